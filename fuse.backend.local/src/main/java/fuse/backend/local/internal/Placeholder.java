@@ -1,0 +1,3 @@
+package fuse.backend.local.internal;
+
+final class Placeholder { private Placeholder() {} }

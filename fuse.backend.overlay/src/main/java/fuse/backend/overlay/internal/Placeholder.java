@@ -1,0 +1,3 @@
+package fuse.backend.overlay.internal;
+
+final class Placeholder { private Placeholder() {} }

@@ -1,0 +1,3 @@
+package fuse.channel.internal;
+
+final class Placeholder { private Placeholder() {} }

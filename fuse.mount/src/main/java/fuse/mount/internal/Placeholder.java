@@ -1,0 +1,3 @@
+package fuse.mount.internal;
+
+final class Placeholder { private Placeholder() {} }

@@ -1,0 +1,3 @@
+package fuse.passthrough.internal;
+
+final class Placeholder { private Placeholder() {} }

@@ -1,0 +1,3 @@
+package fuse.shell.internal;
+
+final class Placeholder { private Placeholder() {} }
