@@ -1,0 +1,8 @@
+package fuse.api;
+
+/**
+ * An open file or directory as a backend knows it, from {@code open}/{@code create}/{@code opendir} until
+ * {@code release}/{@code releasedir}. The backend chooses the representation; the mount never looks inside.
+ */
+public interface Handle {
+}

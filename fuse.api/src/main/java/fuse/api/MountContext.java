@@ -1,0 +1,26 @@
+package fuse.api;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** What a backend learns about the mount it is opened for. Provided by {@code fuse.mount}. */
+@ProviderType
+public interface MountContext {
+
+    /** The mountpoint, for messages. */
+    Path mountpoint();
+
+    /**
+     * The mount's whole configuration: the mount's own keys and the backend's settings under their own names
+     * (e.g. {@code root}, {@code policy}). Values are as ConfigAdmin holds them (String, Boolean, Long, arrays…).
+     */
+    Map<String, Object> configuration();
+
+    /** Tells the kernel to drop what it cached about {@code node}: attributes and, if asked, data. */
+    void invalidateAttributes(Node node, boolean data);
+
+    /** Tells the kernel to drop its cached lookup of {@code name} in {@code parent}. */
+    void invalidateEntry(Node parent, String name);
+}

@@ -1,0 +1,33 @@
+package fuse.channel;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Entry point: mounts sessions and cleans stale mounts. Stateless; each session owns its own resources.
+ */
+public final class FuseChannel {
+    private FuseChannel() {
+    }
+
+    /**
+     * Mounts a FUSE file system at {@code options.mountpoint()} served by {@code handler}, starting the reader
+     * threads. A stale mount of a crashed server at the mountpoint ({@code ENOTCONN}) is cleaned first.
+     *
+     * @throws IOException with a message naming the problem: no /dev/fuse, mountpoint missing or not a
+     *         directory, mount(2) refused (with its errno), …
+     */
+    public static FuseSession mount(MountOptions options, RequestHandler handler) throws IOException {
+        throw new UnsupportedOperationException("implemented by fuse.channel.internal");
+    }
+
+    /**
+     * If {@code mountpoint} is a FUSE mount whose server is gone (stat gives ENOTCONN), aborts its connection and
+     * unmounts it lazily.
+     *
+     * @return {@code true} if a stale mount was cleaned
+     */
+    public static boolean cleanStaleMount(Path mountpoint) throws IOException {
+        throw new UnsupportedOperationException("implemented by fuse.channel.internal");
+    }
+}

@@ -1,0 +1,71 @@
+package fuse.channel;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How to mount a session.
+ *
+ * @param mountpoint an existing directory
+ * @param fsName the "device" shown in {@code /proc/mounts}
+ * @param subtype the {@code fuse.<subtype>} file system type
+ * @param threads reader threads, each on its own cloned {@code /dev/fuse} descriptor (≥ 1)
+ * @param allowOther let users other than the mounting one access the mount
+ * @param defaultPermissions let the kernel check mode bits (always on when {@code allowOther})
+ * @param passthrough ask the kernel for FUSE_PASSTHROUGH
+ * @param maxStackDepth 1 for backing files on ext4/xfs/tmpfs…, 2 for backing files on overlayfs or FUSE
+ * @param maxWrite the largest WRITE the kernel may send (bytes, capped by the kernel's max_pages_limit)
+ * @param readOnly mount read-only ({@code MS_RDONLY})
+ */
+public record MountOptions(
+        Path mountpoint,
+        String fsName,
+        String subtype,
+        int threads,
+        boolean allowOther,
+        boolean defaultPermissions,
+        boolean passthrough,
+        int maxStackDepth,
+        int maxWrite,
+        boolean readOnly) {
+
+    public static final int DEFAULT_MAX_WRITE = 1 << 20;
+
+    public MountOptions {
+        Objects.requireNonNull(mountpoint, "mountpoint");
+        Objects.requireNonNull(fsName, "fsName");
+        Objects.requireNonNull(subtype, "subtype");
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1: " + threads);
+        }
+        if (maxStackDepth < 1 || maxStackDepth > 2) {
+            throw new IllegalArgumentException("max_stack_depth must be 1 or 2: " + maxStackDepth);
+        }
+        if (maxWrite < 4096) {
+            throw new IllegalArgumentException("max_write must be at least 4096: " + maxWrite);
+        }
+        // Without default_permissions, allow_other would let every user past the server's own checks.
+        defaultPermissions = defaultPermissions || allowOther;
+    }
+
+    /** Defaults: one reader thread per core, passthrough on with stacking depth 1, 1 MiB writes. */
+    public static MountOptions defaults(Path mountpoint, String subtype) {
+        return new MountOptions(mountpoint, subtype, subtype, Runtime.getRuntime().availableProcessors(), false,
+                false, true, 1, DEFAULT_MAX_WRITE, false);
+    }
+
+    public MountOptions withThreads(int n) {
+        return new MountOptions(mountpoint, fsName, subtype, n, allowOther, defaultPermissions, passthrough,
+                maxStackDepth, maxWrite, readOnly);
+    }
+
+    public MountOptions withPassthrough(boolean on, int depth) {
+        return new MountOptions(mountpoint, fsName, subtype, threads, allowOther, defaultPermissions, on, depth,
+                maxWrite, readOnly);
+    }
+
+    public MountOptions withPermissions(boolean allowOtherUsers, boolean kernelChecks) {
+        return new MountOptions(mountpoint, fsName, subtype, threads, allowOtherUsers, kernelChecks, passthrough,
+                maxStackDepth, maxWrite, readOnly);
+    }
+}

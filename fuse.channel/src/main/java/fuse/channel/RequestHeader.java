@@ -1,0 +1,25 @@
+package fuse.channel;
+
+/**
+ * The part of every request that names it, its target and its caller ({@code fuse_in_header}), plus whether the
+ * kernel has since interrupted it.
+ */
+public interface RequestHeader {
+    /** The request's id; replies and interrupts refer to it. */
+    long unique();
+
+    /** The FUSE opcode (e.g. 1 for LOOKUP), for statistics and logs. */
+    int opcode();
+
+    /** The kernel node the request is about (1 is the root). */
+    long nodeId();
+
+    int uid();
+
+    int gid();
+
+    int pid();
+
+    /** {@code true} once a FUSE_INTERRUPT for this request has arrived. */
+    boolean interrupted();
+}

@@ -1,3 +1,0 @@
-package fuse.channel.internal;
-
-final class Placeholder { private Placeholder() {} }
