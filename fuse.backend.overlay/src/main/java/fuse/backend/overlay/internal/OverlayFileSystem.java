@@ -313,6 +313,7 @@ final class OverlayFileSystem implements FileSystem {
         writable();
         Names.check(name);
         OverlayNode p = dir(parent);
+        existsNot(p, name); // the VFS answers EEXIST before overlayfs copies anything up
         copyUp.ensureUpper(caller, p, CopyUp.ALL);
         Owner owner = owner(caller, p, type, perms);
         namespace.lock();
@@ -409,6 +410,7 @@ final class OverlayFileSystem implements FileSystem {
         Names.check(newName);
         OverlayNode n = overlay(node);
         OverlayNode np = dir(newParent);
+        existsNot(np, newName); // the VFS reports a taken name first
         if (n.isDirectory()) {
             throw new FuseException(Errno.EPERM, "hard link to a directory");
         }
@@ -460,6 +462,7 @@ final class OverlayFileSystem implements FileSystem {
         writable();
         Names.check(name);
         OverlayNode p = dir(parent);
+        checkRemovable(p, name, false);
         copyUp.ensureUpper(caller, p, CopyUp.ALL);
         namespace.lock();
         try {
@@ -498,6 +501,7 @@ final class OverlayFileSystem implements FileSystem {
         writable();
         Names.check(name);
         OverlayNode p = dir(parent);
+        checkRemovable(p, name, true);
         copyUp.ensureUpper(caller, p, CopyUp.ALL);
         namespace.lock();
         try {
@@ -541,6 +545,27 @@ final class OverlayFileSystem implements FileSystem {
         }
     }
 
+    /**
+     * What the VFS and overlayfs check before the parent is copied up for a removal: the name exists, has the
+     * right type and, for a directory, is empty in the merged view. Checked again under the namespace lock.
+     */
+    private void checkRemovable(OverlayNode parent, String name, boolean directory) throws FuseException {
+        Resolution r = resolver.resolve(parent, name);
+        if (r == null) {
+            throw new FuseException(Errno.ENOENT, name);
+        }
+        try {
+            if (r.isDirectory() != directory) {
+                throw new FuseException(directory ? Errno.ENOTDIR : Errno.EISDIR, name);
+            }
+            if (directory && !MergedListing.read(r.upper(), r.lowerDirs(), table, xattrs).isEmpty()) {
+                throw new FuseException(Errno.ENOTEMPTY, name);
+            }
+        } finally {
+            r.close();
+        }
+    }
+
     /** Makes a whiteout in the work directory and renames it to {@code name} in {@code dirfd}. */
     private void placeWhiteout(int dirfd, String name, int renameFlags) throws FuseException {
         WorkDir work = layers.work;
@@ -581,10 +606,9 @@ final class OverlayFileSystem implements FileSystem {
         OverlayNode target = null;
         try {
             target = find(np, newName);
-            if (target == old) {
-                return; // two names of one file: nothing to do (rename(2))
+            if (!checkRename(old, target, p, np, name, exchange, (flags & RENAME_NOREPLACE) != 0)) {
+                return;
             }
-            checkRename(old, target, p, np, name, exchange, (flags & RENAME_NOREPLACE) != 0);
             boolean clearTarget = !exchange && target != null && target.isDirectory() && target.hasLowerDirs();
             if (clearTarget && !MergedListing.read(target.upper, target.lowerDirs, table, xattrs).isEmpty()) {
                 throw new FuseException(Errno.ENOTEMPTY, newName);
@@ -608,13 +632,27 @@ final class OverlayFileSystem implements FileSystem {
         }
     }
 
-    private static void checkRename(OverlayNode old, OverlayNode target, OverlayNode p, OverlayNode np, String name,
+    /**
+     * The checks of {@code renameat2} and {@code vfs_rename}, in their order, then overlayfs's own.
+     *
+     * @return {@code false} when there is nothing to do: both names are links of one file
+     */
+    private static boolean checkRename(OverlayNode old, OverlayNode target, OverlayNode p, OverlayNode np, String name,
             boolean exchange, boolean noreplace) throws FuseException {
         if (exchange && target == null) {
             throw new FuseException(Errno.ENOENT, "exchange target");
         }
         if (noreplace && target != null) {
             throw new FuseException(Errno.EEXIST, "rename target");
+        }
+        if (isSelfOrAncestor(old, np)) {
+            throw new FuseException(Errno.EINVAL, "rename of a directory into itself");
+        }
+        if (target != null && isSelfOrAncestor(target, p)) {
+            throw new FuseException(exchange ? Errno.EINVAL : Errno.ENOTEMPTY, "rename over an ancestor");
+        }
+        if (target == old) {
+            return false;
         }
         if (!exchange && target != null) {
             if (old.isDirectory() && !target.isDirectory()) {
@@ -624,12 +662,6 @@ final class OverlayFileSystem implements FileSystem {
                 throw new FuseException(Errno.EISDIR, "rename of a non-directory over a directory");
             }
         }
-        if (old.isDirectory() && isSelfOrAncestor(old, np)) {
-            throw new FuseException(Errno.EINVAL, "rename of a directory into itself");
-        }
-        if (exchange && target.isDirectory() && isSelfOrAncestor(target, p)) {
-            throw new FuseException(Errno.EINVAL, "exchange of a directory into itself");
-        }
         // Without redirects, a directory that has lower layers cannot move (the kernel's ovl_can_move).
         if (old.isDirectory() && old.hasLowerDirs()) {
             throw new FuseException(Errno.EXDEV, "'" + name + "' is a merged or lower directory (no redirect_dir)");
@@ -637,6 +669,7 @@ final class OverlayFileSystem implements FileSystem {
         if (exchange && target.isDirectory() && target.hasLowerDirs()) {
             throw new FuseException(Errno.EXDEV, "exchange target is a merged or lower directory");
         }
+        return true;
     }
 
     private static boolean isSelfOrAncestor(OverlayNode dir, OverlayNode node) {
@@ -934,7 +967,23 @@ final class OverlayFileSystem implements FileSystem {
 
     @Override
     public int getxattr(Caller caller, Node node, String name, MemorySegment buffer) throws FuseException {
-        return Posix.getxattr(overlay(node).real().proc(), xattrs.toReal(name), buffer);
+        OverlayNode n = overlay(node);
+        xattrPermission(caller, n, name, false);
+        return Posix.getxattr(n.real().proc(), xattrs.toReal(name), buffer);
+    }
+
+    /**
+     * The VFS's {@code xattr_permission} on the overlay object, checked before any copy-up: {@code user.*} only on
+     * regular files and directories, {@code trusted.*} only for root; refused writes are {@code EPERM}, refused
+     * reads {@code ENODATA}.
+     */
+    private static void xattrPermission(Caller caller, OverlayNode node, String name, boolean write)
+            throws FuseException {
+        boolean refused = name.startsWith("trusted.") && caller.uid() != 0
+                || name.startsWith("user.") && node.type != FileType.REGULAR && !node.isDirectory();
+        if (refused) {
+            throw new FuseException(write ? Errno.EPERM : Errno.ENODATA, name + " on a " + node.type);
+        }
     }
 
     @Override
@@ -962,6 +1011,7 @@ final class OverlayFileSystem implements FileSystem {
     public void setxattr(Caller caller, Node node, String name, MemorySegment value, int flags)
             throws FuseException {
         OverlayNode n = overlay(node);
+        xattrPermission(caller, n, name, true);
         writable();
         copyUp.ensureUpper(caller, n, CopyUp.ALL);
         Posix.setxattr(n.upper.proc(), xattrs.toReal(name), value, flags);
@@ -970,6 +1020,7 @@ final class OverlayFileSystem implements FileSystem {
     @Override
     public void removexattr(Caller caller, Node node, String name) throws FuseException {
         OverlayNode n = overlay(node);
+        xattrPermission(caller, n, name, true);
         writable();
         String real = xattrs.toReal(name);
         if (n.upper == null && XattrIo.get(n.real().proc(), real, true) == null) {

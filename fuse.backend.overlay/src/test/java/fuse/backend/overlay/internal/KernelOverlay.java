@@ -27,7 +27,8 @@ final class KernelOverlay implements AutoCloseable {
             throws IOException, InterruptedException {
         String options = "lowerdir=" + lowers.stream().map(Path::toString).collect(Collectors.joining(":"))
                 + (upper != null ? ",upperdir=" + upper + ",workdir=" + work : "")
-                + ",index=off,redirect_dir=off,metacopy=off,xino=off" + (userxattr ? ",userxattr" : "");
+                // With userxattr the kernel only takes redirect_dir=nofollow (it never follows user.* redirects).
+                + ",index=off,metacopy=off,xino=off" + (userxattr ? ",userxattr,redirect_dir=nofollow" : ",redirect_dir=off");
         KernelOverlay overlay = new KernelOverlay(target);
         run("mount", "-t", "overlay", "overlay", "-o", options, target.toString());
         overlay.mounted = true;
