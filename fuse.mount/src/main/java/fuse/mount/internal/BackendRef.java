@@ -33,7 +33,7 @@ public record BackendRef(String name, FileSystemBackend backend, long key, int r
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof BackendRef other && other.key == key && other.backend == backend;
+        return o instanceof BackendRef other && other.key == key;
     }
 
     @Override
