@@ -34,6 +34,9 @@ import fuse.mount.internal.MountCore;
  * bounded time, aborts and lazily unmounts if needed, and checks that nothing is left in {@code /proc/mounts}.
  * Use it in try-with-resources.
  *
+ * <p>From another module's tests: depend on {@code fuse:fuse.mount} and on {@code fuse:fuse.mount} with
+ * {@code <type>test-jar</type>}, both in test scope.
+ *
  * <pre>{@code
  * try (TestMount mount = TestMount.mount(new MyBackend(dir), Map.of())) {
  *     String text = mount.io(() -> Files.readString(mount.path().resolve("a")));
