@@ -158,7 +158,10 @@ class MountConfigurationTest {
         } catch (TimeoutException e) {
             throw new AssertionError("file system call did not finish in 20 s");
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : new AssertionError(e.getCause());
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw new AssertionError(e.getCause());
         }
     }
 
