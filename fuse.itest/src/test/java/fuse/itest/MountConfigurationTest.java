@@ -211,6 +211,38 @@ class MountConfigurationTest {
     }
 
     @Test
+    void changesApplyLiveOrRemountAsTheyNeed() throws Exception {
+        List<Map<String, Object>> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StaticBackend files = new StaticBackend(Map.of("hello", "world"));
+        register("itest-settings", mount -> {
+            opened.add(mount.configuration());
+            return files.open(mount);
+        });
+        Path first = mountpoint("first");
+        Map<String, Object> properties = new java.util.HashMap<>(Map.of("mountpoint", first.toString(),
+                "backend", "itest-settings", "threads", 1, "policy", "always"));
+        Configuration configuration = configure("changes", properties);
+        FuseMount mount = awaitMount(first, MountState.SERVING);
+        long connection = mount.connectionId();
+
+        properties.put("policy", "never");
+        properties.put("attr_timeout", 2.5);
+        configuration.update(new Hashtable<>(properties));
+        assertTrue(awaitCondition(() -> opened.size() == 2), "a backend setting reopens the backend's file system");
+        assertEquals("never", opened.get(1).get("policy"));
+        assertEquals(connection, mount.connectionId(), "no remount for a backend setting");
+        assertEquals(1, mount.statistics().swaps(), "served by the fresh file system");
+
+        Path second = mountpoint("second");
+        properties.put("mountpoint", second.toString());
+        configuration.update(new Hashtable<>(properties));
+        awaitMount(second, MountState.SERVING);
+        assertTrue(awaitCondition(() -> !isMounted(first)), "the old mountpoint is unmounted");
+        assertTrue(isMounted(second));
+        assertEquals("world", io(() -> Files.readString(second.resolve("hello"))));
+    }
+
+    @Test
     void aMissingMountpointIsAClearProblemAndNoMount() throws Exception {
         Path missing = directory.resolve("does-not-exist");
         configure("missing", Map.of("mountpoint", missing.toString(), "backend", "anything"));
