@@ -1,4 +1,4 @@
-package fuse.log.internal;
+package fuse.container.internal;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;

@@ -1,4 +1,4 @@
-package fuse.log.internal;
+package fuse.container.internal;
 
 /** Formats a log message and its exception chain as one readable line. */
 final class OneLine {

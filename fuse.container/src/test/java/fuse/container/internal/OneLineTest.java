@@ -1,4 +1,4 @@
-package fuse.log.internal;
+package fuse.container.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
