@@ -1,0 +1,29 @@
+package fuse.backend.local.internal;
+
+import org.osgi.service.component.annotations.Component;
+
+import fuse.api.FileSystem;
+import fuse.api.FileSystemBackend;
+import fuse.api.FuseException;
+import fuse.api.MountContext;
+
+/**
+ * The {@code local} backend: each mount bound to it gets a {@link LocalFileSystem} over the host directory its
+ * configuration names ({@code root}), with the passthrough policy of {@code policy}/{@code rules}. The service
+ * property {@code fuse.backend.settings} names the Metatype OCD that describes those settings.
+ */
+@Component(service = FileSystemBackend.class, property = {
+    FileSystemBackend.NAME + "=" + LocalBackend.NAME,
+    LocalBackend.SETTINGS_PROPERTY + "=" + LocalBackendSettings.OCD,
+    "service.description=Mirrors a host directory with a per-file passthrough policy"
+})
+public final class LocalBackend implements FileSystemBackend {
+    static final String NAME = "local";
+    /** Service property: the id of the Metatype OCD describing this backend's settings in a mount's configuration. */
+    static final String SETTINGS_PROPERTY = "fuse.backend.settings";
+
+    @Override
+    public FileSystem open(MountContext mount) throws FuseException {
+        return LocalFileSystem.open(Settings.parse(mount.configuration()));
+    }
+}
