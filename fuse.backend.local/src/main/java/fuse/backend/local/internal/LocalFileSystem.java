@@ -48,7 +48,8 @@ import fuse.posix.PosixException;
  * on the calling thread when the server is root, so new files belong to the caller and the host checks the
  * caller's permission on the parent (with the server's supplementary groups: FUSE does not send the caller's).
  * The new file's permission bits are exactly {@code mode & ~umask} whatever the server process's umask.
- * Other permission checks are the kernel's ({@code default_permissions}).
+ * Other permission checks are the kernel's ({@code default_permissions}). Operations run on the calling
+ * thread, which must be a platform thread for a non-root caller's creates (file system ids are per kernel thread).
  *
  * <p><b>Privileges.</b> Passthrough writes reach the host with the server's credentials, so the kernel does not
  * clear set-user-ID/set-group-ID for them: an open for writing by a non-root caller, a write or setattr flagged
@@ -85,8 +86,8 @@ final class LocalFileSystem implements FileSystem {
     /**
      * Opens the root.
      *
-     * @throws FuseException ENOENT/ENOTDIR/EACCES/EINVAL whose message names the setting, e.g.
-     *         {@code "root: /srv/x does not exist"}
+     * @throws FuseException ENOENT when the root does not exist, else EINVAL, with a message that names the
+     *         setting, e.g. {@code "root: /srv/x does not exist"}, {@code "root: /srv/x is not a directory"}
      */
     static LocalFileSystem open(Settings settings) throws FuseException {
         Path root = settings.root();
@@ -94,7 +95,9 @@ final class LocalFileSystem implements FileSystem {
         try {
             fd = Posix.openat(AT_FDCWD, root.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
         } catch (PosixException e) {
-            throw new FuseException(e.errno(), Settings.ROOT + ": " + root + switch (e.errno()) {
+            // ENOENT for a root that is not there (yet); every other refusal is a bad setting.
+            Errno errno = e.errno() == Errno.ENOENT ? Errno.ENOENT : Errno.EINVAL;
+            throw new FuseException(errno, Settings.ROOT + ": " + root + switch (e.errno()) {
                 case ENOENT -> " does not exist";
                 case ENOTDIR -> " is not a directory";
                 case EACCES -> " is not accessible";
@@ -110,7 +113,7 @@ final class LocalFileSystem implements FileSystem {
             return fs;
         } catch (PosixException e) {
             Posix.closeQuietly(fd);
-            throw new FuseException(e.errno(), Settings.ROOT + ": " + root + " is not readable: " + e.errno(), e);
+            throw new FuseException(Errno.EINVAL, Settings.ROOT + ": " + root + " is not readable: " + e.errno(), e);
         }
     }
 
@@ -499,12 +502,7 @@ final class LocalFileSystem implements FileSystem {
     public void readdir(Caller caller, Node node, Handle handle, long offset, DirectoryFiller filler)
             throws FuseException {
         if (handle instanceof DirectoryHandle directory) {
-            directory.lock.lock();
-            try {
-                list(directory.fd, offset, filler);
-            } finally {
-                directory.lock.unlock();
-            }
+            directory.list(offset, filler);
             return;
         }
         int fd = Posix.openat(dir(node).fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
@@ -516,9 +514,9 @@ final class LocalFileSystem implements FileSystem {
     }
 
     /**
-     * Lists from {@code offset}, a {@code d_off} cookie of the host file system (0 = start). Cookies (ext4 hash
-     * positions, tmpfs and xfs offsets) stay valid while entries come and go, so a listing resumed from one
-     * neither repeats nor skips entries that stayed.
+     * Lists from {@code offset}, a {@code d_off} cookie of the host file system (0 = start), without an open
+     * handle. Cookies (ext4 hash positions, tmpfs and xfs offsets) stay valid while entries come and go, so a
+     * listing resumed from one neither repeats nor skips entries that stayed.
      */
     private void list(int fd, long offset, DirectoryFiller filler) throws FuseException {
         Posix.lseek(fd, offset, SEEK_SET);
@@ -535,7 +533,7 @@ final class LocalFileSystem implements FileSystem {
         }
     }
 
-    private static FileType direntType(int type) {
+    static FileType direntType(int type) {
         for (FileType t : FileType.values()) {
             if (t.direntType() == type) {
                 return t;
@@ -549,11 +547,7 @@ final class LocalFileSystem implements FileSystem {
         if (!(handle instanceof DirectoryHandle directory)) {
             throw new FuseException(Errno.EBADF, "not a directory handle: " + handle);
         }
-        if (dataOnly) {
-            Posix.fdatasync(directory.fd);
-        } else {
-            Posix.fsync(directory.fd);
-        }
+        directory.fsync(dataOnly);
     }
 
     @Override
@@ -685,6 +679,11 @@ final class LocalFileSystem implements FileSystem {
             Objects.requireNonNull(caller, "caller");
             if (!serverIsRoot || (caller.uid() == 0 && caller.gid() == 0)) {
                 return NONE;
+            }
+            if (Thread.currentThread().isVirtual()) {
+                // fs credentials belong to the carrier thread, which a virtual thread may leave mid-call
+                throw new FuseException(Errno.EIO, "creating as uid " + caller.uid()
+                        + " needs a platform thread; the mount called on a virtual thread");
             }
             return new Identity(FsCredentials.assume(caller.uid(), caller.gid()));
         }
