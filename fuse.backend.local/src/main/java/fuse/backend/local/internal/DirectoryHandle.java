@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.ReentrantLock;
 
 import fuse.api.DirectoryFiller;
+import fuse.api.Errno;
 import fuse.api.Handle;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
@@ -40,9 +41,7 @@ final class DirectoryHandle implements Handle {
     void list(long offset, DirectoryFiller filler) throws PosixException {
         lock.lock();
         try {
-            if (closed) {
-                throw new PosixException(fuse.api.Errno.EBADF, "readdir", "released directory handle");
-            }
+            checkOpen("readdir");
             if (offset != cookie) {
                 Posix.lseek(fd, offset, SEEK_SET);
                 start = end = 0;
@@ -73,10 +72,23 @@ final class DirectoryHandle implements Handle {
     }
 
     void fsync(boolean dataOnly) throws PosixException {
-        if (dataOnly) {
-            Posix.fdatasync(fd);
-        } else {
-            Posix.fsync(fd);
+        lock.lock();
+        try {
+            checkOpen("fsyncdir");
+            if (dataOnly) {
+                Posix.fdatasync(fd);
+            } else {
+                Posix.fsync(fd);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A released handle's descriptor number may already name another file: never use it. */
+    private void checkOpen(String call) throws PosixException {
+        if (closed) {
+            throw new PosixException(Errno.EBADF, call, "released directory handle");
         }
     }
 

@@ -16,17 +16,28 @@ import fuse.posix.PosixException;
  */
 final class FileHandle implements Handle {
     final LocalNode node;
-    final int fd;
+    private final int fd;
     final int flags;
     final boolean passthrough;
     private int bufferedFd = -1;
-    private boolean released;
+    private volatile boolean released;
 
     FileHandle(LocalNode node, int fd, int flags, boolean passthrough) {
         this.node = node;
         this.fd = fd;
         this.flags = flags;
         this.passthrough = passthrough;
+    }
+
+    /**
+     * The host descriptor. After release its number may already name another file, so a late use fails with
+     * EBADF instead (the mount never uses a released handle; this keeps a bug from touching the wrong file).
+     */
+    int fd() throws PosixException {
+        if (released) {
+            throw new PosixException(fuse.api.Errno.EBADF, "file handle", "released");
+        }
+        return fd;
     }
 
     boolean writable() {
@@ -40,8 +51,9 @@ final class FileHandle implements Handle {
      */
     synchronized int ioFd() throws PosixException {
         if ((flags & O_DIRECT) == 0) {
-            return fd;
+            return fd();
         }
+        fd();
         if (bufferedFd < 0) {
             // The magic link of a regular file's descriptor is that file: no name is resolved again.
             bufferedFd = Posix.openat(AT_FDCWD, Posix.procFdPath(fd),

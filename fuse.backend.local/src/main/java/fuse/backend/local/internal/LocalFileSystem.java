@@ -178,7 +178,7 @@ final class LocalFileSystem implements FileSystem {
     @Override
     public Attributes getattr(Caller caller, Node node, Handle handle) throws FuseException {
         if (handle instanceof FileHandle file) {
-            return Posix.fstat(file.fd).attributes();
+            return Posix.fstat(file.fd()).attributes();
         }
         return Posix.fstat(local(node).fd()).attributes();
     }
@@ -197,7 +197,7 @@ final class LocalFileSystem implements FileSystem {
                 throw new FuseException(Errno.EISDIR, "truncate of a directory");
             }
             if (file != null && file.writable()) {
-                Posix.ftruncate(file.fd, changes.size());
+                Posix.ftruncate(file.fd(), changes.size());
             } else if (n.type == FileType.REGULAR) {
                 Posix.truncate(Posix.procFdPath(fd), changes.size());
             } else {
@@ -451,12 +451,12 @@ final class LocalFileSystem implements FileSystem {
     @Override
     public void flush(Caller caller, Handle handle) throws FuseException {
         // close(2) semantics for the host file (NFS flushes, POSIX lock release) without closing our descriptor.
-        Posix.close(Posix.dup(file(handle).fd));
+        Posix.close(Posix.dup(file(handle).fd()));
     }
 
     @Override
     public void fsync(Caller caller, Handle handle, boolean dataOnly) throws FuseException {
-        int fd = file(handle).fd;
+        int fd = file(handle).fd();
         if (dataOnly) {
             Posix.fdatasync(fd);
         } else {
@@ -473,7 +473,7 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public void fallocate(Caller caller, Handle handle, int mode, long offset, long length) throws FuseException {
-        Posix.fallocate(file(handle).fd, mode, offset, length);
+        Posix.fallocate(file(handle).fd(), mode, offset, length);
     }
 
     @Override
@@ -481,13 +481,13 @@ final class LocalFileSystem implements FileSystem {
         if (whence != SEEK_DATA && whence != SEEK_HOLE) {
             throw new FuseException(Errno.EINVAL, "lseek whence " + whence + " is the kernel's");
         }
-        return Posix.lseek(file(handle).fd, offset, whence);
+        return Posix.lseek(file(handle).fd(), offset, whence);
     }
 
     @Override
     public long copyFileRange(Caller caller, Handle in, long inOffset, Handle out, long outOffset, long length,
             int flags) throws FuseException {
-        return Posix.copyFileRange(file(in).fd, inOffset, file(out).fd, outOffset, length, flags);
+        return Posix.copyFileRange(file(in).fd(), inOffset, file(out).fd(), outOffset, length, flags);
     }
 
     // ------------------------------------------------------------------------------------------- directories

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -450,6 +451,7 @@ class LocalFileSystemTest {
         fs.fsync(ROOT, p.handle(), true);
         fs.release(p.handle());
         assertEquals(Errno.EBADF, errnoOf(() -> Posix.fstat(p.backingFd())), "released with the handle");
+        assertEquals(Errno.EBADF, errnoOf(() -> fs.read(ROOT, p.handle(), 0, buffer)), "a released handle is dead");
         assertEquals("hello", Files.readString(dir.resolve("f")));
     }
 
@@ -518,6 +520,21 @@ class LocalFileSystemTest {
         fs.setattr(ROOT, f, readOnly.handle(), AttributeChanges.NONE.withSize(2));
         assertEquals(2, Files.size(dir.resolve("f")), "truncation by a read-only handle goes by the node");
         fs.release(readOnly.handle());
+    }
+
+    @Test
+    void directoryHandlesSyncAndRelease() throws Exception {
+        Files.writeString(dir.resolve("f"), "");
+        Handle handle = fs.opendir(ROOT, fs.root());
+        fs.fsyncdir(ROOT, handle, false);
+        fs.fsyncdir(ROOT, handle, true);
+        List<String> names = new java.util.ArrayList<>();
+        fs.readdir(ROOT, fs.root(), handle, 0, (name, inode, type, next) -> names.add(name));
+        assertEquals(java.util.Set.of(".", "..", "f"), java.util.Set.copyOf(names));
+        fs.releasedir(handle);
+        assertEquals(Errno.EBADF, errnoOf(() -> fs.readdir(ROOT, fs.root(), handle, 0, (n, i, t, o) -> true)));
+        assertEquals(Errno.EBADF, errnoOf(() -> fs.fsyncdir(ROOT, new Handle() {
+        }, false)));
     }
 
     @Test
