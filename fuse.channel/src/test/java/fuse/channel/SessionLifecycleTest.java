@@ -52,6 +52,7 @@ class SessionLifecycleTest {
                 "fusectl directory of the connection");
         assertTrue(mountsLine(mnt).contains("fuse." + MountFixture.SUBTYPE), "listed in /proc/mounts");
         assertEquals("hi there", Io.within("read hello", () -> Files.readString(mnt.resolve("hello"))));
+        assertTrue(awaitNoneWaiting(session.connectionId()), "fusectl: the RELEASE after close gets answered too");
         assertTrue(session.isAlive());
 
         session.close();
@@ -119,6 +120,16 @@ class SessionLifecycleTest {
         assertFalse(FuseChannel.cleanStaleMount(session.mountpoint()));
         assertTrue(LeftoverMounts.isFuseMounted(session.mountpoint()));
         assertFalse(FuseChannel.cleanStaleMount(fixture.mountpoint()), "nothing mounted");
+    }
+
+    private static boolean awaitNoneWaiting(long connection) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            if (LeftoverMounts.waiting(connection) == 0) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
     }
 
     /** This process's descriptors open on /dev/fuse. */
