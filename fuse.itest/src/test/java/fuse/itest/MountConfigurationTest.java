@@ -233,6 +233,15 @@ class MountConfigurationTest {
         assertEquals(connection, mount.connectionId(), "no remount for a backend setting");
         assertEquals(1, mount.statistics().swaps(), "served by the fresh file system");
 
+        properties.put("threads", "several");
+        configuration.update(new Hashtable<>(properties));
+        assertTrue(awaitCondition(() -> mount.problem().isPresent()), "a broken update is reported");
+        assertEquals("configuration update rejected: threads: must be a whole number, got 'several'; the mount "
+                + "keeps its previous configuration", mount.problem().orElseThrow());
+        assertEquals(connection, mount.connectionId(), "and does not take the working mount away");
+        assertEquals(MountState.SERVING, mount.state());
+        properties.put("threads", 1);
+
         Path second = mountpoint("second");
         properties.put("mountpoint", second.toString());
         configuration.update(new Hashtable<>(properties));
