@@ -258,6 +258,12 @@ final class OverlayFileSystem implements FileSystem {
             // The kernel's ovl_mknod: a whiteout cannot be made through the overlay.
             throw new FuseException(Errno.EPERM, "cannot create a whiteout (0/0 character device) in an overlay");
         }
+        if ((type == S_IFCHR || type == S_IFBLK) && caller.uid() != 0) {
+            OverlayNode p = dir(parent);
+            existsNot(p, name);
+            Permissions.mayCreate(caller, attributes(p));
+            throw new FuseException(Errno.EPERM, "making a device needs CAP_MKNOD");
+        }
         int perms = permissions(caller, mode);
         return entry(createObject(caller, parent, name, type, perms,
                 (dirfd, n) -> Posix.mknodat(dirfd, n, type | 0600, rdev)));
@@ -314,6 +320,7 @@ final class OverlayFileSystem implements FileSystem {
         Names.check(name);
         OverlayNode p = dir(parent);
         existsNot(p, name); // the VFS answers EEXIST before overlayfs copies anything up
+        Permissions.mayCreate(caller, attributes(p));
         copyUp.ensureUpper(caller, p, CopyUp.ALL);
         Owner owner = owner(caller, p, type, perms);
         namespace.lock();
@@ -411,6 +418,7 @@ final class OverlayFileSystem implements FileSystem {
         OverlayNode n = overlay(node);
         OverlayNode np = dir(newParent);
         existsNot(np, newName); // the VFS reports a taken name first
+        Permissions.mayCreate(caller, attributes(np));
         if (n.isDirectory()) {
             throw new FuseException(Errno.EPERM, "hard link to a directory");
         }
@@ -462,7 +470,7 @@ final class OverlayFileSystem implements FileSystem {
         writable();
         Names.check(name);
         OverlayNode p = dir(parent);
-        checkRemovable(p, name, false);
+        checkRemovable(caller, p, name, false);
         copyUp.ensureUpper(caller, p, CopyUp.ALL);
         namespace.lock();
         try {
@@ -501,7 +509,7 @@ final class OverlayFileSystem implements FileSystem {
         writable();
         Names.check(name);
         OverlayNode p = dir(parent);
-        checkRemovable(p, name, true);
+        checkRemovable(caller, p, name, true);
         copyUp.ensureUpper(caller, p, CopyUp.ALL);
         namespace.lock();
         try {
@@ -549,12 +557,14 @@ final class OverlayFileSystem implements FileSystem {
      * What the VFS and overlayfs check before the parent is copied up for a removal: the name exists, has the
      * right type and, for a directory, is empty in the merged view. Checked again under the namespace lock.
      */
-    private void checkRemovable(OverlayNode parent, String name, boolean directory) throws FuseException {
+    private void checkRemovable(Caller caller, OverlayNode parent, String name, boolean directory)
+            throws FuseException {
         Resolution r = resolver.resolve(parent, name);
         if (r == null) {
             throw new FuseException(Errno.ENOENT, name);
         }
         try {
+            Permissions.mayDelete(caller, attributes(parent), r.real().stat().attributes());
             if (r.isDirectory() != directory) {
                 throw new FuseException(directory ? Errno.ENOTDIR : Errno.EISDIR, name);
             }
@@ -606,9 +616,16 @@ final class OverlayFileSystem implements FileSystem {
         OverlayNode target = null;
         try {
             target = find(np, newName);
-            if (!checkRename(old, target, p, np, name, exchange, (flags & RENAME_NOREPLACE) != 0)) {
+            if (!checkRename(old, target, p, np, exchange, (flags & RENAME_NOREPLACE) != 0)) {
                 return;
             }
+            Permissions.mayDelete(caller, attributes(p), attributes(old));
+            if (target == null) {
+                Permissions.mayCreate(caller, attributes(np));
+            } else {
+                Permissions.mayDelete(caller, attributes(np), attributes(target));
+            }
+            checkTypes(old, target, exchange);
             boolean clearTarget = !exchange && target != null && target.isDirectory() && target.hasLowerDirs();
             if (clearTarget && !MergedListing.read(target.upper, target.lowerDirs, table, xattrs).isEmpty()) {
                 throw new FuseException(Errno.ENOTEMPTY, newName);
@@ -633,11 +650,12 @@ final class OverlayFileSystem implements FileSystem {
     }
 
     /**
-     * The checks of {@code renameat2} and {@code vfs_rename}, in their order, then overlayfs's own.
+     * The checks {@code renameat2} makes before {@code vfs_rename}, in their order (the permission and type checks
+     * of {@code vfs_rename} follow in the caller).
      *
      * @return {@code false} when there is nothing to do: both names are links of one file
      */
-    private static boolean checkRename(OverlayNode old, OverlayNode target, OverlayNode p, OverlayNode np, String name,
+    private static boolean checkRename(OverlayNode old, OverlayNode target, OverlayNode p, OverlayNode np,
             boolean exchange, boolean noreplace) throws FuseException {
         if (exchange && target == null) {
             throw new FuseException(Errno.ENOENT, "exchange target");
@@ -651,9 +669,12 @@ final class OverlayFileSystem implements FileSystem {
         if (target != null && isSelfOrAncestor(target, p)) {
             throw new FuseException(exchange ? Errno.EINVAL : Errno.ENOTEMPTY, "rename over an ancestor");
         }
-        if (target == old) {
-            return false;
-        }
+        return target != old;
+    }
+
+    /** {@code may_delete}'s type checks, then overlayfs's own: directories with lower layers cannot move. */
+    private static void checkTypes(OverlayNode old, OverlayNode target, boolean exchange) throws FuseException {
+        String name = old.name;
         if (!exchange && target != null) {
             if (old.isDirectory() && !target.isDirectory()) {
                 throw new FuseException(Errno.ENOTDIR, "rename of a directory over a non-directory");
@@ -669,7 +690,6 @@ final class OverlayFileSystem implements FileSystem {
         if (exchange && target.isDirectory() && target.hasLowerDirs()) {
             throw new FuseException(Errno.EXDEV, "exchange target is a merged or lower directory");
         }
-        return true;
     }
 
     private static boolean isSelfOrAncestor(OverlayNode dir, OverlayNode node) {
@@ -785,6 +805,9 @@ final class OverlayFileSystem implements FileSystem {
         }
         boolean write = (flags & O_ACCMODE) != O_RDONLY;
         boolean truncate = (flags & O_TRUNC) != 0;
+        if (caller.uid() != 0) {
+            Permissions.mayOpen(caller, attributes(n), flags);
+        }
         if (write || truncate) {
             writable();
             copyUp.ensureUpper(caller, n, truncate ? 0 : CopyUp.ALL);
@@ -1044,25 +1067,7 @@ final class OverlayFileSystem implements FileSystem {
         if ((mask & W_OK) != 0 && layers.readOnly()) {
             throw new FuseException(Errno.EROFS, "read-only overlay");
         }
-        Attributes a = attributes(n);
-        int wanted = mask & (R_OK | W_OK | X_OK);
-        if (caller.uid() == 0) {
-            if ((wanted & X_OK) != 0 && !n.isDirectory() && (a.mode() & 0111) == 0) {
-                throw new FuseException(Errno.EACCES, "no execute bit");
-            }
-            return;
-        }
-        int bits;
-        if (caller.uid() == a.uid()) {
-            bits = (a.mode() >> 6) & 7;
-        } else if (caller.gid() == a.gid()) {
-            bits = (a.mode() >> 3) & 7;
-        } else {
-            bits = a.mode() & 7;
-        }
-        if ((wanted & ~bits) != 0) {
-            throw new FuseException(Errno.EACCES, "mode " + Integer.toOctalString(a.mode() & 07777));
-        }
+        Permissions.check(caller, attributes(n), mask);
     }
 
     @Override
