@@ -122,6 +122,20 @@ final class OverlayFileSystem implements FileSystem {
         return root;
     }
 
+    /**
+     * Nothing of an overlay changes in place: other layers are another overlay. Settings equal to the current ones
+     * (the mount's own keys changed) are accepted as they are, so the overlay keeps its nodes and inode numbers;
+     * different ones answer {@code ENOSYS}, and the mount opens a fresh overlay with them (which checks them) and
+     * swaps to it.
+     */
+    @Override
+    public void reconfigure(java.util.Map<String, Object> configuration) throws FuseException {
+        Settings next = Settings.parse(configuration);
+        if (!next.equals(layers.settings)) {
+            throw new FuseException(Errno.ENOSYS, "changed overlay layers take a fresh overlay: " + next);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------- lookup
 
     @Override

@@ -39,7 +39,8 @@ final class HostOps implements Ops {
     @Override
     public Errno write(String path, long offset, byte[] data, boolean create, boolean truncate, int mode) {
         return run(() -> {
-            int flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT : 0) | (truncate ? O_TRUNC : 0);
+            // O_NONBLOCK: a FIFO fails (ENXIO) instead of waiting for a reader; regular files ignore it.
+            int flags = O_WRONLY | O_CLOEXEC | O_NONBLOCK | (create ? O_CREAT : 0) | (truncate ? O_TRUNC : 0);
             int fd = Posix.openat(AT_FDCWD, full(path), flags, mode);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment buffer = arena.allocate(Math.max(1, data.length));

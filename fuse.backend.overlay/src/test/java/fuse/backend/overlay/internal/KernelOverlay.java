@@ -59,11 +59,15 @@ final class KernelOverlay implements AutoCloseable {
             return;
         }
         mounted = false;
+        // A test interrupted by its timeout still unmounts: wait for umount without the interrupt, then restore it.
+        boolean interrupted = Thread.interrupted();
         try {
             run("umount", "-l", target.toString());
         } catch (IOException | InterruptedException e) {
             System.err.println("could not unmount " + target + ": " + e.getMessage());
-            if (e instanceof InterruptedException) {
+            interrupted |= e instanceof InterruptedException;
+        } finally {
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }

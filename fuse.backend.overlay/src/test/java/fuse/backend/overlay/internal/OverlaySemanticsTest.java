@@ -470,6 +470,17 @@ class OverlaySemanticsTest {
     }
 
     @Test
+    void reconfigureKeepsEqualSettingsAndAsksForAFreshOverlayOtherwise() throws Exception {
+        Map<String, Object> config = new java.util.HashMap<>(fx.configuration());
+        config.put("entry_timeout", 2.0);
+        fs.reconfigure(config);
+        config.put(Settings.LOWERDIR, fx.lower1.toString());
+        assertEquals(Errno.ENOSYS, assertThrows(FuseException.class, () -> fs.reconfigure(config)).errno());
+        config.put(Settings.LOWERDIR, "relative");
+        assertEquals(Errno.EINVAL, assertThrows(FuseException.class, () -> fs.reconfigure(config)).errno());
+    }
+
+    @Test
     void setattrTruncatesAndChangesOwnerAndTimesOnTheUpperCopy() throws Exception {
         Attributes a = fs.setattr(ROOT, node("top.txt"), null,
                 new AttributeChanges(0600, 42, 43, 3L, null, new fuse.api.TimeSpec(1_000_000_000, 9), null, false));
