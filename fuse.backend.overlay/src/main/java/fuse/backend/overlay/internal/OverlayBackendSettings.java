@@ -46,6 +46,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             name = "User xattrs",
             description = "Keep overlay metadata (opaque directories) in user.overlay.* instead of "
                     + "trusted.overlay.*, as the kernel's userxattr option: for servers without CAP_SYS_ADMIN. "
-                    + "The kernel must then be mounted with userxattr too.")
+                    + "The kernel must then be mounted with userxattr too.",
+            required = false)
     boolean userxattr() default false;
 }
