@@ -56,6 +56,13 @@ final class Layers implements AutoCloseable {
         return upper == null;
     }
 
+    /** Every change of a read-only overlay fails with {@code EROFS}, as on the kernel's read-only mount. */
+    void checkWritable() throws FuseException {
+        if (upper == null) {
+            throw new FuseException(Errno.EROFS, "read-only overlay (no upperdir)");
+        }
+    }
+
     /** The number of lower layers. */
     int lowerCount() {
         return lowers.size();
@@ -76,7 +83,8 @@ final class Layers implements AutoCloseable {
                 if (workdir.device != upper.device) {
                     throw new FuseException(Errno.EXDEV, Settings.WORKDIR + ": " + settings.work()
                             + " is on another file system than upperdir " + settings.upper() + " (device "
-                            + device(workdir.device) + " vs " + device(upper.device) + "); they must be on the same one");
+                            + device(workdir.device) + " vs " + device(upper.device)
+                            + "); they must be on the same one");
                 }
             }
             checkOverlaps(settings, lowers, upper, workdir);

@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import fuse.api.Entry;
+import fuse.api.FuseException;
+
 
 /**
  * The overlay's nodes, interned so that one object of the merged view is one node however it is reached, and
@@ -170,6 +173,16 @@ final class NodeTable {
             parent.references++;
         }
         forget(previous, 1);
+    }
+
+    /** The entry of a node the caller holds one reference on, which the entry takes over; given back on failure. */
+    Entry entry(OverlayNode node) throws FuseException {
+        try {
+            return new Entry(node, node.attributes());
+        } catch (FuseException | RuntimeException e) {
+            forget(node, 1);
+            throw e;
+        }
     }
 
     /** Takes one more reference on a node the caller already holds. */

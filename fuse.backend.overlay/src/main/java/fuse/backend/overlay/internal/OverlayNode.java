@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
+import fuse.api.Attributes;
 import fuse.api.FileType;
+import fuse.api.FuseException;
 import fuse.api.Node;
 
 /**
@@ -74,6 +76,21 @@ final class OverlayNode implements Node {
      */
     boolean hasLowerDirs() {
         return !lowerDirs.isEmpty();
+    }
+
+    /**
+     * The attributes of the object's current file with the node's stable number; merged directories report one
+     * link, as the kernel does (counting subdirectories across layers is not worth it; find copes).
+     */
+    Attributes attributes() throws FuseException {
+        Attributes a = real().stat().attributes();
+        int links = a.linkCount();
+        if (isDirectory() && (upper != null ? hasLowerDirs() : lowerDirs.size() > 1)) {
+            links = 1;
+        }
+        return new Attributes(inode, a.size(), a.blocks(), a.atimeSeconds(), a.atimeNanos(), a.mtimeSeconds(),
+                a.mtimeNanos(), a.ctimeSeconds(), a.ctimeNanos(), a.mode(), links, a.uid(), a.gid(), a.rdev(),
+                a.blockSize());
     }
 
     void closeFiles() {

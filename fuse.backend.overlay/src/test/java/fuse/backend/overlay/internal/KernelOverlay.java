@@ -28,7 +28,8 @@ final class KernelOverlay implements AutoCloseable {
         String options = "lowerdir=" + lowers.stream().map(Path::toString).collect(Collectors.joining(":"))
                 + (upper != null ? ",upperdir=" + upper + ",workdir=" + work : "")
                 // With userxattr the kernel only takes redirect_dir=nofollow (it never follows user.* redirects).
-                + ",index=off,metacopy=off,xino=off" + (userxattr ? ",userxattr,redirect_dir=nofollow" : ",redirect_dir=off");
+                + ",index=off,metacopy=off,xino=off"
+                + (userxattr ? ",userxattr,redirect_dir=nofollow" : ",redirect_dir=off");
         KernelOverlay overlay = new KernelOverlay(target);
         run("mount", "-t", "overlay", "overlay", "-o", options, target.toString());
         overlay.mounted = true;

@@ -134,7 +134,8 @@ class OverlayMountTest {
                 String upper = "ROOT" + lower.substring(4);
                 assertEquals(upper, Files.readString(fx.upper.resolve("etc/passwd")));
                 assertEquals(lower, Files.readString(fx.lower2.resolve("etc/passwd")));
-                assertTrue(mount.core().statistics().count("WRITE") > 0, "the write was served in Java");
+                // Counted once the reply is out, which may be just after the writer returns.
+                await("the write served in Java", () -> mount.core().statistics().count("WRITE") > 0);
                 // The early open still reads the lower file; a new open reads the upper copy (served in Java).
                 assertEquals(lower, mount.io(() -> read(early)));
                 assertEquals(upper, mount.io(() -> Files.readString(file)));
@@ -148,11 +149,34 @@ class OverlayMountTest {
                 });
             }
             // Once the lower passthrough open is gone, opens pass the upper file through again.
-            long reads = mount.core().statistics().count("READ");
+            long reads = settled(() -> mount.core().statistics().count("READ"));
             assertEquals("ROOT" + Files.readString(fx.lower2.resolve("etc/passwd")).substring(4),
                     mount.io(() -> Files.readString(file)));
             assertEquals(reads, mount.core().statistics().count("READ"));
             assertEquals(2, mount.core().passthrough().passthroughOpens());
+        }
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** A counter's value once it stopped moving (requests are counted just after their reply). */
+    private static long settled(java.util.function.LongSupplier counter) throws InterruptedException {
+        long previous = counter.getAsLong();
+        while (true) {
+            Thread.sleep(50);
+            long now = counter.getAsLong();
+            if (now == previous) {
+                return now;
+            }
+            previous = now;
         }
     }
 

@@ -2,7 +2,6 @@ package fuse.backend.overlay.internal;
 
 import static fuse.backend.overlay.internal.Fixture.*;
 import static fuse.posix.Linux.*;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -33,7 +32,6 @@ import fuse.api.AttributeChanges;
 import fuse.api.Attributes;
 import fuse.api.Entry;
 import fuse.api.Errno;
-import fuse.api.FileSystem;
 import fuse.api.FuseException;
 import fuse.api.Node;
 import fuse.api.Opened;
@@ -467,6 +465,66 @@ class OverlaySemanticsTest {
         assertInstanceOf(Opened.Passthrough.class, fs.open(ROOT, node("top.txt"), O_RDONLY));
         assertEquals(Errno.EROFS, assertThrows(FuseException.class,
                 () -> fs.access(ROOT, node("top.txt"), W_OK)).errno());
+    }
+
+    @Test
+    void anOpenFileRemovedFromTheViewIsCopiedUpUnlinked() throws Exception {
+        Node n = node("deep.txt");
+        Opened opened = fs.open(ROOT, n, O_RDONLY);
+        try {
+            assertNull(ops.unlink("deep.txt"));
+            // fchmod through the still-open file: the kernel copies up to an unlinked file (tmpfile copy-up).
+            Attributes a = fs.setattr(ROOT, n, opened.handle(), AttributeChanges.NONE.withMode(0600));
+            assertEquals(0600, a.permissions());
+            assertEquals(0, a.linkCount());
+            assertTrue(isWhiteout(up("deep.txt")), "the whiteout stays");
+            assertEquals(List.of(), Tree.ofLayer(fx.work.resolve("work").toString(), OverlayXattrs.TRUSTED_PREFIX)
+                    .keySet().stream().toList(), "nothing left in the work directory");
+        } finally {
+            fs.release(opened.handle());
+        }
+    }
+
+    @Test
+    void concurrentCopyUpsOfOneFileAndOfSiblingsMakeOneCopyEach() throws Exception {
+        for (int i = 0; i < 16; i++) {
+            file(fx.lower2, "many/f" + i, "content " + i);
+        }
+        fs.close();
+        fs = fx.open();
+        ops = new SpiOps(fs);
+        int threads = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.List<java.util.concurrent.Future<Node>> results = new java.util.ArrayList<>();
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    SpiOps mine = new SpiOps(fs);
+                    for (int i = 0; i < 16; i++) {
+                        int f = (i + id) % 16;
+                        assertNull(mine.write("many/f" + f, 100 + id, new byte[] {'x'}, false, false, 0));
+                    }
+                    return fs.lookup(ROOT, node("many"), "f0").node();
+                }));
+            }
+            start.countDown();
+            Node first = results.get(0).get(30, TimeUnit.SECONDS);
+            for (var result : results) {
+                assertSame(first, result.get(30, TimeUnit.SECONDS), "one node for one file");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int i = 0; i < 16; i++) {
+            String content = Files.readString(up("many/f" + i));
+            assertTrue(content.startsWith("content " + i), content);
+            assertEquals(100 + threads, content.length(), "every thread's byte landed in the one copy");
+        }
+        assertEquals(List.of(), Tree.ofLayer(fx.work.resolve("work").toString(), OverlayXattrs.TRUSTED_PREFIX)
+                .keySet().stream().toList());
     }
 
     @Test
