@@ -326,9 +326,9 @@ final class OverlayFileSystem implements FileSystem {
             boolean lowerFile = !real.isUpper();
             int fd = lowerFile ? CopyUp.openLower(real, ioFlags) : Posix.openat(AT_FDCWD, real.proc(), ioFlags, 0);
             // One backing file per inode: while a lower file is passed through, the upper copy is served in Java.
-            boolean passthrough = lowerFile || n.lowerPassthroughOpens == 0;
+            boolean passthrough = lowerFile ? layers.settings.passthrough() : n.lowerPassthroughOpens == 0;
             handle = new FileHandle(n, fd, flags, lowerFile, passthrough);
-            if (lowerFile) {
+            if (lowerFile && passthrough) {
                 n.lowerPassthroughOpens++;
             }
         } finally {
@@ -347,6 +347,7 @@ final class OverlayFileSystem implements FileSystem {
         }
         // A read-only open of the copied-up file while the lower one is the inode's backing file: served on the
         // upper file (the mount makes it PASSTHROUGH|DIRECT_IO, so reads come here; mmap maps the lower file).
+        // Or a lower file of a mount without passthrough.
         return (flags & O_DIRECT) != 0 ? Opened.served(handle, OpenOption.DIRECT_IO) : Opened.served(handle);
     }
 
@@ -407,7 +408,7 @@ final class OverlayFileSystem implements FileSystem {
     @Override
     public void release(Handle handle) {
         if (handle instanceof FileHandle file) {
-            if (file.lowerFile()) {
+            if (file.lowerFile() && file.passthrough()) {
                 OverlayNode n = file.node();
                 n.lock.lock();
                 try {

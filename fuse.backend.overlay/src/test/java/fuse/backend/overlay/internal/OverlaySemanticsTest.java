@@ -450,6 +450,25 @@ class OverlaySemanticsTest {
         assertEquals("only in lower2", Files.readString(fx.lower2.resolve("deep.txt")));
     }
 
+    @Test
+    void onAMountWithoutPassthroughLowerOpensAreServedAndNeverHoldUpWriters() throws Exception {
+        fs.close();
+        Map<String, Object> config = fx.configuration();
+        config.put("passthrough", false);
+        fs = OverlayFileSystem.open(Settings.parse(config));
+        ops = new SpiOps(fs);
+        Node n = node("deep.txt");
+        Opened early = fs.open(ROOT, n, O_RDONLY);
+        try {
+            assertInstanceOf(Opened.Served.class, early);
+            Opened writer = fs.open(ROOT, n, O_WRONLY);
+            fs.release(writer.handle());
+        } finally {
+            fs.release(early.handle());
+        }
+        assertTrue(Files.exists(up("deep.txt")));
+    }
+
     // --------------------------------------------------------------------------------------------- read-only
 
     @Test
