@@ -107,7 +107,12 @@ final class OverlayFileSystem implements FileSystem {
     }
 
     static OverlayFileSystem open(Settings settings) throws FuseException {
-        Layers layers = Layers.open(settings);
+        return open(settings, null);
+    }
+
+    /** @param mountpoint where the overlay is mounted (no layer may be there), or {@code null} */
+    static OverlayFileSystem open(Settings settings, java.nio.file.Path mountpoint) throws FuseException {
+        Layers layers = Layers.open(settings, mountpoint);
         try {
             return new OverlayFileSystem(layers);
         } catch (FuseException | RuntimeException e) {
