@@ -3,9 +3,9 @@ package fuse.posix;
 /**
  * The Linux (x86_64) constants of the file system calls, in one place: {@code O_*}, {@code AT_*},
  * {@code RESOLVE_*}, {@code S_*}, {@code FALLOC_FL_*}, {@code SEEK_*}, {@code XATTR_*}, {@code RENAME_*},
- * {@code UTIME_*}, access modes, {@code fcntl} commands, {@code DT_*} and the system call numbers glibc 2.36 has
- * no wrapper for. Values are the kernel's ({@code asm-generic/fcntl.h}, {@code linux/openat2.h}, …); meant for
- * {@code import static fuse.posix.Linux.*}.
+ * {@code UTIME_*}, access modes, {@code fcntl} commands, {@code flock} operations, {@code DT_*} and the system
+ * call numbers glibc 2.36 has no wrapper for. Values are the kernel's ({@code asm-generic/fcntl.h},
+ * {@code linux/openat2.h}, …); meant for {@code import static fuse.posix.Linux.*}.
  */
 public final class Linux {
     private Linux() {
@@ -118,6 +118,12 @@ public final class Linux {
     public static final int F_SETFL = 4;
     public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int FD_CLOEXEC = 1;
+
+    // flock(2)
+    public static final int LOCK_SH = 1;
+    public static final int LOCK_EX = 2;
+    public static final int LOCK_NB = 4;
+    public static final int LOCK_UN = 8;
 
     // linux_dirent64.d_type
     public static final int DT_UNKNOWN = 0;

@@ -50,6 +50,8 @@ public final class Posix {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle FCNTL = Native.function("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle FLOCK = Native.function("flock",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle FSTAT = Native.function("fstat",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle FSTATAT = Native.function("fstatat",
@@ -250,6 +252,24 @@ public final class Posix {
             throw Native.failure("fcntl", fdSubject(fd));
         }
         return rc;
+    }
+
+    /**
+     * {@code flock(2)}: {@code LOCK_SH}, {@code LOCK_EX} or {@code LOCK_UN}, with {@code LOCK_NB} to fail with
+     * {@code EWOULDBLOCK} instead of waiting. The lock belongs to the open file description: another open of the
+     * same file (in this process too) conflicts with it, and it goes away when every duplicate of {@code fd} is
+     * closed. Not on an {@code O_PATH} descriptor ({@code EBADF}).
+     */
+    public static void flock(int fd, int operation) throws PosixException {
+        int rc;
+        try {
+            rc = (int) FLOCK.invokeExact(Native.errnoState(), fd, operation);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("flock", fdSubject(fd));
+        }
     }
 
     /** {@code "/proc/self/fd/N"}: the path that reaches an {@code O_PATH} descriptor's file in path-based calls. */

@@ -127,6 +127,24 @@ class PosixTest {
         }
 
         @Test
+        void flockConflictsBetweenOpenFileDescriptionsAndEndsWithTheLastClose() throws Exception {
+            int first = Posix.openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+            int second = Posix.openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+            try (Fd b = Fd.of(second)) {
+                Posix.flock(first, LOCK_EX | LOCK_NB);
+                assertEquals(Errno.EWOULDBLOCK, errnoOf(() -> Posix.flock(second, LOCK_EX | LOCK_NB)));
+                int copy = Posix.dup(first);
+                Posix.close(first);
+                assertEquals(Errno.EWOULDBLOCK, errnoOf(() -> Posix.flock(second, LOCK_SH | LOCK_NB)),
+                        "a duplicate keeps the lock");
+                Posix.close(copy);
+                Posix.flock(second, LOCK_SH | LOCK_NB);
+                Posix.flock(second, LOCK_UN);
+                assertEquals(Errno.EBADF, errnoOf(() -> Posix.flock(dirfd, LOCK_EX | LOCK_NB)), "not on O_PATH");
+            }
+        }
+
+        @Test
         void exclusiveCreateOfAnExistingFileIsEexist() throws Exception {
             Files.writeString(dir.resolve("x"), "x");
             assertEquals(Errno.EEXIST, errnoOf(() -> Posix.openat(dirfd, "x", O_CREAT | O_EXCL | O_WRONLY, 0600)));

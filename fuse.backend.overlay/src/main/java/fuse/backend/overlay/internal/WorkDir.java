@@ -19,39 +19,46 @@ import fuse.posix.PosixException;
  * so that the upper directory never shows a half-made file; whiteouts are made here and renamed into place; what
  * a {@code RENAME_EXCHANGE} swaps out is removed from here.
  *
- * <p>As the kernel does at mount time, {@link #prepare} empties {@code work} (leftovers of a crash), and probes
- * that the upper file system takes the overlay's xattrs and whiteouts. Temporary names are the kernel's style,
- * {@code #<hex>}, starting at a random value so that two instances sharing the directory do not collide.
+ * <p>Each open overlay works in its own subdirectory, {@code work/#inst-<random>}, locked with {@code flock} for as
+ * long as it lives: during a swap the mount opens the next overlay over the same directories while the previous
+ * one still finishes its requests, and neither may remove the other's files. {@link #prepare} removes what no
+ * live overlay holds (leftovers of a crash, the kernel's own temporary files) and probes that the upper file
+ * system takes the overlay's xattrs and whiteouts. The kernel's overlayfs empties {@code work} when it mounts.
+ * Temporary names are the kernel's style, {@code #<hex>}.
  */
 final class WorkDir implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkDir.class);
     static final String NAME = "work";
+    static final String INSTANCE_PREFIX = "#inst-";
 
     private final RealFile workdir;
+    private final int work;
+    private final String instance;
+    /** The instance directory, opened for reading: it carries the lock and serves as the directory of every call. */
     private final int fd;
-    private final AtomicLong counter = new AtomicLong(ThreadLocalRandom.current().nextLong(1L << 32));
+    private final AtomicLong counter = new AtomicLong();
     final boolean renameWhiteout;
 
-    private WorkDir(RealFile workdir, int fd, boolean renameWhiteout) {
+    private WorkDir(RealFile workdir, int work, String instance, int fd, boolean renameWhiteout) {
         this.workdir = workdir;
+        this.work = work;
+        this.instance = instance;
         this.fd = fd;
         this.renameWhiteout = renameWhiteout;
     }
 
     /** Takes ownership of {@code workdir}. */
     static WorkDir prepare(Settings settings, RealFile workdir, OverlayXattrs xattrs) throws FuseException {
+        int work = -1;
         int fd = -1;
+        String instance = null;
         try {
-            int parent = workdir.fd();
-            try {
-                Dirs.removeTree(parent, NAME);
-                // Mode 0 like the kernel's: only the (privileged) server works in here.
-                Posix.mkdirat(parent, NAME, Posix.geteuid() == 0 ? 0 : 0700);
-            } catch (PosixException e) {
-                throw new FuseException(e.errno(), Settings.WORKDIR + ": cannot prepare " + settings.work() + "/"
-                        + NAME + ": " + e.getMessage(), e);
-            }
-            fd = Posix.openat(parent, NAME, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+            work = openWork(settings, workdir.fd());
+            removeUnheld(work);
+            instance = INSTANCE_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+            Posix.mkdirat(work, instance, 0700);
+            fd = Posix.openat(work, instance, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+            Posix.flock(fd, LOCK_EX | LOCK_NB);
             probeXattrs(settings, fd, xattrs);
             probeWhiteout(settings, fd);
             boolean renameWhiteout = probeRenameWhiteout(fd);
@@ -59,11 +66,64 @@ final class WorkDir implements AutoCloseable {
                 LOG.warn("upperdir {}: the file system has no RENAME_WHITEOUT; renames of lower files leave their "
                         + "whiteout in a second step", settings.upper());
             }
-            return new WorkDir(workdir, fd, renameWhiteout);
+            return new WorkDir(workdir, work, instance, fd, renameWhiteout);
         } catch (FuseException | RuntimeException e) {
             Posix.closeQuietly(fd);
+            if (instance != null) {
+                discard(work, instance);
+            }
+            Posix.closeQuietly(work);
             workdir.close();
+            if (e instanceof PosixException p && !p.getMessage().startsWith(Settings.WORKDIR)) {
+                throw new FuseException(p.errno(), Settings.WORKDIR + ": " + settings.work() + ": " + p.getMessage(),
+                        p);
+            }
             throw e;
+        }
+    }
+
+    /** {@code workdir/work}, made (mode 0, like the kernel's, for a privileged server) when missing. */
+    private static int openWork(Settings settings, int workdir) throws FuseException {
+        try {
+            try {
+                Posix.mkdirat(workdir, NAME, Posix.geteuid() == 0 ? 0 : 0700);
+            } catch (PosixException e) {
+                if (e.errno() != Errno.EEXIST) {
+                    throw e;
+                }
+            }
+            return Posix.openat(workdir, NAME, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+        } catch (PosixException e) {
+            throw new FuseException(e.errno(), Settings.WORKDIR + ": cannot prepare " + settings.work() + "/" + NAME
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes every entry of {@code work} but the instance directories of live overlays (their lock is held). */
+    private static void removeUnheld(int work) throws PosixException {
+        for (Dirs.RawEntry entry : Dirs.list(work)) {
+            String name = entry.name();
+            if (name.startsWith(INSTANCE_PREFIX) && entry.type() == DT_DIR && held(work, name)) {
+                continue;
+            }
+            discard(work, name);
+        }
+    }
+
+    private static boolean held(int work, String name) {
+        int probe;
+        try {
+            probe = Posix.openat(work, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+        } catch (PosixException e) {
+            return false;
+        }
+        try {
+            Posix.flock(probe, LOCK_EX | LOCK_NB);
+            return false;
+        } catch (PosixException e) {
+            return e.errno() == Errno.EWOULDBLOCK;
+        } finally {
+            Posix.closeQuietly(probe); // also drops the lock taken to test it
         }
     }
 
@@ -101,23 +161,20 @@ final class WorkDir implements AutoCloseable {
         } catch (PosixException e) {
             return false;
         } finally {
-            quietly(() -> Dirs.removeTree(fd, from));
-            quietly(() -> Dirs.removeTree(fd, to));
+            discard(fd, from);
+            discard(fd, to);
         }
     }
 
-    private interface Action {
-        void run() throws PosixException;
-    }
-
-    private static void quietly(Action action) {
+    private static void discard(int dirfd, String name) {
         try {
-            action.run();
+            Dirs.removeTree(dirfd, name);
         } catch (PosixException e) {
             LOG.debug("cleanup in the work directory failed: {}", e.getMessage());
         }
     }
 
+    /** The directory to build in (this overlay's own). */
     int fd() {
         return fd;
     }
@@ -149,12 +206,15 @@ final class WorkDir implements AutoCloseable {
 
     /** Removes {@code name} here with everything below it; failures are logged, never thrown (cleanup). */
     void discard(String name) {
-        quietly(() -> Dirs.removeTree(fd, name));
+        discard(fd, name);
     }
 
+    /** Removes this overlay's directory and lets go of its lock. */
     @Override
     public void close() {
+        discard(work, instance);
         Posix.closeQuietly(fd);
+        Posix.closeQuietly(work);
         workdir.close();
     }
 }

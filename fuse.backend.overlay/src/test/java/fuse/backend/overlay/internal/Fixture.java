@@ -101,6 +101,15 @@ final class Fixture implements AutoCloseable {
         return value != null && value.length == 1 && value[0] == 'y';
     }
 
+    /**
+     * What {@code workdir/work} holds besides the (empty) directories of live overlays: should be nothing after
+     * every operation.
+     */
+    static java.util.List<String> workLeftovers(Path workdir) throws PosixException {
+        return Tree.ofLayer(workdir.resolve(WorkDir.NAME).toString(), OverlayXattrs.TRUSTED_PREFIX).keySet().stream()
+                .filter(path -> !(path.startsWith(WorkDir.INSTANCE_PREFIX) && !path.contains("/"))).toList();
+    }
+
     /** Copies a tree with everything (xattrs, whiteouts, owners, times, hard links). */
     static void copyTree(Path from, Path to) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("cp", "-a", from + "/.", to.toString()).redirectErrorStream(true).start();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -130,15 +131,29 @@ class LayersTest {
     }
 
     @Test
-    void theWorkDirectoryIsEmptiedAndProbed() throws Exception {
-        Path stale = Files.createDirectories(fx.work.resolve("work/#1/deep"));
+    void eachOverlayWorksInItsOwnLockedDirectoryAndLeftoversAreRemoved() throws Exception {
+        Files.createDirectories(fx.work.resolve("work/#1/deep"));
         Fixture.whiteout(fx.work, "work/#2");
-        try (OverlayFileSystem fs = fx.open()) {
-            assertTrue(Files.isDirectory(fx.work.resolve("work")));
-            try (var list = Files.list(fx.work.resolve("work"))) {
-                assertEquals(0, list.count(), "leftovers of a crash are removed");
+        Files.createDirectories(fx.work.resolve("work/" + WorkDir.INSTANCE_PREFIX + "crashed/#3"));
+        try (OverlayFileSystem first = fx.open()) {
+            List<String> afterFirst = entries();
+            assertEquals(1, afterFirst.size(), "leftovers of a crash are removed: " + afterFirst);
+            assertTrue(afterFirst.getFirst().startsWith(WorkDir.INSTANCE_PREFIX));
+            // A second overlay over the same directories (a swap) keeps the first one's directory.
+            try (OverlayFileSystem second = fx.open()) {
+                List<String> both = entries();
+                assertEquals(2, both.size(), both.toString());
+                assertTrue(both.containsAll(afterFirst));
             }
-            assertTrue(!Files.exists(stale));
+            assertEquals(afterFirst, entries(), "closing removes the overlay's own directory only");
+            assertEquals(List.of(), Fixture.workLeftovers(fx.work));
+        }
+        assertEquals(List.of(), entries());
+    }
+
+    private List<String> entries() throws Exception {
+        try (var list = Files.list(fx.work.resolve("work"))) {
+            return list.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 }

@@ -203,9 +203,7 @@ class OverlaySemanticsTest {
         assertEquals(1_100_000_000, copy.mtimeSeconds());
         assertEquals(123, copy.mtimeNanos());
         assertEquals(0600, copy.permissions());
-        assertEquals(List.of(), Dirs.list(Posix.openat(AT_FDCWD, fx.work.resolve("work").toString(),
-                O_PATH | O_DIRECTORY | O_CLOEXEC, 0)).stream().map(Dirs.RawEntry::name).toList(),
-                "nothing left in workdir/work");
+        assertEquals(List.of(), workLeftovers(fx.work), "nothing left in workdir/work");
     }
 
     @Test
@@ -500,8 +498,7 @@ class OverlaySemanticsTest {
             assertEquals(0600, a.permissions());
             assertEquals(0, a.linkCount());
             assertTrue(isWhiteout(up("deep.txt")), "the whiteout stays");
-            assertEquals(List.of(), Tree.ofLayer(fx.work.resolve("work").toString(), OverlayXattrs.TRUSTED_PREFIX)
-                    .keySet().stream().toList(), "nothing left in the work directory");
+            assertEquals(List.of(), workLeftovers(fx.work), "nothing left in the work directory");
         } finally {
             fs.release(opened.handle());
         }
@@ -545,8 +542,7 @@ class OverlaySemanticsTest {
             assertTrue(content.startsWith("content " + i), content);
             assertEquals(100 + threads, content.length(), "every thread's byte landed in the one copy");
         }
-        assertEquals(List.of(), Tree.ofLayer(fx.work.resolve("work").toString(), OverlayXattrs.TRUSTED_PREFIX)
-                .keySet().stream().toList());
+        assertEquals(List.of(), workLeftovers(fx.work));
     }
 
     @Test
