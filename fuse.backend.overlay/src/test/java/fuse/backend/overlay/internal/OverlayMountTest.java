@@ -170,6 +170,14 @@ class OverlayMountTest {
         }
     }
 
+    private boolean noLeftovers() {
+        try {
+            return Fixture.workLeftovers(fx.work).isEmpty();
+        } catch (fuse.posix.PosixException e) {
+            return false; // an overlay's directory went away while it was listed
+        }
+    }
+
     private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!condition.getAsBoolean()) {
@@ -197,6 +205,31 @@ class OverlayMountTest {
         ByteBuffer buffer = ByteBuffer.allocate(4096);
         channel.read(buffer, 0);
         return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aSwapToAFreshOverlayKeepsOpenFilesAndTheWorkDirectories() throws Exception {
+        try (TestMount mount = mount()) {
+            Path hosts = mount.path("etc/hosts");
+            FileChannel writer = mount.io(() -> FileChannel.open(hosts, StandardOpenOption.WRITE));
+            try {
+                mount.swapTo("overlay-next", new OverlayBackend());
+                // The open file stays with the overlay that opened it; new requests go to the fresh one.
+                mount.io(() -> writer.write(ByteBuffer.wrap("SWAPPED".getBytes(StandardCharsets.UTF_8)), 0));
+                mount.io(() -> Files.writeString(mount.path("etc/after-swap"), "new"));
+                assertTrue(mount.io(() -> Files.readString(hosts)).startsWith("SWAPPED"));
+                assertEquals("new", Files.readString(fx.upper.resolve("etc/after-swap")));
+            } finally {
+                mount.io(() -> {
+                    writer.close();
+                    return null;
+                });
+            }
+            assertTrue(Files.readString(fx.upper.resolve("etc/hosts")).startsWith("SWAPPED"));
+            // The previous overlay closes once its last file is released, removing its own directory meanwhile.
+            await("no leftovers in the work directory", () -> noLeftovers());
+        }
+        assertTrue(noLeftovers());
     }
 
     @Test
