@@ -200,6 +200,19 @@ public interface FileSystem extends AutoCloseable {
     }
 
     /**
+     * Applies changed settings of a live mount without remounting: {@code configuration} is the mount's whole new
+     * configuration, as {@link MountContext#configuration()} gives it. A backend that cannot change in place keeps
+     * the default, which says so with {@code ENOSYS}: the mount then opens a fresh file system with the new
+     * settings and swaps to it.
+     *
+     * @throws FuseException with a message naming the setting when the new configuration is unusable; the mount
+     *         keeps the previous settings
+     */
+    default void reconfigure(java.util.Map<String, Object> configuration) throws FuseException {
+        throw new FuseException(Errno.ENOSYS, "this backend cannot change its settings in place");
+    }
+
+    /**
      * Ends this file system's life behind the mount: after unmount, or after a swap once every handle it opened
      * has been released. No operation is called after this.
      */
