@@ -102,7 +102,8 @@ public final class MountCommands {
     @Descriptor("mounts a backend at a directory and saves it in ConfigAdmin (it comes back after a restart)")
     public String mount(
             @Descriptor("an existing directory, absolute path") String mountpoint,
-            @Descriptor("the backend's name (see fuse:backends) or an LDAP filter over backend properties")
+            @Descriptor("the backend's name (see fuse:backends) or an LDAP filter over backend properties, quoted: "
+                    + "'(fuse.backend.name=local)'")
             String backend,
             @Descriptor("mount options and backend settings as key=value, e.g. root=/srv/data allow_other=true "
                     + "threads=4 passthrough=false policy=never; lists separated by ','") String... settings) {
@@ -231,9 +232,13 @@ public final class MountCommands {
                 }
                 return "swapped " + path + " to a fresh file system of backend " + backend;
             }
+            long swapsBefore = service.mount().statistics().swaps();
             FuseMount mount = apply(Usage.SWAP, configuration, changes);
             if (!mount.backendName().filter(backend::equals).isPresent()) {
                 return "saved; " + path + " is " + mount.state() + " (fuse:mounts shows its state)";
+            }
+            if (mount.statistics().swaps() == swapsBefore) {
+                return "saved; backend " + backend + " of " + path + " applied the settings live (no swap needed)";
             }
             return "swapped " + path + ": " + before + " -> " + backend;
         });
@@ -274,7 +279,8 @@ public final class MountCommands {
             @Descriptor("always (every file passes through), never (every file is served in Java), or rules")
             String policy,
             @Descriptor("with rules: the rules in order, each 'condition [& condition]...:passthrough|java', "
-                    + "e.g. '*.log:java' 'size>1M & read:passthrough'") String... rules) {
+                    + "e.g. '*.log:java' 'size>1M & read:passthrough' (quoted: Gogo expands * and reads > otherwise)")
+            String... rules) {
         return run(Usage.POLICY, () -> {
             Path path = mountpoint(Usage.POLICY, mountpoint);
             if (!POLICIES.contains(policy)) {
@@ -289,7 +295,9 @@ public final class MountCommands {
             changes.put(POLICY, policy);
             if (rules.length > 0) {
                 changes.put(RULES, rules.clone());
-            } else if (policy.equals("rules") && rules(configuration.getProperties().get(RULES)).isEmpty()) {
+            } else if (!policy.equals("rules")) {
+                changes.put(RULES, null); // rules only go with policy=rules: a backend may refuse them otherwise
+            } else if (rules(configuration.getProperties().get(RULES)).isEmpty()) {
                 throw CommandException.usage(Usage.POLICY, "policy rules needs at least one rule");
             }
             Object backend = configuration.getProperties().get(Registry.BACKEND);
@@ -326,14 +334,14 @@ public final class MountCommands {
 
     // ---- applying a change -------------------------------------------------------------------------------------
 
-    /** Whether saving {@code changes} would change the configuration. */
+    /** Whether saving {@code changes} ({@code null} values: remove the key) would change the configuration. */
     private static boolean changes(Configuration configuration, Map<String, Object> changes) {
         Dictionary<String, Object> current = configuration.getProperties();
         return changes.entrySet().stream().anyMatch(e -> !Objects.deepEquals(current.get(e.getKey()), e.getValue()));
     }
 
     /**
-     * Saves {@code changes} and waits until the mount applied them (its service carries the new properties once
+     * Saves {@code changes} ({@code null} values remove their key) and waits until the mount applied them (its service carries the new properties once
      * it has). A change the mount rejected (a new problem) is undone, and reported.
      */
     private FuseMount apply(String usage, Configuration configuration, Map<String, Object> changes)
@@ -346,7 +354,13 @@ public final class MountCommands {
             String key = keys.nextElement();
             next.put(key, previous.get(key));
         }
-        next.putAll(changes);
+        changes.forEach((key, value) -> {
+            if (value == null) {
+                next.remove(key);
+            } else {
+                next.put(key, value);
+            }
+        });
         configuration.update(next);
         Optional<MountService> applied = Await.until(APPLY_WAIT, () -> registry.mountByPid(pid)
                 .filter(s -> changes.entrySet().stream()

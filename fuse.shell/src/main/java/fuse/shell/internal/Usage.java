@@ -6,7 +6,7 @@ final class Usage {
     static final String MOUNT = "fuse:mount <mountpoint> <backend> [key=value ...]";
     static final String UNMOUNT = "fuse:unmount <mountpoint>";
     static final String SWAP = "fuse:swap <mountpoint> <backend> [key=value ...]";
-    static final String POLICY = "fuse:policy <mountpoint> [always|never|rules [rule ...]]";
+    static final String POLICY = "fuse:policy <mountpoint> [always|never|rules ['rule' ...]]";
     static final String BACKENDS = "fuse:backends";
     static final String STATS = "fuse:stats [mountpoint]";
     static final String BACKING = "fuse:backing [mountpoint]";
