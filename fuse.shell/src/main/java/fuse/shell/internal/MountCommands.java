@@ -183,7 +183,7 @@ public final class MountCommands {
             Object file = configuration.getProperties().get("felix.fileinstall.filename");
             configuration.delete();
             boolean gone = Await.until(MOUNT_WAIT, () -> registry.mountByPid(pid).isEmpty());
-            String from = file == null ? "" : " (deleted " + fileName(file.toString()) + ")";
+            String from = file == null ? "" : " (" + loadFileDeleted(file.toString()) + ")";
             return gone ? "unmounted " + path + from
                     : "deleted " + pid + from + "; " + path + " is still being unmounted (open files?)";
         });
@@ -195,9 +195,20 @@ public final class MountCommands {
                 : "takes one mountpoint");
     }
 
-    private static String fileName(String uri) {
-        int slash = uri.lastIndexOf('/');
-        return slash < 0 ? uri : "load/" + uri.substring(slash + 1);
+    /**
+     * FileInstall deletes the file a deleted configuration came from (else it would create it again at its next
+     * scan); it does so on its own thread, so wait for it.
+     */
+    private static String loadFileDeleted(String uri) {
+        Path file;
+        try {
+            file = Path.of(java.net.URI.create(uri));
+        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+            return "it came from " + uri;
+        }
+        String name = "load/" + file.getFileName();
+        return Await.until(MOUNT_WAIT, () -> !Files.exists(file)) ? "deleted " + name
+                : name + " is still there: delete it, or it mounts again";
     }
 
     // ---- fuse:swap ---------------------------------------------------------------------------------------------
