@@ -244,9 +244,16 @@ class ShellTest {
         shell.awaitGone(m[0], WAIT);
         assertTrue(Io.await(WAIT, () -> Io.mountsAt(m[0]).isEmpty()), "still mounted");
 
-        // fuse:unmount of a mount from load/ deletes its file too, or FileInstall would bring it back.
-        writeCfg(cfg, "mountpoint=" + m[0] + "\nbackend=local\nroot=" + m[1] + "\n");
+        // Commands change a mount from load/ through its file, and fuse:unmount deletes it (else FileInstall would
+        // bring the mount back).
+        writeCfg(cfg, "# made by the test\nmountpoint=" + m[0] + "\nbackend=local\nroot=" + m[1] + "\n");
         shell.awaitServing(m[0], WAIT);
+        String policy = shell.run("fuse:policy " + m[0] + " rules '*.txt:java'");
+        assertTrue(policy.contains("policy rules (1 rules)"), policy);
+        assertEquals("# made by the test\nmountpoint=" + m[0] + "\nbackend=local\nroot=" + m[1]
+                + "\npolicy=rules\nrules=*.txt:java\n", Files.readString(cfg));
+        assertEquals("from a cfg file", Io.read(m[0].resolve("f.txt")));
+        assertTrue(shell.run("fuse:stats " + m[0]).contains("0 passed through, 1 served in Java"));
         String out = shell.run("fuse:unmount " + m[0]);
         assertTrue(out.contains("unmounted " + m[0] + " (deleted load/fuse.mount-e2e.cfg)"), out);
         assertFalse(Files.exists(cfg));

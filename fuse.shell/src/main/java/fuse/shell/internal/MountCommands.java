@@ -180,10 +180,13 @@ public final class MountCommands {
             Configuration configuration = registry.configuration(path).orElseThrow(() -> CommandException
                     .failed(Usage.UNMOUNT, "no mount at " + path + " (fuse:mounts lists them)"));
             String pid = configuration.getPid();
-            Object file = configuration.getProperties().get("felix.fileinstall.filename");
+            Optional<LoadFile> file = LoadFile.of(configuration);
+            if (file.isPresent()) {
+                file.get().delete(); // else FileInstall makes the configuration again from it
+            }
             configuration.delete();
             boolean gone = Await.until(MOUNT_WAIT, () -> registry.mountByPid(pid).isEmpty());
-            String from = file == null ? "" : " (" + loadFileDeleted(file.toString()) + ")";
+            String from = file.map(f -> " (deleted " + f.displayName() + ")").orElse("");
             return gone ? "unmounted " + path + from
                     : "deleted " + pid + from + "; " + path + " is still being unmounted (open files?)";
         });
@@ -193,22 +196,6 @@ public final class MountCommands {
     public String unmount(@Descriptor("the arguments given") String... arguments) {
         throw CommandException.usage(Usage.UNMOUNT, arguments.length == 0 ? "missing <mountpoint>"
                 : "takes one mountpoint");
-    }
-
-    /**
-     * FileInstall deletes the file a deleted configuration came from (else it would create it again at its next
-     * scan); it does so on its own thread, so wait for it.
-     */
-    private static String loadFileDeleted(String uri) {
-        Path file;
-        try {
-            file = Path.of(java.net.URI.create(uri));
-        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-            return "it came from " + uri;
-        }
-        String name = "load/" + file.getFileName();
-        return Await.until(MOUNT_WAIT, () -> !Files.exists(file)) ? "deleted " + name
-                : name + " is still there: delete it, or it mounts again";
     }
 
     // ---- fuse:swap ---------------------------------------------------------------------------------------------
@@ -348,33 +335,54 @@ public final class MountCommands {
     /** Whether saving {@code changes} ({@code null} values: remove the key) would change the configuration. */
     private static boolean changes(Configuration configuration, Map<String, Object> changes) {
         Dictionary<String, Object> current = configuration.getProperties();
-        return changes.entrySet().stream().anyMatch(e -> !Objects.deepEquals(current.get(e.getKey()), e.getValue()));
+        return stored(configuration, changes).entrySet().stream()
+                .anyMatch(e -> !Objects.deepEquals(current.get(e.getKey()), e.getValue()));
+    }
+
+    /** {@code changes} as ConfigAdmin will hold them: typed, or as text when they go through a load/ file. */
+    private static Map<String, Object> stored(Configuration configuration, Map<String, Object> changes) {
+        if (LoadFile.of(configuration).isEmpty()) {
+            return changes;
+        }
+        Map<String, Object> text = new LinkedHashMap<>();
+        changes.forEach((key, value) -> text.put(key, LoadFile.asRead(value)));
+        return text;
     }
 
     /**
-     * Saves {@code changes} ({@code null} values remove their key) and waits until the mount applied them (its service carries the new properties once
-     * it has). A change the mount rejected (a new problem) is undone, and reported.
+     * Saves {@code changes} ({@code null} values remove their key) in ConfigAdmin, or in the configuration's load/
+     * file if it came from one, and waits until the mount applied them (its service carries the new properties
+     * once it has). A change the mount rejected (a new problem) is undone, and reported.
      */
     private FuseMount apply(String usage, Configuration configuration, Map<String, Object> changes)
             throws IOException {
         String pid = configuration.getPid();
-        Dictionary<String, Object> previous = configuration.getProperties();
         Optional<String> problemBefore = registry.mountByPid(pid).flatMap(s -> s.mount().problem());
-        Hashtable<String, Object> next = new Hashtable<>();
-        for (Enumeration<String> keys = previous.keys(); keys.hasMoreElements(); ) {
-            String key = keys.nextElement();
-            next.put(key, previous.get(key));
-        }
-        changes.forEach((key, value) -> {
-            if (value == null) {
-                next.remove(key);
-            } else {
-                next.put(key, value);
+        Map<String, Object> expected = stored(configuration, changes);
+        Optional<LoadFile> file = LoadFile.of(configuration);
+        Undo undo;
+        if (file.isPresent()) {
+            String before = file.get().update(changes);
+            undo = () -> file.get().replace(before);
+        } else {
+            Dictionary<String, Object> previous = configuration.getProperties();
+            Hashtable<String, Object> next = new Hashtable<>();
+            for (Enumeration<String> keys = previous.keys(); keys.hasMoreElements(); ) {
+                String key = keys.nextElement();
+                next.put(key, previous.get(key));
             }
-        });
-        configuration.update(next);
+            changes.forEach((key, value) -> {
+                if (value == null) {
+                    next.remove(key);
+                } else {
+                    next.put(key, value);
+                }
+            });
+            configuration.update(next);
+            undo = () -> configuration.update(previous);
+        }
         Optional<MountService> applied = Await.until(APPLY_WAIT, () -> registry.mountByPid(pid)
-                .filter(s -> changes.entrySet().stream()
+                .filter(s -> expected.entrySet().stream()
                         .allMatch(e -> Objects.deepEquals(s.properties().get(e.getKey()), e.getValue()))));
         if (applied.isEmpty()) {
             throw CommandException.failed(usage, "saved, but the mount has not applied it within "
@@ -383,10 +391,15 @@ public final class MountCommands {
         FuseMount mount = applied.get().mount();
         Optional<String> problem = mount.problem();
         if (problem.isPresent() && !problem.equals(problemBefore)) {
-            configuration.update(previous);
+            undo.run();
             throw CommandException.failed(usage, problem.get() + "; the change was undone");
         }
         return mount;
+    }
+
+    @FunctionalInterface
+    private interface Undo {
+        void run() throws IOException;
     }
 
     // ---- arguments ---------------------------------------------------------------------------------------------
