@@ -1,6 +1,7 @@
 package fuse.api;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
 
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -200,16 +201,17 @@ public interface FileSystem extends AutoCloseable {
     }
 
     /**
-     * Applies changed settings of a live mount without remounting: {@code configuration} is the mount's whole new
-     * configuration, as {@link MountContext#configuration()} gives it. A backend that cannot change in place keeps
-     * the default, which says so with {@code ENOSYS}: the mount then opens a fresh file system with the new
-     * settings and swaps to it.
+     * The mount's configuration changed while this file system is open ({@link MountContext#configuration()}
+     * shape). A backend applies what it can change live, e.g. a passthrough policy that governs later opens, and
+     * returns normally; open handles keep what they were opened with.
      *
-     * @throws FuseException with a message naming the setting when the new configuration is unusable; the mount
-     *         keeps the previous settings
+     * @throws FuseException {@code ENOSYS} (the default) when the backend cannot apply changes live, so the mount
+     *         must reopen the file system to apply them; {@code EINVAL} with a message naming the setting when the
+     *         new configuration is unusable or changes something that needs a remount (the file system stays as
+     *         it was)
      */
-    default void reconfigure(java.util.Map<String, Object> configuration) throws FuseException {
-        throw new FuseException(Errno.ENOSYS, "this backend cannot change its settings in place");
+    default void reconfigure(Map<String, Object> configuration) throws FuseException {
+        throw new FuseException(Errno.ENOSYS, "this backend applies configuration changes only when reopened");
     }
 
     /**
