@@ -3,7 +3,8 @@ package fuse.passthrough;
 import java.util.Map;
 
 /**
- * What a mount's passthrough manager decided so far. Opens are counted once the kernel accepted the reply.
+ * What a mount's passthrough manager decided so far. Opens count from their decision; one whose reply the
+ * kernel did not take is subtracted again (and counted in {@code undoneOpens}).
  *
  * @param passthroughOpens opens the kernel serves from the backing file ({@link OpenMode#PASSTHROUGH})
  * @param javaServedOpens opens whose reads and writes reach the backend, whatever the reason

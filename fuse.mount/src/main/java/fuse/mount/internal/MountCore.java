@@ -155,8 +155,8 @@ public final class MountCore implements FuseMount, AutoCloseable {
                 LOG.info("mount {}: mounted, served by backend {}", label(), ref);
             } else {
                 state = MountState.WAITING_FOR_BACKEND;
-                LOG.warn("mount {}: mounted, but no backend matches backend={} yet; requests wait up to {} s for "
-                        + "one, then fail with EIO", label(), c.backend(), seconds(c.backendWaitNanos()));
+                problem = waitingProblem(c);
+                LOG.warn("mount {}: mounted, but {}", label(), problem);
             }
         } finally {
             control.unlock();
@@ -325,8 +325,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
             }
             if (!swapped) {
                 detach(current);
-                LOG.warn("mount {}: backend {} went away; requests wait up to {} s for a backend, then fail with "
-                        + "EIO", label(), ref, seconds(config.backendWaitNanos()));
+                LOG.warn("mount {}: backend {} went away; {}", label(), ref, problem);
             }
             current.retire(true);
             retired.remove(current);
@@ -382,8 +381,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
                         detach(current);
                         current.retire();
                         retired.add(current);
-                        LOG.warn("mount {}: no backend matches backend={}; requests wait up to {} s for one",
-                                label(), next.backend(), seconds(next.backendWaitNanos()));
+                        LOG.warn("mount {}: {}", label(), problem);
                     }
                     return;
                 }
@@ -500,8 +498,12 @@ public final class MountCore implements FuseMount, AutoCloseable {
             retired.removeIf(Binding::isClosed);
         }
         invalidateKernelCaches();
-        LOG.info("mount {}: now served by backend {}{}", label(), next.backend,
-                old == null ? "" : " (was " + old.backend + ")");
+        if (old != null && old.backend.equals(next.backend)) {
+            LOG.info("mount {}: backend {} reopened with the new settings", label(), next.backend);
+        } else {
+            LOG.info("mount {}: now served by backend {}{}", label(), next.backend,
+                    old == null ? "" : " (was " + old.backend + ")");
+        }
     }
 
     /** No backend from now on: requests wait at the gate. */
@@ -512,6 +514,12 @@ public final class MountCore implements FuseMount, AutoCloseable {
         nodes.bind(null);
         gate.resume(null);
         state = MountState.WAITING_FOR_BACKEND;
+        problem = waitingProblem(config);
+    }
+
+    private static String waitingProblem(MountConfig c) {
+        return "no backend matches backend=" + c.backend() + " yet; requests wait up to "
+                + seconds(c.backendWaitNanos()) + " s for one, then fail with EIO";
     }
 
     private void awaitIdle(Binding binding) {

@@ -303,6 +303,15 @@ class MountCoreTest {
     }
 
     @Test
+    void anInterruptedRequestStopsWaitingForTheBackend() throws Exception {
+        core(Map.of("backend_wait", "20"));
+        long start = System.nanoTime();
+        FakeReply reply = session.send(new Request.Lookup(new FakeHeader(8, 1, 1, 0, 0, 1, true), "a"));
+        assertEquals(Errno.EINTR, reply.error);
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2));
+    }
+
+    @Test
     void aBackendThatRejectsTheConfigurationMeansNoMount() throws Exception {
         FileSystemBackend broken = ctx -> {
             throw new FuseException(Errno.ENOENT, "root: /srv/nowhere does not exist");

@@ -34,6 +34,9 @@ import fuse.mount.internal.MountCore;
  * bounded time, aborts and lazily unmounts if needed, and checks that nothing is left in {@code /proc/mounts}.
  * Use it in try-with-resources.
  *
+ * <p>From another module's tests: depend on {@code fuse:fuse.mount} and on {@code fuse:fuse.mount} with
+ * {@code <type>test-jar</type>}, both in test scope.
+ *
  * <pre>{@code
  * try (TestMount mount = TestMount.mount(new MyBackend(dir), Map.of())) {
  *     String text = mount.io(() -> Files.readString(mount.path().resolve("a")));
@@ -78,6 +81,15 @@ public final class TestMount implements AutoCloseable {
         return mount(context -> fs, configuration, DEFAULT_DEADLINE);
     }
 
+    /**
+     * Mounts with no backend: the mount comes up and its requests wait for one ({@code backend_wait}); add it
+     * with {@link #addBackend}.
+     */
+    public static TestMount mountWithoutBackend(Map<String, ?> configuration) throws Exception {
+        return mount(null, configuration, DEFAULT_DEADLINE);
+    }
+
+    /** @param backend the backend named by the configuration's {@code backend} key ("test"), or {@code null} */
     public static TestMount mount(FileSystemBackend backend, Map<String, ?> configuration, Duration deadline)
             throws Exception {
         Path directory = Files.createTempDirectory("fuse-test-");
@@ -92,11 +104,14 @@ public final class TestMount implements AutoCloseable {
         props.putAll(configuration);
         String name = props.get("backend").toString();
         MountCore core = new MountCore(MountConfig.parse("test " + mountpoint, props), MountCore.byName(name));
-        core.backendAdded(BackendRef.of(name, backend, KEYS.getAndIncrement()));
+        if (backend != null) {
+            core.backendAdded(BackendRef.of(name, backend, KEYS.getAndIncrement()));
+        }
         core.start();
         TestMount mount = new TestMount(directory, mountpoint, core, deadline);
         try {
-            if (core.state() != MountState.SERVING) {
+            MountState expected = backend != null ? MountState.SERVING : MountState.WAITING_FOR_BACKEND;
+            if (core.state() != expected) {
                 throw new IllegalStateException("mount did not come up: " + core.state() + " "
                         + core.problem().orElse(""));
             }
@@ -127,6 +142,11 @@ public final class TestMount implements AutoCloseable {
 
     public FuseSession session() {
         return core.session();
+    }
+
+    /** Registers a backend with the mount, as a new backend service would be. */
+    public void addBackend(String name, FileSystemBackend backend) {
+        core.backendAdded(BackendRef.of(name, backend, KEYS.getAndIncrement()));
     }
 
     /** Adds another backend under {@code name} and swaps the live mount to it. */

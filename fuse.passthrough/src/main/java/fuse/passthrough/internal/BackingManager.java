@@ -93,6 +93,7 @@ public final class BackingManager implements PassthroughManager {
             }
         }
         inode.count(decision.mode(), +1);
+        counters.opened(decision, +1);
         return new Ticket(inode, decision, decision.mode().usesBacking() ? inode.backingId : 0);
     }
 
@@ -237,9 +238,8 @@ public final class BackingManager implements PassthroughManager {
             if (!reported.compareAndSet(false, true)) {
                 return;
             }
-            if (accepted) {
-                counters.accepted(decision);
-            } else {
+            if (!accepted) {
+                counters.opened(decision, -1);
                 counters.undoneOpens.increment();
                 release();
             }

@@ -27,20 +27,23 @@ final class Counters {
         }
     }
 
-    /** An open the kernel accepted. */
-    void accepted(OpenPolicy.Decision decision) {
+    /**
+     * An open decided ({@code +1}) or undone because the kernel did not take its reply ({@code -1}). Counting at
+     * the decision, not after the reply, means a caller that has seen the open file work also sees it counted.
+     */
+    void opened(OpenPolicy.Decision decision, int delta) {
         if (decision.mode() == OpenMode.PASSTHROUGH) {
-            passthroughOpens.increment();
+            passthroughOpens.add(delta);
         } else {
-            javaServedOpens.increment();
+            javaServedOpens.add(delta);
         }
         switch (decision.outcome()) {
-            case SERVED_IN_PASSTHROUGH_MODE -> servedInPassthroughMode.increment();
-            case MODE_CONFLICT -> modeConflicts.increment();
-            case FALLBACK -> fallbacks.get(decision.fallback()).increment();
+            case SERVED_IN_PASSTHROUGH_MODE -> servedInPassthroughMode.add(delta);
+            case MODE_CONFLICT -> modeConflicts.add(delta);
+            case FALLBACK -> fallbacks.get(decision.fallback()).add(delta);
             case AS_WISHED -> { }
         }
-        droppedOptions.add(decision.droppedOptions());
+        droppedOptions.add(delta * (long) decision.droppedOptions());
     }
 
     void idOpened() {
