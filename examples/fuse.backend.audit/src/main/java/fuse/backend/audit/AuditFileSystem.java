@@ -164,8 +164,9 @@ final class AuditFileSystem implements FileSystem {
     @Override
     public Created create(Caller caller, Node parent, String name, int flags, int mode) throws FuseException {
         requireWritable();
+        // The kernel's mode carries the file type (S_IFREG), which openat2 refuses: only permission bits go.
         int fd = Posix.openat2(fd(parent), name, (flags | O_CREAT | O_CLOEXEC) & ~O_NOCTTY,
-                mode & ~caller.umask(), RESOLVE);
+                mode & 07777 & ~caller.umask(), RESOLVE);
         Entry entry;
         try {
             entry = lookup(caller, parent, name);
@@ -305,7 +306,7 @@ final class AuditFileSystem implements FileSystem {
     @Override
     public Entry mkdir(Caller caller, Node parent, String name, int mode) throws FuseException {
         requireWritable();
-        Posix.mkdirat(fd(parent), name, mode & ~caller.umask());
+        Posix.mkdirat(fd(parent), name, mode & 07777 & ~caller.umask());
         return lookup(caller, parent, name);
     }
 

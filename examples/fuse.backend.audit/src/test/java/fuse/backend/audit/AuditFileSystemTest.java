@@ -117,7 +117,8 @@ class AuditFileSystemTest {
     @Test
     void writableCreatesWritesRenamesAndRemoves() throws Exception {
         open("writable", "true");
-        Created created = fs.create(CALLER, fs.root(), "new.log", Linux.O_RDWR, 0666);
+        // As the kernel sends it: the mode with the file type.
+        Created created = fs.create(CALLER, fs.root(), "new.log", Linux.O_RDWR, Linux.S_IFREG | 0666);
         assertInstanceOf(Opened.Served.class, created.opened());
         assertEquals(0644, created.entry().attributes().permissions(), "the umask applies");
         try (Arena arena = Arena.ofConfined()) {
@@ -125,7 +126,7 @@ class AuditFileSystemTest {
             assertEquals(6, fs.write(CALLER, created.opened().handle(), 0, data, false));
         }
         fs.release(created.opened().handle());
-        Entry dir = fs.mkdir(CALLER, fs.root(), "dir", 0755);
+        Entry dir = fs.mkdir(CALLER, fs.root(), "dir", Linux.S_IFDIR | 0755);
         fs.rename(CALLER, fs.root(), "new.log", dir.node(), "moved.log", 0);
         assertEquals("hello\0", Files.readString(root.resolve("dir/moved.log")));
         // The node keeps working after the rename: it is the file, not its name.
