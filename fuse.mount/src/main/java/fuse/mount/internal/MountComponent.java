@@ -161,8 +161,10 @@ public final class MountComponent implements FuseMount {
     private void replaceCore() {
         closeCore();
         MountCore core = new MountCore(config, selector);
-        backends.values().forEach(core::backendAdded);
+        // Published before it is fed: a backend bound or unbound meanwhile then reaches this core too, either
+        // through the snapshot or through the callback (adding twice is harmless).
         mount = core;
+        backends.values().forEach(core::backendAdded);
         core.start();
     }
 
