@@ -207,8 +207,9 @@ class ShellTest {
         assertEquals("counted", Io.read(container.mountpoint.resolve("stats.txt")));
         String out = shell.run("fuse:stats " + container.mountpoint);
         assertTrue(out.contains(container.mountpoint + " (local, SERVING): "), out);
-        assertTrue(out.matches("(?s).*OPERATION +COUNT +ERRORS +MEAN .*"), out);
-        assertTrue(out.matches("(?s).*\\nLOOKUP +\\d+ +\\d+ +[\\d.]+[nmu]?s .*"), out);
+        assertTrue(out.matches("(?s).*OPERATION +COUNT +ERRORS +MEAN +P50 +P90 +P99 +MAX.*"), out);
+        String duration = " +[\\d.]+[nmu]?s";
+        assertTrue(out.matches("(?s).*\\nLOOKUP +\\d+ +\\d+" + duration.repeat(5) + "\\n.*"), out);
         assertTrue(out.contains("OPEN"), out);
         assertTrue(out.contains("fallbacks: none"), out);
         assertTrue(shell.run("fuse:stats").contains(container.mountpoint + " (local, SERVING)"));

@@ -7,10 +7,13 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
 import org.osgi.framework.Constants;
 import org.osgi.framework.Filter;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -55,9 +58,19 @@ public final class MountComponent implements FuseMount {
     private volatile FuseMount mount = new FailedMount(PID, Path.of("/"), "", "not configured yet");
     /** Why the last configuration update was not applied to the live mount, if it was not. */
     private volatile String rejectedUpdate;
+    /** Set once the framework stops: no new mount from then on. Guarded by {@code this}. */
+    private boolean stopping;
+    private BundleContext context;
+    private final SynchronousBundleListener frameworkStop = event -> {
+        if (event.getBundle().getBundleId() == Constants.SYSTEM_BUNDLE_ID && event.getType() == BundleEvent.STOPPING) {
+            frameworkStopping();
+        }
+    };
 
     @Activate
-    void activate(Map<String, Object> properties) {
+    void activate(BundleContext context, Map<String, Object> properties) {
+        this.context = context;
+        context.addBundleListener(frameworkStop);
         apply(properties);
     }
 
@@ -68,9 +81,21 @@ public final class MountComponent implements FuseMount {
 
     @Deactivate
     synchronized void deactivate() {
+        context.removeBundleListener(frameworkStop);
         if (mount instanceof MountCore core) {
             core.close();
         }
+    }
+
+    /**
+     * The framework is stopping (SIGTERM, {@code stop 0}): unmount now, while the backends are still there to
+     * finish the requests in flight. Without this the order would be the framework's, and a backend leaving first
+     * would make this mount's requests wait for another one until it is closed.
+     */
+    private synchronized void frameworkStopping() {
+        stopping = true;
+        LOG.info("mount {}: the framework is stopping; unmounting", mount.mountpoint());
+        closeCore();
     }
 
     @Reference(service = FileSystemBackend.class, cardinality = ReferenceCardinality.MULTIPLE,
@@ -160,6 +185,9 @@ public final class MountComponent implements FuseMount {
     /** Closes the current core (unmounting) and starts a fresh one with the current configuration. */
     private void replaceCore() {
         closeCore();
+        if (stopping) {
+            return;
+        }
         MountCore core = new MountCore(config, selector);
         // Published before it is fed: a backend bound or unbound meanwhile then reaches this core too, either
         // through the snapshot or through the callback (adding twice is harmless).
