@@ -91,6 +91,8 @@ public final class MountCore implements FuseMount, AutoCloseable {
     private volatile boolean retryWhenBackendAppears;
     private volatile boolean closing;
     private long epochs;
+    /** When the mount last lost its backend ({@link #detach}), 0 while bound. Guarded by {@link #control}. */
+    private long detachedAt;
 
     public MountCore(MountConfig config, Predicate<BackendRef> selector, SessionFactory sessions) {
         this.config = config;
@@ -507,7 +509,12 @@ public final class MountCore implements FuseMount, AutoCloseable {
         }
         nodes.bind(next);
         gate.resume(next);
-        String held = String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - paused) / 1e6);
+        long now = System.nanoTime();
+        String held = String.format(java.util.Locale.ROOT, "%.1f ms", (now - paused) / 1e6);
+        if (old == null && detachedAt != 0) {
+            held += String.format(java.util.Locale.ROOT, " (without a backend for %.1f ms)", (now - detachedAt) / 1e6);
+        }
+        detachedAt = 0;
         state = MountState.SERVING;
         swaps.increment();
         problem = null;
@@ -518,16 +525,17 @@ public final class MountCore implements FuseMount, AutoCloseable {
         }
         invalidateKernelCaches();
         if (old != null && old.backend.equals(next.backend)) {
-            LOG.info("mount {}: backend {} reopened with the new settings; new requests held {} ms", label(),
+            LOG.info("mount {}: backend {} reopened with the new settings; new requests held {}", label(),
                     next.backend, held);
         } else {
-            LOG.info("mount {}: now served by backend {}{}; new requests held {} ms", label(), next.backend,
+            LOG.info("mount {}: now served by backend {}{}; new requests held {}", label(), next.backend,
                     old == null ? "" : " (was " + old.backend + ")", held);
         }
     }
 
     /** No backend from now on: requests wait at the gate. */
     private void detach(Binding current) {
+        detachedAt = System.nanoTime();
         state = MountState.SWAPPING;
         gate.pause();
         awaitIdle(current);
