@@ -23,6 +23,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,19 +59,23 @@ public final class MountComponent implements FuseMount {
     private volatile FuseMount mount = new FailedMount(PID, Path.of("/"), "", "not configured yet");
     /** Why the last configuration update was not applied to the live mount, if it was not. */
     private volatile String rejectedUpdate;
+    private final UnknownSettings unknownSettings = new UnknownSettings();
+    private volatile BundleContext context;
     /** Set once the framework stops: no new mount from then on. Guarded by {@code this}. */
     private boolean stopping;
-    private BundleContext context;
     private final SynchronousBundleListener frameworkStop = event -> {
         if (event.getBundle().getBundleId() == Constants.SYSTEM_BUNDLE_ID && event.getType() == BundleEvent.STOPPING) {
             frameworkStopping();
         }
     };
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile MetaTypeService metaType;
+
     @Activate
-    void activate(BundleContext context, Map<String, Object> properties) {
-        this.context = context;
-        context.addBundleListener(frameworkStop);
+    void activate(BundleContext bundleContext, Map<String, Object> properties) {
+        this.context = bundleContext;
+        bundleContext.addBundleListener(frameworkStop);
         apply(properties);
     }
 
@@ -103,6 +108,7 @@ public final class MountComponent implements FuseMount {
     void addBackend(FileSystemBackend backend, Map<String, Object> properties) {
         BackendRef ref = ref(backend, properties);
         backends.put(ref.key(), ref);
+        checkSettings(ref);
         MountCore core = currentCore();
         if (core == null) {
             return;
@@ -133,6 +139,17 @@ public final class MountComponent implements FuseMount {
         MountCore core = currentCore();
         if (ref != null && core != null) {
             core.backendRemoved(ref);
+        }
+    }
+
+    /** Warns about keys of this mount's configuration that the matching backend {@code ref} does not know. */
+    private void checkSettings(BackendRef ref) {
+        MountConfig current;
+        synchronized (this) {
+            current = selector != null && selector.test(ref) ? config : null;
+        }
+        if (current != null) {
+            unknownSettings.check(current, ref, metaType, context);
         }
     }
 
@@ -173,6 +190,7 @@ public final class MountComponent implements FuseMount {
         MountConfig previous = config;
         config = next;
         selector = nextSelector;
+        backends.values().forEach(this::checkSettings);
         MountCore core = currentCore();
         if (core == null || previous == null || core.state() == MountState.FAILED
                 || core.state() == MountState.UNMOUNTED || previous.needsRemount(next)) {
