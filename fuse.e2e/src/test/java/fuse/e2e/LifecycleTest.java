@@ -23,11 +23,17 @@ class LifecycleTest {
     @TempDir
     Path base;
 
+    /** A started container with its default mount up; one that does not get there is stopped, not leaked. */
     private static Container started(Path base) throws Exception {
         Container container = Container.start(base);
-        container.awaitLine(line -> line.contains("Welcome to Apache Felix Gogo"));
-        new Shell(container).awaitServing(container.mountpoint, WAIT);
-        return container;
+        try {
+            container.awaitLine(line -> line.contains("Welcome to Apache Felix Gogo"));
+            new Shell(container).awaitServing(container.mountpoint, WAIT);
+            return container;
+        } catch (Throwable e) {
+            container.close();
+            throw e;
+        }
     }
 
     /** A second mount, made with fuse:mount, over {@code data} (with one file). */
@@ -79,10 +85,14 @@ class LifecycleTest {
     @Test
     void afterKillNineTheNextStartClearsTheDeadMountsAndMountsAgain() throws Exception {
         try {
+            Path extra;
             Container first = started(base);
-            Path extra = mountExtra(new Shell(first));
-            first.process().destroyForcibly();
-            first.awaitExit(WAIT);
+            try {
+                extra = mountExtra(new Shell(first));
+            } finally {
+                first.process().destroyForcibly();
+                first.awaitExit(WAIT);
+            }
             assertEquals("stat: cannot statx '" + extra + "': Transport endpoint is not connected",
                     Io.statError(extra));
             assertEquals(1, Io.mountsAt(first.mountpoint).size(), "the dead default mount");
