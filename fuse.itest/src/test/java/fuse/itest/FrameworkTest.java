@@ -21,7 +21,7 @@ class FrameworkTest {
         var projectBundles = Arrays.stream(context.getBundles())
                 .filter(b -> b.getSymbolicName().startsWith("fuse.") && !b.getSymbolicName().equals("fuse.itest-tests"))
                 .toList();
-        assertEquals(8, projectBundles.size(), () -> "project bundles: " + projectBundles);
+        assertEquals(9, projectBundles.size(), () -> "project bundles: " + projectBundles);
         for (Bundle bundle : projectBundles) {
             assertEquals(Bundle.ACTIVE, bundle.getState(), bundle.getSymbolicName() + " is not active");
         }

@@ -1,0 +1,139 @@
+package fuse.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The container as a user runs it: bundles, components, hot deployment and bad input. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class ContainerTest {
+    private static final Pattern BUNDLE_LINE = Pattern.compile("^\\s*(\\d+)\\|(\\w+)\\s*\\|.*\\|(.*)$");
+
+    @TempDir
+    static Path base;
+
+    private Container container;
+
+    @BeforeAll
+    void start() throws Exception {
+        container = Container.start(base);
+        container.awaitLine(line -> line.contains("Welcome to Apache Felix Gogo"));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (container != null) {
+            container.close();
+        }
+    }
+
+    @Test
+    void everyBundleIsActive() throws Exception {
+        String lb = container.command("lb");
+        List<String> bundles = lb.lines().filter(line -> BUNDLE_LINE.matcher(line).matches()).toList();
+        assertTrue(bundles.size() >= 25, () -> "expected the whole runtime, got:\n" + lb);
+        for (String bundle : bundles) {
+            assertTrue(bundle.contains("|Active"), () -> "not active: " + bundle + "\n" + lb);
+        }
+        for (String name : List.of("fuse.api", "fuse.posix", "fuse.channel", "fuse.passthrough", "fuse.mount",
+                "fuse.backend.local", "fuse.backend.overlay", "fuse.shell", "fuse.log",
+                "Apache Felix Declarative Services", "Apache Felix File Install", "Apache Felix Metatype Service",
+                "Apache Felix Configuration Admin Service", "Apache Felix Gogo JLine Shell", "SLF4J Simple Provider")) {
+            assertTrue(lb.contains(name), () -> name + " missing from:\n" + lb);
+        }
+    }
+
+    @Test
+    void componentsAreListed() throws Exception {
+        String components = container.command("scr:list");
+        assertTrue(components.contains("fuse.log.internal.LogServiceToSlf4j"), components);
+        assertTrue(components.contains("ACTIVE"), components);
+    }
+
+    @Test
+    void logLinesReachTheConsoleAndTheLogFile() throws Exception {
+        Path log = container.home.resolve("runtime/log/fuse.log");
+        container.awaitLine(line -> line.contains("Registered provider org.slf4j.simple.SimpleServiceProvider"));
+        assertTrue(Files.readString(log).contains("SimpleServiceProvider"), "log file lacks the SLF4J start line");
+        assertFalse(container.outputSoFar().contains("NOP"), "SLF4J fell back to the NOP logger");
+    }
+
+    @Test
+    void bundleDroppedIntoLoadIsStartedAndRemovedAgain() throws Exception {
+        Path jar = container.home.resolve("load/e2e.dropped.jar");
+        writeBundle(jar, "e2e.dropped");
+        awaitCommandOutput("lb e2e.dropped", out -> out.contains("Active") && out.contains("e2e.dropped"));
+        Files.delete(jar);
+        awaitCommandOutput("lb e2e.dropped", out -> out.contains("No matching bundles"));
+    }
+
+    @Test
+    void configurationWithSyntaxErrorGivesOneClearLineAndTheContainerGoesOn() throws Exception {
+        int from = container.lineCount();
+        Files.writeString(container.home.resolve("load/broken.cfg"), "answer=\\u12zz\n");
+        String line = container.awaitLine(from, l -> l.contains("broken.cfg"), Duration.ofSeconds(15));
+        assertTrue(line.contains("ERROR") && line.contains("Unable to parse unicode value"), line);
+        Thread.sleep(500);
+        String after = container.outputSoFar().substring(0);
+        assertFalse(after.contains("\tat org.apache.felix.fileinstall"), "a stack trace reached the console");
+        assertTrue(container.command("echo still-alive").contains("still-alive"));
+    }
+
+    private void awaitCommandOutput(String command, java.util.function.Predicate<String> ok) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        String out = "";
+        while (System.nanoTime() < deadline) {
+            out = container.command(command);
+            if (ok.test(out)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("'" + command + "' never printed the expected output; last:\n" + out);
+    }
+
+    static void writeBundle(Path jar, String symbolicName) throws IOException {
+        Manifest manifest = new Manifest();
+        Attributes main = manifest.getMainAttributes();
+        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", symbolicName);
+        main.putValue("Bundle-Version", "1.0.0");
+        Path tmp = jar.resolveSibling(jar.getFileName() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp); JarOutputStream ignored = new JarOutputStream(out, manifest)) {
+            // a bundle with only a manifest is enough to show install, start and uninstall
+        }
+        // FileInstall must never see a half-written jar.
+        Files.move(tmp, jar, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Test
+    void sigtermStopsTheContainerCleanly() throws Exception {
+        try (Container second = Container.start(base.resolve("second"))) {
+            second.awaitLine(line -> line.contains("Welcome to Apache Felix Gogo"));
+            second.process().destroy(); // SIGTERM: ./run exec'd the JVM, so this is the container itself
+            int exit = second.awaitExit(Duration.ofSeconds(30));
+            assertTrue(exit == 0 || exit == 117 || exit == 143, "exit code " + exit);
+            assertEquals(-1, second.outputSoFar().indexOf("Exception"), second.outputSoFar());
+        }
+    }
+}
