@@ -28,6 +28,7 @@
 #             same filesystem as the backing dirs (it is: they all live in the work dir)
 #   -o DIR    results dir (default bench/results/<timestamp>)
 #   -x SEC    timeout of every single step (default 300); a FUSE target that overruns is aborted via fusectl
+#   -w SEC    how long a launched system may take to answer stat on its mountpoint (default 120)
 #   -k        keep the work dir afterwards
 #   -h        this help
 #
@@ -51,7 +52,7 @@ die() { echo "bench: SETUP FAILURE: $*" >&2; exit 2; }
 log() { echo "[$(date +%T)] $*" >&2; }
 posint() { [[ $1 =~ ^[1-9][0-9]*$ ]]; }
 
-while getopts "s:r:S:L:P:m:R:W:t:n:T:A:U:d:o:x:kh" opt; do
+while getopts "s:r:S:L:P:m:R:W:t:n:T:A:U:d:o:x:w:kh" opt; do
 	case $opt in
 	s) SIZE=$OPTARG ;;
 	r) REPS=$OPTARG ;;
@@ -71,6 +72,7 @@ while getopts "s:r:S:L:P:m:R:W:t:n:T:A:U:d:o:x:kh" opt; do
 	d) WORKPARENT=$OPTARG ;;
 	o) OUTDIR=$OPTARG ;;
 	x) STEP_TIMEOUT=$OPTARG ;;
+	w) MOUNT_TIMEOUT=$OPTARG ;;
 	k) KEEP=1 ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
@@ -78,7 +80,7 @@ while getopts "s:r:S:L:P:m:R:W:t:n:T:A:U:d:o:x:kh" opt; do
 done
 shift $((OPTIND - 1))
 (($# == 0)) || die "unexpected arguments: $* (see -h)"
-for v in r:REPS t:RT n:NFILES T:NTREE x:STEP_TIMEOUT; do var=${v#*:}; posint "${!var}" || die "-${v%%:*}: '${!var}' is not a positive integer"; done
+for v in r:REPS t:RT n:NFILES T:NTREE x:STEP_TIMEOUT w:MOUNT_TIMEOUT; do var=${v#*:}; posint "${!var}" || die "-${v%%:*}: '${!var}' is not a positive integer"; done
 [[ $STARTUPS =~ ^[0-9]+$ ]] || die "-U: '$STARTUPS' is not a number"
 SIZE_BYTES=$(numfmt --from=iec "$SIZE" 2>/dev/null) || die "-s: bad size '$SIZE' (e.g. 1G, 256M)"
 ((REPS >= 3)) || log "NOTE: $REPS repetition(s): fine for a smoke test, use -r 3 or more for figures to quote"
@@ -116,7 +118,7 @@ for s in "${SYSTEMS[@]}"; do
 		[[ -x $REPO/run ]] || die "$REPO/run not found (-R)"
 		pt=true; [[ $s == ours-nopt ]] && pt=false
 		# stdin stays open (Gogo would stop the framework at EOF); FUSE_HOME keeps load/ and runtime/ out of the repo
-		CMD[$s]="cd $(q "$REPO") && FUSE_SOURCE=\"\$SRC\" FUSE_MOUNTPOINT=\"\$MNT\" FUSE_HOME=\"\$FHOME\" FUSE_PASSTHROUGH=$pt exec ./run < <(exec sleep 1000000)" ;;
+		CMD[$s]="cd $(q "$REPO") && FUSE_SOURCE=\"\$SRC\" FUSE_MOUNTPOINT=\"\$MNT\" FUSE_HOME=\"\$FHOME\" FUSE_PASSTHROUGH=$pt FUSE_NO_BUILD=1 exec ./run < <(exec sleep 1000000)" ;;
 	hp) [[ -n $HPBIN ]] || die "system hp needs passthrough_hp: -L LIBFUSE_SRC_DIR or -P BINARY"
 		CMD[$s]="exec $(q "$HPBIN") --foreground \"\$SRC\" \"\$MNT\"" ;;
 	hp-nopt) [[ -n $HPBIN ]] || die "system hp-nopt needs passthrough_hp: -L LIBFUSE_SRC_DIR or -P BINARY"
@@ -240,9 +242,8 @@ stop() {
 declare -a TARGETS=(native) LOADS=()
 L0=$(cut -d' ' -f1 /proc/loadavg)
 report() { # tables + chart from what was measured so far
-	local names chartpy measured=("${TARGETS[@]:1}") s p
-	for s in "${SYSTEMS[@]}"; do [[ " ${measured[*]} " == *" $s "* ]] || measured+=("$s"); done
-	names=$(IFS=,; echo "${measured[*]}")
+	local names chartpy p
+	names=$(IFS=,; echo "${SYSTEMS[*]}")
 	printf '%s\n' "${LOADS[@]}" | sort -g | awk -v l0="$L0" '{ a[NR] = $1 } END { if (NR) printf "loadavg(1m): before %s, during min %s median %s max %s\n", l0, a[1], a[int((NR + 1) / 2)], a[NR] }' >>"$OUTDIR/env.txt"
 	python3 "$HERE/lib/report.py" "$OUTDIR" "$names" || return 1
 	chartpy=
@@ -319,11 +320,12 @@ cat "$OUTDIR/env.txt" >&2
 if uses_ours; then
 	[[ -n $JDK ]] || die "no JDK 25 for ./run (see $REPO/build/jdk25.sh)"
 	jar=$REPO/fuse.dist/target/fuse.jar
-	# the same staleness rule as ./run: building inside the timed launch would be measured as start-up
+	# ./run's staleness rule, applied here: the launches run with FUSE_NO_BUILD, since a build inside a timed
+	# launch would be measured as start-up
 	if [[ ! -f $jar || -n $(cd "$REPO" && find . -path ./runtime -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.bnd' -o -name '*.bndrun' \) -newer "$jar" -print -quit) ]]; then
-		log "building the container first (mvn verify -DskipTests)"
+		log "building the container first (mvn package -DskipTests)"
 		(cd "$REPO" && export JAVA_HOME=$JDK PATH=$JDK/bin:$PATH &&
-			timeout 1200 mvn -B -q -o verify -DskipTests >"$OUTDIR/logs/build.log" 2>&1) ||
+			timeout 1200 mvn -B -q -o package -DskipTests >"$OUTDIR/logs/build.log" 2>&1) ||
 			die "building the container failed, see $OUTDIR/logs/build.log"
 	fi
 	if ! grep -q FUSE_PASSTHROUGH "$REPO/run"; then
