@@ -193,7 +193,7 @@ launch() {
 	deadline=$(awk -v a="$t0" -v s="$MOUNT_TIMEOUT" 'BEGIN { printf "%d", a + s }')
 	while ((EPOCHSECONDS <= deadline)); do
 		if is_fuse "$base/mnt" && timeout -k 1 5 stat -- "$base/mnt" >/dev/null 2>&1; then ok=1; break; fi
-		if ! group_alive "$pid"; then
+		if ! kill -0 "$pid" 2>/dev/null && ! group_alive "$pid"; then # (the group exists once setsid has run)
 			sleep 0.3; is_fuse "$base/mnt" && continue # a daemonizing command left its server behind
 			LAUNCH_ERR="command exited before mounting: $(tail -3 "$OUTDIR/logs/$id.log" | tr '\n' ' ')"; return 1
 		fi
