@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The one mount-cleanup routine for scripts: aborts and lazily unmounts every FUSE mount whose mountpoint lies
-# under a test or temporary directory (or under $1 when given). A stuck server cannot block this: the
+# under a test directory (JUnit's /tmp/junit*, the tests' /tmp/fuse-test*, or the project), or matches the
+# regular expression $1 when given. A stuck server cannot block this: the
 # connection is aborted through fusectl before the lazy unmount.
 set -u
-prefix_pattern="${1:-^(/tmp/|/var/tmp/|$(cd "$(dirname "$0")/.." && pwd)/)}"
+prefix_pattern="${1:-^(/tmp/junit[^/]*/|/tmp/fuse-test[^/]*/|$(cd "$(dirname "$0")/.." && pwd)/)}"
 conn_dir=/sys/fs/fuse/connections
 if [ -d "$conn_dir" ] && ! mountpoint -q "$conn_dir"; then
   mount -t fusectl none "$conn_dir" 2>/dev/null || true

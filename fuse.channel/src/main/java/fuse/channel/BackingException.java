@@ -54,14 +54,18 @@ public sealed class BackingException extends Exception {
         return errno;
     }
 
-    /** Maps the errno of a failed ioctl to the specific exception. */
+    /**
+     * Maps the errno of a failed ioctl to the specific exception. EINVAL is an unsupported file: BACKING_OPEN gives
+     * it for a file that is neither regular nor a directory (a pipe, a device), and its other EINVAL causes cannot
+     * happen here (the channel always sends flags and padding 0, and refuses ids ≤ 0 before asking the kernel).
+     */
     public static BackingException of(Errno errno, boolean passthroughNegotiated, String detail) {
         return switch (errno) {
             case EPERM -> passthroughNegotiated
                     ? new NoCapability(errno, detail)
                     : new NotNegotiated(errno, detail);
             case ELOOP -> new StackingTooDeep(errno, detail);
-            case EISDIR, EOPNOTSUPP -> new UnsupportedFile(errno, detail);
+            case EISDIR, EINVAL, EOPNOTSUPP -> new UnsupportedFile(errno, detail);
             case EBADF -> new BadDescriptor(errno, detail);
             case ENOENT -> new UnknownId(errno, detail);
             default -> new BackingException(Reason.OTHER, errno, detail);

@@ -3,6 +3,8 @@ package fuse.channel;
 import java.io.IOException;
 import java.nio.file.Path;
 
+import fuse.channel.internal.Mounter;
+
 /**
  * Entry point: mounts sessions and cleans stale mounts. Stateless; each session owns its own resources.
  */
@@ -18,7 +20,7 @@ public final class FuseChannel {
      *         directory, mount(2) refused (with its errno), …
      */
     public static FuseSession mount(MountOptions options, RequestHandler handler) throws IOException {
-        throw new UnsupportedOperationException("implemented by fuse.channel.internal");
+        return Mounter.mount(options, handler);
     }
 
     /**
@@ -28,6 +30,6 @@ public final class FuseChannel {
      * @return {@code true} if a stale mount was cleaned
      */
     public static boolean cleanStaleMount(Path mountpoint) throws IOException {
-        throw new UnsupportedOperationException("implemented by fuse.channel.internal");
+        return Mounter.cleanStaleMount(mountpoint);
     }
 }

@@ -55,7 +55,7 @@ class ContainerTest {
             assertTrue(bundle.contains("|Active"), () -> "not active: " + bundle + "\n" + lb);
         }
         for (String name : List.of("fuse.api", "fuse.posix", "fuse.channel", "fuse.passthrough", "fuse.mount",
-                "fuse.backend.local", "fuse.backend.overlay", "fuse.shell", "fuse.log",
+                "fuse.backend.local", "fuse.backend.overlay", "fuse.shell", "fuse.container",
                 "Apache Felix Declarative Services", "Apache Felix File Install", "Apache Felix Metatype Service",
                 "Apache Felix Configuration Admin Service", "Apache Felix Gogo JLine Shell", "SLF4J Simple Provider")) {
             assertTrue(lb.contains(name), () -> name + " missing from:\n" + lb);
@@ -65,7 +65,7 @@ class ContainerTest {
     @Test
     void componentsAreListed() throws Exception {
         String components = container.command("scr:list");
-        assertTrue(components.contains("fuse.log.internal.LogServiceToSlf4j"), components);
+        assertTrue(components.contains("fuse.container.internal.LogServiceToSlf4j"), components);
         assertTrue(components.contains("ACTIVE"), components);
     }
 
@@ -111,18 +111,41 @@ class ContainerTest {
         throw new AssertionError("'" + command + "' never printed the expected output; last:\n" + out);
     }
 
+    @Test
+    void artifactsOtherUsersCanWriteAreRefused() throws Exception {
+        int from = container.lineCount();
+        Path jar = container.home.resolve("load/e2e.unsafe.jar");
+        writeBundle(jar, "e2e.unsafe", "rw-rw-rw-");
+        Path cfg = container.home.resolve("runtime/unsafe.cfg");
+        Files.writeString(cfg, "answer=42\n");
+        Files.setAttribute(cfg, "unix:uid", 65534);
+        Files.move(cfg, container.home.resolve("load/unsafe.cfg"));
+        String jarLine = container.awaitLine(from, l -> l.contains("Refusing") && l.contains("e2e.unsafe.jar"),
+                Duration.ofSeconds(15));
+        assertTrue(jarLine.contains("writable by other users (mode 0666)"), jarLine);
+        String cfgLine = container.awaitLine(from, l -> l.contains("Refusing") && l.contains("unsafe.cfg"),
+                Duration.ofSeconds(15));
+        assertTrue(cfgLine.contains("owned by uid 65534"), cfgLine);
+        assertTrue(container.command("lb e2e.unsafe").contains("No matching bundles"));
+    }
+
     static void writeBundle(Path jar, String symbolicName) throws IOException {
+        writeBundle(jar, symbolicName, "rw-r--r--");
+    }
+
+    static void writeBundle(Path jar, String symbolicName, String permissions) throws IOException {
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
         main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         main.putValue("Bundle-ManifestVersion", "2");
         main.putValue("Bundle-SymbolicName", symbolicName);
         main.putValue("Bundle-Version", "1.0.0");
-        Path tmp = jar.resolveSibling(jar.getFileName() + ".tmp");
+        // Written beside load/, then moved in: FileInstall must never see a half-written jar.
+        Path tmp = jar.getParent().resolveSibling(jar.getFileName() + ".tmp");
         try (OutputStream out = Files.newOutputStream(tmp); JarOutputStream ignored = new JarOutputStream(out, manifest)) {
             // a bundle with only a manifest is enough to show install, start and uninstall
         }
-        // FileInstall must never see a half-written jar.
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString(permissions));
         Files.move(tmp, jar, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -1,0 +1,356 @@
+package fuse.channel.internal;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import fuse.api.Errno;
+import fuse.channel.BackingFiles;
+import fuse.channel.FuseSession;
+import fuse.channel.InitResult;
+import fuse.channel.MountOptions;
+import fuse.channel.Notifier;
+import fuse.channel.RequestHandler;
+import fuse.channel.kernel.FuseKernel;
+import fuse.posix.PosixException;
+
+/**
+ * A mounted connection: N platform reader threads, thread 0 on the descriptor the mount was made with, the others
+ * each on their own clone. The session ends when every reader has stopped (ENODEV after an unmount or abort,
+ * or {@link #close()}); the last reader out closes the descriptor and tells the handler.
+ */
+final class ChannelSession implements FuseSession, Dispatcher.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(ChannelSession.class);
+    /** How long close() lets readers finish after the lazy unmount before aborting the connection. */
+    static final long CLOSE_GRACE_MILLIS = 2_000;
+    /** How long close() waits for readers after the abort. */
+    static final long ABORT_WAIT_MILLIS = 5_000;
+    private static final long DEVICE_CLOSE_MILLIS = 5_000;
+    /** Counters one cache line apart: each is written by its own reader thread on every request. */
+    private static final int COUNTER_STRIDE = 8;
+
+    private final MountOptions options;
+    private final Path mountpoint;
+    private final long connectionId;
+    private final RequestHandler handler;
+    private final SessionDevice device;
+    private final Dispatcher dispatcher;
+    private final DeviceBackingFiles backingFiles;
+    private final DeviceNotifier notifier;
+    private final Thread[] readers;
+    private final AtomicLongArray counters;
+    private final AtomicInteger running;
+    private final CountDownLatch initDone = new CountDownLatch(1);
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicBoolean connectionLost = new AtomicBoolean();
+    private volatile boolean connected = true;
+    private volatile InitResult init;
+
+    private ChannelSession(MountOptions options, Path mountpoint, long connectionId, int fd, RequestHandler handler,
+            int maxPagesLimit) {
+        this.options = options;
+        this.mountpoint = mountpoint;
+        this.connectionId = connectionId;
+        this.handler = handler;
+        this.device = new SessionDevice(fd);
+        this.dispatcher = new Dispatcher(handler, new InitNegotiation(options, maxPagesLimit), this,
+                options.threads());
+        this.backingFiles = new DeviceBackingFiles(device, () -> {
+            InitResult negotiated = init;
+            return negotiated != null && negotiated.passthrough();
+        });
+        this.notifier = new DeviceNotifier(device);
+        this.readers = new Thread[options.threads()];
+        this.counters = new AtomicLongArray(options.threads() * COUNTER_STRIDE);
+        this.running = new AtomicInteger(options.threads());
+    }
+
+    /**
+     * Starts the readers of a freshly mounted connection. On failure nothing is left running; the caller still
+     * owns {@code fd} and the mount.
+     */
+    static ChannelSession start(MountOptions options, Path mountpoint, long connectionId, int fd,
+            RequestHandler handler) throws IOException {
+        ChannelSession session = new ChannelSession(options, mountpoint, connectionId, fd, handler,
+                InitNegotiation.readMaxPagesLimit());
+        ReaderContext[] contexts = new ReaderContext[options.threads()];
+        try {
+            contexts[0] = ReaderContext.forDevice(0, fd, options.maxWrite());
+            for (int i = 1; i < contexts.length; i++) {
+                contexts[i] = ReaderContext.forDevice(i, cloneDevice(fd), options.maxWrite());
+            }
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            for (int i = 1; i < contexts.length; i++) {
+                if (contexts[i] != null) {
+                    LinuxCalls.close(contexts[i].fd());
+                }
+            }
+            for (ReaderContext context : contexts) {
+                if (context != null) {
+                    context.close();
+                }
+            }
+            session.notifier.close();
+            throw e;
+        }
+        String prefix = "fuse-" + options.subtype() + "-" + connectionId + "-reader-";
+        for (int i = 0; i < contexts.length; i++) {
+            ReaderContext context = contexts[i];
+            session.readers[i] = Thread.ofPlatform().name(prefix + i).daemon(true)
+                    .unstarted(() -> session.readLoop(context));
+        }
+        for (Thread reader : session.readers) {
+            reader.start();
+        }
+        return session;
+    }
+
+    /** A new /dev/fuse descriptor attached to the same connection, with its own processing queue. */
+    private static int cloneDevice(int fd) throws IOException {
+        int clone = DevFuse.open();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment original = arena.allocate(JAVA_INT);
+            original.set(JAVA_INT, 0, fd);
+            int rc = LinuxCalls.ioctl(clone, FuseKernel.DEV_IOC_CLONE, original);
+            if (rc < 0) {
+                LinuxCalls.close(clone);
+                throw new IOException("FUSE_DEV_IOC_CLONE failed: " + Errno.of(-rc));
+            }
+            return clone;
+        }
+    }
+
+    private void readLoop(ReaderContext ctx) {
+        int index = ctx.index();
+        MemorySegment in = ctx.in();
+        long size = in.byteSize();
+        try {
+            while (true) {
+                long n = LinuxCalls.read(ctx.fd(), in, size);
+                if (n >= 0) {
+                    try {
+                        dispatcher.dispatch(ctx, n);
+                    } catch (RuntimeException | Error e) {
+                        LOG.error("reader {} of {}: request failed unexpectedly; going on", index, mountpoint, e);
+                    }
+                    int slot = index * COUNTER_STRIDE;
+                    counters.setRelease(slot, counters.getPlain(slot) + 1);
+                    continue;
+                }
+                int errno = (int) -n;
+                if (errno == Errno.EINTR.code() || errno == Errno.EAGAIN.code()
+                        || errno == Errno.ENOENT.code()) {
+                    // ENOENT: the request was interrupted before it could be read.
+                    continue;
+                }
+                if (errno == Errno.ENODEV.code() || errno == Errno.ECONNABORTED.code()) {
+                    connectionGone();
+                } else {
+                    LOG.error("reader {} of {}: read from /dev/fuse failed: {}; the reader stops", index,
+                            mountpoint, Errno.of(errno));
+                }
+                break;
+            }
+        } finally {
+            if (index > 0) {
+                LinuxCalls.close(ctx.fd());
+            }
+            ctx.close();
+            if (running.decrementAndGet() == 0) {
+                finish();
+            }
+        }
+    }
+
+    private void connectionGone() {
+        connected = false;
+        if (connectionLost.compareAndSet(false, true)) {
+            LOG.info("FUSE connection {} at {} ended ({})", connectionId, mountpoint,
+                    closing.get() ? "closed" : "unmounted or aborted");
+        }
+    }
+
+    /** Run once, by the last reader out. */
+    private void finish() {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
+        connected = false;
+        try {
+            handler.destroyed();
+        } catch (RuntimeException e) {
+            LOG.warn("handler failed in destroyed()", e);
+        }
+        notifier.close();
+        device.close(DEVICE_CLOSE_MILLIS);
+        if (!closing.get()) {
+            // An aborted connection stays mounted (ENOTCONN for every access): take it away.
+            unmountIfOurs();
+        }
+        initDone.countDown();
+        terminated.countDown();
+    }
+
+    /** Lazily unmounts the mountpoint if its topmost mount is still this connection. */
+    private void unmountIfOurs() {
+        try {
+            Optional<MountTable.Mount> top = MountTable.top(mountpoint);
+            if (top.isPresent() && top.get().device() == connectionId) {
+                LinuxCalls.umount2(mountpoint.toString(), LinuxCalls.MNT_DETACH);
+            } else if (MountTable.isMounted(mountpoint, connectionId)) {
+                LOG.warn("{} is covered by another mount: connection {} is aborted instead of unmounted",
+                        mountpoint, connectionId);
+                FuseControl.abort(connectionId);
+            }
+        } catch (PosixException e) {
+            LOG.warn("lazy unmount of {} failed: {}", mountpoint, e.getMessage());
+        } catch (IOException e) {
+            LOG.warn("cannot read the mount table: {}", e.toString());
+        }
+    }
+
+    // ---- Dispatcher.Listener
+
+    @Override
+    public void initialized(InitResult result) {
+        init = result;
+        LOG.info("FUSE {} at {}: protocol {} (kernel {}.{}), max_write {}, max_pages {}, {} reader threads, "
+                + "passthrough {}, flags 0x{} of 0x{}", connectionId, mountpoint, result.protocol(),
+                result.kernelMajor(), result.kernelMinor(), result.maxWrite(), result.maxPages(), options.threads(),
+                result.passthrough() ? "on (max_stack_depth " + result.maxStackDepth() + ")"
+                        : options.passthrough() ? "refused by the kernel" : "off",
+                Long.toHexString(result.flags()), Long.toHexString(result.kernelFlags()));
+        handler.initialized(this, result);
+    }
+
+    @Override
+    public void initAnswered(InitResult result, boolean accepted) {
+        if (!accepted) {
+            LOG.warn("the kernel did not take the INIT reply at {}", mountpoint);
+        }
+        initDone.countDown();
+    }
+
+    @Override
+    public void destroyRequested() {
+        connected = false;
+    }
+
+    // ---- FuseSession
+
+    @Override
+    public MountOptions options() {
+        return options;
+    }
+
+    @Override
+    public Path mountpoint() {
+        return mountpoint;
+    }
+
+    @Override
+    public long connectionId() {
+        return connectionId;
+    }
+
+    @Override
+    public Optional<InitResult> init() {
+        return Optional.ofNullable(init);
+    }
+
+    @Override
+    public Optional<InitResult> awaitInit(Duration timeout) throws InterruptedException {
+        initDone.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return initDone.getCount() == 0 ? Optional.ofNullable(init) : Optional.empty();
+    }
+
+    @Override
+    public BackingFiles backingFiles() {
+        return backingFiles;
+    }
+
+    @Override
+    public Notifier notifier() {
+        return notifier;
+    }
+
+    @Override
+    public boolean isAlive() {
+        return connected && !closing.get() && terminated.getCount() > 0;
+    }
+
+    @Override
+    public long[] requestsPerThread() {
+        long[] result = new long[readers.length];
+        for (int i = 0; i < result.length; i++) {
+            result[i] = counters.getAcquire(i * COUNTER_STRIDE);
+        }
+        return result;
+    }
+
+    @Override
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void close() {
+        if (closing.compareAndSet(false, true)) {
+            LOG.debug("closing FUSE connection {} at {}", connectionId, mountpoint);
+            unmountIfOurs();
+        }
+        if (isReader(Thread.currentThread())) {
+            // A reader cannot wait for itself: finish the close on the side.
+            Thread.ofPlatform().name("fuse-close-" + connectionId).daemon(true).start(this::awaitReaders);
+            return;
+        }
+        awaitReaders();
+    }
+
+    private boolean isReader(Thread thread) {
+        return Arrays.asList(readers).contains(thread);
+    }
+
+    private void awaitReaders() {
+        try {
+            if (!terminated.await(CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+                LOG.info("FUSE connection {} at {} still busy {} ms after unmount: aborting it", connectionId,
+                        mountpoint, CLOSE_GRACE_MILLIS);
+                FuseControl.abort(connectionId);
+                if (!terminated.await(ABORT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    LOG.error("reader threads of {} are stuck in the request handler; left behind: {}", mountpoint,
+                            Arrays.stream(readers).filter(Thread::isAlive).map(Thread::getName).toList());
+                    return;
+                }
+            }
+            for (Thread reader : readers) {
+                if (reader != Thread.currentThread()) {
+                    reader.join(ABORT_WAIT_MILLIS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FuseSession[" + mountpoint + ", connection " + connectionId + "]";
+    }
+}

@@ -1,0 +1,121 @@
+package fuse.channel.internal;
+
+import static fuse.channel.InitResult.ASYNC_DIO;
+import static fuse.channel.InitResult.ASYNC_READ;
+import static fuse.channel.InitResult.ATOMIC_O_TRUNC;
+import static fuse.channel.InitResult.BIG_WRITES;
+import static fuse.channel.InitResult.CACHE_SYMLINKS;
+import static fuse.channel.InitResult.DIRECT_IO_ALLOW_MMAP;
+import static fuse.channel.InitResult.DO_READDIRPLUS;
+import static fuse.channel.InitResult.EXPORT_SUPPORT;
+import static fuse.channel.InitResult.HANDLE_KILLPRIV_V2;
+import static fuse.channel.InitResult.HAS_EXPIRE_ONLY;
+import static fuse.channel.InitResult.INIT_EXT;
+import static fuse.channel.InitResult.MAX_PAGES;
+import static fuse.channel.InitResult.PARALLEL_DIROPS;
+import static fuse.channel.InitResult.PASSTHROUGH;
+import static fuse.channel.InitResult.READDIRPLUS_AUTO;
+import static fuse.channel.InitResult.SETXATTR_EXT;
+import static fuse.channel.InitResult.WRITEBACK_CACHE;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+
+import fuse.channel.InitResult;
+import fuse.channel.MountOptions;
+import fuse.channel.kernel.FuseInitOut;
+import fuse.channel.kernel.FuseKernel;
+
+/**
+ * What this channel asks for at INIT, and the {@code fuse_init_out} that says so.
+ *
+ * <p>Deliberately absent: WRITEBACK_CACHE (it silently disables passthrough for the whole connection),
+ * POSIX_LOCKS and FLOCK_LOCKS (without them the kernel keeps locks local, which is right for one server per
+ * mount), the SPLICE flags (a copy into the reply buffer is cheaper than a pipe per thread at these sizes),
+ * AUTO_INVAL_DATA (passthrough files have no server-side page cache to revalidate), POSIX_ACL, SECURITY_CTX,
+ * CREATE_SUPP_GROUP, HAS_RESEND and REQUEST_TIMEOUT (no handler supports them yet).
+ */
+final class InitNegotiation {
+    static final long WANTED = ASYNC_READ | ATOMIC_O_TRUNC | EXPORT_SUPPORT | BIG_WRITES | DO_READDIRPLUS
+            | READDIRPLUS_AUTO | PARALLEL_DIROPS | HANDLE_KILLPRIV_V2 | SETXATTR_EXT | MAX_PAGES | CACHE_SYMLINKS
+            | ASYNC_DIO | HAS_EXPIRE_ONLY | DIRECT_IO_ALLOW_MMAP | INIT_EXT;
+
+    private static final Path MAX_PAGES_LIMIT = Path.of("/proc/sys/fs/fuse/max_pages_limit");
+    /** The kernel's default max_pages_limit (1 MiB of 4 KiB pages). */
+    static final int DEFAULT_MAX_PAGES_LIMIT = 256;
+    private static final int PAGE = 4096;
+    /** The kernel's own default is 12; more lets readahead and async direct I/O keep several readers busy. */
+    private static final int MIN_MAX_BACKGROUND = 12;
+    private static final int FILESYSTEM_MAX_STACK_DEPTH = 2;
+
+    private final MountOptions options;
+    private final int maxPagesLimit;
+
+    InitNegotiation(MountOptions options, int maxPagesLimit) {
+        this.options = options;
+        this.maxPagesLimit = maxPagesLimit;
+    }
+
+    /** Reads the kernel's cap on max_pages; the default when it cannot be read. */
+    static int readMaxPagesLimit() {
+        try {
+            int limit = Integer.parseInt(KernelFiles.read(MAX_PAGES_LIMIT));
+            return limit > 0 ? limit : DEFAULT_MAX_PAGES_LIMIT;
+        } catch (IOException | NumberFormatException e) {
+            return DEFAULT_MAX_PAGES_LIMIT;
+        }
+    }
+
+    /**
+     * The settings in force for a kernel that offered {@code kernelFlags} at {@code major.minor}.
+     *
+     * @throws IllegalArgumentException for a protocol this channel cannot speak (major other than 7, or a minor
+     *         older than {@link FuseKernel#MIN_KERNEL_MINOR_VERSION})
+     */
+    InitResult negotiate(int major, int minor, int maxReadahead, long kernelFlags) {
+        if (major != FuseKernel.KERNEL_VERSION || minor < FuseKernel.MIN_KERNEL_MINOR_VERSION) {
+            throw new IllegalArgumentException("the kernel speaks FUSE " + major + "." + minor + "; this channel needs "
+                    + FuseKernel.KERNEL_VERSION + "." + FuseKernel.MIN_KERNEL_MINOR_VERSION + " or newer");
+        }
+        long wanted = WANTED | (options.passthrough() ? PASSTHROUGH : 0);
+        long flags = kernelFlags & wanted;
+        if ((flags & INIT_EXT) == 0) {
+            // Without INIT_EXT the kernel ignores flags2: do not claim what it will not see.
+            flags &= 0xFFFF_FFFFL;
+        }
+        int maxPages = Math.min(Math.max(1, (options.maxWrite() + PAGE - 1) / PAGE), maxPagesLimit);
+        int maxWrite = Math.min(options.maxWrite(), maxPages * PAGE);
+        int maxBackground = Math.max(MIN_MAX_BACKGROUND, 4 * options.threads());
+        int congestion = maxBackground * 3 / 4;
+        boolean askPassthrough = (flags & PASSTHROUGH) != 0;
+        int depth = askPassthrough ? options.maxStackDepth() : 0;
+        boolean passthrough = askPassthrough && depth >= 1 && depth <= FILESYSTEM_MAX_STACK_DEPTH
+                && (flags & WRITEBACK_CACHE) == 0;
+        return new InitResult(major, minor, Math.min(minor, FuseKernel.KERNEL_MINOR_VERSION), kernelFlags, flags,
+                maxWrite, maxPages, maxReadahead, maxBackground, congestion, 1, depth, passthrough);
+    }
+
+    /** Writes the full 64-byte {@code fuse_init_out} for {@code init} at {@code at}. */
+    static void encode(MemorySegment s, long at, InitResult init) {
+        s.asSlice(at, FuseInitOut.BYTES).fill((byte) 0);
+        FuseInitOut.MAJOR.set(s, at, FuseKernel.KERNEL_VERSION);
+        FuseInitOut.MINOR.set(s, at, init.minor());
+        FuseInitOut.MAX_READAHEAD.set(s, at, init.maxReadahead());
+        FuseInitOut.FLAGS.set(s, at, (int) init.flags());
+        FuseInitOut.MAX_BACKGROUND.set(s, at, (short) init.maxBackground());
+        FuseInitOut.CONGESTION_THRESHOLD.set(s, at, (short) init.congestionThreshold());
+        FuseInitOut.MAX_WRITE.set(s, at, init.maxWrite());
+        FuseInitOut.TIME_GRAN.set(s, at, init.timeGranularity());
+        FuseInitOut.MAX_PAGES.set(s, at, (short) init.maxPages());
+        FuseInitOut.FLAGS2.set(s, at, (int) (init.flags() >>> 32));
+        FuseInitOut.MAX_STACK_DEPTH.set(s, at, init.maxStackDepth());
+    }
+
+    /** The answer to a kernel newer than major 7: our version only, and the kernel retries INIT with 7. */
+    static void encodeVersionOnly(MemorySegment s, long at) {
+        s.asSlice(at, FuseInitOut.BYTES).fill((byte) 0);
+        FuseInitOut.MAJOR.set(s, at, FuseKernel.KERNEL_VERSION);
+        FuseInitOut.MINOR.set(s, at, FuseKernel.KERNEL_MINOR_VERSION);
+    }
+}

@@ -1,0 +1,181 @@
+package fuse.channel.internal;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import fuse.api.Errno;
+import fuse.posix.Native;
+import fuse.posix.PosixException;
+
+/**
+ * The system calls of the channel, through {@link Native} (errno captured per call). The hot ones ({@link #read},
+ * {@link #writev}) return the raw result so the reader loop can branch on errno without an exception; the cold ones
+ * throw {@link PosixException}.
+ */
+final class LinuxCalls {
+    static final int O_RDONLY = 0;
+    static final int O_RDWR = 2;
+    static final int O_CLOEXEC = 02000000;
+
+    static final long MS_RDONLY = 1;
+    static final long MS_NOSUID = 2;
+    static final long MS_NODEV = 4;
+    static final int MNT_DETACH = 2;
+
+    static final int AT_FDCWD = -100;
+    static final int AT_NO_AUTOMOUNT = 0x800;
+    static final int STATX_TYPE = 0x1;
+    /** {@code struct statx} is 256 bytes; {@code stx_mode} (u16) is at 28. */
+    static final int STATX_SIZE = 256;
+    static final long STATX_MODE_OFFSET = 28;
+
+    // open(2) and ioctl(2) are variadic in glibc: the mode and the argument must be passed as variadic arguments.
+    private static final MethodHandle OPEN = Native.function("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = Native.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle READ = Native.function("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITEV = Native.function("writev",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    /** The request is a C {@code unsigned long}: passed zero-extended, never sign-extended. */
+    private static final MethodHandle IOCTL = Native.function("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle MOUNT = Native.function("mount",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle UMOUNT2 = Native.function("umount2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle STATX = Native.function("statx",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle GETEUID = Native.infallible("geteuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETEGID = Native.infallible("getegid", FunctionDescriptor.of(JAVA_INT));
+
+    private LinuxCalls() {
+    }
+
+    static int open(String path, int flags) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = (int) OPEN.invokeExact(Native.errnoState(), Native.cString(arena, path), flags, 0);
+            if (fd < 0) {
+                throw Native.failure("open", path);
+            }
+            return fd;
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** Closes {@code fd}; errors are returned, not thrown: there is nothing a caller could do about them. */
+    static Errno close(int fd) {
+        try {
+            int rc = (int) CLOSE.invokeExact(Native.errnoState(), fd);
+            return rc < 0 ? Errno.of(Native.lastErrno()) : null;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** @return the number of bytes read, or {@code -errno} */
+    static long read(int fd, MemorySegment buffer, long size) {
+        try {
+            long n = (long) READ.invokeExact(Native.errnoState(), fd, buffer, size);
+            return n < 0 ? -Native.lastErrno() : n;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** @return the number of bytes written, or {@code -errno} */
+    static long writev(int fd, MemorySegment iovec, int count) {
+        try {
+            long n = (long) WRITEV.invokeExact(Native.errnoState(), fd, iovec, count);
+            return n < 0 ? -Native.lastErrno() : n;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** @return the ioctl's non-negative result, or {@code -errno} */
+    static int ioctl(int fd, int request, MemorySegment argument) {
+        try {
+            int rc = (int) IOCTL.invokeExact(Native.errnoState(), fd, Integer.toUnsignedLong(request), argument);
+            return rc < 0 ? -Native.lastErrno() : rc;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    static void mount(String source, String target, String type, long flags, String data) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment dataSegment = data == null ? MemorySegment.NULL : Native.cString(arena, data);
+            int rc = (int) MOUNT.invokeExact(Native.errnoState(), Native.cString(arena, source),
+                    Native.cString(arena, target), Native.cString(arena, type), flags, dataSegment);
+            if (rc < 0) {
+                throw Native.failure("mount", target);
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    static void umount2(String target, int flags) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            int rc = (int) UMOUNT2.invokeExact(Native.errnoState(), Native.cString(arena, target), flags);
+            if (rc < 0) {
+                throw Native.failure("umount2", target);
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /**
+     * The file type bits of {@code path} ({@code S_IFMT} part of the mode), following no automount.
+     *
+     * @throws PosixException with the errno (ENOTCONN for a FUSE mount whose server is gone)
+     */
+    static int fileType(String path) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(STATX_SIZE, 8);
+            int rc = (int) STATX.invokeExact(Native.errnoState(), AT_FDCWD, Native.cString(arena, path),
+                    AT_NO_AUTOMOUNT, STATX_TYPE, buffer);
+            if (rc < 0) {
+                throw Native.failure("statx", path);
+            }
+            return Short.toUnsignedInt(buffer.get(JAVA_SHORT, STATX_MODE_OFFSET)) & 0170000;
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    static int getegid() {
+        try {
+            return (int) GETEGID.invokeExact();
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+}

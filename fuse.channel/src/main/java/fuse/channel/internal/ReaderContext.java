@@ -1,0 +1,79 @@
+package fuse.channel.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import fuse.channel.kernel.FuseInHeader;
+import fuse.channel.kernel.FuseKernel;
+import fuse.channel.kernel.FuseWriteIn;
+
+/**
+ * What one reader thread owns: its descriptor, its off-heap read and write buffers (allocated once, page
+ * aligned), and its reply object. Nothing in here is shared with another reader.
+ */
+final class ReaderContext implements AutoCloseable {
+    private static final int PAGE = 4096;
+    /** The largest request that is not a WRITE: SETXATTR with a 64 KiB value (XATTR_SIZE_MAX) and its name. */
+    private static final int LARGEST_NON_WRITE = 64 * 1024 + FuseKernel.NAME_MAX + PAGE;
+
+    private final int index;
+    private final int fd;
+    private final Arena arena;
+    private final MemorySegment in;
+    private final MemorySegment out;
+    private final KernelReply reply;
+
+    ReaderContext(int index, int fd, int maxWrite, Transport transport, Arena arena) {
+        this.index = index;
+        this.fd = fd;
+        this.arena = arena;
+        this.in = arena.allocate(readBufferSize(maxWrite), PAGE);
+        this.out = arena.allocate(writeBufferSize(maxWrite), PAGE);
+        this.reply = new KernelReply(out, transport == null ? new DeviceTransport(fd, arena) : transport);
+    }
+
+    /** A context that replies on {@code fd} itself. */
+    static ReaderContext forDevice(int index, int fd, int maxWrite) {
+        return new ReaderContext(index, fd, maxWrite, null, Arena.ofShared());
+    }
+
+    /**
+     * /dev/fuse refuses reads into less than {@code max(8 KiB, in_header + write_in + max_write)}; a SETXATTR can
+     * be larger than a small max_write, so the buffer holds either.
+     */
+    static int readBufferSize(int maxWrite) {
+        int needed = Math.max(FuseKernel.MIN_READ_BUFFER,
+                FuseInHeader.BYTES + FuseWriteIn.BYTES + Math.max(maxWrite, LARGEST_NON_WRITE));
+        return roundUp(needed + PAGE);
+    }
+
+    /** READ and READDIR answer at most max_pages pages (≥ max_write); xattr replies at most 64 KiB. */
+    static int writeBufferSize(int maxWrite) {
+        return roundUp(Math.max(maxWrite, 64 * 1024)) + PAGE;
+    }
+
+    private static int roundUp(int size) {
+        return (size + PAGE - 1) & -PAGE;
+    }
+
+    int index() {
+        return index;
+    }
+
+    int fd() {
+        return fd;
+    }
+
+    MemorySegment in() {
+        return in;
+    }
+
+    KernelReply reply() {
+        return reply;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

@@ -1,0 +1,18 @@
+package fuse.channel.kernel;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.VarHandle;
+
+/** {@code struct fuse_forget_in}. */
+public final class FuseForgetIn {
+    public static final StructLayout LAYOUT = Structs.struct("fuse_forget_in",
+            JAVA_LONG.withName("nlookup"));
+    public static final int BYTES = (int) LAYOUT.byteSize();
+
+    public static final VarHandle NLOOKUP = Structs.field(LAYOUT, "nlookup");
+
+    private FuseForgetIn() {
+    }
+}

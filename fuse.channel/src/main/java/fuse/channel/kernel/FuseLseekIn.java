@@ -1,0 +1,25 @@
+package fuse.channel.kernel;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.VarHandle;
+
+/** {@code struct fuse_lseek_in}. */
+public final class FuseLseekIn {
+    public static final StructLayout LAYOUT = Structs.struct("fuse_lseek_in",
+            JAVA_LONG.withName("fh"),
+            JAVA_LONG.withName("offset"),
+            JAVA_INT.withName("whence"),
+            JAVA_INT.withName("padding"));
+    public static final int BYTES = (int) LAYOUT.byteSize();
+
+    public static final VarHandle FH = Structs.field(LAYOUT, "fh");
+    public static final VarHandle OFFSET = Structs.field(LAYOUT, "offset");
+    public static final VarHandle WHENCE = Structs.field(LAYOUT, "whence");
+    public static final VarHandle PADDING = Structs.field(LAYOUT, "padding");
+
+    private FuseLseekIn() {
+    }
+}

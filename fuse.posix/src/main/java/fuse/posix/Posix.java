@@ -1,0 +1,1046 @@
+package fuse.posix;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+
+import fuse.api.FileSystemStats;
+
+/**
+ * Typed wrappers for the Linux file system calls the backends need, on top of {@link Native}.
+ *
+ * <p>Conventions: descriptors are plain {@code int}s (wrap one in {@link Fd} to close it with
+ * try-with-resources); flags and modes are the {@link Linux} constants; strings are passed as NUL-terminated
+ * UTF-8 from per-thread scratch memory (a string with an embedded NUL fails with {@code EINVAL}, one longer than
+ * {@code PATH_MAX} with {@code ENAMETOOLONG}); data buffers are the caller's <em>native</em> segments, used only
+ * during the call. A failure throws {@link PosixException} carrying the errno, the call and its subject (the path
+ * or {@code fd N}). No call allocates native memory; the stat calls allocate only their result record.
+ *
+ * <p>On an {@code O_PATH} descriptor these work: {@code fstat}, {@code fstatfs}, the {@code *at} calls with it as
+ * the directory, and with {@code ""} plus {@code AT_EMPTY_PATH}: {@code fstatat}, {@code fchownat},
+ * {@link #fchmodat2}, {@code linkat}, {@code faccessat}, {@code utimensat}, {@code readlinkat} (no flag needed).
+ * Reading, writing, xattrs, {@code ftruncate}, {@code fchmod} and {@code futimens} fail with {@code EBADF}: use
+ * {@link #procFdPath} with the path variants, as libfuse's passthrough_hp does.
+ */
+public final class Posix {
+    private Posix() {
+    }
+
+    private static final Linker.Option VARIADIC_AFTER_1 = Linker.Option.firstVariadicArg(1);
+
+    private static final MethodHandle OPENAT = Native.function("openat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(3));
+    /** syscall(nr, a, b, c, d): every variadic argument travels as a 64-bit value, as the kernel reads it. */
+    private static final MethodHandle SYSCALL_L_P_P_L = Native.function("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG), VARIADIC_AFTER_1);
+    private static final MethodHandle SYSCALL_L_P_L_L = Native.function("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG), VARIADIC_AFTER_1);
+    private static final MethodHandle CLOSE = Native.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle DUP = Native.function("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle PIPE2 = Native.function("pipe2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FCNTL = Native.function("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle FSTAT = Native.function("fstat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle FSTATAT = Native.function("fstatat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle READ = Native.function("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = Native.function("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle PREAD = Native.function("pread",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle PWRITE = Native.function("pwrite",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle FSYNC = Native.function("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle FDATASYNC = Native.function("fdatasync",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle FTRUNCATE = Native.function("ftruncate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle TRUNCATE = Native.function("truncate",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle FALLOCATE = Native.function("fallocate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle LSEEK = Native.function("lseek",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle COPY_FILE_RANGE = Native.function("copy_file_range",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle GETDENTS64 = Native.function("getdents64",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle READLINKAT = Native.function("readlinkat",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle MKDIRAT = Native.function("mkdirat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle MKNODAT = Native.function("mknodat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle SYMLINKAT = Native.function("symlinkat",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle LINKAT = Native.function("linkat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle UNLINKAT = Native.function("unlinkat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RENAMEAT2 = Native.function("renameat2",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FCHMOD = Native.function("fchmod",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCHMODAT = Native.function("fchmodat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCHOWN = Native.function("fchown",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCHOWNAT = Native.function("fchownat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle UTIMENSAT = Native.function("utimensat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle FUTIMENS = Native.function("futimens",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle FSTATFS = Native.function("fstatfs",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle STATFS = Native.function("statfs",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle FACCESSAT = Native.function("faccessat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FGETXATTR = Native.function("fgetxattr",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle FSETXATTR = Native.function("fsetxattr",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle FLISTXATTR = Native.function("flistxattr",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle FREMOVEXATTR = Native.function("fremovexattr",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final FunctionDescriptor GETXATTR_DESC =
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final MethodHandle GETXATTR = Native.function("getxattr", GETXATTR_DESC);
+    private static final MethodHandle LGETXATTR = Native.function("lgetxattr", GETXATTR_DESC);
+    private static final FunctionDescriptor SETXATTR_DESC =
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle SETXATTR = Native.function("setxattr", SETXATTR_DESC);
+    private static final MethodHandle LSETXATTR = Native.function("lsetxattr", SETXATTR_DESC);
+    private static final FunctionDescriptor LISTXATTR_DESC = FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final MethodHandle LISTXATTR = Native.function("listxattr", LISTXATTR_DESC);
+    private static final MethodHandle LLISTXATTR = Native.function("llistxattr", LISTXATTR_DESC);
+    private static final FunctionDescriptor REMOVEXATTR_DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle REMOVEXATTR = Native.function("removexattr", REMOVEXATTR_DESC);
+    private static final MethodHandle LREMOVEXATTR = Native.function("lremovexattr", REMOVEXATTR_DESC);
+    private static final MethodHandle UMASK = Native.infallible("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETFSUID = Native.infallible("setfsuid",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETFSGID = Native.infallible("setfsgid",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle GETUID = Native.infallible("getuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETEUID = Native.infallible("geteuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETGID = Native.infallible("getgid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETEGID = Native.infallible("getegid", FunctionDescriptor.of(JAVA_INT));
+
+    // ---------------------------------------------------------------------------------------------- descriptors
+
+    /** {@code openat(2)}; {@code mode} only matters with {@code O_CREAT}/{@code O_TMPFILE}. */
+    public static int openat(int dirfd, String path, int flags, int mode) throws PosixException {
+        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "openat");
+        int fd;
+        try {
+            fd = (int) OPENAT.invokeExact(Native.errnoState(), dirfd, p, flags, mode);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (fd < 0) {
+            throw Native.failure("openat", path);
+        }
+        return fd;
+    }
+
+    /**
+     * {@code openat2(2)} (there is no glibc wrapper: {@code syscall(SYS_openat2, …)}). {@code resolve} is a set
+     * of {@code RESOLVE_*} flags, e.g. {@code RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS} to stay under
+     * {@code dirfd}; unknown flag bits fail with {@code EINVAL} instead of being ignored as with openat.
+     */
+    public static int openat2(int dirfd, String path, int flags, int mode, long resolve) throws PosixException {
+        Scratch scratch = Scratch.get();
+        MemorySegment p = Scratch.cString(scratch.path0, path, "openat2");
+        MemorySegment how = scratch.openHow;
+        how.set(JAVA_LONG, Structs.HOW_FLAGS, flags & 0xffffffffL);
+        how.set(JAVA_LONG, Structs.HOW_MODE, mode & 0xffffffffL);
+        how.set(JAVA_LONG, Structs.HOW_RESOLVE, resolve);
+        long fd;
+        try {
+            fd = (long) SYSCALL_L_P_P_L.invokeExact(Native.errnoState(), Linux.SYS_OPENAT2, (long) dirfd, p, how,
+                    Structs.OPEN_HOW.byteSize());
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (fd < 0) {
+            throw Native.failure("openat2", path);
+        }
+        return (int) fd;
+    }
+
+    public static void close(int fd) throws PosixException {
+        int rc;
+        try {
+            rc = (int) CLOSE.invokeExact(Native.errnoState(), fd);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("close", fdSubject(fd));
+        }
+    }
+
+    /**
+     * Closes {@code fd}, ignoring a failure: for cleanup paths where the descriptor is released whatever close
+     * says (Linux frees the descriptor even when close fails).
+     */
+    public static void closeQuietly(int fd) {
+        if (fd < 0) {
+            return;
+        }
+        try {
+            int ignored = (int) CLOSE.invokeExact(Native.errnoState(), fd);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    public static int dup(int fd) throws PosixException {
+        int copy;
+        try {
+            copy = (int) DUP.invokeExact(Native.errnoState(), fd);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (copy < 0) {
+            throw Native.failure("dup", fdSubject(fd));
+        }
+        return copy;
+    }
+
+    /** {@code pipe2(fds, flags)}: {@code [readEnd, writeEnd]}. */
+    public static int[] pipe(int flags) throws PosixException {
+        MemorySegment fds = Scratch.get().longs;
+        int rc;
+        try {
+            rc = (int) PIPE2.invokeExact(Native.errnoState(), fds, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("pipe2", "");
+        }
+        return new int[] {fds.get(JAVA_INT, 0), fds.get(JAVA_INT, 4)};
+    }
+
+    /** {@code fcntl(fd, cmd, arg)} for the integer commands ({@code F_GETFL}, {@code F_SETFL}, {@code F_DUPFD}…). */
+    public static int fcntl(int fd, int cmd, long arg) throws PosixException {
+        int rc;
+        try {
+            rc = (int) FCNTL.invokeExact(Native.errnoState(), fd, cmd, arg);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("fcntl", fdSubject(fd));
+        }
+        return rc;
+    }
+
+    /** {@code "/proc/self/fd/N"}: the path that reaches an {@code O_PATH} descriptor's file in path-based calls. */
+    public static String procFdPath(int fd) {
+        return "/proc/self/fd/" + fd;
+    }
+
+    // --------------------------------------------------------------------------------------------------- status
+
+    public static FileStat fstat(int fd) throws PosixException {
+        MemorySegment stat = Scratch.get().stat;
+        int rc;
+        try {
+            rc = (int) FSTAT.invokeExact(Native.errnoState(), fd, stat);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("fstat", fdSubject(fd));
+        }
+        return Structs.fileStat(stat);
+    }
+
+    /** {@code fstatat(2)}; flags {@code AT_SYMLINK_NOFOLLOW}, {@code AT_EMPTY_PATH} (with {@code ""}). */
+    public static FileStat fstatat(int dirfd, String path, int flags) throws PosixException {
+        Scratch scratch = Scratch.get();
+        MemorySegment p = Scratch.cString(scratch.path0, path, "fstatat");
+        int rc;
+        try {
+            rc = (int) FSTATAT.invokeExact(Native.errnoState(), dirfd, p, scratch.stat, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("fstatat", path);
+        }
+        return Structs.fileStat(scratch.stat);
+    }
+
+    public static FileSystemStats fstatfs(int fd) throws PosixException {
+        MemorySegment statfs = Scratch.get().statfs;
+        int rc;
+        try {
+            rc = (int) FSTATFS.invokeExact(Native.errnoState(), fd, statfs);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("fstatfs", fdSubject(fd));
+        }
+        return Structs.fileSystemStats(statfs);
+    }
+
+    public static FileSystemStats statfs(String path) throws PosixException {
+        Scratch scratch = Scratch.get();
+        MemorySegment p = Scratch.cString(scratch.path0, path, "statfs");
+        int rc;
+        try {
+            rc = (int) STATFS.invokeExact(Native.errnoState(), p, scratch.statfs);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("statfs", path);
+        }
+        return Structs.fileSystemStats(scratch.statfs);
+    }
+
+    /**
+     * {@code faccessat(2)}; {@code AT_EACCESS} checks with the thread's file system ids (see {@link FsCredentials}),
+     * {@code AT_EMPTY_PATH} with {@code ""} checks {@code dirfd} itself (glibc uses faccessat2 for flags).
+     */
+    public static void faccessat(int dirfd, String path, int mode, int flags) throws PosixException {
+        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "faccessat");
+        int rc;
+        try {
+            rc = (int) FACCESSAT.invokeExact(Native.errnoState(), dirfd, p, mode, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("faccessat", path);
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------------- data
+
+    /** {@code read(2)} into {@code buffer}; 0 at end of file. */
+    public static long read(int fd, MemorySegment buffer) throws PosixException {
+        long n;
+        try {
+            n = (long) READ.invokeExact(Native.errnoState(), fd, buffer, buffer.byteSize());
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (n < 0) {
+            throw Native.failure("read", fdSubject(fd));
+        }
+        return n;
+    }
+
+    public static long write(int fd, MemorySegment data) throws PosixException {
+        long n;
+        try {
+            n = (long) WRITE.invokeExact(Native.errnoState(), fd, data, data.byteSize());
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (n < 0) {
+            throw Native.failure("write", fdSubject(fd));
+        }
+        return n;
+    }
+
+    /** {@code pread(2)} of up to {@code buffer.byteSize()} bytes at {@code offset}; 0 at end of file. */
+    public static long pread(int fd, MemorySegment buffer, long offset) throws PosixException {
+        long n;
+        try {
+            n = (long) PREAD.invokeExact(Native.errnoState(), fd, buffer, buffer.byteSize(), offset);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (n < 0) {
+            throw Native.failure("pread", fdSubject(fd));
+        }
+        return n;
+    }
+
+    /**
+     * {@code pwrite(2)} of {@code data} at {@code offset}. On an {@code O_APPEND} descriptor Linux appends and
+     * ignores the offset.
+     */
+    public static long pwrite(int fd, MemorySegment data, long offset) throws PosixException {
+        long n;
+        try {
+            n = (long) PWRITE.invokeExact(Native.errnoState(), fd, data, data.byteSize(), offset);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (n < 0) {
+            throw Native.failure("pwrite", fdSubject(fd));
+        }
+        return n;
+    }
+
+    /** Reads until {@code buffer} is full or end of file: a regular file's short reads only mean EOF or a signal. */
+    public static long preadFully(int fd, MemorySegment buffer, long offset) throws PosixException {
+        long done = 0;
+        long size = buffer.byteSize();
+        while (done < size) {
+            long n = pread(fd, buffer.asSlice(done), offset + done);
+            if (n == 0) {
+                break;
+            }
+            done += n;
+        }
+        return done;
+    }
+
+    /** Writes all of {@code data} at {@code offset}, continuing after short writes. */
+    public static long pwriteFully(int fd, MemorySegment data, long offset) throws PosixException {
+        long done = 0;
+        long size = data.byteSize();
+        while (done < size) {
+            done += pwrite(fd, data.asSlice(done), offset + done);
+        }
+        return done;
+    }
+
+    public static void fsync(int fd) throws PosixException {
+        int rc;
+        try {
+            rc = (int) FSYNC.invokeExact(Native.errnoState(), fd);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("fsync", fdSubject(fd));
+        }
+    }
+
+    public static void fdatasync(int fd) throws PosixException {
+        int rc;
+        try {
+            rc = (int) FDATASYNC.invokeExact(Native.errnoState(), fd);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("fdatasync", fdSubject(fd));
+        }
+    }
+
+    public static void ftruncate(int fd, long length) throws PosixException {
+        int rc;
+        try {
+            rc = (int) FTRUNCATE.invokeExact(Native.errnoState(), fd, length);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("ftruncate", fdSubject(fd));
+        }
+    }
+
+    /** {@code truncate(2)} by path (follows symlinks): for an {@code O_PATH} node, pass {@link #procFdPath}. */
+    public static void truncate(String path, long length) throws PosixException {
+        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "truncate");
+        int rc;
+        try {
+            rc = (int) TRUNCATE.invokeExact(Native.errnoState(), p, length);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("truncate", path);
+        }
+    }
+
+    /** {@code fallocate(2)}; {@code mode} is 0 or {@code FALLOC_FL_*}, e.g. {@code PUNCH_HOLE | KEEP_SIZE}. */
+    public static void fallocate(int fd, int mode, long offset, long length) throws PosixException {
+        int rc;
+        try {
+            rc = (int) FALLOCATE.invokeExact(Native.errnoState(), fd, mode, offset, length);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("fallocate", fdSubject(fd));
+        }
+    }
+
+    /** {@code lseek(2)}, including {@code SEEK_DATA}/{@code SEEK_HOLE} ({@code ENXIO} past the last data). */
+    public static long lseek(int fd, long offset, int whence) throws PosixException {
+        long position;
+        try {
+            position = (long) LSEEK.invokeExact(Native.errnoState(), fd, offset, whence);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (position < 0) {
+            throw Native.failure("lseek", fdSubject(fd));
+        }
+        return position;
+    }
+
+    /** {@code copy_file_range(2)} between explicit offsets (the descriptors' file positions stay untouched). */
+    public static long copyFileRange(int fdIn, long offsetIn, int fdOut, long offsetOut, long length, int flags)
+            throws PosixException {
+        MemorySegment offsets = Scratch.get().longs;
+        offsets.set(JAVA_LONG, 0, offsetIn);
+        offsets.set(JAVA_LONG, 8, offsetOut);
+        long n;
+        try {
+            n = (long) COPY_FILE_RANGE.invokeExact(Native.errnoState(), fdIn, offsets, fdOut, offsets.asSlice(8, 8),
+                    length, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (n < 0) {
+            throw Native.failure("copy_file_range", fdSubject(fdIn) + " -> " + fdSubject(fdOut));
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------------------------------------ directories
+
+    /** Receives the entries of a {@link #readDirectory} batch. */
+    @FunctionalInterface
+    public interface DirentVisitor {
+        /**
+         * @param inode {@code d_ino}
+         * @param nextOffset {@code d_off}: the cookie that resumes the listing after this entry ({@code lseek})
+         * @param type {@code d_type}, a {@code DT_*} value
+         * @return {@code false} to stop before the next entry
+         */
+        boolean visit(long inode, long nextOffset, int type, String name);
+    }
+
+    /** {@code getdents64(2)} into {@code buffer}: the number of bytes of {@code linux_dirent64} records, 0 at end. */
+    public static long getdents64(int fd, MemorySegment buffer) throws PosixException {
+        long n;
+        try {
+            n = (long) GETDENTS64.invokeExact(Native.errnoState(), fd, buffer, buffer.byteSize());
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (n < 0) {
+            throw Native.failure("getdents64", fdSubject(fd));
+        }
+        return n;
+    }
+
+    /**
+     * Reads one {@code getdents64} batch of the directory {@code fd} into {@code buffer} and passes each entry to
+     * {@code visitor}, in order.
+     *
+     * <p>The directory's position is the kernel's: to list from a cookie, {@code lseek(fd, cookie, SEEK_SET)}
+     * first (0 = start). When the visitor stops early the descriptor's position is past the unvisited entries, so
+     * seek to the last accepted entry's {@code nextOffset} before reading on. A buffer of 32 KiB holds a few
+     * hundred entries; it must hold at least one (280 bytes).
+     *
+     * @return {@code true} if every entry of a non-empty batch was visited (read on for more), {@code false} at end
+     *         of directory or when the visitor stopped
+     */
+    public static boolean readDirectory(int fd, MemorySegment buffer, DirentVisitor visitor) throws PosixException {
+        long length = getdents64(fd, buffer);
+        long position = 0;
+        while (position < length) {
+            long inode = buffer.get(JAVA_LONG, position + Structs.D_INO);
+            long nextOffset = buffer.get(JAVA_LONG, position + Structs.D_OFF);
+            int recordLength = Short.toUnsignedInt(buffer.get(JAVA_SHORT, position + Structs.D_RECLEN));
+            int type = Byte.toUnsignedInt(buffer.get(JAVA_BYTE, position + Structs.D_TYPE));
+            String name = buffer.getString(position + Structs.D_NAME, StandardCharsets.UTF_8);
+            if (!visitor.visit(inode, nextOffset, type, name)) {
+                return false;
+            }
+            position += recordLength;
+        }
+        return length > 0;
+    }
+
+    // ------------------------------------------------------------------------------------------------ names
+
+    /** {@code readlinkat(2)}: the symlink's target as stored. {@code ""} with an {@code O_PATH} fd of the link. */
+    public static String readlinkat(int dirfd, String path) throws PosixException {
+        Scratch scratch = Scratch.get();
+        MemorySegment p = Scratch.cString(scratch.path0, path, "readlinkat");
+        MemorySegment target = scratch.path1;
+        long n;
+        try {
+            n = (long) READLINKAT.invokeExact(Native.errnoState(), dirfd, p, target, target.byteSize());
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (n < 0) {
+            throw Native.failure("readlinkat", path);
+        }
+        // A target fills at most PATH_MAX - 1 bytes, so n == byteSize() cannot be a truncated one.
+        byte[] bytes = target.asSlice(0, n).toArray(JAVA_BYTE);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    public static void mkdirat(int dirfd, String path, int mode) throws PosixException {
+        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "mkdirat");
+        int rc;
+        try {
+            rc = (int) MKDIRAT.invokeExact(Native.errnoState(), dirfd, p, mode);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("mkdirat", path);
+        }
+    }
+
+    /** {@code mknodat(2)}: {@code mode} carries the type ({@code S_IFIFO}, {@code S_IFCHR}…); {@code dev} see {@link Linux#makedev}. */
+    public static void mknodat(int dirfd, String path, int mode, long dev) throws PosixException {
+        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "mknodat");
+        int rc;
+        try {
+            rc = (int) MKNODAT.invokeExact(Native.errnoState(), dirfd, p, mode, dev);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("mknodat", path);
+        }
+    }
+
+    /** {@code symlinkat(target, dirfd, path)}: creates {@code path} pointing at {@code target} (stored verbatim). */
+    public static void symlinkat(String target, int dirfd, String path) throws PosixException {
+        Scratch scratch = Scratch.get();
+        MemorySegment t = Scratch.cString(scratch.path1, target, "symlinkat");
+        MemorySegment p = Scratch.cString(scratch.path0, path, "symlinkat");
+        int rc;
+        try {
+            rc = (int) SYMLINKAT.invokeExact(Native.errnoState(), t, dirfd, p);
+        } catch (Throwable e) {
+            throw Native.unexpected(e);
+        }
+        if (rc < 0) {
+            throw Native.failure("symlinkat", path);
+        }
+    }
+
+    /**
+     * {@code linkat(2)}. With {@code AT_EMPTY_PATH} and {@code oldPath = ""}, links the file {@code oldDirfd}
+     * refers to (an {@code O_PATH} fd works; needs {@code CAP_DAC_READ_SEARCH}).
+     */
+    public static void linkat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags)
+            throws PosixException {
+        Scratch scratch = Scratch.get();
+        MemorySegment from = Scratch.cString(scratch.path0, oldPath, "linkat");
+        MemorySegment to = Scratch.cString(scratch.path1, newPath, "linkat");
+        int rc;
+        try {
+            rc = (int) LINKAT.invokeExact(Native.errnoState(), oldDirfd, from, newDirfd, to, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("linkat", oldPath + " -> " + newPath);
+        }
+    }
+
+    /** {@code unlinkat(2)}; {@code AT_REMOVEDIR} removes an empty directory. */
+    public static void unlinkat(int dirfd, String path, int flags) throws PosixException {
+        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "unlinkat");
+        int rc;
+        try {
+            rc = (int) UNLINKAT.invokeExact(Native.errnoState(), dirfd, p, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("unlinkat", path);
+        }
+    }
+
+    /** {@code renameat2(2)}; {@code flags}: 0 or {@code RENAME_NOREPLACE}, {@code RENAME_EXCHANGE}, {@code RENAME_WHITEOUT}. */
+    public static void renameat2(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags)
+            throws PosixException {
+        Scratch scratch = Scratch.get();
+        MemorySegment from = Scratch.cString(scratch.path0, oldPath, "renameat2");
+        MemorySegment to = Scratch.cString(scratch.path1, newPath, "renameat2");
+        int rc;
+        try {
+            rc = (int) RENAMEAT2.invokeExact(Native.errnoState(), oldDirfd, from, newDirfd, to, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("renameat2", oldPath + " -> " + newPath);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------- mode, owner, times
+
+    public static void fchmod(int fd, int mode) throws PosixException {
+        int rc;
+        try {
+            rc = (int) FCHMOD.invokeExact(Native.errnoState(), fd, mode);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("fchmod", fdSubject(fd));
+        }
+    }
+
+    /** glibc {@code fchmodat(3)} (follows symlinks unless {@code AT_SYMLINK_NOFOLLOW}). */
+    public static void fchmodat(int dirfd, String path, int mode, int flags) throws PosixException {
+        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "fchmodat");
+        int rc;
+        try {
+            rc = (int) FCHMODAT.invokeExact(Native.errnoState(), dirfd, p, mode, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("fchmodat", path);
+        }
+    }
+
+    /**
+     * The {@code fchmodat2} system call (Linux 6.6): like fchmodat, but also takes {@code AT_EMPTY_PATH} (with
+     * {@code ""}: chmod of an {@code O_PATH} fd) and {@code AT_SYMLINK_NOFOLLOW} natively.
+     */
+    public static void fchmodat2(int dirfd, String path, int mode, int flags) throws PosixException {
+        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "fchmodat2");
+        long rc;
+        try {
+            rc = (long) SYSCALL_L_P_L_L.invokeExact(Native.errnoState(), Linux.SYS_FCHMODAT2, (long) dirfd, p,
+                    (long) mode, (long) flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("fchmodat2", path);
+        }
+    }
+
+    /** {@code fchown(2)}; -1 leaves the uid or gid unchanged. */
+    public static void fchown(int fd, int uid, int gid) throws PosixException {
+        int rc;
+        try {
+            rc = (int) FCHOWN.invokeExact(Native.errnoState(), fd, uid, gid);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("fchown", fdSubject(fd));
+        }
+    }
+
+    /** {@code fchownat(2)}; {@code AT_EMPTY_PATH} with {@code ""} chowns an {@code O_PATH} fd. -1 = unchanged. */
+    public static void fchownat(int dirfd, String path, int uid, int gid, int flags) throws PosixException {
+        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "fchownat");
+        int rc;
+        try {
+            rc = (int) FCHOWNAT.invokeExact(Native.errnoState(), dirfd, p, uid, gid, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("fchownat", path);
+        }
+    }
+
+    /**
+     * {@code utimensat(2)}. Each time is seconds plus nanoseconds, where the nanoseconds may be
+     * {@link Linux#UTIME_NOW} or {@link Linux#UTIME_OMIT}. {@code AT_EMPTY_PATH} with {@code ""} changes
+     * {@code dirfd} itself, also an {@code O_PATH} fd.
+     */
+    public static void utimensat(int dirfd, String path, long atimeSeconds, long atimeNanos, long mtimeSeconds,
+            long mtimeNanos, int flags) throws PosixException {
+        Scratch scratch = Scratch.get();
+        MemorySegment p = Scratch.cString(scratch.path0, path, "utimensat");
+        MemorySegment times = timespecs(scratch, atimeSeconds, atimeNanos, mtimeSeconds, mtimeNanos);
+        int rc;
+        try {
+            rc = (int) UTIMENSAT.invokeExact(Native.errnoState(), dirfd, p, times, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("utimensat", path);
+        }
+    }
+
+    /** {@code futimens(3)}: as {@link #utimensat} on an open (not {@code O_PATH}) descriptor. */
+    public static void futimens(int fd, long atimeSeconds, long atimeNanos, long mtimeSeconds, long mtimeNanos)
+            throws PosixException {
+        MemorySegment times = timespecs(Scratch.get(), atimeSeconds, atimeNanos, mtimeSeconds, mtimeNanos);
+        int rc;
+        try {
+            rc = (int) FUTIMENS.invokeExact(Native.errnoState(), fd, times);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("futimens", fdSubject(fd));
+        }
+    }
+
+    private static MemorySegment timespecs(Scratch scratch, long atimeSeconds, long atimeNanos, long mtimeSeconds,
+            long mtimeNanos) {
+        MemorySegment times = scratch.times;
+        times.set(JAVA_LONG, 0, atimeSeconds);
+        times.set(JAVA_LONG, 8, atimeNanos);
+        times.set(JAVA_LONG, 16, mtimeSeconds);
+        times.set(JAVA_LONG, 24, mtimeNanos);
+        return times;
+    }
+
+    // ------------------------------------------------------------------------------------------------- xattrs
+
+    /**
+     * {@code fgetxattr(2)}: the value's size; an empty {@code value} asks only for the size.
+     * {@code ENODATA} without the attribute, {@code ERANGE} when {@code value} is too small.
+     */
+    public static int fgetxattr(int fd, String name, MemorySegment value) throws PosixException {
+        MemorySegment n = Scratch.cString(Scratch.get().path1, name, "fgetxattr");
+        long size;
+        try {
+            size = (long) FGETXATTR.invokeExact(Native.errnoState(), fd, n, buffer(value), value.byteSize());
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (size < 0) {
+            throw Native.failure("fgetxattr", fdSubject(fd) + " " + name);
+        }
+        return (int) size;
+    }
+
+    /** {@code fsetxattr(2)}; {@code flags}: 0, {@code XATTR_CREATE} or {@code XATTR_REPLACE}. */
+    public static void fsetxattr(int fd, String name, MemorySegment value, int flags) throws PosixException {
+        MemorySegment n = Scratch.cString(Scratch.get().path1, name, "fsetxattr");
+        int rc;
+        try {
+            rc = (int) FSETXATTR.invokeExact(Native.errnoState(), fd, n, buffer(value), value.byteSize(), flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("fsetxattr", fdSubject(fd) + " " + name);
+        }
+    }
+
+    /** {@code flistxattr(2)}: NUL-terminated names into {@code list}; its size only when {@code list} is empty. */
+    public static int flistxattr(int fd, MemorySegment list) throws PosixException {
+        long size;
+        try {
+            size = (long) FLISTXATTR.invokeExact(Native.errnoState(), fd, buffer(list), list.byteSize());
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (size < 0) {
+            throw Native.failure("flistxattr", fdSubject(fd));
+        }
+        return (int) size;
+    }
+
+    public static void fremovexattr(int fd, String name) throws PosixException {
+        MemorySegment n = Scratch.cString(Scratch.get().path1, name, "fremovexattr");
+        int rc;
+        try {
+            rc = (int) FREMOVEXATTR.invokeExact(Native.errnoState(), fd, n);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("fremovexattr", fdSubject(fd) + " " + name);
+        }
+    }
+
+    /** {@code getxattr(2)} by path, following symlinks ({@code /proc/self/fd/N} reaches an O_PATH fd's file). */
+    public static int getxattr(String path, String name, MemorySegment value) throws PosixException {
+        return pathGetxattr(GETXATTR, "getxattr", path, name, value);
+    }
+
+    /** {@code lgetxattr(2)}: like {@link #getxattr} on a symlink itself. */
+    public static int lgetxattr(String path, String name, MemorySegment value) throws PosixException {
+        return pathGetxattr(LGETXATTR, "lgetxattr", path, name, value);
+    }
+
+    public static void setxattr(String path, String name, MemorySegment value, int flags) throws PosixException {
+        pathSetxattr(SETXATTR, "setxattr", path, name, value, flags);
+    }
+
+    public static void lsetxattr(String path, String name, MemorySegment value, int flags) throws PosixException {
+        pathSetxattr(LSETXATTR, "lsetxattr", path, name, value, flags);
+    }
+
+    public static int listxattr(String path, MemorySegment list) throws PosixException {
+        return pathListxattr(LISTXATTR, "listxattr", path, list);
+    }
+
+    public static int llistxattr(String path, MemorySegment list) throws PosixException {
+        return pathListxattr(LLISTXATTR, "llistxattr", path, list);
+    }
+
+    public static void removexattr(String path, String name) throws PosixException {
+        pathRemovexattr(REMOVEXATTR, "removexattr", path, name);
+    }
+
+    public static void lremovexattr(String path, String name) throws PosixException {
+        pathRemovexattr(LREMOVEXATTR, "lremovexattr", path, name);
+    }
+
+    private static int pathGetxattr(MethodHandle handle, String call, String path, String name, MemorySegment value)
+            throws PosixException {
+        Scratch scratch = Scratch.get();
+        MemorySegment p = Scratch.cString(scratch.path0, path, call);
+        MemorySegment n = Scratch.cString(scratch.path1, name, call);
+        long size;
+        try {
+            size = (long) handle.invokeExact(Native.errnoState(), p, n, buffer(value), value.byteSize());
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (size < 0) {
+            throw Native.failure(call, path + " " + name);
+        }
+        return (int) size;
+    }
+
+    private static void pathSetxattr(MethodHandle handle, String call, String path, String name, MemorySegment value,
+            int flags) throws PosixException {
+        Scratch scratch = Scratch.get();
+        MemorySegment p = Scratch.cString(scratch.path0, path, call);
+        MemorySegment n = Scratch.cString(scratch.path1, name, call);
+        int rc;
+        try {
+            rc = (int) handle.invokeExact(Native.errnoState(), p, n, buffer(value), value.byteSize(), flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure(call, path + " " + name);
+        }
+    }
+
+    private static int pathListxattr(MethodHandle handle, String call, String path, MemorySegment list)
+            throws PosixException {
+        MemorySegment p = Scratch.cString(Scratch.get().path0, path, call);
+        long size;
+        try {
+            size = (long) handle.invokeExact(Native.errnoState(), p, buffer(list), list.byteSize());
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (size < 0) {
+            throw Native.failure(call, path);
+        }
+        return (int) size;
+    }
+
+    private static void pathRemovexattr(MethodHandle handle, String call, String path, String name)
+            throws PosixException {
+        Scratch scratch = Scratch.get();
+        MemorySegment p = Scratch.cString(scratch.path0, path, call);
+        MemorySegment n = Scratch.cString(scratch.path1, name, call);
+        int rc;
+        try {
+            rc = (int) handle.invokeExact(Native.errnoState(), p, n);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure(call, path + " " + name);
+        }
+    }
+
+    /** An empty segment travels as NULL, so size queries work with any empty segment, even a heap one. */
+    private static MemorySegment buffer(MemorySegment segment) {
+        return segment.byteSize() == 0 ? MemorySegment.NULL : segment;
+    }
+
+    // -------------------------------------------------------------------------------------------- credentials
+
+    /** {@code umask(2)}: sets the process's umask, answers the previous one. */
+    public static int umask(int mask) {
+        try {
+            return (int) UMASK.invokeExact(mask);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /**
+     * {@code setfsuid(2)}: the calling thread's file system uid (the kernel's credentials are per thread, and
+     * glibc does not broadcast this call). Answers the previous value whether or not the change succeeded; pass
+     * -1 to read it. See {@link FsCredentials} for the checked, restoring form.
+     */
+    public static int setfsuid(int uid) {
+        try {
+            return (int) SETFSUID.invokeExact(uid);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** {@code setfsgid(2)}: as {@link #setfsuid}, for the group. */
+    public static int setfsgid(int gid) {
+        try {
+            return (int) SETFSGID.invokeExact(gid);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    public static int getuid() {
+        try {
+            return (int) GETUID.invokeExact();
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    public static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    public static int getgid() {
+        try {
+            return (int) GETGID.invokeExact();
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    public static int getegid() {
+        try {
+            return (int) GETEGID.invokeExact();
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    private static String fdSubject(int fd) {
+        return "fd " + fd;
+    }
+
+    /** For tests: the struct layouts the wrappers use. */
+    static MemoryLayout[] layouts() {
+        return new MemoryLayout[] {Structs.STAT, Structs.STATFS, Structs.OPEN_HOW, Structs.DIRENT64};
+    }
+}

@@ -1,0 +1,88 @@
+package fuse.posix;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+import fuse.api.Errno;
+
+/**
+ * Per-thread native memory for the arguments and results of the file calls: two path slots, a stat, a statfs,
+ * an open_how, two timespecs and a few longs. A wrapper fills the slots, makes its call and decodes the result
+ * before it returns, and never calls another wrapper in between, so one set per thread is enough and a call
+ * allocates no native memory.
+ */
+final class Scratch {
+    /** PATH_MAX including the NUL: a longer string would fail with ENAMETOOLONG in the kernel anyway. */
+    static final int STRING_SLOT = Linux.PATH_MAX;
+
+    private static final ThreadLocal<Scratch> CURRENT = ThreadLocal.withInitial(Scratch::new);
+
+    final MemorySegment path0;
+    final MemorySegment path1;
+    final MemorySegment stat;
+    final MemorySegment statfs;
+    final MemorySegment openHow;
+    final MemorySegment times;
+    final MemorySegment longs;
+
+    private Scratch() {
+        Arena arena = Arena.ofAuto();
+        path0 = arena.allocate(STRING_SLOT, 8);
+        path1 = arena.allocate(STRING_SLOT, 8);
+        stat = arena.allocate(Structs.STAT);
+        statfs = arena.allocate(Structs.STATFS);
+        openHow = arena.allocate(Structs.OPEN_HOW);
+        times = arena.allocate(Structs.TIMESPEC, 2);
+        longs = arena.allocate(ValueLayout.JAVA_LONG, 4);
+    }
+
+    static Scratch get() {
+        return CURRENT.get();
+    }
+
+    /**
+     * Copies {@code s} as a NUL-terminated UTF-8 string into {@code slot}.
+     *
+     * @throws PosixException EINVAL for an embedded NUL (C would silently cut the string there: "a\0/../b" must
+     *         not become "a"), ENAMETOOLONG when it does not fit
+     */
+    static MemorySegment cString(MemorySegment slot, String s, String call) throws PosixException {
+        int length = s.length();
+        if (length < STRING_SLOT) {
+            boolean ascii = true;
+            for (int i = 0; i < length; i++) {
+                char c = s.charAt(i);
+                if (c == 0) {
+                    throw new PosixException(Errno.EINVAL, call, "string with NUL: " + printable(s));
+                }
+                if (c >= 0x80) {
+                    ascii = false;
+                    break;
+                }
+                slot.set(ValueLayout.JAVA_BYTE, i, (byte) c);
+            }
+            if (ascii) {
+                slot.set(ValueLayout.JAVA_BYTE, length, (byte) 0);
+                return slot;
+            }
+        }
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length >= STRING_SLOT) {
+            throw new PosixException(Errno.ENAMETOOLONG, call, printable(s.substring(0, 64)) + "…");
+        }
+        for (byte b : bytes) {
+            if (b == 0) {
+                throw new PosixException(Errno.EINVAL, call, "string with NUL: " + printable(s));
+            }
+        }
+        MemorySegment.copy(bytes, 0, slot, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        slot.set(ValueLayout.JAVA_BYTE, bytes.length, (byte) 0);
+        return slot;
+    }
+
+    private static String printable(String s) {
+        return s.replace("\0", "\\0");
+    }
+}
