@@ -1,6 +1,7 @@
 package fuse.api;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
 
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -197,6 +198,20 @@ public interface FileSystem extends AutoCloseable {
     default long copyFileRange(Caller caller, Handle in, long inOffset, Handle out, long outOffset, long length,
             int flags) throws FuseException {
         throw new FuseException(Errno.ENOSYS);
+    }
+
+    /**
+     * The mount's configuration changed while this file system is open ({@link MountContext#configuration()}
+     * shape). A backend applies what it can change live, e.g. a passthrough policy that governs later opens, and
+     * returns normally; open handles keep what they were opened with.
+     *
+     * @throws FuseException {@code ENOSYS} (the default) when the backend cannot apply changes live, so the mount
+     *         must reopen the file system to apply them; {@code EINVAL} with a message naming the setting when the
+     *         new configuration is unusable or changes something that needs a remount (the file system stays as
+     *         it was)
+     */
+    default void reconfigure(Map<String, Object> configuration) throws FuseException {
+        throw new FuseException(Errno.ENOSYS, "this backend applies configuration changes only when reopened");
     }
 
     /**

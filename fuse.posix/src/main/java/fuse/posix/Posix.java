@@ -557,19 +557,29 @@ public final class Posix {
      */
     public static boolean readDirectory(int fd, MemorySegment buffer, DirentVisitor visitor) throws PosixException {
         long length = getdents64(fd, buffer);
-        long position = 0;
-        while (position < length) {
+        return visitDirents(buffer, 0, length, visitor) == length && length > 0;
+    }
+
+    /**
+     * Visits the {@code linux_dirent64} records a {@link #getdents64} left in {@code buffer[start, end)}, in order,
+     * until the visitor declines one: for callers that keep a batch and hand it out over several calls.
+     *
+     * @return the position of the first record not visited ({@code end} when all were)
+     */
+    public static long visitDirents(MemorySegment buffer, long start, long end, DirentVisitor visitor) {
+        long position = start;
+        while (position < end) {
             long inode = buffer.get(JAVA_LONG, position + Structs.D_INO);
             long nextOffset = buffer.get(JAVA_LONG, position + Structs.D_OFF);
             int recordLength = Short.toUnsignedInt(buffer.get(JAVA_SHORT, position + Structs.D_RECLEN));
             int type = Byte.toUnsignedInt(buffer.get(JAVA_BYTE, position + Structs.D_TYPE));
             String name = buffer.getString(position + Structs.D_NAME, StandardCharsets.UTF_8);
             if (!visitor.visit(inode, nextOffset, type, name)) {
-                return false;
+                return position;
             }
             position += recordLength;
         }
-        return length > 0;
+        return position;
     }
 
     // ------------------------------------------------------------------------------------------------ names

@@ -390,6 +390,26 @@ class PosixTest {
         }
 
         @Test
+        void visitDirentsResumesWhereTheVisitorStopped() throws Exception {
+            for (int i = 0; i < 10; i++) {
+                Files.writeString(dir.resolve("e" + i), "");
+            }
+            MemorySegment buffer = arena.allocate(8192);
+            try (Fd fd = Fd.of(Posix.openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0))) {
+                long end = Posix.getdents64(fd.value(), buffer);
+                List<String> first = new ArrayList<>();
+                long stop = Posix.visitDirents(buffer, 0, end, (ino, next, type, name) -> first.size() < 4 && first.add(name));
+                assertEquals(4, first.size());
+                assertTrue(stop > 0 && stop < end);
+                List<String> rest = new ArrayList<>();
+                assertEquals(end, Posix.visitDirents(buffer, stop, end, (ino, next, type, name) -> rest.add(name)));
+                assertEquals(8, rest.size());
+                assertTrue(java.util.Collections.disjoint(first, rest));
+                assertEquals(0, Posix.getdents64(fd.value(), buffer), "one batch held all 12 entries");
+            }
+        }
+
+        @Test
         void getdentsOnARegularFileIsEnotdir() throws Exception {
             Files.writeString(dir.resolve("f"), "");
             try (Fd fd = Fd.of(Posix.openat(dirfd, "f", O_RDONLY | O_CLOEXEC, 0))) {

@@ -1,0 +1,107 @@
+package fuse.backend.local.internal;
+
+import static fuse.posix.Linux.SEEK_SET;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.locks.ReentrantLock;
+
+import fuse.api.DirectoryFiller;
+import fuse.api.Errno;
+import fuse.api.Handle;
+import fuse.posix.Posix;
+import fuse.posix.PosixException;
+
+/**
+ * An open directory: a readable descriptor plus the last {@code getdents64} batch, so that a listing the kernel
+ * fetches in small replies continues from the batch instead of seeking and reading again each time (a seek on
+ * ext4 rebuilds its hash-order cursor). It seeks only when asked for another offset than where the unconsumed
+ * entries start, as libfuse's passthrough does with its {@code DIR*}. The lock serialises seek, read and buffer.
+ */
+final class DirectoryHandle implements Handle {
+    private static final int BATCH = 32 * 1024;
+
+    final LocalNode node;
+    final int fd;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment batch = arena.allocate(BATCH, 8);
+    private long start;
+    private long end;
+    /** The offset the unconsumed entries start at: the last handed-out entry's {@code d_off}, or a seek target. */
+    private long cookie;
+    private boolean closed;
+
+    DirectoryHandle(LocalNode node, int fd) {
+        this.node = node;
+        this.fd = fd;
+    }
+
+    /** Lists from {@code offset} (0 or an entry's next offset) until the filler is full or the directory ends. */
+    void list(long offset, DirectoryFiller filler) throws PosixException {
+        lock.lock();
+        try {
+            checkOpen("readdir");
+            if (offset != cookie) {
+                Posix.lseek(fd, offset, SEEK_SET);
+                start = end = 0;
+                cookie = offset;
+            }
+            while (true) {
+                if (start == end) {
+                    end = Posix.getdents64(fd, batch);
+                    start = 0;
+                    if (end == 0) {
+                        return;
+                    }
+                }
+                start = Posix.visitDirents(batch, start, end, (inode, next, type, name) -> {
+                    if (!filler.add(name, inode, LocalFileSystem.direntType(type), next)) {
+                        return false;
+                    }
+                    cookie = next;
+                    return true;
+                });
+                if (start < end) {
+                    return;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void fsync(boolean dataOnly) throws PosixException {
+        lock.lock();
+        try {
+            checkOpen("fsyncdir");
+            if (dataOnly) {
+                Posix.fdatasync(fd);
+            } else {
+                Posix.fsync(fd);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A released handle's descriptor number may already name another file: never use it. */
+    private void checkOpen(String call) throws PosixException {
+        if (closed) {
+            throw new PosixException(Errno.EBADF, call, "released directory handle");
+        }
+    }
+
+    void close() {
+        lock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                Posix.closeQuietly(fd);
+                arena.close();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}

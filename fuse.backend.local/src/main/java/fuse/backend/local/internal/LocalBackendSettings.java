@@ -1,0 +1,48 @@
+package fuse.backend.local.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * The local backend's settings, as they appear in a mount's configuration (factory PID {@code fuse.mount}, next to
+ * the mount's own keys). Published as the Metatype OCD {@value #OCD}; the backend service names it in its
+ * {@code fuse.backend.settings} property so that the mount (or a console) can find and show it. Parsing and error
+ * messages: {@link Settings}.
+ */
+@ObjectClassDefinition(
+        id = LocalBackendSettings.OCD,
+        name = "FUSE local backend",
+        description = "Mirrors a host directory, confined beneath it; regular files pass through to the kernel "
+                + "according to a per-file policy.")
+@interface LocalBackendSettings {
+    String OCD = "fuse.backend.local";
+
+    @AttributeDefinition(
+            name = "Root",
+            description = "Absolute path of the host directory to mirror. Nothing outside it is reachable through "
+                    + "the mount: no symlink, '..', rename race or hard link leads out. Changing it needs a remount.")
+    String root();
+
+    @AttributeDefinition(
+            name = "Passthrough policy",
+            description = "Which regular-file opens the kernel passes straight to the host file: always, never "
+                    + "(everything served in Java), or rules (the 'rules' setting, first match wins, unmatched "
+                    + "opens pass through). Applies to new opens as soon as the configuration changes.",
+            options = {
+                @Option(value = "always", label = "always: every regular file passes through"),
+                @Option(value = "never", label = "never: every open is served in Java"),
+                @Option(value = "rules", label = "rules: decided per open by the rules setting")
+            })
+    String policy() default "always";
+
+    @AttributeDefinition(
+            name = "Policy rules",
+            description = "Ordered rules 'condition [& condition]...:passthrough|java'. Conditions: read, write, "
+                    + "size>N / size>=N / size<N / size<=N (N with optional K, M, G, T), or a glob on the file "
+                    + "name (*.log) or, with a '/', on the path relative to the root (logs/**). Example: "
+                    + "*.log:java, size>1M & read:passthrough, write:java, *:passthrough. Only with policy=rules.",
+            cardinality = Integer.MAX_VALUE,
+            required = false)
+    String[] rules() default {};
+}

@@ -1,0 +1,698 @@
+package fuse.backend.local.internal;
+
+import static fuse.posix.Linux.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import fuse.api.AttributeChanges;
+import fuse.api.Attributes;
+import fuse.api.Caller;
+import fuse.api.Created;
+import fuse.api.DirectoryFiller;
+import fuse.api.Entry;
+import fuse.api.Errno;
+import fuse.api.FileSystem;
+import fuse.api.FileSystemStats;
+import fuse.api.FileType;
+import fuse.api.FuseException;
+import fuse.api.Handle;
+import fuse.api.Node;
+import fuse.api.OpenOption;
+import fuse.api.Opened;
+import fuse.api.TimeSpec;
+import fuse.posix.FileStat;
+import fuse.posix.FsCredentials;
+import fuse.posix.Posix;
+import fuse.posix.PosixException;
+
+/**
+ * A host directory served through a mount, confined beneath it.
+ *
+ * <p><b>Confinement.</b> Every node holds an {@code O_PATH} descriptor of its host file, and every name is one
+ * component ({@link Names}) resolved relative to its parent's descriptor: lookups with {@code openat2} and
+ * {@code RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS} plus {@code O_NOFOLLOW}, the other
+ * {@code *at} calls on the final component, which they never follow. Symlinks are stored and read back, never
+ * followed by the server. Calls that need a path on a node (xattrs, truncate, reopening a regular file for I/O) use
+ * {@code /proc/self/fd/N}, which reaches the descriptor's own file, never a symlink's target. So no name, symlink,
+ * {@code ..}, rename race or hard link gets the mount outside the root; a host process that moves a directory out
+ * of the root while the mount holds it is outside this guarantee.
+ *
+ * <p><b>Identity.</b> Creating calls (create, mkdir, mknod, symlink) run with the caller's file system uid and gid
+ * on the calling thread when the server is root, so new files belong to the caller and the host checks the
+ * caller's permission on the parent (with the server's supplementary groups: FUSE does not send the caller's).
+ * The new file's permission bits are exactly {@code mode & ~umask} whatever the server process's umask.
+ * Other permission checks are the kernel's ({@code default_permissions}). Operations run on the calling
+ * thread, which must be a platform thread for a non-root caller's creates (file system ids are per kernel thread).
+ *
+ * <p><b>Privileges.</b> Passthrough writes reach the host with the server's credentials, so the kernel does not
+ * clear set-user-ID/set-group-ID for them: an open for writing by a non-root caller, a write or setattr flagged
+ * {@code killPrivileges}, clear them here (set-group-ID only with group execute) and remove
+ * {@code security.capability}.
+ */
+final class LocalFileSystem implements FileSystem {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalFileSystem.class);
+
+    /** Lookup of one component: never follow a symlink, never leave the parent. */
+    private static final long BENEATH = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
+    private static final int NODE_FLAGS = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+    private static final int DIRENT_BUFFER = 32 * 1024;
+    private static final String CAPABILITY_XATTR = "security.capability";
+
+    private final Path root;
+    private final String rootPrefix;
+    private final NodeTable nodes = new NodeTable();
+    private final LocalNode rootNode;
+    private final boolean serverIsRoot;
+    private final ThreadLocal<MemorySegment> direntBuffers =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(DIRENT_BUFFER, 8));
+    private volatile PassthroughPolicy policy;
+    private volatile boolean closed;
+
+    private LocalFileSystem(Path root, PassthroughPolicy policy, FileStat rootStat, int rootFd) {
+        this.root = root;
+        this.rootPrefix = root.toString().endsWith("/") ? root.toString() : root + "/";
+        this.policy = policy;
+        this.rootNode = nodes.pinRoot(rootStat, rootFd);
+        this.serverIsRoot = Posix.geteuid() == 0;
+    }
+
+    /**
+     * Opens the root.
+     *
+     * @throws FuseException ENOENT when the root does not exist, else EINVAL, with a message that names the
+     *         setting, e.g. {@code "root: /srv/x does not exist"}, {@code "root: /srv/x is not a directory"}
+     */
+    static LocalFileSystem open(Settings settings) throws FuseException {
+        Path root = settings.root();
+        int fd;
+        try {
+            fd = Posix.openat(AT_FDCWD, root.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        } catch (PosixException e) {
+            // ENOENT for a root that is not there (yet); every other refusal is a bad setting.
+            Errno errno = e.errno() == Errno.ENOENT ? Errno.ENOENT : Errno.EINVAL;
+            throw new FuseException(errno, Settings.ROOT + ": " + root + switch (e.errno()) {
+                case ENOENT -> " does not exist";
+                case ENOTDIR -> " is not a directory";
+                case EACCES -> " is not accessible";
+                case ELOOP -> " has too many symbolic links";
+                default -> ": " + e.getMessage();
+            }, e);
+        }
+        try {
+            Posix.faccessat(fd, "", R_OK | X_OK, AT_EMPTY_PATH | AT_EACCESS);
+            FileStat stat = Posix.fstat(fd);
+            LocalFileSystem fs = new LocalFileSystem(root, settings.policy(), stat, fd);
+            LOG.info("local file system opened: root={} policy={}", root, settings.policy());
+            return fs;
+        } catch (PosixException e) {
+            Posix.closeQuietly(fd);
+            throw new FuseException(Errno.EINVAL, Settings.ROOT + ": " + root + " is not readable: " + e.errno(), e);
+        }
+    }
+
+    Path rootPath() {
+        return root;
+    }
+
+    PassthroughPolicy policy() {
+        return policy;
+    }
+
+    /** Nodes currently referenced, the root included: for tests and statistics. */
+    int nodeCount() {
+        return nodes.size();
+    }
+
+    @Override
+    public void reconfigure(Map<String, Object> configuration) throws FuseException {
+        Settings next = Settings.parse(configuration);
+        if (!next.root().equals(root)) {
+            throw new FuseException(Errno.EINVAL, Settings.ROOT + ": changing the root (" + root + " -> "
+                    + next.root() + ") needs a remount");
+        }
+        PassthroughPolicy previous = policy;
+        policy = next.policy();
+        LOG.info("local file system {}: policy {} -> {} (applies to new opens)", root, previous, next.policy());
+    }
+
+    @Override
+    public Node root() {
+        return rootNode;
+    }
+
+    // ------------------------------------------------------------------------------------------------- names
+
+    @Override
+    public Entry lookup(Caller caller, Node parent, String name) throws FuseException {
+        Names.checkLookup(name);
+        int fd = Posix.openat2(dir(parent).fd(), name, NODE_FLAGS, 0, BENEATH);
+        return entry(fd);
+    }
+
+    /** Registers {@code fd} (owned) as a node and answers its entry; one reference counted. */
+    private Entry entry(int fd) throws FuseException {
+        FileStat stat;
+        try {
+            stat = Posix.fstat(fd);
+        } catch (PosixException e) {
+            Posix.closeQuietly(fd);
+            throw e;
+        }
+        return new Entry(nodes.reference(stat, fd), stat.attributes());
+    }
+
+    @Override
+    public void forget(Node node, long count) {
+        if (node instanceof LocalNode local && local != rootNode) {
+            nodes.forget(local, count);
+        }
+    }
+
+    @Override
+    public Attributes getattr(Caller caller, Node node, Handle handle) throws FuseException {
+        if (handle instanceof FileHandle file) {
+            return Posix.fstat(file.fd()).attributes();
+        }
+        return Posix.fstat(local(node).fd()).attributes();
+    }
+
+    @Override
+    public Attributes setattr(Caller caller, Node node, Handle handle, AttributeChanges changes)
+            throws FuseException {
+        LocalNode n = local(node);
+        int fd = n.fd();
+        FileHandle file = handle instanceof FileHandle f ? f : null;
+        if (changes.uid() != null || changes.gid() != null) {
+            Posix.fchownat(fd, "", orUnchanged(changes.uid()), orUnchanged(changes.gid()), AT_EMPTY_PATH);
+        }
+        if (changes.size() != null) {
+            if (n.isDirectory()) {
+                throw new FuseException(Errno.EISDIR, "truncate of a directory");
+            }
+            if (file != null && file.writable()) {
+                Posix.ftruncate(file.fd(), changes.size());
+            } else if (n.type == FileType.REGULAR) {
+                Posix.truncate(Posix.procFdPath(fd), changes.size());
+            } else {
+                throw new FuseException(Errno.EINVAL, "truncate of a " + n.type);
+            }
+        }
+        if (changes.killPrivileges()) {
+            Privileges.kill(n);
+        }
+        if (changes.mode() != null) {
+            Posix.fchmodat2(fd, "", changes.mode() & S_IALLUGO, AT_EMPTY_PATH);
+        }
+        if (changes.atime() != null || changes.mtime() != null) {
+            TimeSpec a = changes.atime();
+            TimeSpec m = changes.mtime();
+            Posix.utimensat(fd, "", seconds(a), nanos(a), seconds(m), nanos(m), AT_EMPTY_PATH);
+        }
+        return Posix.fstat(fd).attributes();
+    }
+
+    private static int orUnchanged(Integer id) {
+        return id == null ? -1 : id;
+    }
+
+    private static long seconds(TimeSpec t) {
+        return t == null || t.isNow() ? 0 : t.seconds();
+    }
+
+    private static long nanos(TimeSpec t) {
+        return t == null ? UTIME_OMIT : t.isNow() ? UTIME_NOW : t.nanos();
+    }
+
+    @Override
+    public String readlink(Caller caller, Node node) throws FuseException {
+        LocalNode n = local(node);
+        if (n.type != FileType.SYMLINK) {
+            throw new FuseException(Errno.EINVAL, "not a symbolic link");
+        }
+        return Posix.readlinkat(n.fd(), "");
+    }
+
+    @Override
+    public Entry mknod(Caller caller, Node parent, String name, int mode, long rdev) throws FuseException {
+        Names.check(name);
+        int dirfd = dir(parent).fd();
+        int type = mode & S_IFMT;
+        int wanted = permissions(caller, mode);
+        try (Identity as = Identity.of(caller, serverIsRoot)) {
+            Posix.mknodat(dirfd, name, (type == 0 ? S_IFREG : type) | wanted, rdev);
+            Entry entry = entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
+            return fixPermissions(entry, wanted);
+        }
+    }
+
+    @Override
+    public Entry mkdir(Caller caller, Node parent, String name, int mode) throws FuseException {
+        Names.check(name);
+        int dirfd = dir(parent).fd();
+        int wanted = permissions(caller, mode);
+        try (Identity as = Identity.of(caller, serverIsRoot)) {
+            Posix.mkdirat(dirfd, name, wanted);
+            Entry entry = entry(Posix.openat2(dirfd, name, NODE_FLAGS | O_DIRECTORY, 0, BENEATH));
+            return fixPermissions(entry, wanted);
+        }
+    }
+
+    @Override
+    public Entry symlink(Caller caller, Node parent, String name, String target) throws FuseException {
+        Names.check(name);
+        int dirfd = dir(parent).fd();
+        try (Identity as = Identity.of(caller, serverIsRoot)) {
+            Posix.symlinkat(target, dirfd, name);
+            return entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
+        }
+    }
+
+    @Override
+    public Entry link(Caller caller, Node node, Node newParent, String newName) throws FuseException {
+        Names.check(newName);
+        LocalNode n = local(node);
+        int dirfd = dir(newParent).fd();
+        if (serverIsRoot) {
+            // Links the node's own inode (a symlink itself, never its target); needs CAP_DAC_READ_SEARCH.
+            Posix.linkat(n.fd(), "", dirfd, newName, AT_EMPTY_PATH);
+        } else {
+            // The magic link reaches the descriptor's own file, as AT_EMPTY_PATH would, without the capability.
+            Posix.linkat(AT_FDCWD, Posix.procFdPath(n.fd()), dirfd, newName, AT_SYMLINK_FOLLOW);
+        }
+        return entry(Posix.openat2(dirfd, newName, NODE_FLAGS, 0, BENEATH));
+    }
+
+    @Override
+    public void unlink(Caller caller, Node parent, String name) throws FuseException {
+        Names.check(name);
+        Posix.unlinkat(dir(parent).fd(), name, 0);
+    }
+
+    @Override
+    public void rmdir(Caller caller, Node parent, String name) throws FuseException {
+        Names.check(name);
+        Posix.unlinkat(dir(parent).fd(), name, AT_REMOVEDIR);
+    }
+
+    @Override
+    public void rename(Caller caller, Node parent, String name, Node newParent, String newName, int flags)
+            throws FuseException {
+        Names.check(name);
+        Names.check(newName);
+        Posix.renameat2(dir(parent).fd(), name, dir(newParent).fd(), newName, flags);
+    }
+
+    // ------------------------------------------------------------------------------------------------ files
+
+    @Override
+    public Opened open(Caller caller, Node node, int flags) throws FuseException {
+        LocalNode n = local(node);
+        if (n.type != FileType.REGULAR) {
+            throw new FuseException(n.isDirectory() ? Errno.EISDIR : Errno.EINVAL, "open of a " + n.type);
+        }
+        int ioFlags = ioFlags(flags);
+        boolean write = (flags & O_ACCMODE) != O_RDONLY;
+        PassthroughPolicy current = policy;
+        boolean passthrough;
+        int fd;
+        if ((flags & O_DIRECT) != 0 && !current.equals(PassthroughPolicy.ALWAYS)) {
+            // Decide first: a Java-served O_DIRECT open uses a buffered descriptor and FOPEN_DIRECT_IO instead.
+            passthrough = decide(current, n.fd(), Posix.fstat(n.fd()).attributes().size(), write);
+            fd = reopen(n, passthrough ? ioFlags : ioFlags & ~O_DIRECT);
+        } else {
+            fd = reopen(n, ioFlags);
+            passthrough = current.equals(PassthroughPolicy.ALWAYS)
+                    || decide(current, fd, Posix.fstat(fd).attributes().size(), write);
+        }
+        return opened(caller, n, fd, flags, passthrough, write);
+    }
+
+    /** Reopens a regular file's node for I/O through its magic link: the very file, no name resolved again. */
+    private static int reopen(LocalNode node, int flags) throws FuseException {
+        return Posix.openat(AT_FDCWD, Posix.procFdPath(node.fd()), flags, 0);
+    }
+
+    @Override
+    public Created create(Caller caller, Node parent, String name, int flags, int mode) throws FuseException {
+        Names.check(name);
+        int dirfd = dir(parent).fd();
+        int wanted = permissions(caller, mode);
+        int ioFlags = ioFlags(flags);
+        boolean write = (flags & O_ACCMODE) != O_RDONLY;
+        PassthroughPolicy current = policy;
+        boolean created;
+        int fd;
+        try (Identity as = Identity.of(caller, serverIsRoot)) {
+            try {
+                fd = Posix.openat2(dirfd, name, ioFlags | O_CREAT | O_EXCL | O_NOFOLLOW, wanted, BENEATH);
+                created = true;
+            } catch (PosixException e) {
+                if (e.errno() != Errno.EEXIST || (flags & O_EXCL) != 0) {
+                    throw e;
+                }
+                // Raced with another creator and O_EXCL was not asked: open what is there, as open(2) would.
+                fd = Posix.openat2(dirfd, name, ioFlags | O_NOFOLLOW, 0, BENEATH);
+                created = false;
+            }
+            try {
+                if (created) {
+                    fixPermissions(fd, wanted);
+                }
+            } catch (FuseException e) {
+                Posix.closeQuietly(fd);
+                throw e;
+            }
+        }
+        Entry entry;
+        try {
+            entry = entry(Posix.openat(AT_FDCWD, Posix.procFdPath(fd), NODE_FLAGS & ~O_NOFOLLOW, 0));
+        } catch (FuseException e) {
+            Posix.closeQuietly(fd);
+            throw e;
+        }
+        LocalNode n = (LocalNode) entry.node();
+        try {
+            boolean passthrough = current.equals(PassthroughPolicy.ALWAYS)
+                    || decide(current, fd, entry.attributes().size(), write);
+            return new Created(entry, opened(caller, n, fd, flags, passthrough, write));
+        } catch (FuseException e) {
+            nodes.forget(n, 1);
+            throw e;
+        }
+    }
+
+    /** The caller's open flags as a host open takes them: creation and symlink handling are the server's. */
+    private static int ioFlags(int flags) {
+        return (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW | O_DIRECTORY | O_PATH | O_TMPFILE))
+                | O_CLOEXEC;
+    }
+
+    private Opened opened(Caller caller, LocalNode node, int fd, int flags, boolean passthrough, boolean write)
+            throws FuseException {
+        FileHandle handle = new FileHandle(node, fd, flags, passthrough);
+        try {
+            if (write && caller.uid() != 0) {
+                Privileges.kill(node);
+            }
+        } catch (FuseException e) {
+            handle.close();
+            throw e;
+        }
+        if (passthrough) {
+            return Opened.passthrough(handle, fd);
+        }
+        return (flags & O_DIRECT) != 0 ? Opened.served(handle, OpenOption.DIRECT_IO) : Opened.served(handle);
+    }
+
+    private boolean decide(PassthroughPolicy current, int fd, long size, boolean write) throws FuseException {
+        String relative = null;
+        String name = null;
+        if (current.needsPath()) {
+            relative = relativePath(fd);
+            int slash = relative.lastIndexOf('/');
+            name = slash < 0 ? relative : relative.substring(slash + 1);
+        }
+        return current.passthrough(new PassthroughPolicy.OpenRequest(name, relative, size, write));
+    }
+
+    /** Where the open file is now, relative to the root ("" if it has been moved out or deleted). */
+    private String relativePath(int fd) throws FuseException {
+        String path = Posix.readlinkat(AT_FDCWD, Posix.procFdPath(fd));
+        if (path.endsWith(" (deleted)") || !path.startsWith(rootPrefix)) {
+            int slash = path.lastIndexOf('/');
+            return path.substring(slash + 1).replace(" (deleted)", "");
+        }
+        return path.substring(rootPrefix.length());
+    }
+
+    @Override
+    public int read(Caller caller, Handle handle, long offset, MemorySegment buffer) throws FuseException {
+        FileHandle file = file(handle);
+        return (int) Posix.preadFully(file.ioFd(), buffer, offset);
+    }
+
+    @Override
+    public int write(Caller caller, Handle handle, long offset, MemorySegment data, boolean killPrivileges)
+            throws FuseException {
+        FileHandle file = file(handle);
+        if (killPrivileges) {
+            Privileges.kill(file.node);
+        }
+        return (int) Posix.pwriteFully(file.ioFd(), data, offset);
+    }
+
+    @Override
+    public void flush(Caller caller, Handle handle) throws FuseException {
+        // close(2) semantics for the host file (NFS flushes, POSIX lock release) without closing our descriptor.
+        Posix.close(Posix.dup(file(handle).fd()));
+    }
+
+    @Override
+    public void fsync(Caller caller, Handle handle, boolean dataOnly) throws FuseException {
+        int fd = file(handle).fd();
+        if (dataOnly) {
+            Posix.fdatasync(fd);
+        } else {
+            Posix.fsync(fd);
+        }
+    }
+
+    @Override
+    public void release(Handle handle) {
+        if (handle instanceof FileHandle file) {
+            file.close();
+        }
+    }
+
+    @Override
+    public void fallocate(Caller caller, Handle handle, int mode, long offset, long length) throws FuseException {
+        Posix.fallocate(file(handle).fd(), mode, offset, length);
+    }
+
+    @Override
+    public long lseek(Caller caller, Handle handle, long offset, int whence) throws FuseException {
+        if (whence != SEEK_DATA && whence != SEEK_HOLE) {
+            throw new FuseException(Errno.EINVAL, "lseek whence " + whence + " is the kernel's");
+        }
+        return Posix.lseek(file(handle).fd(), offset, whence);
+    }
+
+    @Override
+    public long copyFileRange(Caller caller, Handle in, long inOffset, Handle out, long outOffset, long length,
+            int flags) throws FuseException {
+        return Posix.copyFileRange(file(in).fd(), inOffset, file(out).fd(), outOffset, length, flags);
+    }
+
+    // ------------------------------------------------------------------------------------------- directories
+
+    @Override
+    public Handle opendir(Caller caller, Node node) throws FuseException {
+        LocalNode n = dir(node);
+        return new DirectoryHandle(n, Posix.openat(n.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
+    }
+
+    @Override
+    public void readdir(Caller caller, Node node, Handle handle, long offset, DirectoryFiller filler)
+            throws FuseException {
+        if (handle instanceof DirectoryHandle directory) {
+            directory.list(offset, filler);
+            return;
+        }
+        int fd = Posix.openat(dir(node).fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        try {
+            list(fd, offset, filler);
+        } finally {
+            Posix.closeQuietly(fd);
+        }
+    }
+
+    /**
+     * Lists from {@code offset}, a {@code d_off} cookie of the host file system (0 = start), without an open
+     * handle. Cookies (ext4 hash positions, tmpfs and xfs offsets) stay valid while entries come and go, so a
+     * listing resumed from one neither repeats nor skips entries that stayed.
+     */
+    private void list(int fd, long offset, DirectoryFiller filler) throws FuseException {
+        Posix.lseek(fd, offset, SEEK_SET);
+        MemorySegment buffer = direntBuffers.get();
+        boolean[] full = {false};
+        while (!full[0] && Posix.readDirectory(fd, buffer, (inode, next, type, name) -> {
+            if (!filler.add(name, inode, direntType(type), next)) {
+                full[0] = true;
+                return false;
+            }
+            return true;
+        })) {
+            // next batch
+        }
+    }
+
+    static FileType direntType(int type) {
+        for (FileType t : FileType.values()) {
+            if (t.direntType() == type) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void fsyncdir(Caller caller, Handle handle, boolean dataOnly) throws FuseException {
+        if (!(handle instanceof DirectoryHandle directory)) {
+            throw new FuseException(Errno.EBADF, "not a directory handle: " + handle);
+        }
+        directory.fsync(dataOnly);
+    }
+
+    @Override
+    public void releasedir(Handle handle) {
+        if (handle instanceof DirectoryHandle directory) {
+            directory.close();
+        }
+    }
+
+    @Override
+    public FileSystemStats statfs(Caller caller, Node node) throws FuseException {
+        return Posix.fstatfs(local(node).fd());
+    }
+
+    // ------------------------------------------------------------------------------------------------ xattrs
+    // O_PATH descriptors refuse the f*xattr calls, so these take the node's magic link, as passthrough_hp does.
+    // It reaches the descriptor's own file; for a symlink node, the symlink itself (checked in the tests).
+
+    @Override
+    public int getxattr(Caller caller, Node node, String name, MemorySegment buffer) throws FuseException {
+        return Posix.getxattr(Posix.procFdPath(local(node).fd()), name, buffer);
+    }
+
+    @Override
+    public int listxattr(Caller caller, Node node, MemorySegment buffer) throws FuseException {
+        return Posix.listxattr(Posix.procFdPath(local(node).fd()), buffer);
+    }
+
+    @Override
+    public void setxattr(Caller caller, Node node, String name, MemorySegment value, int flags)
+            throws FuseException {
+        Posix.setxattr(Posix.procFdPath(local(node).fd()), name, value, flags);
+    }
+
+    @Override
+    public void removexattr(Caller caller, Node node, String name) throws FuseException {
+        Posix.removexattr(Posix.procFdPath(local(node).fd()), name);
+    }
+
+    @Override
+    public void access(Caller caller, Node node, int mask) throws FuseException {
+        int fd = local(node).fd();
+        try (Identity as = Identity.of(caller, serverIsRoot)) {
+            Posix.faccessat(fd, "", mask, AT_EMPTY_PATH | AT_EACCESS);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        nodes.closeAll();
+        LOG.info("local file system closed: root={}", root);
+    }
+
+    // --------------------------------------------------------------------------------------------- helpers
+
+    private static LocalNode local(Node node) throws FuseException {
+        if (node instanceof LocalNode local) {
+            return local;
+        }
+        throw new FuseException(Errno.ESTALE, "not a node of the local backend: " + node);
+    }
+
+    private static LocalNode dir(Node node) throws FuseException {
+        LocalNode local = local(node);
+        if (!local.isDirectory()) {
+            throw new FuseException(Errno.ENOTDIR, "not a directory: " + local);
+        }
+        return local;
+    }
+
+    private static FileHandle file(Handle handle) throws FuseException {
+        if (handle instanceof FileHandle file) {
+            return file;
+        }
+        throw new FuseException(Errno.EBADF, "not a file handle of the local backend: " + handle);
+    }
+
+    /** The permission bits a create asks for: {@code mode & ~umask}. */
+    private static int permissions(Caller caller, int mode) {
+        return mode & ~caller.umask() & S_IALLUGO;
+    }
+
+    /**
+     * Makes a new file's permission bits exactly {@code wanted}: the server's umask (typically 022) strips bits
+     * the caller's umask kept. Set-id bits stay as the kernel left them (it clears set-group-ID for a creator
+     * outside the group).
+     */
+    private Entry fixPermissions(Entry entry, int wanted) throws FuseException {
+        Attributes a = entry.attributes();
+        if (((a.mode() ^ wanted) & 0777) == 0 || a.type() == FileType.SYMLINK) {
+            return entry;
+        }
+        LocalNode n = (LocalNode) entry.node();
+        try {
+            Posix.fchmodat2(n.fd(), "", (a.mode() & 07000) | (wanted & 0777), AT_EMPTY_PATH);
+            return new Entry(n, Posix.fstat(n.fd()).attributes());
+        } catch (FuseException e) {
+            nodes.forget(n, 1);
+            throw e;
+        }
+    }
+
+    private static void fixPermissions(int fd, int wanted) throws FuseException {
+        int mode = Posix.fstat(fd).attributes().mode();
+        if (((mode ^ wanted) & 0777) != 0) {
+            Posix.fchmod(fd, (mode & 07000) | (wanted & 0777));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalFileSystem[" + root + ", policy " + policy + "]";
+    }
+
+    /** The caller's fs uid/gid for a scope when the server is root and the caller is not; else nothing. */
+    private static final class Identity implements AutoCloseable {
+        private static final Identity NONE = new Identity(null);
+        private final FsCredentials credentials;
+
+        private Identity(FsCredentials credentials) {
+            this.credentials = credentials;
+        }
+
+        static Identity of(Caller caller, boolean serverIsRoot) throws FuseException {
+            Objects.requireNonNull(caller, "caller");
+            if (!serverIsRoot || (caller.uid() == 0 && caller.gid() == 0)) {
+                return NONE;
+            }
+            if (Thread.currentThread().isVirtual()) {
+                // fs credentials belong to the carrier thread, which a virtual thread may leave mid-call
+                throw new FuseException(Errno.EIO, "creating as uid " + caller.uid()
+                        + " needs a platform thread; the mount called on a virtual thread");
+            }
+            return new Identity(FsCredentials.assume(caller.uid(), caller.gid()));
+        }
+
+        @Override
+        public void close() {
+            if (credentials != null) {
+                credentials.close();
+            }
+        }
+    }
+}

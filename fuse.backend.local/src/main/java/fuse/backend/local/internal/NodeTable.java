@@ -1,0 +1,84 @@
+package fuse.backend.local.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+import fuse.api.FileType;
+import fuse.posix.FileStat;
+import fuse.posix.Posix;
+
+/**
+ * The nodes the mount references, deduplicated by {@code (device, inode)} and counted like libfuse passthrough_hp
+ * counts its inodes: each entry handed out adds one, {@code forget} takes them back, and the node's
+ * {@code O_PATH} descriptor closes at zero. The root is pinned and never closes before the table does.
+ */
+final class NodeTable {
+    private record Key(long device, long inode) {
+    }
+
+    private final ConcurrentHashMap<Key, LocalNode> nodes = new ConcurrentHashMap<>();
+
+    /**
+     * Counts one reference on the node for {@code stat}'s file. Takes ownership of {@code fd}: it becomes the new
+     * node's descriptor, or is closed when the file already has a node.
+     */
+    LocalNode reference(FileStat stat, int fd) {
+        Key key = new Key(stat.device(), stat.inode());
+        LocalNode node = nodes.compute(key, (k, existing) -> {
+            LocalNode n = existing != null ? existing
+                    : new LocalNode(k.device(), k.inode(), FileType.ofMode(stat.attributes().mode()), fd);
+            n.references++;
+            return n;
+        });
+        if (!owns(node, fd)) {
+            Posix.closeQuietly(fd);
+        }
+        return node;
+    }
+
+    /** Pins the root: one reference that {@link #forget} never returns. */
+    LocalNode pinRoot(FileStat stat, int fd) {
+        LocalNode root = reference(stat, fd);
+        root.references = Long.MAX_VALUE / 2;
+        return root;
+    }
+
+    /** Gives back {@code count} references; closes the node's descriptor at zero. */
+    void forget(LocalNode node, long count) {
+        nodes.computeIfPresent(new Key(node.device, node.inode), (k, n) -> {
+            n.references -= count;
+            if (n.references > 0) {
+                return n;
+            }
+            Posix.closeQuietly(n.detach());
+            return null;
+        });
+    }
+
+    /** The node currently registered for a file, or {@code null}: for tests and statistics. */
+    LocalNode find(long device, long inode) {
+        return nodes.get(new Key(device, inode));
+    }
+
+    int size() {
+        return nodes.size();
+    }
+
+    /** Closes every node's descriptor (file system close). */
+    void closeAll() {
+        List<LocalNode> all = new ArrayList<>(nodes.values());
+        nodes.clear();
+        for (LocalNode node : all) {
+            Posix.closeQuietly(node.detach());
+        }
+    }
+
+    private static boolean owns(LocalNode node, int fd) {
+        try {
+            return node.fd() == fd;
+        } catch (fuse.api.FuseException e) {
+            return false;
+        }
+    }
+}

@@ -1,3 +1,0 @@
-package fuse.backend.local.internal;
-
-final class Placeholder { private Placeholder() {} }
