@@ -159,9 +159,18 @@ abort_conn() {
 	c=$(conn_of "$1")
 	[[ -n $c && -w $CONN_DIR/$c/abort ]] && echo 1 >"$CONN_DIR/$c/abort" 2>/dev/null && log "aborted FUSE connection $c ($1)"
 }
-daemon_pids() { # mountpoint -> pids holding /dev/fuse for that connection
-	local c f pid
+daemon_pids() { # mountpoint [process group] -> pids holding /dev/fuse for that connection
+	local c f pid found
 	c=$(conn_of "$1"); [[ -n $c ]] || return 0
+	if [[ -n ${2:-} ]]; then # the launched group first: scanning every process's fds is slow on a busy machine
+		found=$(for pid in $(pgrep -g "$2"); do
+			for f in /proc/$pid/fd/*; do
+				[[ $(readlink "$f" 2>/dev/null) == /dev/fuse ]] &&
+					grep -qs "^fuse_connection:[[:space:]]*$c\$" "/proc/$pid/fdinfo/${f##*/}" && { echo "$pid"; break; }
+			done
+		done | sort -u | tr '\n' ' ')
+		[[ -n $found ]] && { echo "$found"; return 0; }
+	fi
 	for f in /proc/[0-9]*/fd/*; do
 		[[ $(readlink "$f" 2>/dev/null) == /dev/fuse ]] || continue
 		pid=${f#/proc/}; pid=${pid%%/*}
@@ -201,7 +210,7 @@ launch() {
 	done
 	((ok)) || { LAUNCH_ERR="no FUSE mount answering stat at $base/mnt after ${MOUNT_TIMEOUT}s (see logs/$id.log)"; return 1; }
 	STARTUP_S=$(elapsed "$t0" "$(now)")
-	DPIDS[$id]=$(daemon_pids "$base/mnt")
+	DPIDS[$id]=$(daemon_pids "$base/mnt" "$pid")
 	ISJVM[$id]=0
 	for p in ${DPIDS[$id]}; do [[ $(readlink "/proc/$p/exe") == */java ]] && ISJVM[$id]=$p; done
 	log "$id ready in ${STARTUP_S}s, server pid(s): ${DPIDS[$id]:-unknown}"
@@ -263,7 +272,10 @@ cleanup() {
 		log "writing the partial report"
 		report || true
 	fi
-	if ((KEEP)); then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+	if ((KEEP)); then log "work dir kept: $WORK"
+	elif awk -v w="$WORK/" 'index($5, w) == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; then
+		log "something is still mounted under $WORK: not deleting it"
+	else rm -rf "$WORK"; fi
 	exit $rc
 }
 trap cleanup EXIT
@@ -282,10 +294,13 @@ bounded() {
 		trap 'kill $sp 2>/dev/null; exit 0' TERM
 		wait $sp
 		: >"$tok"
-		[[ $t != native ]] && echo "timed out after ${s}s: $*" >"$WORK/.dead.$t"
-		kill -TERM $p 2>/dev/null; sleep 3
-		[[ $t != native ]] && abort_conn "${MNTPT[$t]}"
-		kill -KILL $p 2>/dev/null
+		# abort first: every process blocked on the mount then fails at once and can be killed
+		if [[ $t != native ]]; then
+			echo "timed out after ${s}s: $*" >"$WORK/.dead.$t"
+			abort_conn "${MNTPT[$t]}"
+		fi
+		kill -TERM $(pgrep -P $p) $p 2>/dev/null; sleep 2
+		kill -KILL $(pgrep -P $p) $p 2>/dev/null
 	) >/dev/null 2>&1 &
 	w=$!
 	wait $p; rc=$?
@@ -359,7 +374,8 @@ fi
 declare -A TDIR=()
 for s in "${SYSTEMS[@]}"; do
 	if launch "$s" "$s" "$WORK/$s"; then
-		printf '%s\tbench\t%s\t%s\t-\n' "$s" "$STARTUP_S" "$(rss_hwm "${ISJVM[$s]}" | cut -f1)" >>"$OUTDIR/startup.tsv"
+		rss=-; [[ ${ISJVM[$s]} != 0 ]] && rss=$(rss_hwm "${ISJVM[$s]}" | cut -f1)
+		printf '%s\tbench\t%s\t%s\t-\n' "$s" "$STARTUP_S" "$rss" >>"$OUTDIR/startup.tsv"
 		TDIR[$s]=${MNTPT[$s]}/run
 		TARGETS+=("$s")
 		if [[ ${ISJVM[$s]} != 0 ]]; then
@@ -377,12 +393,14 @@ done
 ((${#TARGETS[@]} > 1)) || die "no FUSE system could be mounted (see $OUTDIR/skipped.tsv and logs/)"
 TDIR[native]=$WORK/native/run
 for t in "${TARGETS[@]}"; do
-	mkdir -p "${TDIR[$t]}" || die "$t: cannot mkdir ${TDIR[$t]}"
+	bounded "$t" 60 mkdir -p "${TDIR[$t]}" || { [[ $t == native ]] && die "cannot mkdir ${TDIR[$t]}"; echo "cannot mkdir ${TDIR[$t]}" >"$WORK/.dead.$t"; }
 done
 
 # ------------------------------------------------------------ workloads -----
 FAILED=0
-dropc() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+dropc() { # TARGET: sync can wait for a FUSE server, so it is bounded like a step of that target
+	bounded "$1" "$STEP_TIMEOUT" bash -c 'sync && echo 3 >/proc/sys/vm/drop_caches'
+}
 cpu_of() { [[ $1 == native || -z ${DPIDS[$1]:-} ]] && { echo -; return; }; py cpu ${DPIDS[$1]}; }
 record() { # target rep workload value unit cpu0
 	local c1 d=-
@@ -413,8 +431,8 @@ run_fio() { # target rep spec
 	IFS='|' read -r name grp unit prep f args <<<"$3"
 	f=$d/$f.dat
 	case $prep in
-	new) rm -f "$f"; dropc ;;
-	drop) dropc ;;
+	new) bounded "$t" "$STEP_TIMEOUT" rm -f "$f"; dropc "$t" ;;
+	drop) dropc "$t" ;;
 	warm) bounded "$t" "$STEP_TIMEOUT" cat "$f" >/dev/null ;; # untimed: puts the file in the page cache
 	esac
 	c0=$(cpu_of "$t")
@@ -428,7 +446,7 @@ run_fio() { # target rep spec
 		val=FAIL; log "fio $name on $t failed: $(tail -2 "$OUTDIR/logs/fio.err" | tr '\n' ' ')"
 	fi
 	record "$t" "$r" "$name" "$val" "$unit" "$c0"
-	[[ $prep == new ]] && rm -f "$f"
+	[[ $prep == new ]] && bounded "$t" "$STEP_TIMEOUT" rm -f "$f"
 }
 
 timed() { # target rep workload cmd... : records the wall time of cmd
@@ -452,16 +470,16 @@ run_meta() { # create -> stat -> readdir cold, warm -> unlink
 	bounded "$t" "$STEP_TIMEOUT" rm -rf "$d"
 	self_timed "$t" "$r" "create-${NFILES}" mkfiles "$d" "$NFILES" 1024
 	self_timed "$t" "$r" "stat-${NFILES}" statfiles "$d" "$NFILES"
-	dropc
+	dropc "$t"
 	self_timed "$t" "$r" "readdir-${NFILES}-cold" readdir "$d" "$NFILES"
 	self_timed "$t" "$r" "readdir-${NFILES}-warm" readdir "$d" "$NFILES"
 	self_timed "$t" "$r" "unlink-${NFILES}" rmfiles "$d" "$NFILES"
 }
 run_tree() { # tar -x -> find+stat cold, warm -> rm -rf
 	local t=$1 r=$2 d=${TDIR[$1]}/tree
-	bounded "$t" "$STEP_TIMEOUT" rm -rf "$d"; mkdir -p "$d"
+	bounded "$t" "$STEP_TIMEOUT" rm -rf "$d"; bounded "$t" "$STEP_TIMEOUT" mkdir -p "$d"
 	timed "$t" "$r" "tar-x+sync" untar "$d"
-	dropc
+	dropc "$t"
 	timed "$t" "$r" "find+stat-cold" statwalk "$d"
 	timed "$t" "$r" "find+stat-warm" statwalk "$d"
 	timed "$t" "$r" "rm-rf-tree" rm -rf "$d"
