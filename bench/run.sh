@@ -40,6 +40,7 @@ set -u
 export LC_ALL=C
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
+MAIN_PID=$BASHPID
 COMMAND_LINE="cd $(printf '%q' "$PWD") && $(printf '%q ' "$0" "$@")"
 
 SIZE=1G REPS=3 RT=5 NFILES=10000 NTREE=5000 ARCHIVE= GROUPS_=seq,rand,meta,tree,startup
@@ -137,7 +138,7 @@ WORK=$(mktemp -d "$(realpath "$WORKPARENT")/fuse-bench.XXXXXX") || die "cannot c
 mkdir -p "$OUTDIR/logs" || die "cannot create $OUTDIR"
 OUTDIR=$(realpath "$OUTDIR")
 RAW=$OUTDIR/raw.tsv
-: >"$RAW"; : >"$OUTDIR/startup.tsv"; : >"$OUTDIR/skipped.tsv"
+: >"$RAW"; : >"$OUTDIR/startup.tsv"; : >"$OUTDIR/stop.tsv"; : >"$OUTDIR/skipped.tsv"
 echo "$COMMAND_LINE" >"$OUTDIR/command.txt"
 need=$(((${#SYSTEMS[@]} + 1) * SIZE_BYTES * 2 + 2 * 1024 * 1024 * 1024))
 avail=$(($(stat -f -c '%a*%S' "$WORK")))
@@ -217,26 +218,35 @@ launch() {
 	return 0
 }
 
-# stop ID -> unmounts cleanly when it can, by force when it must; STOP_S = seconds until the server is gone
+servers_alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+
+# stop ID [SYSTEM KIND] -> unmounts cleanly when it can, by force when it must. STOP_S = seconds until the server
+# is gone; with SYSTEM and KIND the stop is recorded in stop.tsv (clean = the server unmounted and exited by itself)
 stop() {
-	local id=$1 m=${MNTPT[$1]} pg=${PGID[$1]:-} t0 i p
+	local id=$1 m=${MNTPT[$1]} pg=${PGID[$1]:-} t0 i p outcome=clean
 	t0=$(now)
 	if is_fuse "$m"; then
 		if [[ ${ISJVM[$id]:-0} != 0 ]]; then
 			kill -TERM ${DPIDS[$id]} 2>/dev/null # the container unmounts its mounts on SIGTERM
-			for i in $(seq 200); do is_fuse "$m" || break; sleep 0.1; done
+			for i in $(seq 200); do is_fuse "$m" && servers_alive ${DPIDS[$id]} || break; sleep 0.1; done
 		else
 			timeout -k 1 10 umount "$m" 2>/dev/null
 		fi
 		if is_fuse "$m"; then
-			log "$id: $m still mounted, aborting the connection"
+			if servers_alive ${DPIDS[$id]:-}; then outcome="still mounted after 20s"
+			else outcome="server exited, mount left behind"; fi
+			log "$id: $outcome: aborting the connection of $m"
 			abort_conn "$m"; umount -l "$m" 2>/dev/null
 		fi
+	else
+		outcome="not mounted"
 	fi
 	for p in ${DPIDS[$id]:-}; do
 		for i in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 	done
+	servers_alive ${DPIDS[$id]:-} && outcome="$outcome; server did not exit"
 	STOP_S=$(elapsed "$t0" "$(now)")
+	[[ -n ${2:-} ]] && printf '%s\t%s\t%s\t%s\n' "$2" "$3" "$STOP_S" "$outcome" >>"$OUTDIR/stop.tsv"
 	if [[ -n $pg ]]; then # what is left of the group: the launcher's helpers, or a server that ignored us
 		if group_alive "$pg"; then
 			kill -TERM -- "-$pg" 2>/dev/null
@@ -264,6 +274,9 @@ report() { # tables + chart from what was measured so far
 
 cleanup() {
 	local rc=$? id p
+	# A subshell forked by us still runs our traps until it resets them; one signalled in that window (bounded
+	# kills its watchdog at once after a quick command) must not tear the whole run down.
+	[[ $BASHPID == "$MAIN_PID" ]] || exit "$rc"
 	trap - EXIT INT TERM
 	for p in "${SAMPLERS[@]}"; do kill "$p" 2>/dev/null; done
 	for id in "${INSTANCES[@]}"; do [[ -n ${PGID[$id]:-} ]] && stop "$id"; done
@@ -358,13 +371,13 @@ if want startup && ((STARTUPS > 0)) && [[ " ${SYSTEMS[*]} " == *" ours "* ]]; th
 		if launch "$id" ours "$WORK/startup"; then
 			ready=$STARTUP_S
 			mem=$(rss_hwm "${ISJVM[$id]}")
-			stop "$id"
-			printf 'ours\t%s\t%s\t%s\t%s\n' "$kind" "$ready" "${mem%%$'\t'*}" "$STOP_S" >>"$OUTDIR/startup.tsv"
-			log "start-up $kind: ${ready}s to a mount answering stat, RSS ${mem%%$'\t'*} KiB, stop ${STOP_S}s"
+			stop "$id" ours "$kind"
+			printf 'ours\t%s\t%s\t%s\n' "$kind" "$ready" "${mem%%$'\t'*}" >>"$OUTDIR/startup.tsv"
+			log "start-up $kind: ${ready}s to a mount answering stat, RSS ${mem%%$'\t'*} KiB, stopped in ${STOP_S}s"
 		else
 			log "start-up launch $i failed: $LAUNCH_ERR"
 			stop "$id"
-			printf 'ours\t%s\tFAIL\t-\t-\n' "$kind" >>"$OUTDIR/startup.tsv"
+			printf 'ours\t%s\tFAIL\t-\n' "$kind" >>"$OUTDIR/startup.tsv"
 			break
 		fi
 	done
@@ -375,7 +388,7 @@ declare -A TDIR=()
 for s in "${SYSTEMS[@]}"; do
 	if launch "$s" "$s" "$WORK/$s"; then
 		rss=-; [[ ${ISJVM[$s]} != 0 ]] && rss=$(rss_hwm "${ISJVM[$s]}" | cut -f1)
-		printf '%s\tbench\t%s\t%s\t-\n' "$s" "$STARTUP_S" "$rss" >>"$OUTDIR/startup.tsv"
+		printf '%s\tbench\t%s\t%s\n' "$s" "$STARTUP_S" "$rss" >>"$OUTDIR/startup.tsv"
 		TDIR[$s]=${MNTPT[$s]}/run
 		TARGETS+=("$s")
 		if [[ ${ISJVM[$s]} != 0 ]]; then
@@ -549,6 +562,7 @@ for p in "${SAMPLERS[@]}"; do kill "$p" 2>/dev/null; done
 SAMPLERS=()
 
 # ------------------------------------------------------------ report --------
+for t in "${TARGETS[@]:1}"; do [[ -n ${PGID[$t]:-} ]] && stop "$t" "$t" bench; done
 for id in "${INSTANCES[@]}"; do [[ -n ${PGID[$id]:-} ]] && stop "$id"; done
 report
 cat "$OUTDIR/results.txt"

@@ -91,25 +91,38 @@ def cpu_table(r):
 
 def startup_table(r):
     """startup.tsv rows: system, kind (cold = fresh home, warm = restart, bench = the measured mount), seconds
-    to a mount answering stat, RSS KiB at that moment, seconds to stop (SIGTERM to the server gone)."""
-    groups = {}
+    to a mount answering stat, RSS KiB at that moment. stop.tsv rows: system, kind, seconds from SIGTERM (umount
+    for servers that are not JVMs) until the server exited, outcome ("clean" = it unmounted and exited)."""
+    groups, stops = {}, {}
     for row in read_tsv(f"{r.outdir}/startup.tsv"):
-        row += ["-"] * (5 - len(row))
+        row += ["-"] * (4 - len(row))
         groups.setdefault((row[0], row[1]), []).append(row)
-    header = ["system", "launch", "n", "to stat s (median)", "min s", "max s", "RSS at ready MiB", "stop s (median)"]
+    for row in read_tsv(f"{r.outdir}/stop.tsv"):
+        row += ["-"] * (4 - len(row))
+        stops.setdefault((row[0], row[1]), []).append(row)
+    header = ["system", "launch", "n", "to stat s (median)", "min s", "max s", "RSS at ready MiB",
+              "stop s (median)", "clean stops"]
     rows = []
     for (system, kind), launches in groups.items():
         ok = [x for x in launches if x[2] != "FAIL"]
         secs = [float(x[2]) for x in ok]
         rss = [int(x[3]) for x in ok if x[3].isdigit()]
-        stops = [float(x[4]) for x in ok if x[4] not in ("-", "")]
+        st = stops.get((system, kind), [])
+        stop_secs = [float(x[2]) for x in st]
+        clean = f"{sum(1 for x in st if x[3] == 'clean')}/{len(st)}" if st else "-"
         if not secs:
-            rows.append([system, kind, str(len(launches)), "FAIL", "-", "-", "-", "-"])
+            rows.append([system, kind, str(len(launches)), "FAIL", "-", "-", "-", "-", clean])
             continue
         rows.append([system, kind, str(len(secs)), f"{statistics.median(secs):.2f}", f"{min(secs):.2f}",
                      f"{max(secs):.2f}", mib(statistics.median(rss)) if rss else "-",
-                     f"{statistics.median(stops):.2f}" if stops else "-"])
+                     f"{statistics.median(stop_secs):.2f}" if stop_secs else "-", clean])
     return header, rows
+
+
+def stop_notes(r):
+    """The stops that were not clean, one line each: they point at a server that leaves mounts behind."""
+    return [f"unclean stop: {row[0]} ({row[1]}): {row[3]}" for row in read_tsv(f"{r.outdir}/stop.tsv")
+            if len(row) > 3 and row[3] != "clean"]
 
 
 def memory_table(r):
@@ -148,14 +161,15 @@ def sections(r):
                " read/write rows means the kernel served the data through passthrough.",
         "startup": "Start-up: wall time from launching the command to its mount answering stat(2); cold = fresh"
                    " FUSE_HOME (empty framework cache), warm = restart on the same home, bench = the launch of"
-                   " the mount measured above. Stop: SIGTERM (umount for non-JVM servers) until the server exited.",
+                   " the mount measured above. Stop: SIGTERM (umount for servers that are not JVMs) until the server"
+                   " exited; clean = it had unmounted by itself.",
         "memory": "JVM memory: VmRSS sampled every second while the benchmark ran, VmHWM (peak RSS) and"
                   " jcmd GC.heap_info at the end.",
     }
     out = [("Results", main_table(r), notes["main"]), ("Daemon CPU", cpu_table(r), notes["cpu"])]
     st = startup_table(r)
     if st[1]:
-        out.append(("Start-up", st, notes["startup"]))
+        out.append(("Start-up", st, "\n".join([notes["startup"]] + stop_notes(r))))
     mem = memory_table(r)
     if mem[1]:
         out.append(("Memory", mem, notes["memory"]))
