@@ -18,7 +18,7 @@ import fuse.api.Errno;
 import fuse.channel.kernel.FuseOpcode;
 
 /** FUSE_DEV_IOC_BACKING_OPEN/CLOSE and an open reply that hands a file to the kernel. */
-@Timeout(60)
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class BackingFilesTest {
     @RegisterExtension
     final MountFixture fixture = new MountFixture();

@@ -28,7 +28,7 @@ import fuse.api.Errno;
 import fuse.channel.internal.LeftoverMounts;
 
 /** A crashed server, an aborted connection, close() under load, and INTERRUPT. */
-@Timeout(90)
+@Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FaultTest {
     @RegisterExtension
     final MountFixture fixture = new MountFixture();

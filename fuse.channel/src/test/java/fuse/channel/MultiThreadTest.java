@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Cloned descriptors: every reader thread serves requests when clients run concurrently. */
-@Timeout(60)
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MultiThreadTest {
     private static final int FILES = 8;
     private static final int FILE_SIZE = 256 * 1024;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import fuse.channel.kernel.FuseOpcode;
 
 /** inval_entry, inval_inode and delete make the kernel ask again; unknown nodes answer false. */
-@Timeout(60)
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class NotifierTest {
     private static final long MINUTE = 60_000_000_000L;
 

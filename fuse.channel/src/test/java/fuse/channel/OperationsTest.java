@@ -30,7 +30,7 @@ import fuse.api.FileType;
 import fuse.channel.kernel.FuseOpcode;
 
 /** Each opcode family through the real kernel: ordinary system calls on the mount, answered by {@link MemoryFs}. */
-@Timeout(60)
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class OperationsTest {
     @RegisterExtension
     final MountFixture fixture = new MountFixture();
@@ -269,6 +269,31 @@ class OperationsTest {
         assertEquals("abcdef|cdef", copyFileRange(mnt));
         assertEquals(1, count(fs, FuseOpcode.COPY_FILE_RANGE_64), "answered ENOSYS once");
         assertTrue(count(fs, FuseOpcode.COPY_FILE_RANGE) >= 1, "then the kernel uses COPY_FILE_RANGE");
+    }
+
+    @Test
+    void opcodesTheChannelAnswersItselfDegradeGracefully() throws Exception {
+        Path mnt = mount();
+        Io.run("write", () -> Files.writeString(mnt.resolve("f"), "x"));
+        String script = """
+                import errno, fcntl, os, sys
+                fd = os.open(sys.argv[1], os.O_RDWR)
+                try:
+                    fcntl.ioctl(fd, 0x7842)  # _IO('x', 0x42): no argument to copy
+                except OSError as e:
+                    print('ioctl', errno.errorcode[e.errno])
+                fcntl.flock(fd, fcntl.LOCK_EX)              # kept by the kernel: no FLOCK_LOCKS
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB) # kept by the kernel: no POSIX_LOCKS
+                print('locks ok')
+                os.close(fd)
+                """;
+        List<String> out = Shell.python(script, mnt.resolve("f").toString()).orFail().out().lines().toList();
+        assertEquals(List.of("ioctl ENOTTY", "locks ok"), out);
+        // statx asking for the birth time: the kernel tries STATX (ENOSYS by the channel) and falls back.
+        String statx = Shell.run(Duration.ofSeconds(10), "stat", "--format=%s %W", mnt.resolve("f").toString())
+                .orFail().out().trim();
+        assertEquals("1 0", statx);
+        assertEquals(List.of(), fs.failures());
     }
 
     private static String copyFileRange(Path mnt) throws Exception {

@@ -18,13 +18,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.channel.internal.LeftoverMounts;
 
-@Timeout(60)
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SessionLifecycleTest {
     @RegisterExtension
     final MountFixture fixture = new MountFixture();
 
     @Test
     void mountNegotiatesInitAndCloseUnmountsAndStopsEveryThread() throws Exception {
+        long devFuseBefore = openDevFuseDescriptors();
         MemoryFs fs = new MemoryFs();
         fs.addFile(fs.root, "hello", "hi there".getBytes(StandardCharsets.UTF_8));
         FuseSession session = fixture.mount(fs, o -> o.withThreads(3));
@@ -51,6 +52,7 @@ class SessionLifecycleTest {
                 "fusectl directory of the connection");
         assertTrue(mountsLine(mnt).contains("fuse." + MountFixture.SUBTYPE), "listed in /proc/mounts");
         assertEquals("hi there", Io.within("read hello", () -> Files.readString(mnt.resolve("hello"))));
+        assertTrue(awaitNoneWaiting(session.connectionId()), "fusectl: the RELEASE after close gets answered too");
         assertTrue(session.isAlive());
 
         session.close();
@@ -59,8 +61,31 @@ class SessionLifecycleTest {
         assertFalse(LeftoverMounts.isFuseMounted(mnt), "unmounted by close()");
         assertEquals(1, fs.destroyedCalls());
         assertEquals(List.of(), readerThreads(session));
+        assertEquals(devFuseBefore, openDevFuseDescriptors(), "the original and the cloned descriptors closed");
         session.close(); // idempotent
         assertEquals(1, fs.destroyedCalls());
+    }
+
+    @Test
+    void mountOptionsReachTheKernel() throws Exception {
+        MemoryFs fs = new MemoryFs();
+        fs.addFile(fs.root, "f", new byte[1]);
+        FuseSession session = fixture.mount(fs, o -> new MountOptions(o.mountpoint(), "memfs-source",
+                o.subtype(), 1, true, false, false, 1, 128 * 1024, true));
+        String line = mountsLine(session.mountpoint());
+        assertTrue(line.startsWith("memfs-source " + session.mountpoint() + " fuse." + MountFixture.SUBTYPE + " ro,"),
+                line);
+        assertTrue(line.contains("nosuid") && line.contains("nodev"), line);
+        assertTrue(line.contains("default_permissions") && line.contains("allow_other"), line);
+        InitResult init = session.init().orElseThrow();
+        assertEquals(128 * 1024, init.maxWrite());
+        assertEquals(32, init.maxPages());
+        assertFalse(init.passthrough(), "not asked for");
+        assertEquals(0, init.maxStackDepth());
+        Path file = session.mountpoint().resolve("f");
+        IOException readOnly = assertThrows(IOException.class,
+                () -> Io.run("write", () -> Files.writeString(file, "no")));
+        assertTrue(readOnly.getMessage().contains("Read-only"), readOnly.toString());
     }
 
     @Test
@@ -80,6 +105,9 @@ class SessionLifecycleTest {
         IOException missing = assertThrows(IOException.class, () -> FuseChannel.mount(
                 MountOptions.defaults(dir.resolve("missing"), MountFixture.SUBTYPE), new MemoryFs()));
         assertTrue(missing.getMessage().contains("ENOENT"), missing.getMessage());
+        IOException noParent = assertThrows(IOException.class, () -> FuseChannel.mount(
+                MountOptions.defaults(dir.resolve("missing/deeper"), MountFixture.SUBTYPE), new MemoryFs()));
+        assertTrue(noParent.getMessage().contains("parent does not exist"), noParent.getMessage());
         Path file = Files.createFile(dir.resolve("file"));
         IOException notDir = assertThrows(IOException.class, () -> FuseChannel.mount(
                 MountOptions.defaults(file, MountFixture.SUBTYPE), new MemoryFs()));
@@ -92,6 +120,29 @@ class SessionLifecycleTest {
         assertFalse(FuseChannel.cleanStaleMount(session.mountpoint()));
         assertTrue(LeftoverMounts.isFuseMounted(session.mountpoint()));
         assertFalse(FuseChannel.cleanStaleMount(fixture.mountpoint()), "nothing mounted");
+    }
+
+    private static boolean awaitNoneWaiting(long connection) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            if (LeftoverMounts.waiting(connection) == 0) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
+    /** This process's descriptors open on /dev/fuse. */
+    static long openDevFuseDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().equals("/dev/fuse");
+                } catch (IOException e) {
+                    return false; // closed while listing
+                }
+            }).count();
+        }
     }
 
     static List<String> readerThreads(FuseSession session) {

@@ -17,7 +17,6 @@ import fuse.channel.kernel.FuseInitOut;
 import fuse.channel.kernel.FuseInterruptIn;
 import fuse.channel.kernel.FuseKernel;
 import fuse.channel.kernel.FuseOpcode;
-import fuse.channel.kernel.ReplyKind;
 
 /**
  * One session's protocol: validates each request against the opcode table, answers what the channel owns
@@ -205,7 +204,7 @@ final class Dispatcher {
     /** A reply by the channel itself; none for the opcodes that take no reply. */
     private static boolean channelReply(KernelReply reply, long unique, FuseOpcode op, int error,
             int payloadLength) {
-        if (op != null && op.reply() == ReplyKind.NONE) {
+        if (op != null && op.noReply()) {
             return false;
         }
         reply.begin(unique, op, -1);

@@ -31,7 +31,8 @@ final class Encoders {
         FuseAttr.NLINK.set(s, at, a.linkCount());
         FuseAttr.UID.set(s, at, a.uid());
         FuseAttr.GID.set(s, at, a.gid());
-        // fuse_attr.rdev is the kernel's 32-bit new_encode_dev form, which is what Attributes carries.
+        // fuse_attr.rdev is the kernel's 32-bit new_encode_dev form: the low half of a glibc dev_t, exactly, for
+        // majors below 4096 and minors below 2^20 (every device number Linux hands out in practice).
         FuseAttr.RDEV.set(s, at, (int) a.rdev());
         FuseAttr.BLKSIZE.set(s, at, a.blockSize());
         FuseAttr.FLAGS.set(s, at, 0);

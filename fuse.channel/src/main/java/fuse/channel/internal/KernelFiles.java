@@ -7,17 +7,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads the small text files of procfs, sysfs and fusectl. Not {@code Files.readString}: for a file whose stat
- * size is 0 it reads one byte first, and a sysctl file read at offset 1 is empty, so
- * {@code /proc/sys/fs/fuse/max_pages_limit} ("256") came back as "2".
+ * Reads the small text files of procfs, sysfs and fusectl with plain read(2) calls. Not the JDK's bulk reads:
+ * {@code Files.readString} reads one byte first when stat says size 0, and a sysctl file read at offset 1 is
+ * empty ({@code /proc/sys/fs/fuse/max_pages_limit}, "256", came back as "2"); {@code InputStream.readAllBytes}
+ * asks the channel for its position, and fusectl files cannot seek (ESPIPE).
  */
 final class KernelFiles {
+    private static final int MAX = 4096;
+
     private KernelFiles() {
     }
 
     static String read(Path file) throws IOException {
+        byte[] buffer = new byte[MAX];
+        int length = 0;
         try (InputStream in = Files.newInputStream(file)) {
-            return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
+            int n;
+            while (length < MAX && (n = in.read(buffer, length, MAX - length)) > 0) {
+                length += n;
+            }
         }
+        return new String(buffer, 0, length, StandardCharsets.US_ASCII).trim();
     }
 }

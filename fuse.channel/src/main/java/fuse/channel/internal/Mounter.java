@@ -1,6 +1,7 @@
 package fuse.channel.internal;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -153,7 +154,11 @@ public final class Mounter {
         if (parent == null) {
             return absolute;
         }
-        return parent.toRealPath().resolve(absolute.getFileName());
+        try {
+            return parent.toRealPath().resolve(absolute.getFileName());
+        } catch (NoSuchFileException e) {
+            throw new IOException("mountpoint " + absolute + " is not usable: its parent does not exist", e);
+        }
     }
 
     /** The outcome of a stat: the file type bits, or the errno. */

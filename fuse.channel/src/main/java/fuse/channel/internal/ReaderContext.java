@@ -39,12 +39,11 @@ final class ReaderContext implements AutoCloseable {
 
     /**
      * /dev/fuse refuses reads into less than {@code max(8 KiB, in_header + write_in + max_write)}; a SETXATTR can
-     * be larger than a small max_write, so the buffer holds either.
+     * be larger than a small max_write, so the buffer holds either, with 8 KiB to spare.
      */
     static int readBufferSize(int maxWrite) {
-        int needed = Math.max(FuseKernel.MIN_READ_BUFFER,
-                FuseInHeader.BYTES + FuseWriteIn.BYTES + Math.max(maxWrite, LARGEST_NON_WRITE));
-        return roundUp(needed + PAGE);
+        int largest = FuseInHeader.BYTES + FuseWriteIn.BYTES + Math.max(maxWrite, LARGEST_NON_WRITE);
+        return roundUp(largest + FuseKernel.MIN_READ_BUFFER);
     }
 
     /** READ and READDIR answer at most max_pages pages (≥ max_write); xattr replies at most 64 KiB. */

@@ -61,7 +61,7 @@ public enum FuseOpcode {
     IOCTL(39, FuseIoctlIn.LAYOUT, 0, ReplyKind.UNSUPPORTED),
     POLL(40, FusePollIn.LAYOUT, 0, ReplyKind.UNSUPPORTED),
     /** The answer to a NOTIFY_RETRIEVE, which this channel never sends. */
-    NOTIFY_REPLY(41, FuseNotifyRetrieveIn.LAYOUT, 0, ReplyKind.NONE),
+    NOTIFY_REPLY(41, FuseNotifyRetrieveIn.LAYOUT, 0, ReplyKind.CHANNEL, true),
     /** {@code count} × {@code fuse_forget_one} follow. */
     BATCH_FORGET(42, FuseBatchForgetIn.LAYOUT, 0, ReplyKind.NONE),
     FALLOCATE(43, FuseFallocateIn.LAYOUT, 0, ReplyKind.EMPTY),
@@ -95,12 +95,18 @@ public enum FuseOpcode {
     private final int argSize;
     private final int names;
     private final ReplyKind reply;
+    private final boolean noReply;
 
     FuseOpcode(int code, StructLayout args, int names, ReplyKind reply) {
+        this(code, args, names, reply, reply == ReplyKind.NONE);
+    }
+
+    FuseOpcode(int code, StructLayout args, int names, ReplyKind reply, boolean noReply) {
         this.code = code;
         this.argSize = args == null ? 0 : (int) args.byteSize();
         this.names = names;
         this.reply = reply;
+        this.noReply = noReply;
     }
 
     /** The opcode with this number, or {@code null} for one this table does not know. */
@@ -126,8 +132,8 @@ public enum FuseOpcode {
         return reply;
     }
 
-    /** The kernel expects no reply at all. */
+    /** The kernel expects no reply at all: not even an error for a malformed request. */
     public boolean noReply() {
-        return reply == ReplyKind.NONE;
+        return noReply;
     }
 }

@@ -5,7 +5,7 @@ package fuse.channel.kernel;
  * answers a READ with an entry gets an exception instead of the kernel failing the request with EIO.
  */
 public enum ReplyKind {
-    /** FORGET, BATCH_FORGET, NOTIFY_REPLY: the kernel expects nothing. */
+    /** FORGET and BATCH_FORGET: the handler learns of them, the kernel expects nothing back. */
     NONE,
     /** Only the header: an error, or success without data. */
     EMPTY,
@@ -24,7 +24,7 @@ public enum ReplyKind {
     XATTR,
     LSEEK,
     DIRECTORY,
-    /** Answered by the channel itself (INIT, INTERRUPT, DESTROY). */
+    /** Answered (or, for NOTIFY_REPLY, consumed) by the channel itself: INIT, INTERRUPT, DESTROY. */
     CHANNEL,
     /** Answered ENOSYS by the channel: the kernel then handles it locally or stops asking. */
     UNSUPPORTED

@@ -1,0 +1,269 @@
+package fuse.mount.internal;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+import org.osgi.framework.Constants;
+import org.osgi.framework.Filter;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import fuse.api.FileSystemBackend;
+import fuse.channel.InitResult;
+import fuse.mount.FuseMount;
+import fuse.mount.MountException;
+import fuse.mount.MountState;
+import fuse.mount.MountStatistics;
+import fuse.passthrough.BackingIdInfo;
+import fuse.passthrough.PassthroughStatistics;
+
+/**
+ * The OSGi shell of a mount: one component per {@code fuse.mount} factory configuration, tracking every
+ * {@link FileSystemBackend} service and feeding configuration and backend events to a {@link MountCore}. A
+ * change that needs a new mount (mountpoint, threads, permissions, passthrough) replaces the core; other changes
+ * apply to the live mount. An update that does not parse is rejected while a mount is live (it keeps its previous
+ * configuration, {@link #problem()} says why); without a live mount it is the mount's problem. A core that failed
+ * because of its backend is replaced when a matching backend appears.
+ */
+@Component(name = MountComponent.PID, configurationPid = MountComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true, service = FuseMount.class)
+@Designate(ocd = MountConfiguration.class, factory = true)
+public final class MountComponent implements FuseMount {
+    static final String PID = "fuse.mount";
+    private static final Logger LOG = LoggerFactory.getLogger(MountComponent.class);
+
+    private final Map<Long, BackendRef> backends = new ConcurrentHashMap<>();
+    /** Guarded by {@code this}. */
+    private MountConfig config;
+    private Predicate<BackendRef> selector;
+    private volatile FuseMount mount = new FailedMount(PID, Path.of("/"), "", "not configured yet");
+    /** Why the last configuration update was not applied to the live mount, if it was not. */
+    private volatile String rejectedUpdate;
+
+    @Activate
+    void activate(Map<String, Object> properties) {
+        apply(properties);
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) {
+        apply(properties);
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        if (mount instanceof MountCore core) {
+            core.close();
+        }
+    }
+
+    @Reference(service = FileSystemBackend.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addBackend(FileSystemBackend backend, Map<String, Object> properties) {
+        BackendRef ref = ref(backend, properties);
+        backends.put(ref.key(), ref);
+        MountCore core = currentCore();
+        if (core == null) {
+            return;
+        }
+        if (core.retryWhenBackendAppears() && matches(ref)) {
+            synchronized (this) {
+                if (mount == core) {
+                    LOG.info("mount {}: backend {} appeared, trying again", config.name(), ref);
+                    replaceCore();
+                }
+            }
+        } else {
+            core.backendAdded(ref);
+        }
+    }
+
+    void updatedBackend(FileSystemBackend backend, Map<String, Object> properties) {
+        BackendRef ref = ref(backend, properties);
+        backends.put(ref.key(), ref);
+        MountCore core = currentCore();
+        if (core != null) {
+            core.backendModified(ref);
+        }
+    }
+
+    void removeBackend(FileSystemBackend backend, Map<String, Object> properties) {
+        BackendRef ref = backends.remove(serviceId(properties));
+        MountCore core = currentCore();
+        if (ref != null && core != null) {
+            core.backendRemoved(ref);
+        }
+    }
+
+    private synchronized boolean matches(BackendRef ref) {
+        return selector != null && selector.test(ref);
+    }
+
+    private MountCore currentCore() {
+        return mount instanceof MountCore core ? core : null;
+    }
+
+    private synchronized void apply(Map<String, Object> properties) {
+        String name = String.valueOf(properties.getOrDefault(Constants.SERVICE_PID, PID));
+        MountConfig next;
+        Predicate<BackendRef> nextSelector;
+        try {
+            next = MountConfig.parse(name, properties);
+            nextSelector = selector(next.backend());
+        } catch (MountException e) {
+            MountCore live = currentCore();
+            if (live != null && config != null && live.state() != MountState.FAILED
+                    && live.state() != MountState.UNMOUNTED) {
+                // A broken update (a typo in a .cfg file being edited) must not take a working mount away.
+                rejectedUpdate = "configuration update rejected: " + e.getMessage()
+                        + "; the mount keeps its previous configuration";
+                LOG.error("mount {}: {}", name, rejectedUpdate);
+                return;
+            }
+            LOG.error("mount {}: {}", name, e.getMessage());
+            closeCore();
+            Object mountpoint = properties.get(MountConfig.MOUNTPOINT);
+            mount = new FailedMount(name, Path.of(mountpoint == null ? "/" : mountpoint.toString()),
+                    String.valueOf(properties.getOrDefault(MountConfig.BACKEND, "")), e.getMessage());
+            config = null;
+            return;
+        }
+        rejectedUpdate = null;
+        MountConfig previous = config;
+        config = next;
+        selector = nextSelector;
+        MountCore core = currentCore();
+        if (core == null || previous == null || core.state() == MountState.FAILED
+                || core.state() == MountState.UNMOUNTED || previous.needsRemount(next)) {
+            replaceCore();
+        } else {
+            core.reconfigure(next, nextSelector);
+        }
+    }
+
+    /** Closes the current core (unmounting) and starts a fresh one with the current configuration. */
+    private void replaceCore() {
+        closeCore();
+        MountCore core = new MountCore(config, selector);
+        // Published before it is fed: a backend bound or unbound meanwhile then reaches this core too, either
+        // through the snapshot or through the callback (adding twice is harmless).
+        mount = core;
+        backends.values().forEach(core::backendAdded);
+        core.start();
+    }
+
+    private void closeCore() {
+        MountCore core = currentCore();
+        if (core != null) {
+            core.close();
+        }
+    }
+
+    private static Predicate<BackendRef> selector(String target) throws MountException {
+        if (!target.startsWith("(")) {
+            return MountCore.byName(target);
+        }
+        try {
+            Filter filter = FrameworkUtil.createFilter(target);
+            return ref -> filter.matches(ref.properties());
+        } catch (InvalidSyntaxException e) {
+            throw new MountException("backend: not a valid LDAP filter: " + target + " (" + e.getMessage() + ")");
+        }
+    }
+
+    private static BackendRef ref(FileSystemBackend backend, Map<String, Object> properties) {
+        long id = serviceId(properties);
+        Object name = properties.get(FileSystemBackend.NAME);
+        Object ranking = properties.get(Constants.SERVICE_RANKING);
+        return new BackendRef(name != null ? name.toString() : "service." + id, backend, id,
+                ranking instanceof Integer r ? r : 0, properties);
+    }
+
+    private static long serviceId(Map<String, Object> properties) {
+        return ((Number) properties.get(Constants.SERVICE_ID)).longValue();
+    }
+
+    // ---- FuseMount: the current core's view ---------------------------------------------------------------------
+
+    @Override
+    public String name() {
+        return mount.name();
+    }
+
+    @Override
+    public Path mountpoint() {
+        return mount.mountpoint();
+    }
+
+    @Override
+    public String backendTarget() {
+        return mount.backendTarget();
+    }
+
+    @Override
+    public Optional<String> backendName() {
+        return mount.backendName();
+    }
+
+    @Override
+    public MountState state() {
+        return mount.state();
+    }
+
+    @Override
+    public Optional<String> problem() {
+        String rejected = rejectedUpdate;
+        return rejected != null ? Optional.of(rejected) : mount.problem();
+    }
+
+    @Override
+    public long connectionId() {
+        return mount.connectionId();
+    }
+
+    @Override
+    public Optional<InitResult> init() {
+        return mount.init();
+    }
+
+    @Override
+    public int openFiles() {
+        return mount.openFiles();
+    }
+
+    @Override
+    public MountStatistics statistics() {
+        return mount.statistics();
+    }
+
+    @Override
+    public PassthroughStatistics passthrough() {
+        return mount.passthrough();
+    }
+
+    @Override
+    public List<BackingIdInfo> backingIds() {
+        return mount.backingIds();
+    }
+
+    @Override
+    public void swap(String backendName) throws MountException {
+        mount.swap(backendName);
+    }
+}
