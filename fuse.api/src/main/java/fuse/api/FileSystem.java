@@ -205,10 +205,10 @@ public interface FileSystem extends AutoCloseable {
      * shape). A backend applies what it can change live, e.g. a passthrough policy that governs later opens, and
      * returns normally; open handles keep what they were opened with.
      *
-     * @throws FuseException {@code ENOSYS} (the default) when the backend cannot apply changes live, so the mount
-     *         must reopen the file system to apply them; {@code EINVAL} with a message naming the setting when the
-     *         new configuration is unusable or changes something that needs a remount (the file system stays as
-     *         it was)
+     * @throws FuseException {@code ENOSYS} (the default) when the backend cannot apply changes live: the mount then
+     *         opens a fresh file system with the new settings and swaps to it; {@code EINVAL} with a message naming
+     *         the setting when the new configuration is unusable or changes something that needs a remount (the
+     *         file system stays as it was)
      */
     default void reconfigure(Map<String, Object> configuration) throws FuseException {
         throw new FuseException(Errno.ENOSYS, "this backend applies configuration changes only when reopened");

@@ -1,0 +1,263 @@
+package fuse.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.junit5.context.BundleContextExtension;
+import org.osgi.test.junit5.service.ServiceExtension;
+import org.osgi.util.tracker.ServiceTracker;
+
+import fuse.api.FileSystemBackend;
+import fuse.mount.FuseMount;
+import fuse.mount.MountState;
+
+/**
+ * The {@code fuse.mount} component in the framework: configurations make, change and remove real mounts, and a
+ * mount waits for a backend that is not there yet.
+ */
+@ExtendWith({BundleContextExtension.class, ServiceExtension.class})
+@Timeout(60)
+class MountConfigurationTest {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @InjectBundleContext
+    BundleContext context;
+
+    @InjectService(timeout = 5000)
+    ConfigurationAdmin configurationAdmin;
+
+    private final List<Configuration> configurations = new ArrayList<>();
+    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    private final List<Path> mountpoints = new ArrayList<>();
+    private Path directory;
+
+    @BeforeEach
+    void createDirectory() throws IOException {
+        directory = Files.createTempDirectory("fuse-itest-");
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (Configuration configuration : configurations) {
+            try {
+                configuration.delete();
+            } catch (IllegalStateException e) {
+                // already deleted by the test
+            }
+        }
+        for (Path mountpoint : mountpoints) {
+            if (!awaitCondition(() -> !isMounted(mountpoint))) {
+                new ProcessBuilder("umount", "-l", mountpoint.toString()).start().waitFor(10, TimeUnit.SECONDS);
+                throw new AssertionError(mountpoint + " still mounted after its configuration was deleted");
+            }
+        }
+        registrations.forEach(ServiceRegistration::unregister);
+    }
+
+    private Path mountpoint(String name) throws IOException {
+        Path mountpoint = Files.createDirectory(directory.resolve(name));
+        mountpoints.add(mountpoint);
+        return mountpoint;
+    }
+
+    private void register(String name, FileSystemBackend backend) {
+        Dictionary<String, Object> properties = new Hashtable<>(Map.of(FileSystemBackend.NAME, name));
+        registrations.add(context.registerService(FileSystemBackend.class, backend, properties));
+    }
+
+    private Configuration configure(String name, Map<String, Object> properties) throws IOException {
+        Configuration configuration = configurationAdmin.getFactoryConfiguration("fuse.mount", name, "?");
+        configuration.update(new Hashtable<>(properties));
+        configurations.add(configuration);
+        return configuration;
+    }
+
+    /** The FuseMount service of a mountpoint once it reached {@code state}. */
+    private FuseMount awaitMount(Path mountpoint, MountState state) throws Exception {
+        String filter = "(&(objectClass=" + FuseMount.class.getName() + ")(mountpoint=" + mountpoint + "))";
+        ServiceTracker<FuseMount, FuseMount> tracker = new ServiceTracker<>(context,
+                context.createFilter(filter), null);
+        tracker.open();
+        try {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < deadline) {
+                FuseMount mount = tracker.getService();
+                if (mount != null && mount.state() == state) {
+                    return mount;
+                }
+                Thread.sleep(20);
+            }
+            FuseMount mount = tracker.getService();
+            throw new AssertionError("no mount at " + mountpoint + " in state " + state + " (now "
+                    + (mount == null ? "no service" : mount.state() + " " + mount.problem().orElse("")) + ")");
+        } finally {
+            tracker.close();
+        }
+    }
+
+    private static boolean isMounted(Path mountpoint) {
+        try {
+            return Files.readAllLines(Path.of("/proc/mounts")).stream().map(l -> l.split(" "))
+                    .anyMatch(f -> f.length > 1 && f[1].equals(mountpoint.toString()));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static boolean awaitCondition(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /** File system calls on an abandonable thread: a stuck mount fails the test instead of hanging it. */
+    private static <T> T io(Callable<T> call) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                result.complete(call.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        try {
+            return result.get(20, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("file system call did not finish in 20 s");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw new AssertionError(e.getCause());
+        }
+    }
+
+    @Test
+    void deletingTheConfigurationUnmountsAndRecreatingItMountsAgain() throws Exception {
+        register("itest-static", new StaticBackend(Map.of("hello", "world")));
+        Path mountpoint = mountpoint("mnt");
+        Map<String, Object> properties = Map.of("mountpoint", mountpoint.toString(), "backend", "itest-static",
+                "threads", 1);
+        Configuration configuration = configure("recreate", properties);
+        FuseMount mount = awaitMount(mountpoint, MountState.SERVING);
+        assertEquals("itest-static", mount.backendName().orElseThrow());
+        assertTrue(mount.connectionId() > 0);
+        assertTrue(isMounted(mountpoint));
+        assertEquals("world", io(() -> Files.readString(mountpoint.resolve("hello"))));
+
+        configuration.delete();
+        assertTrue(awaitCondition(() -> !isMounted(mountpoint)), "deleting the configuration unmounts");
+
+        configure("recreate", properties);
+        awaitMount(mountpoint, MountState.SERVING);
+        assertTrue(isMounted(mountpoint));
+        assertEquals("world", io(() -> Files.readString(mountpoint.resolve("hello"))));
+    }
+
+    @Test
+    void aMountWaitsForAMissingBackendAndServesOnceItAppears() throws Exception {
+        Path mountpoint = mountpoint("late");
+        configure("late", Map.of("mountpoint", mountpoint.toString(), "backend", "(fuse.backend.name=itest-late)",
+                "threads", 1, "backend_wait", 20.0));
+        FuseMount mount = awaitMount(mountpoint, MountState.WAITING_FOR_BACKEND);
+        assertTrue(isMounted(mountpoint), "the mount is up while the backend is missing");
+        assertTrue(mount.backendName().isEmpty());
+        assertEquals("no backend matches backend=(fuse.backend.name=itest-late) yet; requests wait up to 20 s for "
+                + "one, then fail with EIO", mount.problem().orElseThrow());
+        CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return io(() -> Files.readString(mountpoint.resolve("late-file")));
+            } catch (Exception e) {
+                return e.toString();
+            }
+        });
+        Thread.sleep(200);
+        register("itest-late", new StaticBackend(Map.of("late-file", "arrived")));
+        assertEquals("arrived", waiting.get(20, TimeUnit.SECONDS), "a request waiting for the backend is served");
+        assertEquals(MountState.SERVING, mount.state());
+    }
+
+    @Test
+    void changesApplyLiveOrRemountAsTheyNeed() throws Exception {
+        List<Map<String, Object>> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StaticBackend files = new StaticBackend(Map.of("hello", "world"));
+        register("itest-settings", mount -> {
+            opened.add(mount.configuration());
+            return files.open(mount);
+        });
+        Path first = mountpoint("first");
+        Map<String, Object> properties = new java.util.HashMap<>(Map.of("mountpoint", first.toString(),
+                "backend", "itest-settings", "threads", 1, "policy", "always"));
+        Configuration configuration = configure("changes", properties);
+        FuseMount mount = awaitMount(first, MountState.SERVING);
+        long connection = mount.connectionId();
+
+        properties.put("policy", "never");
+        properties.put("attr_timeout", 2.5);
+        configuration.update(new Hashtable<>(properties));
+        assertTrue(awaitCondition(() -> opened.size() == 2), "a backend setting reopens the backend's file system");
+        assertEquals("never", opened.get(1).get("policy"));
+        assertEquals(connection, mount.connectionId(), "no remount for a backend setting");
+        assertEquals(1, mount.statistics().swaps(), "served by the fresh file system");
+
+        Path second = mountpoint("second");
+        properties.put("mountpoint", second.toString());
+        configuration.update(new Hashtable<>(properties));
+        awaitMount(second, MountState.SERVING);
+        assertTrue(awaitCondition(() -> !isMounted(first)), "the old mountpoint is unmounted");
+        assertTrue(isMounted(second));
+        assertEquals("world", io(() -> Files.readString(second.resolve("hello"))));
+    }
+
+    @Test
+    void aMissingMountpointIsAClearProblemAndNoMount() throws Exception {
+        Path missing = directory.resolve("does-not-exist");
+        configure("missing", Map.of("mountpoint", missing.toString(), "backend", "anything"));
+        FuseMount mount = awaitMount(missing, MountState.FAILED);
+        assertEquals("mountpoint: " + missing + " does not exist", mount.problem().orElseThrow());
+        assertTrue(!isMounted(missing));
+    }
+
+    @Test
+    void anInvalidValueIsAClearProblem() throws Exception {
+        Path mountpoint = mountpoint("bad");
+        configure("bad", Map.of("mountpoint", mountpoint.toString(), "backend", "(broken", "threads", 1));
+        FuseMount mount = awaitMount(mountpoint, MountState.FAILED);
+        String problem = mount.problem().orElseThrow();
+        assertTrue(problem.startsWith("backend: not a valid LDAP filter: (broken"), problem);
+        assertNotNull(mount.passthrough());
+    }
+}

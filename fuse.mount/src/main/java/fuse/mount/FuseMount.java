@@ -1,0 +1,59 @@
+package fuse.mount;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+import fuse.channel.InitResult;
+import fuse.passthrough.BackingIdInfo;
+import fuse.passthrough.PassthroughStatistics;
+
+/**
+ * One configured mount, registered as a service for every {@code fuse.mount} configuration (service properties:
+ * the configuration's, among them {@code mountpoint} and {@code backend}). Thread-safe.
+ */
+@ProviderType
+public interface FuseMount {
+
+    /** The configuration that defines this mount (its PID), or a label for a mount made without OSGi. */
+    String name();
+
+    Path mountpoint();
+
+    /** The configured backend: a name or an LDAP filter over backend service properties. */
+    String backendTarget();
+
+    /** The {@code fuse.backend.name} of the backend serving now, if any. */
+    Optional<String> backendName();
+
+    MountState state();
+
+    /** What went wrong, for {@link MountState#FAILED} (and the last swap failure otherwise). */
+    Optional<String> problem();
+
+    /** The FUSE connection id (directory name under /sys/fs/fuse/connections), or -1 when not mounted. */
+    long connectionId();
+
+    /** What INIT negotiated, once the kernel has sent it. */
+    Optional<InitResult> init();
+
+    /** Open files and directories right now. */
+    int openFiles();
+
+    MountStatistics statistics();
+
+    PassthroughStatistics passthrough();
+
+    /** The live backing ids of this mount. */
+    List<BackingIdInfo> backingIds();
+
+    /**
+     * Moves the live mount to the backend named {@code backendName}: new requests wait briefly, the new backend's
+     * file system takes over, files open on the old one stay with it until closed.
+     *
+     * @throws MountException when no such backend is registered, its {@code open} fails, or the mount is not up
+     */
+    void swap(String backendName) throws MountException;
+}

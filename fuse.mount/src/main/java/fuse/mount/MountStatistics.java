@@ -1,0 +1,39 @@
+package fuse.mount;
+
+import java.util.Map;
+
+/**
+ * A mount's figures since it was mounted.
+ *
+ * @param operations per request type (the FUSE opcode's name, e.g. {@code LOOKUP}), only types seen so far
+ * @param nodes kernel nodes the mount knows (looked up and not forgotten)
+ * @param openFiles open files and directories
+ * @param backendWaits requests that had to wait for a backend
+ * @param backendTimeouts requests that failed with EIO because no backend came within {@code backend_wait}
+ * @param swaps backend swaps (including re-binding after a backend came back)
+ * @param internalErrors exceptions other than {@code FuseException} (bugs), answered with EIO
+ */
+public record MountStatistics(
+        Map<String, OperationStatistics> operations,
+        long nodes,
+        long openFiles,
+        long backendWaits,
+        long backendTimeouts,
+        long swaps,
+        long internalErrors) {
+
+    public MountStatistics {
+        operations = Map.copyOf(operations);
+    }
+
+    /** All requests answered. */
+    public long requests() {
+        return operations.values().stream().mapToLong(OperationStatistics::count).sum();
+    }
+
+    /** Requests of one type ({@code "READ"}), 0 if none. */
+    public long count(String operation) {
+        OperationStatistics stats = operations.get(operation);
+        return stats == null ? 0 : stats.count();
+    }
+}

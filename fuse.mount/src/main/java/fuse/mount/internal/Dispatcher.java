@@ -1,0 +1,609 @@
+package fuse.mount.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import fuse.api.AttributeChanges;
+import fuse.api.Attributes;
+import fuse.api.Caller;
+import fuse.api.Created;
+import fuse.api.Entry;
+import fuse.api.Errno;
+import fuse.api.FileType;
+import fuse.api.FuseException;
+import fuse.api.Handle;
+import fuse.api.Node;
+import fuse.api.Opened;
+import fuse.channel.DirectoryReply;
+import fuse.channel.EntryOut;
+import fuse.channel.FuseSession;
+import fuse.channel.InitResult;
+import fuse.channel.Reply;
+import fuse.channel.Request;
+import fuse.channel.RequestHandler;
+import fuse.channel.RequestHeader;
+import fuse.passthrough.OpenMode;
+import fuse.passthrough.OpenTicket;
+
+/**
+ * Answers every request of a session by calling the bound backend: node ids become backend nodes through the
+ * {@link NodeTable}, file handles become backend handles through the {@link HandleTable}, a
+ * {@link FuseException} becomes its errno, and anything else becomes EIO with one warning and its stack trace.
+ *
+ * <p>Requests about nodes go through the {@link Gate} (they wait for a backend); requests about an open file go
+ * to the binding that opened it, even after a swap. Every reply that hands the kernel something to count (an
+ * entry, an open file) is undone when the kernel did not take it.
+ */
+final class Dispatcher implements RequestHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    private static final int O_ACCMODE = 3;
+    private static final int S_ISUID = 04000;
+    private static final int S_ISGID = 02000;
+    private static final int S_IXGRP = 00010;
+    /** "Clear set-user-ID, set-group-ID and capabilities", the SPI's form of the kernel's KILL_SUIDGID. */
+    private static final AttributeChanges KILL_PRIVILEGES =
+            new AttributeChanges(null, null, null, null, null, null, null, true);
+
+    private final MountCore mount;
+    private final Gate gate;
+    private final NodeTable nodes;
+    private final HandleTable handles;
+
+    Dispatcher(MountCore mount) {
+        this.mount = mount;
+        this.gate = mount.gate;
+        this.nodes = mount.nodes;
+        this.handles = mount.handles;
+    }
+
+    @Override
+    public void initialized(FuseSession session, InitResult init) {
+        mount.initialized(session, init);
+    }
+
+    @Override
+    public void destroyed() {
+        mount.destroyed();
+    }
+
+    @Override
+    public void handle(Request request, Reply reply) {
+        long start = System.nanoTime();
+        boolean failed = false;
+        try {
+            dispatch(request, reply);
+        } catch (FuseException e) {
+            failed = true;
+            reply.error(e.errno());
+        } catch (RuntimeException e) {
+            failed = true;
+            mount.internalErrors.increment();
+            LOG.warn("mount {}: {} on node {} failed with an unexpected exception; answered EIO", mount.label(),
+                    OperationCounters.name(request.header().opcode()), request.header().nodeId(), e);
+            reply.error(Errno.EIO);
+        } finally {
+            mount.operations.record(request.header().opcode(), System.nanoTime() - start, failed);
+        }
+    }
+
+    private void dispatch(Request request, Reply reply) throws FuseException {
+        switch (request) {
+            case Request.Forget r -> forget(new long[] {r.nodeId()}, new long[] {r.count()});
+            case Request.BatchForget r -> forget(r.nodeIds(), r.counts());
+            case Request.Lookup r -> lookup(r, reply);
+            case Request.GetAttr r -> getattr(r, reply);
+            case Request.SetAttr r -> setattr(r, reply);
+            case Request.ReadLink r -> readlink(r, reply);
+            case Request.Symlink r -> entry(r.header(), r.name(), reply,
+                    (fs, caller, parent) -> fs.fs.symlink(caller, parent, r.name(), r.target()), 0);
+            case Request.MkNod r -> entry(r.header(), r.name(), reply,
+                    (fs, caller, parent) -> fs.fs.mknod(caller, parent, r.name(), r.mode(), r.rdev()), r.umask());
+            case Request.MkDir r -> entry(r.header(), r.name(), reply,
+                    (fs, caller, parent) -> fs.fs.mkdir(caller, parent, r.name(), r.mode()), r.umask());
+            case Request.Link r -> link(r, reply);
+            case Request.Unlink r -> unlink(r.header(), r.name(), false, reply);
+            case Request.RmDir r -> unlink(r.header(), r.name(), true, reply);
+            case Request.Rename r -> rename(r, reply);
+            case Request.Open r -> open(r, reply);
+            case Request.Create r -> create(r, reply);
+            case Request.Read r -> read(r, reply);
+            case Request.Write r -> write(r, reply);
+            case Request.Flush r -> fileOp(r.header(), r.fh(), (file, caller) -> {
+                file.binding().fs.flush(caller, file.handle());
+                return null;
+            }, reply);
+            case Request.Fsync r -> fileOp(r.header(), r.fh(), (file, caller) -> {
+                file.binding().fs.fsync(caller, file.handle(), r.dataOnly());
+                return null;
+            }, reply);
+            case Request.Fallocate r -> fileOp(r.header(), r.fh(), (file, caller) -> {
+                file.binding().fs.fallocate(caller, file.handle(), r.mode(), r.offset(), r.length());
+                return null;
+            }, reply);
+            case Request.Lseek r -> lseek(r, reply);
+            case Request.CopyFileRange r -> copyFileRange(r, reply);
+            case Request.Release r -> release(r.fh(), false, reply);
+            case Request.OpenDir r -> opendir(r, reply);
+            case Request.ReadDir r -> readdir(r, reply);
+            case Request.ReleaseDir r -> release(r.fh(), true, reply);
+            case Request.FsyncDir r -> fsyncdir(r, reply);
+            case Request.StatFs r -> statfs(r, reply);
+            case Request.Access r -> nodeOp(r.header(), reply, (b, caller, node) -> b.fs.access(caller, node, r.mask()));
+            case Request.SetXattr r -> nodeOp(r.header(), reply,
+                    (b, caller, node) -> b.fs.setxattr(caller, node, r.name(), r.value(), r.flags()));
+            case Request.RemoveXattr r -> nodeOp(r.header(), reply,
+                    (b, caller, node) -> b.fs.removexattr(caller, node, r.name()));
+            case Request.GetXattr r -> xattr(r.header(), r.size(), reply,
+                    (b, caller, node, buffer) -> b.fs.getxattr(caller, node, r.name(), buffer));
+            case Request.ListXattr r -> xattr(r.header(), r.size(), reply,
+                    (b, caller, node, buffer) -> b.fs.listxattr(caller, node, buffer));
+        }
+    }
+
+    // ---- nodes -------------------------------------------------------------------------------------------------
+
+    private void forget(long[] nodeIds, long[] counts) {
+        Binding binding = gate.tryEnter();
+        try {
+            for (int i = 0; i < nodeIds.length; i++) {
+                nodes.forget(binding, nodeIds[i], counts[i]);
+            }
+        } finally {
+            if (binding != null) {
+                binding.release();
+            }
+        }
+    }
+
+    private void lookup(Request.Lookup r, Reply reply) throws FuseException {
+        if (r.name().equals(".") || r.name().equals("..")) {
+            // Only NFS export asks this; the SPI has no parent lookup, and ENOENT makes the kernel give up cleanly.
+            throw new FuseException(Errno.ENOENT);
+        }
+        entry(r.header(), r.name(), reply, (b, caller, parent) -> b.fs.lookup(caller, parent, r.name()), 0);
+    }
+
+    @FunctionalInterface
+    private interface EntryCall {
+        Entry call(Binding binding, Caller caller, Node parent) throws FuseException;
+    }
+
+    /** LOOKUP, MKNOD, MKDIR, SYMLINK: one new lookup on the returned node, undone if the kernel did not take it. */
+    private void entry(RequestHeader header, String name, Reply reply, EntryCall call, int umask)
+            throws FuseException {
+        RequestCaller caller = new RequestCaller(header, mount.effectiveUmask(umask));
+        Binding binding = gate.enter(header);
+        try {
+            Node parent = nodes.resolve(binding, header.nodeId(), caller);
+            Entry entry = call.call(binding, caller, parent);
+            NodeRecord record = nodes.register(binding, header.nodeId(), name, entry);
+            if (!reply.entry(entryOut(record, entry.attributes()))) {
+                nodes.unregister(binding, record);
+            }
+        } finally {
+            binding.release();
+        }
+    }
+
+    private void link(Request.Link r, Reply reply) throws FuseException {
+        RequestCaller caller = new RequestCaller(r.header());
+        Binding binding = gate.enter(r.header());
+        try {
+            Node node = nodes.resolve(binding, r.oldNodeId(), caller);
+            Node newParent = nodes.resolve(binding, r.header().nodeId(), caller);
+            Entry entry = binding.fs.link(caller, node, newParent, r.newName());
+            NodeRecord record = nodes.register(binding, r.header().nodeId(), r.newName(), entry);
+            if (!reply.entry(entryOut(record, entry.attributes()))) {
+                nodes.unregister(binding, record);
+            }
+        } finally {
+            binding.release();
+        }
+    }
+
+    private void unlink(RequestHeader header, String name, boolean directory, Reply reply) throws FuseException {
+        RequestCaller caller = new RequestCaller(header);
+        Binding binding = gate.enter(header);
+        try {
+            Node parent = nodes.resolve(binding, header.nodeId(), caller);
+            if (directory) {
+                binding.fs.rmdir(caller, parent, name);
+            } else {
+                binding.fs.unlink(caller, parent, name);
+            }
+            nodes.unlinked(header.nodeId(), name);
+        } finally {
+            binding.release();
+        }
+        reply.ok();
+    }
+
+    private void rename(Request.Rename r, Reply reply) throws FuseException {
+        RequestCaller caller = new RequestCaller(r.header());
+        Binding binding = gate.enter(r.header());
+        try {
+            Node parent = nodes.resolve(binding, r.header().nodeId(), caller);
+            Node newParent = nodes.resolve(binding, r.newParent(), caller);
+            binding.fs.rename(caller, parent, r.name(), newParent, r.newName(), r.flags());
+            nodes.renamed(r.header().nodeId(), r.name(), r.newParent(), r.newName(),
+                    (r.flags() & fuse.api.FileSystem.RENAME_EXCHANGE) != 0);
+        } finally {
+            binding.release();
+        }
+        reply.ok();
+    }
+
+    private void getattr(Request.GetAttr r, Reply reply) throws FuseException {
+        OpenFile file = handles.find(r.fh());
+        Attributes attributes;
+        if (file != null && !file.directory()) {
+            attributes = onFile(file, caller -> file.binding().fs.getattr(caller, file.node(), file.handle()),
+                    r.header());
+        } else {
+            attributes = onNode(r.header(), (b, caller, node) -> b.fs.getattr(caller, node, null));
+        }
+        reply.attributes(attributes, mount.attrTimeoutNanos());
+    }
+
+    private void setattr(Request.SetAttr r, Reply reply) throws FuseException {
+        OpenFile file = handles.find(r.fh());
+        Attributes attributes;
+        if (file != null && !file.directory()) {
+            attributes = onFile(file,
+                    caller -> file.binding().fs.setattr(caller, file.node(), file.handle(), r.changes()), r.header());
+        } else {
+            attributes = onNode(r.header(), (b, caller, node) -> b.fs.setattr(caller, node, null, r.changes()));
+        }
+        reply.attributes(attributes, mount.attrTimeoutNanos());
+    }
+
+    private void readlink(Request.ReadLink r, Reply reply) throws FuseException {
+        reply.readlink(onNode(r.header(), (b, caller, node) -> b.fs.readlink(caller, node)));
+    }
+
+    private void statfs(Request.StatFs r, Reply reply) throws FuseException {
+        reply.statfs(onNode(r.header(), (b, caller, node) -> b.fs.statfs(caller, node)));
+    }
+
+    @FunctionalInterface
+    private interface NodeCall<T> {
+        T call(Binding binding, Caller caller, Node node) throws FuseException;
+    }
+
+    @FunctionalInterface
+    private interface NodeAction {
+        void call(Binding binding, Caller caller, Node node) throws FuseException;
+    }
+
+    private <T> T onNode(RequestHeader header, NodeCall<T> call) throws FuseException {
+        RequestCaller caller = new RequestCaller(header);
+        Binding binding = gate.enter(header);
+        try {
+            return call.call(binding, caller, nodes.resolve(binding, header.nodeId(), caller));
+        } finally {
+            binding.release();
+        }
+    }
+
+    private void nodeOp(RequestHeader header, Reply reply, NodeAction action) throws FuseException {
+        onNode(header, (b, caller, node) -> {
+            action.call(b, caller, node);
+            return null;
+        });
+        reply.ok();
+    }
+
+    @FunctionalInterface
+    private interface BufferCall {
+        int call(Binding binding, Caller caller, Node node, MemorySegment buffer) throws FuseException;
+    }
+
+    /** GETXATTR and LISTXATTR: a size query with size 0, else the value straight into the reply buffer. */
+    private void xattr(RequestHeader header, int size, Reply reply, BufferCall call) throws FuseException {
+        if (size == 0) {
+            reply.xattrSize(onNode(header, (b, caller, node) -> call.call(b, caller, node, MemorySegment.NULL)));
+        } else {
+            MemorySegment buffer = reply.dataBuffer(size);
+            reply.data(onNode(header, (b, caller, node) -> call.call(b, caller, node, buffer)));
+        }
+    }
+
+    // ---- open files --------------------------------------------------------------------------------------------
+
+    private void open(Request.Open r, Reply reply) throws FuseException {
+        RequestCaller caller = new RequestCaller(r.header());
+        Binding binding = gate.enter(r.header());
+        try {
+            long nodeId = r.header().nodeId();
+            Node node = nodes.resolve(binding, nodeId, caller);
+            Opened opened = binding.fs.open(caller, node, r.flags());
+            OpenFile file = admit(binding, caller, nodeId, node, opened, r.flags(), r.killPrivileges()).open();
+            OpenTicket ticket = file.ticket();
+            boolean accepted = reply.open(file.fh(), ticket.openFlags(), ticket.backingId());
+            ticket.replied(accepted);
+            if (!accepted) {
+                discard(file);
+            }
+        } finally {
+            binding.release();
+        }
+    }
+
+    private void create(Request.Create r, Reply reply) throws FuseException {
+        RequestCaller caller = new RequestCaller(r.header(), mount.effectiveUmask(r.umask()));
+        Binding binding = gate.enter(r.header());
+        try {
+            long parentId = r.header().nodeId();
+            Node parent = nodes.resolve(binding, parentId, caller);
+            Created created = binding.fs.create(caller, parent, r.name(), r.flags(), r.mode());
+            NodeRecord record;
+            try {
+                record = nodes.register(binding, parentId, r.name(), created.entry());
+            } catch (FuseException e) {
+                binding.fs.release(created.opened().handle());
+                throw e;
+            }
+            Node node = created.entry().node();
+            Admitted file;
+            try {
+                file = admit(binding, caller, record.id, node, created.opened(), r.flags(), r.killPrivileges());
+            } catch (FuseException | RuntimeException e) {
+                nodes.unregister(binding, record);
+                throw e;
+            }
+            Attributes attributes = created.entry().attributes();
+            if (file.privilegesDropped()) {
+                attributes = binding.fs.getattr(caller, node, file.open().handle());
+            }
+            OpenTicket ticket = file.open().ticket();
+            boolean accepted = reply.create(entryOut(record, attributes), file.open().fh(), ticket.openFlags(),
+                    ticket.backingId());
+            ticket.replied(accepted);
+            if (!accepted) {
+                discard(file.open());
+                nodes.unregister(binding, record);
+            }
+        } finally {
+            binding.release();
+        }
+    }
+
+    /** An admitted open: the open file and whether its set-user-ID/set-group-ID bits were just cleared. */
+    private record Admitted(OpenFile open, boolean privilegesDropped) {
+    }
+
+    /**
+     * Registers an open file: passthrough decision, fh, and the privilege rule. Set-user-ID and set-group-ID
+     * bits must go when an unprivileged caller writes. Java-served writes carry the kernel's KILL_SUIDGID flag to
+     * the backend, and so do truncating opens ({@code killPrivileges}); but passthrough writes never reach us and
+     * run with the server's credentials, which keep the bits. So a passthrough open for writing by a caller other
+     * than root clears them before the reply, through the backend ({@code setattr} with only
+     * {@code killPrivileges}). Backends may clear them in {@code open} too (the local backend does); the mount's
+     * check makes it hold for every backend.
+     */
+    private Admitted admit(Binding binding, Caller caller, long nodeId, Node node, Opened opened, int flags,
+            boolean killPrivileges) throws FuseException {
+        OpenTicket ticket = mount.passthroughManager().open(nodeId, opened);
+        OpenFile file = new OpenFile(handles.nextFh(), nodeId, binding, node, opened.handle(), ticket, false);
+        binding.handleOpened();
+        handles.put(file);
+        try {
+            boolean passthroughWriter = ticket.mode() == OpenMode.PASSTHROUGH && caller.uid() != 0
+                    && (flags & O_ACCMODE) != 0;
+            boolean dropped = false;
+            if (killPrivileges || passthroughWriter) {
+                Attributes attributes = binding.fs.getattr(caller, node, opened.handle());
+                int mode = attributes.mode();
+                if ((mode & S_ISUID) != 0 || (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) {
+                    binding.fs.setattr(caller, node, opened.handle(), KILL_PRIVILEGES);
+                    dropped = true;
+                }
+            }
+            return new Admitted(file, dropped);
+        } catch (FuseException | RuntimeException e) {
+            ticket.replied(false);
+            discard(file);
+            throw e;
+        }
+    }
+
+    /** Forgets an open file the kernel never got (its passthrough claim is already undone). */
+    private void discard(OpenFile file) {
+        if (handles.remove(file)) {
+            closeOnBackend(file);
+        }
+    }
+
+    private void release(long fh, boolean directory, Reply reply) {
+        OpenFile file = handles.remove(fh);
+        if (file != null) {
+            if (file.ticket() != null) {
+                file.ticket().release();
+            }
+            closeOnBackend(file);
+        }
+        reply.ok();
+    }
+
+    /** Gives the handle back to the backend that opened it (unless that binding is gone) and unpins it. */
+    void closeOnBackend(OpenFile file) {
+        Binding binding = file.binding();
+        try {
+            if (binding.acquire()) {
+                try {
+                    if (file.directory()) {
+                        binding.fs.releasedir(file.handle());
+                    } else {
+                        binding.fs.release(file.handle());
+                    }
+                } catch (RuntimeException e) {
+                    mount.internalErrors.increment();
+                    LOG.warn("mount {}: backend {} failed to release a handle", mount.label(), binding.backend, e);
+                } finally {
+                    binding.release();
+                }
+            }
+        } finally {
+            binding.handleClosed();
+        }
+    }
+
+    @FunctionalInterface
+    private interface FileCall<T> {
+        T call(OpenFile file, Caller caller) throws FuseException;
+    }
+
+    @FunctionalInterface
+    private interface CallerCall<T> {
+        T call(Caller caller) throws FuseException;
+    }
+
+    private <T> T onFile(OpenFile file, CallerCall<T> call, RequestHeader header) throws FuseException {
+        Binding binding = file.binding();
+        if (!binding.acquire()) {
+            throw new FuseException(Errno.EIO, "the backend that opened this file is gone");
+        }
+        try {
+            return call.call(new RequestCaller(header));
+        } finally {
+            binding.release();
+        }
+    }
+
+    private <T> T withFile(RequestHeader header, long fh, boolean directory, FileCall<T> call) throws FuseException {
+        OpenFile file = handles.get(fh, directory);
+        return onFile(file, caller -> call.call(file, caller), header);
+    }
+
+    private void fileOp(RequestHeader header, long fh, FileCall<Void> call, Reply reply) throws FuseException {
+        withFile(header, fh, false, call);
+        reply.ok();
+    }
+
+    private void read(Request.Read r, Reply reply) throws FuseException {
+        MemorySegment buffer = reply.dataBuffer(r.size());
+        int n = withFile(r.header(), r.fh(), false,
+                (file, caller) -> file.binding().fs.read(caller, file.handle(), r.offset(), buffer));
+        reply.data(n);
+    }
+
+    private void write(Request.Write r, Reply reply) throws FuseException {
+        int n = withFile(r.header(), r.fh(), false, (file, caller) -> file.binding().fs.write(caller,
+                file.handle(), r.offset(), r.data(), r.killPrivileges()));
+        reply.written(n);
+    }
+
+    private void lseek(Request.Lseek r, Reply reply) throws FuseException {
+        reply.lseek(withFile(r.header(), r.fh(), false,
+                (file, caller) -> file.binding().fs.lseek(caller, file.handle(), r.offset(), r.whence())));
+    }
+
+    private void copyFileRange(Request.CopyFileRange r, Reply reply) throws FuseException {
+        OpenFile in = handles.get(r.fhIn(), false);
+        OpenFile out = handles.get(r.fhOut(), false);
+        if (in.binding() != out.binding()) {
+            throw new FuseException(Errno.EXDEV, "files of different backends"); // the kernel copies itself
+        }
+        long n = onFile(in, caller -> in.binding().fs.copyFileRange(caller, in.handle(), r.offsetIn(),
+                out.handle(), r.offsetOut(), r.length(), (int) r.flags()), r.header());
+        reply.written(n);
+    }
+
+    // ---- directories -------------------------------------------------------------------------------------------
+
+    private void opendir(Request.OpenDir r, Reply reply) throws FuseException {
+        RequestCaller caller = new RequestCaller(r.header());
+        Binding binding = gate.enter(r.header());
+        try {
+            long nodeId = r.header().nodeId();
+            Node node = nodes.resolve(binding, nodeId, caller);
+            Handle handle = binding.fs.opendir(caller, node);
+            OpenFile dir = new OpenFile(handles.nextFh(), nodeId, binding, node, handle, null, true);
+            binding.handleOpened();
+            handles.put(dir);
+            if (!reply.open(dir.fh(), 0, 0)) {
+                discard(dir);
+            }
+        } finally {
+            binding.release();
+        }
+    }
+
+    private void fsyncdir(Request.FsyncDir r, Reply reply) throws FuseException {
+        withFile(r.header(), r.fh(), true, (dir, caller) -> {
+            dir.binding().fs.fsyncdir(caller, dir.handle(), r.dataOnly());
+            return null;
+        });
+        reply.ok();
+    }
+
+    /**
+     * READDIR and READDIRPLUS. For PLUS, each entry that still fits gets a lookup ("." and ".." none), counted
+     * only once it is in the reply. A directory opened on a
+     * binding that was swapped out lists names only, since its lookups would belong to the old backend.
+     */
+    private void readdir(Request.ReadDir r, Reply reply) throws FuseException {
+        OpenFile dir = handles.get(r.fh(), true);
+        Binding binding = dir.binding();
+        if (!binding.acquire()) {
+            throw new FuseException(Errno.EIO, "the backend that opened this directory is gone");
+        }
+        try {
+            RequestCaller caller = new RequestCaller(r.header());
+            DirectoryReply out = reply.directory();
+            boolean lookups = r.plus() && binding == gate.current();
+            List<NodeRecord> counted = new ArrayList<>();
+            try {
+                binding.fs.readdir(caller, dir.node(), dir.handle(), r.offset(), (name, inode, type, next) -> {
+                    int direntType = type == null ? 0 : type.direntType();
+                    if (!r.plus()) {
+                        return out.add(inode, next, direntType, name);
+                    }
+                    if (!lookups || name.equals(".") || name.equals("..") || !out.fits(name)) {
+                        return out.addPlus(nameOnly(inode, type), next, direntType, name);
+                    }
+                    NodeRecord record;
+                    Entry entry;
+                    try {
+                        entry = binding.fs.lookup(caller, dir.node(), name);
+                        record = nodes.register(binding, dir.nodeId(), name, entry);
+                    } catch (FuseException e) {
+                        return out.addPlus(nameOnly(inode, type), next, direntType, name); // raced a removal
+                    }
+                    if (out.addPlus(entryOut(record, entry.attributes()), next, direntType, name)) {
+                        counted.add(record);
+                        return true;
+                    }
+                    nodes.unregister(binding, record);
+                    return false;
+                });
+            } catch (FuseException e) {
+                if (counted.isEmpty()) {
+                    throw e;
+                }
+                // Entries are already in the reply: send them; the kernel asks again and then gets the error.
+            }
+            // send() does not say whether the kernel took the reply. It always does unless the connection is gone:
+            // a request the server has read is waited for even by a killed caller (fuse_request_wait_answer).
+            out.send();
+        } finally {
+            binding.release();
+        }
+    }
+
+    // ---- replies -----------------------------------------------------------------------------------------------
+
+    private EntryOut entryOut(NodeRecord record, Attributes attributes) {
+        return new EntryOut(record.id, 0, mount.entryTimeoutNanos(), mount.attrTimeoutNanos(), attributes);
+    }
+
+    /** A READDIRPLUS entry that gives the kernel only the name (node id 0: nothing to cache or count). */
+    private static EntryOut nameOnly(long inode, FileType type) {
+        int mode = type == null ? 0 : type.modeBits();
+        return new EntryOut(0, 0, 0, 0, new Attributes(inode, 0, 0, 0, 0, 0, 0, 0, 0, mode, 0, 0, 0, 0, 0));
+    }
+}

@@ -1,0 +1,68 @@
+package fuse.mount.internal;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import fuse.channel.InitResult;
+import fuse.mount.FuseMount;
+import fuse.mount.MountException;
+import fuse.mount.MountState;
+import fuse.mount.MountStatistics;
+import fuse.passthrough.BackingIdInfo;
+import fuse.passthrough.PassthroughStatistics;
+
+/** The service's view of a configuration that could not even be read: FAILED, with the reason. */
+record FailedMount(String name, Path mountpoint, String backendTarget, String message) implements FuseMount {
+
+    @Override
+    public Optional<String> backendName() {
+        return Optional.empty();
+    }
+
+    @Override
+    public MountState state() {
+        return MountState.FAILED;
+    }
+
+    @Override
+    public Optional<String> problem() {
+        return Optional.of(message);
+    }
+
+    @Override
+    public long connectionId() {
+        return -1;
+    }
+
+    @Override
+    public Optional<InitResult> init() {
+        return Optional.empty();
+    }
+
+    @Override
+    public int openFiles() {
+        return 0;
+    }
+
+    @Override
+    public MountStatistics statistics() {
+        return new MountStatistics(Map.of(), 0, 0, 0, 0, 0, 0);
+    }
+
+    @Override
+    public PassthroughStatistics passthrough() {
+        return new PassthroughStatistics(0, 0, 0, 0, Map.of(), 0, 0, 0, 0, 0, false);
+    }
+
+    @Override
+    public List<BackingIdInfo> backingIds() {
+        return List.of();
+    }
+
+    @Override
+    public void swap(String backendName) throws MountException {
+        throw new MountException("mount " + name + " is not mounted: " + message);
+    }
+}

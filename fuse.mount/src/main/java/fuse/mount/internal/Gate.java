@@ -1,0 +1,115 @@
+package fuse.mount.internal;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import fuse.api.Errno;
+import fuse.api.FuseException;
+import fuse.channel.RequestHeader;
+
+/**
+ * Where requests pick up the binding that serves them. While no backend is bound, or a swap holds new requests
+ * back, a request waits at most the configured time (polling its interrupt flag), then fails with EIO. The fast
+ * path takes no lock: a request that slips past a starting swap simply runs on the old binding, whose results
+ * carry the old epoch and are resolved again.
+ */
+final class Gate {
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private volatile Binding current;
+    private volatile boolean paused;
+    private volatile boolean shut;
+    private volatile long waitNanos;
+    final LongAdder waits = new LongAdder();
+    final LongAdder timeouts = new LongAdder();
+
+    Gate(long waitNanos) {
+        this.waitNanos = waitNanos;
+    }
+
+    void waitNanos(long nanos) {
+        waitNanos = nanos;
+    }
+
+    /** The binding for one request, acquired: the caller must {@link Binding#release()} it. */
+    Binding enter(RequestHeader header) throws FuseException {
+        Binding binding = current;
+        if (!paused && !shut && binding != null && binding.acquire()) {
+            return binding;
+        }
+        return await(header);
+    }
+
+    /** The current binding, acquired, without waiting; {@code null} if none is serving right now. */
+    Binding tryEnter() {
+        Binding binding = current;
+        return binding != null && binding.acquire() ? binding : null;
+    }
+
+    private Binding await(RequestHeader header) throws FuseException {
+        waits.increment();
+        long deadline = System.nanoTime() + waitNanos;
+        lock.lock();
+        try {
+            while (true) {
+                if (shut) {
+                    throw new FuseException(Errno.EIO, "the mount is shutting down");
+                }
+                Binding binding = current;
+                if (!paused && binding != null && binding.acquire()) {
+                    return binding;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    timeouts.increment();
+                    throw new FuseException(Errno.EIO, "no backend within backend_wait");
+                }
+                if (header.interrupted()) {
+                    throw new FuseException(Errno.EINTR);
+                }
+                changed.awaitNanos(Math.min(left, POLL_NANOS));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FuseException(Errno.EINTR);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    Binding current() {
+        return current;
+    }
+
+    /** New requests wait from now on. */
+    void pause() {
+        paused = true;
+    }
+
+    /** Requests flow again, served by {@code binding} ({@code null}: they keep waiting for a backend). */
+    void resume(Binding binding) {
+        lock.lock();
+        try {
+            current = binding;
+            paused = false;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The mount ends: waiting and new requests fail at once ({@link #current()} stays, for clean-up). */
+    void shut() {
+        lock.lock();
+        try {
+            shut = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package fuse.mount.internal;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+import org.osgi.framework.Constants;
+import org.osgi.framework.Filter;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import fuse.api.FileSystemBackend;
+import fuse.channel.InitResult;
+import fuse.mount.FuseMount;
+import fuse.mount.MountException;
+import fuse.mount.MountState;
+import fuse.mount.MountStatistics;
+import fuse.passthrough.BackingIdInfo;
+import fuse.passthrough.PassthroughStatistics;
+
+/**
+ * The OSGi shell of a mount: one component per {@code fuse.mount} factory configuration, tracking every
+ * {@link FileSystemBackend} service and feeding configuration and backend events to a {@link MountCore}. A
+ * change that needs a new mount (mountpoint, threads, permissions, passthrough) replaces the core; other changes
+ * apply to the live mount. A core that failed because of its backend is replaced when a matching backend
+ * appears.
+ */
+@Component(name = MountComponent.PID, configurationPid = MountComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true, service = FuseMount.class)
+@Designate(ocd = MountConfiguration.class, factory = true)
+public final class MountComponent implements FuseMount {
+    static final String PID = "fuse.mount";
+    private static final Logger LOG = LoggerFactory.getLogger(MountComponent.class);
+
+    private final Map<Long, BackendRef> backends = new ConcurrentHashMap<>();
+    /** Guarded by {@code this}. */
+    private MountConfig config;
+    private Predicate<BackendRef> selector;
+    private volatile FuseMount mount = new FailedMount(PID, Path.of("/"), "", "not configured yet");
+
+    @Activate
+    void activate(Map<String, Object> properties) {
+        apply(properties);
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) {
+        apply(properties);
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        if (mount instanceof MountCore core) {
+            core.close();
+        }
+    }
+
+    @Reference(service = FileSystemBackend.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addBackend(FileSystemBackend backend, Map<String, Object> properties) {
+        BackendRef ref = ref(backend, properties);
+        backends.put(ref.key(), ref);
+        MountCore core = currentCore();
+        if (core == null) {
+            return;
+        }
+        if (core.retryWhenBackendAppears() && matches(ref)) {
+            synchronized (this) {
+                if (mount == core) {
+                    LOG.info("mount {}: backend {} appeared, trying again", config.name(), ref);
+                    replaceCore();
+                }
+            }
+        } else {
+            core.backendAdded(ref);
+        }
+    }
+
+    void updatedBackend(FileSystemBackend backend, Map<String, Object> properties) {
+        BackendRef ref = ref(backend, properties);
+        backends.put(ref.key(), ref);
+        MountCore core = currentCore();
+        if (core != null) {
+            core.backendModified(ref);
+        }
+    }
+
+    void removeBackend(FileSystemBackend backend, Map<String, Object> properties) {
+        BackendRef ref = backends.remove(serviceId(properties));
+        MountCore core = currentCore();
+        if (ref != null && core != null) {
+            core.backendRemoved(ref);
+        }
+    }
+
+    private synchronized boolean matches(BackendRef ref) {
+        return selector != null && selector.test(ref);
+    }
+
+    private MountCore currentCore() {
+        return mount instanceof MountCore core ? core : null;
+    }
+
+    private synchronized void apply(Map<String, Object> properties) {
+        String name = String.valueOf(properties.getOrDefault(Constants.SERVICE_PID, PID));
+        MountConfig next;
+        Predicate<BackendRef> nextSelector;
+        try {
+            next = MountConfig.parse(name, properties);
+            nextSelector = selector(next.backend());
+        } catch (MountException e) {
+            LOG.error("mount {}: {}", name, e.getMessage());
+            closeCore();
+            Object mountpoint = properties.get(MountConfig.MOUNTPOINT);
+            mount = new FailedMount(name, Path.of(mountpoint == null ? "/" : mountpoint.toString()),
+                    String.valueOf(properties.getOrDefault(MountConfig.BACKEND, "")), e.getMessage());
+            config = null;
+            return;
+        }
+        MountConfig previous = config;
+        config = next;
+        selector = nextSelector;
+        MountCore core = currentCore();
+        if (core == null || previous == null || core.state() == MountState.FAILED
+                || core.state() == MountState.UNMOUNTED || previous.needsRemount(next)) {
+            replaceCore();
+        } else {
+            core.reconfigure(next, nextSelector);
+        }
+    }
+
+    /** Closes the current core (unmounting) and starts a fresh one with the current configuration. */
+    private void replaceCore() {
+        closeCore();
+        MountCore core = new MountCore(config, selector);
+        backends.values().forEach(core::backendAdded);
+        mount = core;
+        core.start();
+    }
+
+    private void closeCore() {
+        MountCore core = currentCore();
+        if (core != null) {
+            core.close();
+        }
+    }
+
+    private static Predicate<BackendRef> selector(String target) throws MountException {
+        if (!target.startsWith("(")) {
+            return MountCore.byName(target);
+        }
+        try {
+            Filter filter = FrameworkUtil.createFilter(target);
+            return ref -> filter.matches(ref.properties());
+        } catch (InvalidSyntaxException e) {
+            throw new MountException("backend: not a valid LDAP filter: " + target + " (" + e.getMessage() + ")");
+        }
+    }
+
+    private static BackendRef ref(FileSystemBackend backend, Map<String, Object> properties) {
+        long id = serviceId(properties);
+        Object name = properties.get(FileSystemBackend.NAME);
+        Object ranking = properties.get(Constants.SERVICE_RANKING);
+        return new BackendRef(name != null ? name.toString() : "service." + id, backend, id,
+                ranking instanceof Integer r ? r : 0, properties);
+    }
+
+    private static long serviceId(Map<String, Object> properties) {
+        return ((Number) properties.get(Constants.SERVICE_ID)).longValue();
+    }
+
+    // ---- FuseMount: the current core's view ---------------------------------------------------------------------
+
+    @Override
+    public String name() {
+        return mount.name();
+    }
+
+    @Override
+    public Path mountpoint() {
+        return mount.mountpoint();
+    }
+
+    @Override
+    public String backendTarget() {
+        return mount.backendTarget();
+    }
+
+    @Override
+    public Optional<String> backendName() {
+        return mount.backendName();
+    }
+
+    @Override
+    public MountState state() {
+        return mount.state();
+    }
+
+    @Override
+    public Optional<String> problem() {
+        return mount.problem();
+    }
+
+    @Override
+    public long connectionId() {
+        return mount.connectionId();
+    }
+
+    @Override
+    public Optional<InitResult> init() {
+        return mount.init();
+    }
+
+    @Override
+    public int openFiles() {
+        return mount.openFiles();
+    }
+
+    @Override
+    public MountStatistics statistics() {
+        return mount.statistics();
+    }
+
+    @Override
+    public PassthroughStatistics passthrough() {
+        return mount.passthrough();
+    }
+
+    @Override
+    public List<BackingIdInfo> backingIds() {
+        return mount.backingIds();
+    }
+
+    @Override
+    public void swap(String backendName) throws MountException {
+        mount.swap(backendName);
+    }
+}

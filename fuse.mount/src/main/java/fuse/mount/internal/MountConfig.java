@@ -1,0 +1,220 @@
+package fuse.mount.internal;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import fuse.mount.MountException;
+
+/**
+ * A {@code fuse.mount} configuration, parsed and checked: the one place for the keys, their defaults and their
+ * error messages. Values come as ConfigAdmin holds them (typed from Metatype, or strings from a {@code .cfg}
+ * file), so every key accepts both.
+ *
+ * @param name the configuration's PID (or a label) for messages
+ * @param properties the whole configuration, mount keys and the backend's own settings, as given
+ */
+public record MountConfig(
+        String name,
+        Path mountpoint,
+        String backend,
+        int threads,
+        boolean allowOther,
+        boolean defaultPermissions,
+        int maxStackDepth,
+        boolean passthrough,
+        boolean readOnly,
+        long entryTimeoutNanos,
+        long attrTimeoutNanos,
+        long backendWaitNanos,
+        Map<String, Object> properties) {
+
+    public static final String MOUNTPOINT = "mountpoint";
+    public static final String BACKEND = "backend";
+    public static final String THREADS = "threads";
+    public static final String ALLOW_OTHER = "allow_other";
+    public static final String DEFAULT_PERMISSIONS = "default_permissions";
+    public static final String MAX_STACK_DEPTH = "max_stack_depth";
+    public static final String PASSTHROUGH = "passthrough";
+    public static final String READ_ONLY = "read_only";
+    public static final String ENTRY_TIMEOUT = "entry_timeout";
+    public static final String ATTR_TIMEOUT = "attr_timeout";
+    public static final String BACKEND_WAIT = "backend_wait";
+
+    public static final String DEFAULT_BACKEND = "local";
+    public static final double DEFAULT_TIMEOUT_SECONDS = 1.0;
+    public static final double DEFAULT_BACKEND_WAIT_SECONDS = 30.0;
+
+    /** Changing one of these needs a new mount; the others apply to the live mount. */
+    private static final Set<String> REMOUNT_KEYS = Set.of(MOUNTPOINT, THREADS, ALLOW_OTHER, DEFAULT_PERMISSIONS,
+            MAX_STACK_DEPTH, PASSTHROUGH, READ_ONLY);
+    /** The mount's own keys, which a backend ignores. */
+    private static final Set<String> MOUNT_KEYS = Set.of(MOUNTPOINT, BACKEND, THREADS, ALLOW_OTHER,
+            DEFAULT_PERMISSIONS, MAX_STACK_DEPTH, PASSTHROUGH, READ_ONLY, ENTRY_TIMEOUT, ATTR_TIMEOUT, BACKEND_WAIT);
+    /** Keys ConfigAdmin and FileInstall add; changing them changes nothing. */
+    private static final Set<String> FRAMEWORK_KEYS = Set.of("service.pid", "service.factoryPid",
+            "service.bundleLocation", "felix.fileinstall.filename", "component.name", "component.id");
+
+    public MountConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(mountpoint, "mountpoint");
+        Objects.requireNonNull(backend, "backend");
+        properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+    }
+
+    /** Parses and checks a configuration; the exception's message names the key at fault. */
+    public static MountConfig parse(String name, Map<String, ?> properties) throws MountException {
+        Map<String, Object> props = new LinkedHashMap<>(properties);
+        Path mountpoint = mountpoint(props.get(MOUNTPOINT));
+        String backend = string(props, BACKEND, DEFAULT_BACKEND);
+        if (backend.isBlank()) {
+            throw new MountException("backend: must name a backend or be an LDAP filter, got an empty value");
+        }
+        int threads = integer(props, THREADS, 0);
+        if (threads < 0 || threads > 256) {
+            throw new MountException("threads: must be between 1 and 256 (0 or unset = one per core), got "
+                    + threads);
+        }
+        if (threads == 0) {
+            threads = Runtime.getRuntime().availableProcessors();
+        }
+        boolean allowOther = bool(props, ALLOW_OTHER, false);
+        // allow_other without kernel permission checks would let every user past the backend's own checks.
+        boolean defaultPermissions = bool(props, DEFAULT_PERMISSIONS, false) || allowOther;
+        int maxStackDepth = integer(props, MAX_STACK_DEPTH, 1);
+        if (maxStackDepth < 1 || maxStackDepth > 2) {
+            throw new MountException("max_stack_depth: must be 1 (backing files on ext4, xfs, tmpfs…) or 2 (on "
+                    + "overlayfs or another FUSE mount), got " + maxStackDepth);
+        }
+        return new MountConfig(name, mountpoint, backend.trim(), threads, allowOther, defaultPermissions,
+                maxStackDepth, bool(props, PASSTHROUGH, true), bool(props, READ_ONLY, false),
+                seconds(props, ENTRY_TIMEOUT, DEFAULT_TIMEOUT_SECONDS),
+                seconds(props, ATTR_TIMEOUT, DEFAULT_TIMEOUT_SECONDS),
+                seconds(props, BACKEND_WAIT, DEFAULT_BACKEND_WAIT_SECONDS), props);
+    }
+
+    /**
+     * Checks that the mountpoint can be mounted on. The mount does not create it: a typo in a configuration
+     * should not silently create directories as root ({@code ./run} creates its default mountpoint itself).
+     */
+    public void checkMountpoint() throws MountException {
+        if (!Files.exists(mountpoint)) {
+            throw new MountException("mountpoint: " + mountpoint + " does not exist");
+        }
+        if (!Files.isDirectory(mountpoint)) {
+            throw new MountException("mountpoint: " + mountpoint + " is not a directory");
+        }
+    }
+
+    /** Whether going from this configuration to {@code next} needs a new mount. */
+    public boolean needsRemount(MountConfig next) {
+        return REMOUNT_KEYS.stream().anyMatch(key -> !Objects.equals(normalized(this, key), normalized(next, key)));
+    }
+
+    /** Whether the backend's own settings (every key that is not the mount's) differ. */
+    public boolean backendSettingsDiffer(MountConfig next) {
+        return !backendSettings().equals(next.backendSettings());
+    }
+
+    /** The keys that belong to the backend, with array values made comparable. */
+    Map<String, Object> backendSettings() {
+        Map<String, Object> result = new LinkedHashMap<>();
+        properties.forEach((key, value) -> {
+            if (!MOUNT_KEYS.contains(key) && !FRAMEWORK_KEYS.contains(key) && !key.startsWith(".")) {
+                result.put(key, value instanceof Object[] array ? java.util.List.of(array) : value);
+            }
+        });
+        return result;
+    }
+
+    private static Object normalized(MountConfig config, String key) {
+        return switch (key) {
+            case MOUNTPOINT -> config.mountpoint;
+            case THREADS -> config.threads;
+            case ALLOW_OTHER -> config.allowOther;
+            case DEFAULT_PERMISSIONS -> config.defaultPermissions;
+            case MAX_STACK_DEPTH -> config.maxStackDepth;
+            case PASSTHROUGH -> config.passthrough;
+            case READ_ONLY -> config.readOnly;
+            default -> throw new IllegalArgumentException(key);
+        };
+    }
+
+    private static Path mountpoint(Object value) throws MountException {
+        if (value == null || value.toString().isBlank()) {
+            throw new MountException("mountpoint: not set (the directory to mount on)");
+        }
+        try {
+            Path path = Path.of(value.toString().trim());
+            if (!path.isAbsolute()) {
+                throw new MountException("mountpoint: must be an absolute path, got " + value);
+            }
+            return path.normalize();
+        } catch (InvalidPathException e) {
+            throw new MountException("mountpoint: not a valid path: " + value);
+        }
+    }
+
+    private static String string(Map<String, Object> props, String key, String fallback) {
+        Object value = props.get(key);
+        if (value instanceof String[] array && array.length > 0) {
+            value = array[0];
+        }
+        return value == null ? fallback : value.toString();
+    }
+
+    private static int integer(Map<String, Object> props, String key, int fallback) throws MountException {
+        Object value = props.get(key);
+        if (value == null || value.toString().isBlank()) {
+            return fallback;
+        }
+        if (value instanceof Number n) {
+            return n.intValue();
+        }
+        try {
+            return Integer.parseInt(value.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new MountException(key + ": must be a whole number, got '" + value + "'");
+        }
+    }
+
+    private static boolean bool(Map<String, Object> props, String key, boolean fallback) throws MountException {
+        Object value = props.get(key);
+        if (value == null || value.toString().isBlank()) {
+            return fallback;
+        }
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        return switch (value.toString().trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new MountException(key + ": must be true or false, got '" + value + "'");
+        };
+    }
+
+    private static long seconds(Map<String, Object> props, String key, double fallback) throws MountException {
+        Object value = props.get(key);
+        double seconds;
+        if (value == null || value.toString().isBlank()) {
+            seconds = fallback;
+        } else if (value instanceof Number n) {
+            seconds = n.doubleValue();
+        } else {
+            try {
+                seconds = Double.parseDouble(value.toString().trim());
+            } catch (NumberFormatException e) {
+                throw new MountException(key + ": must be a number of seconds, got '" + value + "'");
+            }
+        }
+        if (!(seconds >= 0) || seconds > 365 * 86400.0) {
+            throw new MountException(key + ": must be a number of seconds between 0 and a year, got " + value);
+        }
+        return Math.round(seconds * 1e9);
+    }
+}

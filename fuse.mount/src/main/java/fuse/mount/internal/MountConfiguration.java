@@ -1,0 +1,63 @@
+package fuse.mount.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The Metatype description of a {@code fuse.mount} factory configuration. Reading and checking the values is
+ * {@link MountConfig}'s job; this interface only describes them (method names map to keys: {@code __} is
+ * {@code _}).
+ */
+@ObjectClassDefinition(id = MountComponent.PID, name = "FUSE mount",
+        description = "One FUSE mount served by a backend. Besides these keys, the configuration carries the "
+                + "backend's own settings under their own names (root and policy for the local backend; lowerdir, "
+                + "upperdir and workdir for the overlay backend); the backend reads them and reports a bad one by "
+                + "name.")
+@interface MountConfiguration {
+
+    @AttributeDefinition(name = "Mountpoint", description = "An existing directory to mount on (absolute path). "
+            + "It is not created: a missing one is reported as an error.")
+    String mountpoint();
+
+    @AttributeDefinition(name = "Backend", description = "The backend's name (its fuse.backend.name), or an LDAP "
+            + "filter over backend service properties such as (fuse.backend.name=local). The mount comes up "
+            + "even while no such backend is registered; requests then wait for one.")
+    String backend() default MountConfig.DEFAULT_BACKEND;
+
+    @AttributeDefinition(name = "Reader threads", description = "Threads reading requests from the kernel, "
+            + "each on its own cloned /dev/fuse descriptor; 0 = one per core.", min = "0", max = "256")
+    int threads() default 0;
+
+    @AttributeDefinition(name = "Allow other users", description = "Let users other than the container's "
+            + "access the mount; turns default_permissions on.")
+    boolean allow__other() default false;
+
+    @AttributeDefinition(name = "Kernel permission checks", description = "Let the kernel check mode bits "
+            + "(always on with allow_other).")
+    boolean default__permissions() default false;
+
+    @AttributeDefinition(name = "Passthrough", description = "Let the kernel serve the files the backend chooses "
+            + "straight from their backing files.")
+    boolean passthrough() default true;
+
+    @AttributeDefinition(name = "Maximum stacking depth", description = "1 when backing files live on ext4, xfs, "
+            + "tmpfs…; 2 when they live on overlayfs or another FUSE mount (container root file systems).",
+            options = {@org.osgi.service.metatype.annotations.Option(label = "1", value = "1"),
+                @org.osgi.service.metatype.annotations.Option(label = "2", value = "2")})
+    int max__stack__depth() default 1;
+
+    @AttributeDefinition(name = "Read-only", description = "Mount read-only.")
+    boolean read__only() default false;
+
+    @AttributeDefinition(name = "Entry timeout", description = "Seconds the kernel caches a name lookup.",
+            min = "0")
+    double entry__timeout() default MountConfig.DEFAULT_TIMEOUT_SECONDS;
+
+    @AttributeDefinition(name = "Attribute timeout", description = "Seconds the kernel caches attributes.",
+            min = "0")
+    double attr__timeout() default MountConfig.DEFAULT_TIMEOUT_SECONDS;
+
+    @AttributeDefinition(name = "Backend wait", description = "Seconds a request waits for a missing backend "
+            + "before it fails with EIO.", min = "0")
+    double backend__wait() default MountConfig.DEFAULT_BACKEND_WAIT_SECONDS;
+}

@@ -1,3 +1,0 @@
-package fuse.mount.internal;
-
-final class Placeholder { private Placeholder() {} }

@@ -1,0 +1,83 @@
+package fuse.mount.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import fuse.mount.MountException;
+
+class MountConfigTest {
+    private static MountConfig parse(Object... keyValues) throws MountException {
+        Map<String, Object> props = new HashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            props.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return MountConfig.parse("fuse.mount~test", props);
+    }
+
+    private static String problem(Object... keyValues) {
+        return assertThrows(MountException.class, () -> parse(keyValues)).getMessage();
+    }
+
+    @Test
+    void defaults() throws Exception {
+        MountConfig c = parse("mountpoint", "/mnt/x");
+        assertEquals(Path.of("/mnt/x"), c.mountpoint());
+        assertEquals("local", c.backend());
+        assertEquals(Runtime.getRuntime().availableProcessors(), c.threads());
+        assertFalse(c.allowOther());
+        assertFalse(c.defaultPermissions());
+        assertEquals(1, c.maxStackDepth());
+        assertTrue(c.passthrough());
+        assertEquals(1_000_000_000L, c.entryTimeoutNanos());
+        assertEquals(1_000_000_000L, c.attrTimeoutNanos());
+        assertEquals(30_000_000_000L, c.backendWaitNanos());
+    }
+
+    @Test
+    void typedAndStringValuesAreBothAccepted() throws Exception {
+        MountConfig typed = parse("mountpoint", "/m", "threads", 3, "allow_other", true, "attr_timeout", 0.5,
+                "max_stack_depth", 2L);
+        MountConfig strings = parse("mountpoint", "/m", "threads", "3", "allow_other", "true", "attr_timeout",
+                "0.5", "max_stack_depth", "2");
+        assertEquals(3, typed.threads());
+        assertEquals(typed.threads(), strings.threads());
+        assertTrue(strings.allowOther());
+        assertTrue(strings.defaultPermissions(), "allow_other forces default_permissions");
+        assertEquals(500_000_000L, strings.attrTimeoutNanos());
+        assertEquals(2, strings.maxStackDepth());
+    }
+
+    @Test
+    void problemsNameTheKey() {
+        assertEquals("mountpoint: not set (the directory to mount on)", problem());
+        assertEquals("mountpoint: must be an absolute path, got rel/dir", problem("mountpoint", "rel/dir"));
+        assertEquals("threads: must be a whole number, got 'many'", problem("mountpoint", "/m", "threads", "many"));
+        assertEquals("allow_other: must be true or false, got 'maybe'",
+                problem("mountpoint", "/m", "allow_other", "maybe"));
+        assertTrue(problem("mountpoint", "/m", "max_stack_depth", 3).startsWith("max_stack_depth: must be 1"));
+        assertTrue(problem("mountpoint", "/m", "backend_wait", "-1").startsWith("backend_wait: must be"));
+        assertEquals("entry_timeout: must be a number of seconds, got 'soon'",
+                problem("mountpoint", "/m", "entry_timeout", "soon"));
+    }
+
+    @Test
+    void whatNeedsARemount() throws Exception {
+        MountConfig base = parse("mountpoint", "/m", "root", "/srv", "policy", "always");
+        assertFalse(base.needsRemount(parse("mountpoint", "/m", "root", "/srv", "policy", "never",
+                "attr_timeout", 3)));
+        assertTrue(base.backendSettingsDiffer(parse("mountpoint", "/m", "root", "/srv", "policy", "never")));
+        assertFalse(base.backendSettingsDiffer(parse("mountpoint", "/m", "root", "/srv", "policy", "always",
+                "service.pid", "x", "entry_timeout", 4)));
+        assertTrue(base.needsRemount(parse("mountpoint", "/n", "root", "/srv")));
+        assertTrue(base.needsRemount(parse("mountpoint", "/m", "passthrough", false)));
+        assertTrue(base.needsRemount(parse("mountpoint", "/m", "threads", 7)));
+    }
+}

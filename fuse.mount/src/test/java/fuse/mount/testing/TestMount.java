@@ -1,0 +1,286 @@
+package fuse.mount.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import fuse.api.FileSystem;
+import fuse.api.FileSystemBackend;
+import fuse.channel.FuseSession;
+import fuse.mount.MountState;
+import fuse.mount.internal.BackendRef;
+import fuse.mount.internal.MountConfig;
+import fuse.mount.internal.MountCore;
+
+/**
+ * A real kernel mount of a backend on a fresh temporary directory, without OSGi: the test fixture for the mount
+ * and for every backend module ({@code fuse.mount}'s test-jar). It builds the plain-Java mount core directly.
+ *
+ * <p>Safety, because a hung FUSE mount can freeze the machine: every mount has a deadline after which a watchdog
+ * aborts its connection (fusectl) and unmounts it lazily, so threads blocked on it fail instead of hanging;
+ * {@link #io} runs file system calls on an abandonable thread with a timeout; {@link #close()} unmounts, waits a
+ * bounded time, aborts and lazily unmounts if needed, and checks that nothing is left in {@code /proc/mounts}.
+ * Use it in try-with-resources.
+ *
+ * <p>From another module's tests: depend on {@code fuse:fuse.mount} and on {@code fuse:fuse.mount} with
+ * {@code <type>test-jar</type>}, both in test scope.
+ *
+ * <pre>{@code
+ * try (TestMount mount = TestMount.mount(new MyBackend(dir), Map.of())) {
+ *     String text = mount.io(() -> Files.readString(mount.path().resolve("a")));
+ * }
+ * }</pre>
+ */
+public final class TestMount implements AutoCloseable {
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(90);
+    public static final Duration IO_TIMEOUT = Duration.ofSeconds(30);
+    private static final Path CONNECTIONS = Path.of("/sys/fs/fuse/connections");
+    private static final AtomicInteger KEYS = new AtomicInteger(1);
+
+    private final Path directory;
+    private final Path mountpoint;
+    private final MountCore core;
+    private final Thread watchdog;
+
+    private TestMount(Path directory, Path mountpoint, MountCore core, Duration deadline) {
+        this.directory = directory;
+        this.mountpoint = mountpoint;
+        this.core = core;
+        this.watchdog = Thread.ofPlatform().daemon().name("test-mount-watchdog " + mountpoint).unstarted(() -> {
+            try {
+                Thread.sleep(deadline);
+                System.err.println("TestMount: deadline of " + deadline + " passed for " + mountpoint
+                        + ": aborting the connection");
+                forceUnmount();
+            } catch (InterruptedException e) {
+                // closed in time
+            }
+        });
+        watchdog.start();
+    }
+
+    /** Mounts {@code backend} (named {@code "test"}) with the given configuration keys on a fresh directory. */
+    public static TestMount mount(FileSystemBackend backend, Map<String, ?> configuration) throws Exception {
+        return mount(backend, configuration, DEFAULT_DEADLINE);
+    }
+
+    /** Mounts one already opened file system. */
+    public static TestMount mount(FileSystem fs, Map<String, ?> configuration) throws Exception {
+        return mount(context -> fs, configuration, DEFAULT_DEADLINE);
+    }
+
+    /**
+     * Mounts with no backend: the mount comes up and its requests wait for one ({@code backend_wait}); add it
+     * with {@link #addBackend}.
+     */
+    public static TestMount mountWithoutBackend(Map<String, ?> configuration) throws Exception {
+        return mount(null, configuration, DEFAULT_DEADLINE);
+    }
+
+    /** @param backend the backend named by the configuration's {@code backend} key ("test"), or {@code null} */
+    public static TestMount mount(FileSystemBackend backend, Map<String, ?> configuration, Duration deadline)
+            throws Exception {
+        Path directory = Files.createTempDirectory("fuse-test-");
+        // Other users (allow_other tests) must be able to reach the mountpoint.
+        Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path mountpoint = Files.createDirectory(directory.resolve("mnt"));
+        Map<String, Object> props = new HashMap<>();
+        props.put("mountpoint", mountpoint.toString());
+        props.put("backend", "test");
+        props.put("threads", 2);
+        props.put("backend_wait", 5);
+        props.putAll(configuration);
+        String name = props.get("backend").toString();
+        MountCore core = new MountCore(MountConfig.parse("test " + mountpoint, props), MountCore.byName(name));
+        if (backend != null) {
+            core.backendAdded(BackendRef.of(name, backend, KEYS.getAndIncrement()));
+        }
+        core.start();
+        TestMount mount = new TestMount(directory, mountpoint, core, deadline);
+        try {
+            MountState expected = backend != null ? MountState.SERVING : MountState.WAITING_FOR_BACKEND;
+            if (core.state() != expected) {
+                throw new IllegalStateException("mount did not come up: " + core.state() + " "
+                        + core.problem().orElse(""));
+            }
+            if (core.session().awaitInit(Duration.ofSeconds(10)).isEmpty()) {
+                throw new IllegalStateException("the kernel sent no INIT within 10 s");
+            }
+            return mount;
+        } catch (Exception | Error e) {
+            mount.close();
+            throw e;
+        }
+    }
+
+    /** The mountpoint. */
+    public Path path() {
+        return mountpoint;
+    }
+
+    /** A path inside the mount. */
+    public Path path(String relative) {
+        return mountpoint.resolve(relative);
+    }
+
+    /** The mount core, for statistics, swaps and the passthrough listing. */
+    public MountCore core() {
+        return core;
+    }
+
+    public FuseSession session() {
+        return core.session();
+    }
+
+    /** Registers a backend with the mount, as a new backend service would be. */
+    public void addBackend(String name, FileSystemBackend backend) {
+        core.backendAdded(BackendRef.of(name, backend, KEYS.getAndIncrement()));
+    }
+
+    /** Adds another backend under {@code name} and swaps the live mount to it. */
+    public void swapTo(String name, FileSystemBackend backend) throws Exception {
+        core.backendAdded(BackendRef.of(name, backend, KEYS.getAndIncrement()));
+        core.swap(name);
+    }
+
+    /** Runs file system calls on their own thread, at most {@link #IO_TIMEOUT}. */
+    public <T> T io(Callable<T> call) throws Exception {
+        return io(IO_TIMEOUT, call);
+    }
+
+    /**
+     * Runs {@code call} on a fresh daemon thread. On timeout the connection is aborted (so the thread gets
+     * ENOTCONN instead of hanging), the thread abandoned, and the test fails.
+     */
+    public <T> T io(Duration timeout, Callable<T> call) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("test-io " + mountpoint).start(() -> {
+            try {
+                result.complete(call.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        try {
+            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            forceUnmount();
+            throw new AssertionError("file system call on " + mountpoint + " did not finish within " + timeout
+                    + "; connection aborted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw new AssertionError(e.getCause());
+        }
+    }
+
+    /** Runs a command (e.g. {@code sha256sum}, or a writer under {@code setpriv}) with a timeout; its stdout. */
+    public String run(Duration timeout, String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            forceUnmount();
+            throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout);
+        }
+        String text = output.get(5, TimeUnit.SECONDS);
+        if (process.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", command) + " exited with " + process.exitValue() + ": "
+                    + text);
+        }
+        return text;
+    }
+
+    /** Unmounts and checks that the mount is gone; aborts and lazily unmounts whatever does not end in time. */
+    @Override
+    public void close() throws Exception {
+        watchdog.interrupt();
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(core::close);
+        try {
+            closing.get(20, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            forceUnmount();
+            throw new AssertionError("closing the mount at " + mountpoint + " took more than 20 s; aborted");
+        } finally {
+            if (isMounted(mountpoint)) {
+                forceUnmount();
+                throw new AssertionError(mountpoint + " was still mounted after close; aborted and unmounted");
+            }
+            try {
+                Files.deleteIfExists(mountpoint);
+                Files.deleteIfExists(directory);
+            } catch (IOException e) {
+                // a lazily unmounted busy mountpoint may linger until its last file closes
+            }
+        }
+    }
+
+    /** Aborts the connection through fusectl and detaches the mountpoint. Never blocks on the mount. */
+    public void forceUnmount() {
+        long connection = core.connectionId();
+        if (connection < 0 && core.session() != null) {
+            connection = core.session().connectionId();
+        }
+        abortConnection(connection);
+        lazyUnmount(mountpoint);
+    }
+
+    /** Writes to the connection's {@code abort} file, mounting fusectl first where it is missing. */
+    public static void abortConnection(long connection) {
+        if (connection < 0) {
+            return;
+        }
+        try {
+            if (!Files.exists(CONNECTIONS.resolve("" + connection))) {
+                new ProcessBuilder("mount", "-t", "fusectl", "none", CONNECTIONS.toString()).start()
+                        .waitFor(5, TimeUnit.SECONDS);
+            }
+            Path abort = CONNECTIONS.resolve(connection + "/abort");
+            if (Files.exists(abort)) {
+                Files.writeString(abort, "1");
+            }
+        } catch (IOException e) {
+            System.err.println("TestMount: aborting connection " + connection + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@code umount -l}, bounded. */
+    public static void lazyUnmount(Path mountpoint) {
+        try {
+            new ProcessBuilder("umount", "-l", mountpoint.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            System.err.println("TestMount: umount -l " + mountpoint + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether {@code mountpoint} appears in {@code /proc/mounts} (read without touching the mount). */
+    public static boolean isMounted(Path mountpoint) throws IOException {
+        String target = mountpoint.toString().replace(" ", "\\040");
+        List<String> lines = Files.readAllLines(Path.of("/proc/mounts"));
+        return lines.stream().map(line -> line.split(" ")).anyMatch(f -> f.length > 2 && f[1].equals(target));
+    }
+}

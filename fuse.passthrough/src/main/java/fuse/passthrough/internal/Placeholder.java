@@ -1,3 +1,0 @@
-package fuse.passthrough.internal;
-
-final class Placeholder { private Placeholder() {} }
