@@ -498,8 +498,12 @@ public final class MountCore implements FuseMount, AutoCloseable {
             retired.removeIf(Binding::isClosed);
         }
         invalidateKernelCaches();
-        LOG.info("mount {}: now served by backend {}{}", label(), next.backend,
-                old == null ? "" : " (was " + old.backend + ")");
+        if (old != null && old.backend.equals(next.backend)) {
+            LOG.info("mount {}: backend {} reopened with the new settings", label(), next.backend);
+        } else {
+            LOG.info("mount {}: now served by backend {}{}", label(), next.backend,
+                    old == null ? "" : " (was " + old.backend + ")");
+        }
     }
 
     /** No backend from now on: requests wait at the gate. */
