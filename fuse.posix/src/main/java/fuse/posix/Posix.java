@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
@@ -44,6 +45,8 @@ public final class Posix {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG), VARIADIC_AFTER_1);
     private static final MethodHandle SYSCALL_L_P_L_L = Native.function("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG), VARIADIC_AFTER_1);
+    private static final MethodHandle SYSCALL_L_P = Native.function("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), VARIADIC_AFTER_1);
     private static final MethodHandle CLOSE = Native.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle DUP = Native.function("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle PIPE2 = Native.function("pipe2",
@@ -1011,6 +1014,46 @@ public final class Posix {
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
+    }
+
+    /**
+     * The calling thread's supplementary groups ({@code getgroups(2)} as the raw system call, which reads the
+     * thread's own credentials).
+     */
+    public static int[] threadGroups() throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            long count = groupsCall(Linux.SYS_GETGROUPS, 0, MemorySegment.NULL, "getgroups");
+            MemorySegment list = arena.allocate(JAVA_INT, Math.max(1, count));
+            count = groupsCall(Linux.SYS_GETGROUPS, count, list, "getgroups");
+            return list.asSlice(0, count * JAVA_INT.byteSize()).toArray(JAVA_INT);
+        }
+    }
+
+    /**
+     * Sets the calling thread's supplementary groups, and only the calling thread's: the raw
+     * {@code setgroups(2)} system call, not glibc's wrapper, which changes every thread of the process. Needs
+     * {@code CAP_SETGID}. See {@link FsCredentials#assume(int, int, int[])} for the restoring form.
+     *
+     * @throws PosixException EPERM without the capability, EINVAL for more than {@link Linux#NGROUPS_MAX}
+     */
+    public static void setThreadGroups(int[] groups) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment list = groups.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_INT, groups);
+            groupsCall(Linux.SYS_SETGROUPS, groups.length, list, "setgroups");
+        }
+    }
+
+    private static long groupsCall(long number, long count, MemorySegment list, String name) throws PosixException {
+        long rc;
+        try {
+            rc = (long) SYSCALL_L_P.invokeExact(Native.errnoState(), number, count, list);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure(name, count + " groups");
+        }
+        return rc;
     }
 
     public static int getuid() {
