@@ -1,11 +1,42 @@
 # Prints one line per entry below ROOT (sorted): path, type, permission bits, owner, size (not for
 # directories), mtime in ns (not with --no-times), link count, then the symlink target or the sha256 of the
-# content; with --inodes also the inode number. Used to compare trees entry by entry and byte by byte.
+# content (of its data regions, so sparse files are cheap); with --inodes also the inode number. Used to
+# compare trees entry by entry and byte by byte.
 # Usage: manifest.py ROOT [--inodes] [--no-times]
 import hashlib
 import os
 import stat
 import sys
+
+
+
+def sparse_sha256(path):
+    """The sha256 of the data regions and their offsets (SEEK_DATA/SEEK_HOLE): holes, which read as zeros, are
+    not read, so a sparse file of several GiB costs only its data."""
+    digest = hashlib.sha256()
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        offset = 0
+        while offset < size:
+            try:
+                start = os.lseek(fd, offset, os.SEEK_DATA)
+            except OSError:
+                break  # ENXIO: only a hole is left
+            end = os.lseek(fd, start, os.SEEK_HOLE)
+            digest.update(b'@%d:' % start)
+            position = start
+            while position < end:
+                chunk = os.pread(fd, min(1 << 20, end - position), position)
+                if not chunk:
+                    break
+                digest.update(chunk)
+                position += len(chunk)
+            offset = end
+    finally:
+        os.close(fd)
+    return digest.hexdigest()
+
 
 root = sys.argv[1]
 inodes = '--inodes' in sys.argv[2:]
@@ -17,11 +48,7 @@ for directory, dirs, files in os.walk(root):
         st = os.lstat(path)
         kind = stat.S_IFMT(st.st_mode)
         if stat.S_ISREG(kind):
-            digest = hashlib.sha256()
-            with open(path, 'rb') as f:
-                for chunk in iter(lambda: f.read(1 << 20), b''):
-                    digest.update(chunk)
-            what = digest.hexdigest()
+            what = sparse_sha256(path)
         elif stat.S_ISLNK(kind):
             what = '-> ' + os.readlink(path)
         else:

@@ -49,6 +49,110 @@ def owner(name):
     return '%d:%d' % (st.st_uid, st.st_gid)
 
 
+def write_at(name, offset, text):
+    fd = os.open(p(name), os.O_WRONLY)
+    try:
+        return os.pwrite(fd, text.encode(), int(offset))
+    finally:
+        os.close(fd)
+
+
+def read_at(name, offset, length):
+    fd = os.open(p(name), os.O_RDONLY)
+    try:
+        return os.pread(fd, int(length), int(offset)).replace(b'\0', b'.').decode()
+    finally:
+        os.close(fd)
+
+
+def with_fd(name, flags, action):
+    fd = os.open(p(name), flags)
+    try:
+        return action(fd)
+    finally:
+        os.close(fd)
+
+
+FALLOC_FL_KEEP_SIZE = 1
+FALLOC_FL_PUNCH_HOLE = 2
+
+
+def fallocate(name, mode, offset, length):
+    def call(fd):
+        if libc.fallocate(fd, int(mode), ctypes.c_long(int(offset)), ctypes.c_long(int(length))) != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, os.strerror(e))
+    with_fd(name, os.O_RDWR, call)
+
+
+def copy_range(src, dst, offset_in, offset_out, length):
+    fin = os.open(p(src), os.O_RDONLY)
+    try:
+        fout = os.open(p(dst), os.O_WRONLY)
+        try:
+            return os.copy_file_range(fin, fout, int(length), int(offset_in), int(offset_out))
+        finally:
+            os.close(fout)
+    finally:
+        os.close(fin)
+
+
+def direct_io(name, size):
+    # O_DIRECT needs aligned buffers: anonymous mmap memory is page aligned.
+    import hashlib
+    import mmap
+    size = int(size)
+    out = mmap.mmap(-1, size)
+    out.write(bytes((i * 7) % 251 for i in range(size)))
+    fd = os.open(p(name), os.O_CREAT | os.O_RDWR | os.O_DIRECT, 0o644)
+    try:
+        written = os.pwritev(fd, [out], 0)
+        back = mmap.mmap(-1, size)
+        read = os.preadv(fd, [back], 0)
+        same = back[:] == out[:]
+    finally:
+        os.close(fd)
+    return '%d %d %s %s' % (written, read, same, hashlib.sha256(out[:]).hexdigest()[:16])
+
+
+def fifo_roundtrip(name):
+    reader = os.open(p(name), os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        writer = os.open(p(name), os.O_WRONLY)
+        try:
+            os.write(writer, b'through the fifo')
+        finally:
+            os.close(writer)
+        return os.read(reader, 100).decode()
+    finally:
+        os.close(reader)
+
+
+def socket_roundtrip(name):
+    import socket
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        server.bind(p(name))
+        server.listen(1)
+        client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            client.connect(p(name))
+            peer, _ = server.accept()
+            client.sendall(b'through the socket')
+            data = peer.recv(100).decode()
+            peer.close()
+        finally:
+            client.close()
+        return data + ' ' + mode(name)
+    finally:
+        server.close()
+
+
+def statvfs(name):
+    st = os.statvfs(p(name))
+    return '%d %d %d %d' % (st.f_bsize, st.f_blocks, st.f_files, st.f_namemax)
+
+
 OPS = {
     'read': read,
     'write': write,
@@ -81,6 +185,32 @@ OPS = {
     'mode': mode,
     'owner': owner,
     'size': lambda name: os.lstat(p(name)).st_size,
+    'write-at': write_at,
+    'read-at': read_at,
+    'open-excl': lambda name, m: os.close(os.open(p(name), os.O_CREAT | os.O_EXCL | os.O_RDWR, int(m, 8))),
+    'open-trunc': lambda name: os.close(os.open(p(name), os.O_RDWR | os.O_TRUNC)),
+    'open-dir-write': lambda name: os.close(os.open(p(name), os.O_WRONLY)),
+    'open-nofollow': lambda name: os.close(os.open(p(name), os.O_RDONLY | os.O_NOFOLLOW)),
+    'opendir': lambda name: os.close(os.open(p(name), os.O_RDONLY | os.O_DIRECTORY)),
+    'rename-whiteout': lambda a, b: renameat2(a, b, 4),
+    'fallocate': fallocate,
+    'copy-range': copy_range,
+    'seek-data': lambda name, offset: with_fd(name, os.O_RDONLY, lambda fd: os.lseek(fd, int(offset), os.SEEK_DATA)),
+    'seek-hole': lambda name, offset: with_fd(name, os.O_RDONLY, lambda fd: os.lseek(fd, int(offset), os.SEEK_HOLE)),
+    'seek-end': lambda name: with_fd(name, os.O_RDONLY, lambda fd: os.lseek(fd, 0, os.SEEK_END)),
+    'fsync': lambda name: with_fd(name, os.O_RDWR, os.fsync),
+    'fdatasync': lambda name: with_fd(name, os.O_RDWR, os.fdatasync),
+    'fsync-dir': lambda name: with_fd(name, os.O_RDONLY | os.O_DIRECTORY, os.fsync),
+    'blocks': lambda name: os.lstat(p(name)).st_blocks,
+    'nlink': lambda name: os.lstat(p(name)).st_nlink,
+    'rdev': lambda name: '%d,%d' % (os.major(os.lstat(p(name)).st_rdev), os.minor(os.lstat(p(name)).st_rdev)),
+    'mknod-blk': lambda name, major, minor: os.mknod(p(name), 0o600 | stat.S_IFBLK, os.makedev(int(major), int(minor))),
+    'mknod-sock': lambda name: os.mknod(p(name), 0o600 | stat.S_IFSOCK),
+    'mknod-reg': lambda name: os.mknod(p(name), 0o640 | stat.S_IFREG),
+    'direct-io': direct_io,
+    'fifo-roundtrip': fifo_roundtrip,
+    'socket-roundtrip': socket_roundtrip,
+    'statvfs': statvfs,
     'access': lambda name, m: os.access(p(name), {'f': os.F_OK, 'r': os.R_OK, 'w': os.W_OK, 'x': os.X_OK}[m]),
 }
 
