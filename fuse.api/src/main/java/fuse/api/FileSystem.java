@@ -15,7 +15,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * the rest of the mount.
  *
  * <p>Names are single path components (never {@code "/"}, {@code "."} or {@code ".."} except in readdir),
- * decoded as UTF-8. Modes and flags are the Linux values ({@code O_*}, {@code S_*}, {@code RENAME_*},
+ * decoded as UTF-8 without loss: each byte of a name (or symlink target) that is not valid UTF-8 arrives as the
+ * lone surrogate {@code U+DC00 + byte}, and such a string encodes back to that byte in replies and in
+ * {@code fuse.posix} calls ({@code fuse.posix.FileNames}). A backend that turns names into bytes itself should do
+ * the same; {@link String#getBytes} would make them {@code '?'}. Modes and flags are the Linux values ({@code O_*}, {@code S_*}, {@code RENAME_*},
  * {@code FALLOC_FL_*}, {@code XATTR_*}).
  */
 @ConsumerType

@@ -12,7 +12,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.nio.charset.StandardCharsets;
 
 import fuse.api.FileSystemStats;
 
@@ -576,7 +575,7 @@ public final class Posix {
             long nextOffset = buffer.get(JAVA_LONG, position + Structs.D_OFF);
             int recordLength = Short.toUnsignedInt(buffer.get(JAVA_SHORT, position + Structs.D_RECLEN));
             int type = Byte.toUnsignedInt(buffer.get(JAVA_BYTE, position + Structs.D_TYPE));
-            String name = buffer.getString(position + Structs.D_NAME, StandardCharsets.UTF_8);
+            String name = FileNames.decodeNulTerminated(buffer, position + Structs.D_NAME);
             if (!visitor.visit(inode, nextOffset, type, name)) {
                 return position;
             }
@@ -602,8 +601,7 @@ public final class Posix {
             throw Native.failure("readlinkat", path);
         }
         // A target fills at most PATH_MAX - 1 bytes, so n == byteSize() cannot be a truncated one.
-        byte[] bytes = target.asSlice(0, n).toArray(JAVA_BYTE);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return FileNames.decode(target, 0, (int) n);
     }
 
     public static void mkdirat(int dirfd, String path, int mode) throws PosixException {
