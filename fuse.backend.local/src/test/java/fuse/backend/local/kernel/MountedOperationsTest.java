@@ -76,6 +76,12 @@ class MountedOperationsTest {
             // copy_file_range, O_DIRECT
             "create src 0644", "write src 0123456789", "create dst 0644", "copy-range src dst 2 1 6", "read-at dst 0 16",
             "size dst", "copy-range src dst 10 0 5", "direct-io dio 65536", "size dio", "read-at dio 1 4",
+            // names are bytes: not UTF-8, with newlines and spaces, as long as NAME_MAX and longer
+            "hexname-create 636166e9", "hexname-create 636166e8", "hexname-create c3a9", "hexname-create fffe",
+            "hexname-create 6e65770a6c696e65", "hexname-mkdir 20737061636520", "hexname-stat 636166e9",
+            "hexname-symlink 2e2e2fe9ff 6c696e6be9", "hexname-readlink 6c696e6be9", "hexname-rename fffe feff",
+            "hexname-stat fffe", "hexname-unlink 636166e8", "create " + "n".repeat(255) + " 0644",
+            "create " + "o".repeat(256) + " 0644", "hexname-list",
             // statfs and access
             "statvfs .", "access f r", "access f x", "access reg x", "access d x", "access missing f");
 
@@ -96,7 +102,9 @@ class MountedOperationsTest {
                     "socket-roundtrip live.sock -> OK through the socket 0o140755",
                     "seek-data sp 0 -> OK 4294979584", "fallocate sp 2 0 4096 -> ENOTSUP",
                     "seek-data sp " + PAST_THE_END + " -> ENXIO", "read-at dst 0 16 -> OK .234567",
-                    "getxattr f user.k -> ENODATA", "setxattr s user.k v -> EPERM");
+                    "getxattr f user.k -> ENODATA", "setxattr s user.k v -> EPERM",
+                    "hexname-readlink 6c696e6be9 -> OK 2e2e2fe9ff", "hexname-stat fffe -> ENOENT",
+                    "create " + "o".repeat(256) + " 0644 -> ENAMETOOLONG");
             assertTrue(onHost.stream().anyMatch(line -> line.startsWith("direct-io dio 65536 -> OK 65536 65536 True")),
                     () -> String.join("\n", onHost));
 

@@ -39,6 +39,7 @@ def sparse_sha256(path):
 
 
 root = sys.argv[1]
+sys.stdout.reconfigure(errors='backslashreplace')  # names that are not UTF-8 print as \udcXX escapes
 inodes = '--inodes' in sys.argv[2:]
 times = '--no-times' not in sys.argv[2:]
 lines = []

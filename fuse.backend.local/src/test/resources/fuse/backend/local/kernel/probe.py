@@ -8,6 +8,7 @@ import stat
 import sys
 
 base = sys.argv[1]
+sys.stdout.reconfigure(errors='backslashreplace')
 os.umask(int(sys.argv[2], 8))
 libc = ctypes.CDLL(None, use_errno=True)
 AT_FDCWD = -100
@@ -148,6 +149,14 @@ def socket_roundtrip(name):
         server.close()
 
 
+def hexname(name_hex):
+    return os.path.join(base.encode(), bytes.fromhex(name_hex))
+
+
+def hexname_list():
+    return ','.join(sorted(name.hex() for name in os.listdir(base.encode())))
+
+
 def statvfs(name):
     st = os.statvfs(p(name))
     return '%d %d %d %d' % (st.f_bsize, st.f_blocks, st.f_files, st.f_namemax)
@@ -211,6 +220,15 @@ OPS = {
     'fifo-roundtrip': fifo_roundtrip,
     'socket-roundtrip': socket_roundtrip,
     'statvfs': statvfs,
+    # Names given as hex: any bytes, not only UTF-8.
+    'hexname-create': lambda h: os.close(os.open(hexname(h), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)),
+    'hexname-mkdir': lambda h: os.mkdir(hexname(h)),
+    'hexname-stat': lambda h: oct(os.lstat(hexname(h)).st_mode),
+    'hexname-symlink': lambda target, h: os.symlink(bytes.fromhex(target), hexname(h)),
+    'hexname-readlink': lambda h: os.readlink(hexname(h)).hex(),
+    'hexname-rename': lambda a, b: os.rename(hexname(a), hexname(b)),
+    'hexname-unlink': lambda h: os.unlink(hexname(h)),
+    'hexname-list': hexname_list,
     'access': lambda name, m: os.access(p(name), {'f': os.F_OK, 'r': os.R_OK, 'w': os.W_OK, 'x': os.X_OK}[m]),
 }
 
