@@ -157,6 +157,39 @@ def hexname_list():
     return ','.join(sorted(name.hex() for name in os.listdir(base.encode())))
 
 
+def unlinked_while_open(name):
+    fd = os.open(p(name), os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        os.unlink(p(name))
+        os.pwrite(fd, b'still here', 0)
+        st = os.fstat(fd)
+        return '%s nlink=%d size=%d' % (os.pread(fd, 100, 0).decode(), st.st_nlink, st.st_size)
+    finally:
+        os.close(fd)
+
+
+def replaced_while_open(name, other):
+    fd = os.open(p(name), os.O_RDONLY)
+    try:
+        os.rename(p(other), p(name))
+        return os.pread(fd, 100, 0).decode() + ' / ' + read(name)
+    finally:
+        os.close(fd)
+
+
+def mmap_write(name, offset, text):
+    import mmap
+    fd = os.open(p(name), os.O_RDWR)
+    try:
+        size = os.fstat(fd).st_size
+        with mmap.mmap(fd, size) as m:
+            m[int(offset):int(offset) + len(text)] = text.encode()
+            m.flush()
+    finally:
+        os.close(fd)
+    return read(name)
+
+
 def statvfs(name):
     st = os.statvfs(p(name))
     return '%d %d %d %d' % (st.f_bsize, st.f_blocks, st.f_files, st.f_namemax)
@@ -220,6 +253,15 @@ OPS = {
     'fifo-roundtrip': fifo_roundtrip,
     'socket-roundtrip': socket_roundtrip,
     'statvfs': statvfs,
+    'ftruncate': lambda name, n: with_fd(name, os.O_RDWR, lambda fd: os.ftruncate(fd, int(n))),
+    'ftruncate-readonly': lambda name, n: with_fd(name, os.O_RDONLY, lambda fd: os.ftruncate(fd, int(n))),
+    'fchmod': lambda name, m: with_fd(name, os.O_RDONLY, lambda fd: os.fchmod(fd, int(m, 8))),
+    'fchown': lambda name, u, g: with_fd(name, os.O_RDONLY, lambda fd: os.fchown(fd, int(u), int(g))),
+    'futime': lambda name, s: with_fd(name, os.O_RDONLY, lambda fd: os.utime(fd, (int(s), int(s)))),
+    'fstat-size': lambda name: with_fd(name, os.O_RDONLY, lambda fd: os.fstat(fd).st_size),
+    'unlinked-while-open': unlinked_while_open,
+    'replaced-while-open': replaced_while_open,
+    'mmap-write': mmap_write,
     # Names given as hex: any bytes, not only UTF-8.
     'hexname-create': lambda h: os.close(os.open(hexname(h), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)),
     'hexname-mkdir': lambda h: os.mkdir(hexname(h)),
