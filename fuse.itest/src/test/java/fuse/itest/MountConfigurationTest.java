@@ -233,6 +233,15 @@ class MountConfigurationTest {
         assertEquals(connection, mount.connectionId(), "no remount for a backend setting");
         assertEquals(1, mount.statistics().swaps(), "served by the fresh file system");
 
+        properties.put("threads", "several");
+        configuration.update(new Hashtable<>(properties));
+        assertTrue(awaitCondition(() -> mount.problem().isPresent()), "a broken update is reported");
+        assertEquals("configuration update rejected: threads: must be a whole number, got 'several'; the mount "
+                + "keeps its previous configuration", mount.problem().orElseThrow());
+        assertEquals(connection, mount.connectionId(), "and does not take the working mount away");
+        assertEquals(MountState.SERVING, mount.state());
+        properties.put("threads", 1);
+
         Path second = mountpoint("second");
         properties.put("mountpoint", second.toString());
         configuration.update(new Hashtable<>(properties));
@@ -240,6 +249,46 @@ class MountConfigurationTest {
         assertTrue(awaitCondition(() -> !isMounted(first)), "the old mountpoint is unmounted");
         assertTrue(isMounted(second));
         assertEquals("world", io(() -> Files.readString(second.resolve("hello"))));
+    }
+
+    @Test
+    void theLocalBackendPassesFilesThroughAndTakesAPolicyChangeLive() throws Exception {
+        Path source = Files.createDirectory(directory.resolve("source"));
+        Files.writeString(source.resolve("data"), "local data");
+        Path mountpoint = mountpoint("local");
+        Map<String, Object> properties = new java.util.HashMap<>(Map.of("mountpoint", mountpoint.toString(),
+                "backend", "local", "root", source.toString(), "policy", "always", "threads", 1));
+        Configuration configuration = configure("local", properties);
+        FuseMount mount = awaitMount(mountpoint, MountState.SERVING);
+        assertEquals("local data", io(() -> Files.readString(mountpoint.resolve("data"))));
+        assertEquals(1, mount.passthrough().passthroughOpens());
+        assertEquals(0, mount.statistics().count("READ"), "the kernel read the file itself");
+
+        properties.put("policy", "never");
+        configuration.update(new Hashtable<>(properties));
+        assertTrue(awaitCondition(() -> {
+            try {
+                io(() -> Files.readString(mountpoint.resolve("data")));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            return mount.passthrough().javaServedOpens() > 0;
+        }), "after policy=never new opens are served in Java");
+        assertEquals(0, mount.statistics().swaps(), "the local backend applied the policy in place");
+        assertTrue(mount.statistics().count("READ") > 0);
+    }
+
+    @Test
+    void aBackendRejectingItsSettingsIsAClearProblemAndNoMount() throws Exception {
+        Path mountpoint = mountpoint("noroot");
+        Path missing = directory.resolve("no-source");
+        configure("noroot", Map.of("mountpoint", mountpoint.toString(), "backend", "local", "root",
+                missing.toString()));
+        FuseMount mount = awaitMount(mountpoint, MountState.FAILED);
+        String problem = mount.problem().orElseThrow();
+        assertTrue(problem.startsWith("backend local: root: "), problem);
+        assertTrue(problem.contains(missing.toString()), problem);
+        assertTrue(!isMounted(mountpoint));
     }
 
     @Test

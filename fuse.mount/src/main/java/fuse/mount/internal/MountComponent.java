@@ -37,8 +37,9 @@ import fuse.passthrough.PassthroughStatistics;
  * The OSGi shell of a mount: one component per {@code fuse.mount} factory configuration, tracking every
  * {@link FileSystemBackend} service and feeding configuration and backend events to a {@link MountCore}. A
  * change that needs a new mount (mountpoint, threads, permissions, passthrough) replaces the core; other changes
- * apply to the live mount. A core that failed because of its backend is replaced when a matching backend
- * appears.
+ * apply to the live mount. An update that does not parse is rejected while a mount is live (it keeps its previous
+ * configuration, {@link #problem()} says why); without a live mount it is the mount's problem. A core that failed
+ * because of its backend is replaced when a matching backend appears.
  */
 @Component(name = MountComponent.PID, configurationPid = MountComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true, service = FuseMount.class)
@@ -52,6 +53,8 @@ public final class MountComponent implements FuseMount {
     private MountConfig config;
     private Predicate<BackendRef> selector;
     private volatile FuseMount mount = new FailedMount(PID, Path.of("/"), "", "not configured yet");
+    /** Why the last configuration update was not applied to the live mount, if it was not. */
+    private volatile String rejectedUpdate;
 
     @Activate
     void activate(Map<String, Object> properties) {
@@ -124,6 +127,15 @@ public final class MountComponent implements FuseMount {
             next = MountConfig.parse(name, properties);
             nextSelector = selector(next.backend());
         } catch (MountException e) {
+            MountCore live = currentCore();
+            if (live != null && config != null && live.state() != MountState.FAILED
+                    && live.state() != MountState.UNMOUNTED) {
+                // A broken update (a typo in a .cfg file being edited) must not take a working mount away.
+                rejectedUpdate = "configuration update rejected: " + e.getMessage()
+                        + "; the mount keeps its previous configuration";
+                LOG.error("mount {}: {}", name, rejectedUpdate);
+                return;
+            }
             LOG.error("mount {}: {}", name, e.getMessage());
             closeCore();
             Object mountpoint = properties.get(MountConfig.MOUNTPOINT);
@@ -132,6 +144,7 @@ public final class MountComponent implements FuseMount {
             config = null;
             return;
         }
+        rejectedUpdate = null;
         MountConfig previous = config;
         config = next;
         selector = nextSelector;
@@ -148,8 +161,10 @@ public final class MountComponent implements FuseMount {
     private void replaceCore() {
         closeCore();
         MountCore core = new MountCore(config, selector);
-        backends.values().forEach(core::backendAdded);
+        // Published before it is fed: a backend bound or unbound meanwhile then reaches this core too, either
+        // through the snapshot or through the callback (adding twice is harmless).
         mount = core;
+        backends.values().forEach(core::backendAdded);
         core.start();
     }
 
@@ -213,7 +228,8 @@ public final class MountComponent implements FuseMount {
 
     @Override
     public Optional<String> problem() {
-        return mount.problem();
+        String rejected = rejectedUpdate;
+        return rejected != null ? Optional.of(rejected) : mount.problem();
     }
 
     @Override

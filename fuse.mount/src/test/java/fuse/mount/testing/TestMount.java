@@ -212,7 +212,7 @@ public final class TestMount implements AutoCloseable {
 
     /** Unmounts and checks that the mount is gone; aborts and lazily unmounts whatever does not end in time. */
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         watchdog.interrupt();
         CompletableFuture<Void> closing = CompletableFuture.runAsync(core::close);
         try {
@@ -220,6 +220,13 @@ public final class TestMount implements AutoCloseable {
         } catch (TimeoutException e) {
             forceUnmount();
             throw new AssertionError("closing the mount at " + mountpoint + " took more than 20 s; aborted");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            forceUnmount();
+            throw new AssertionError("interrupted while closing the mount at " + mountpoint + "; aborted");
+        } catch (ExecutionException e) {
+            forceUnmount();
+            throw new AssertionError("closing the mount at " + mountpoint + " failed", e.getCause());
         } finally {
             if (isMounted(mountpoint)) {
                 forceUnmount();
