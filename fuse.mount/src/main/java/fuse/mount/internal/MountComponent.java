@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.Filter;
 import org.osgi.framework.FrameworkUtil;
@@ -20,6 +21,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,9 +57,15 @@ public final class MountComponent implements FuseMount {
     private volatile FuseMount mount = new FailedMount(PID, Path.of("/"), "", "not configured yet");
     /** Why the last configuration update was not applied to the live mount, if it was not. */
     private volatile String rejectedUpdate;
+    private final UnknownSettings unknownSettings = new UnknownSettings();
+    private volatile BundleContext context;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile MetaTypeService metaType;
 
     @Activate
-    void activate(Map<String, Object> properties) {
+    void activate(BundleContext bundleContext, Map<String, Object> properties) {
+        this.context = bundleContext;
         apply(properties);
     }
 
@@ -78,6 +86,7 @@ public final class MountComponent implements FuseMount {
     void addBackend(FileSystemBackend backend, Map<String, Object> properties) {
         BackendRef ref = ref(backend, properties);
         backends.put(ref.key(), ref);
+        checkSettings(ref);
         MountCore core = currentCore();
         if (core == null) {
             return;
@@ -108,6 +117,17 @@ public final class MountComponent implements FuseMount {
         MountCore core = currentCore();
         if (ref != null && core != null) {
             core.backendRemoved(ref);
+        }
+    }
+
+    /** Warns about keys of this mount's configuration that the matching backend {@code ref} does not know. */
+    private void checkSettings(BackendRef ref) {
+        MountConfig current;
+        synchronized (this) {
+            current = selector != null && selector.test(ref) ? config : null;
+        }
+        if (current != null) {
+            unknownSettings.check(current, ref, metaType, context);
         }
     }
 
@@ -148,6 +168,7 @@ public final class MountComponent implements FuseMount {
         MountConfig previous = config;
         config = next;
         selector = nextSelector;
+        backends.values().forEach(this::checkSettings);
         MountCore core = currentCore();
         if (core == null || previous == null || core.state() == MountState.FAILED
                 || core.state() == MountState.UNMOUNTED || previous.needsRemount(next)) {
