@@ -8,8 +8,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Timeout;
@@ -40,7 +43,10 @@ class ConcurrencyKernelTest {
         for (int d = 0; d < 3; d++) {
             Files.createDirectory(root.resolve("d" + d));
         }
-        try (TestMount mount = LocalMounts.mount(root, policy)) {
+        // Four reader threads: requests of different workers also run concurrently in the server.
+        try (TestMount mount = LocalMounts.mount(root, policy, Map.of("threads", WORKERS));
+                ExecutorService threads = Executors.newFixedThreadPool(WORKERS)) {
+            // A thread per worker: the common pool may have a single thread on a small machine.
             List<CompletableFuture<String>> workers = new ArrayList<>();
             for (int w = 0; w < WORKERS; w++) {
                 String seed = Integer.toString(w);
@@ -51,7 +57,7 @@ class ConcurrencyKernelTest {
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
-                }));
+                }, threads));
             }
             TreeMap<String, Long> totals = new TreeMap<>();
             for (CompletableFuture<String> worker : workers) {
@@ -61,6 +67,7 @@ class ConcurrencyKernelTest {
                 });
             }
             System.out.println("stress, policy " + policy + ": " + totals);
+            System.out.println(Profile.of(mount.core().statistics()));
             List<String> unexpected = totals.keySet().stream()
                     .filter(key -> !key.split(" ")[1].matches(EXPECTED)).toList();
             assertTrue(unexpected.isEmpty(), () -> "unexpected results: " + unexpected + " in " + totals);

@@ -124,8 +124,9 @@ class MountedOperationsTest {
         }
     }
 
+    /** "default": no policy in the configuration, so passthrough is what a plain mount gets. */
     @ParameterizedTest(name = "policy={0}")
-    @ValueSource(strings = {"always", "never"})
+    @ValueSource(strings = {LocalMounts.DEFAULT_POLICY, "never"})
     void readsAndWritesPassThroughUnlessThePolicySaysNever(String policy) throws Exception {
         Path source = Files.createDirectory(base.resolve("source"));
         Path root = Files.createDirectory(base.resolve("root"));
@@ -152,7 +153,7 @@ class MountedOperationsTest {
             System.out.printf("policy %s: %d READ, %d WRITE requests; %d passthrough opens, %d Java-served%n",
                     policy, stats.count("READ"), stats.count("WRITE"), passthrough.passthroughOpens(),
                     passthrough.javaServedOpens());
-            if (policy.equals("always")) {
+            if (policy.equals(LocalMounts.DEFAULT_POLICY)) {
                 assertEquals(0, stats.count("READ"), "reads went to the host file, not to the server");
                 assertEquals(0, stats.count("WRITE"), "writes went to the host file, not to the server");
                 assertTrue(passthrough.passthroughOpens() >= 16, "8 creates and 8 opens: " + passthrough);
