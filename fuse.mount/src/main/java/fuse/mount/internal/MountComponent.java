@@ -8,10 +8,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
 import org.osgi.framework.Constants;
 import org.osgi.framework.Filter;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -59,6 +61,13 @@ public final class MountComponent implements FuseMount {
     private volatile String rejectedUpdate;
     private final UnknownSettings unknownSettings = new UnknownSettings();
     private volatile BundleContext context;
+    /** Set once the framework stops: no new mount from then on. Guarded by {@code this}. */
+    private boolean stopping;
+    private final SynchronousBundleListener frameworkStop = event -> {
+        if (event.getBundle().getBundleId() == Constants.SYSTEM_BUNDLE_ID && event.getType() == BundleEvent.STOPPING) {
+            frameworkStopping();
+        }
+    };
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile MetaTypeService metaType;
@@ -66,6 +75,7 @@ public final class MountComponent implements FuseMount {
     @Activate
     void activate(BundleContext bundleContext, Map<String, Object> properties) {
         this.context = bundleContext;
+        bundleContext.addBundleListener(frameworkStop);
         apply(properties);
     }
 
@@ -76,9 +86,21 @@ public final class MountComponent implements FuseMount {
 
     @Deactivate
     synchronized void deactivate() {
+        context.removeBundleListener(frameworkStop);
         if (mount instanceof MountCore core) {
             core.close();
         }
+    }
+
+    /**
+     * The framework is stopping (SIGTERM, {@code stop 0}): unmount now, while the backends are still there to
+     * finish the requests in flight. Without this the order would be the framework's, and a backend leaving first
+     * would make this mount's requests wait for another one until it is closed.
+     */
+    private synchronized void frameworkStopping() {
+        stopping = true;
+        LOG.info("mount {}: the framework is stopping; unmounting", mount.mountpoint());
+        closeCore();
     }
 
     @Reference(service = FileSystemBackend.class, cardinality = ReferenceCardinality.MULTIPLE,
@@ -181,6 +203,9 @@ public final class MountComponent implements FuseMount {
     /** Closes the current core (unmounting) and starts a fresh one with the current configuration. */
     private void replaceCore() {
         closeCore();
+        if (stopping) {
+            return;
+        }
         MountCore core = new MountCore(config, selector);
         // Published before it is fed: a backend bound or unbound meanwhile then reaches this core too, either
         // through the snapshot or through the callback (adding twice is harmless).
