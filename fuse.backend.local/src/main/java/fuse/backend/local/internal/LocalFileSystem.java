@@ -44,9 +44,10 @@ import fuse.posix.PosixException;
  * {@code ..}, rename race or hard link gets the mount outside the root; a host process that moves a directory out
  * of the root while the mount holds it is outside this guarantee.
  *
- * <p><b>Identity.</b> Creating calls (create, mkdir, mknod, symlink) run with the caller's file system uid and gid
- * on the calling thread when the server is root, so new files belong to the caller and the host checks the
- * caller's permission on the parent (with the server's supplementary groups: FUSE does not send the caller's).
+ * <p><b>Identity.</b> Creating calls (create, mkdir, mknod, symlink) and access run with the caller's file system
+ * uid and gid and supplementary groups on the calling thread when the server is root, so new files belong to the
+ * caller and the host checks the caller's permission on the parent, as for the caller's own system call (FUSE
+ * does not send the groups: {@link CallerGroups} reads them).
  * The new file's permission bits are exactly {@code mode & ~umask} whatever the server process's umask.
  * Other permission checks are the kernel's ({@code default_permissions}). Operations run on the calling
  * thread, which must be a platform thread for a non-root caller's creates (file system ids are per kernel thread).
@@ -666,7 +667,7 @@ final class LocalFileSystem implements FileSystem {
         return "LocalFileSystem[" + root + ", policy " + policy + "]";
     }
 
-    /** The caller's fs uid/gid for a scope when the server is root and the caller is not; else nothing. */
+    /** The caller's fs uid/gid and groups for a scope when the server is root and the caller is not; else nothing. */
     private static final class Identity implements AutoCloseable {
         private static final Identity NONE = new Identity(null);
         private final FsCredentials credentials;
@@ -685,7 +686,7 @@ final class LocalFileSystem implements FileSystem {
                 throw new FuseException(Errno.EIO, "creating as uid " + caller.uid()
                         + " needs a platform thread; the mount called on a virtual thread");
             }
-            return new Identity(FsCredentials.assume(caller.uid(), caller.gid()));
+            return new Identity(FsCredentials.assume(caller.uid(), caller.gid(), CallerGroups.of(caller.pid())));
         }
 
         @Override
