@@ -1,0 +1,578 @@
+package fuse.backend.overlay.internal;
+
+import static fuse.backend.overlay.internal.Nodes.dir;
+import static fuse.backend.overlay.internal.Nodes.overlay;
+import static fuse.posix.Linux.*;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+import fuse.api.Attributes;
+import fuse.api.Caller;
+import fuse.api.Entry;
+import fuse.api.Errno;
+import fuse.api.FuseException;
+import fuse.api.Node;
+import fuse.posix.FileStat;
+import fuse.posix.Posix;
+
+/**
+ * The changes of the merged tree's names, as kernel overlayfs makes them in the upper layer (see
+ * {@link OverlayFileSystem} for the rules): creating over whiteouts, removing with whiteouts, renaming without
+ * redirects. Each operation first runs the checks the VFS runs before a file system is asked (existence,
+ * permissions, types, emptiness), so nothing is copied up for a request that fails; then the copy-ups it needs
+ * (never under the namespace lock); then, under the namespace lock, it checks the names again and changes the
+ * upper directory.
+ */
+final class Namespace {
+    private final Layers layers;
+    private final OverlayXattrs xattrs;
+    private final NodeTable table;
+    private final Resolver resolver;
+    private final CopyUp copyUp;
+    private final ReentrantLock namespace;
+    private final boolean serverIsRoot;
+
+    Namespace(Layers layers, NodeTable table, Resolver resolver, CopyUp copyUp, ReentrantLock namespace) {
+        this.layers = layers;
+        this.xattrs = layers.xattrs;
+        this.table = table;
+        this.resolver = resolver;
+        this.copyUp = copyUp;
+        this.namespace = namespace;
+        this.serverIsRoot = Posix.geteuid() == 0;
+    }
+
+    /** The node at {@code name}, with one reference the caller gives back, or {@code null} when absent. */
+    OverlayNode find(OverlayNode parent, String name) throws FuseException {
+        Resolution r = resolver.resolve(parent, name);
+        return r == null ? null : table.intern(parent, name, r);
+    }
+
+    // ---------------------------------------------------------------------------------------------- creating
+
+    /** Makes the new object at {@code name} in the directory {@code dirfd} (upper or work directory). */
+    @FunctionalInterface
+    private interface Maker {
+        void make(int dirfd, String name) throws FuseException;
+    }
+
+    Entry mknod(Caller caller, Node parent, String name, int mode, long rdev) throws FuseException {
+        int type = (mode & S_IFMT) == 0 ? S_IFREG : mode & S_IFMT;
+        if (type == S_IFDIR || type == S_IFLNK) {
+            throw new FuseException(Errno.EINVAL, "mknod of a directory or symlink");
+        }
+        if (type == S_IFCHR && rdev == 0) {
+            // The kernel's ovl_mknod: a whiteout cannot be made through the overlay.
+            throw new FuseException(Errno.EPERM, "cannot create a whiteout (0/0 character device) in an overlay");
+        }
+        if ((type == S_IFCHR || type == S_IFBLK) && caller.uid() != 0) {
+            OverlayNode p = dir(parent);
+            existsNot(p, name);
+            Permissions.mayCreate(caller, p.attributes());
+            throw new FuseException(Errno.EPERM, "making a device needs CAP_MKNOD");
+        }
+        int perms = permissions(caller, mode);
+        return table.entry(createObject(caller, parent, name, type, perms,
+                (dirfd, n) -> Posix.mknodat(dirfd, n, type | 0600, rdev)));
+    }
+
+    Entry mkdir(Caller caller, Node parent, String name, int mode) throws FuseException {
+        int perms = permissions(caller, mode);
+        return table.entry(createObject(caller, parent, name, S_IFDIR, perms,
+                (dirfd, n) -> Posix.mkdirat(dirfd, n, 0700)));
+    }
+
+    Entry symlink(Caller caller, Node parent, String name, String target) throws FuseException {
+        return table.entry(createObject(caller, parent, name, S_IFLNK, 0777,
+                (dirfd, n) -> Posix.symlinkat(target, dirfd, n)));
+    }
+
+    /** A new empty regular file (the first half of create); counts one reference on it. */
+    OverlayNode createFile(Caller caller, OverlayNode parent, String name, int mode) throws FuseException {
+        return createObject(caller, parent, name, S_IFREG, permissions(caller, mode),
+                (dirfd, n) -> Posix.mknodat(dirfd, n, S_IFREG | 0600, 0));
+    }
+
+    /**
+     * Creates a new object at {@code name}, as the kernel's {@code ovl_create_or_link}: straight in the upper
+     * directory when the name is free there, or, over a whiteout, built in the work directory and swapped with the
+     * whiteout ({@code RENAME_EXCHANGE}), a directory made opaque first so that the lower layers stay hidden.
+     * Counts one reference on the new node.
+     */
+    private OverlayNode createObject(Caller caller, Node parent, String name, int type, int perms, Maker maker)
+            throws FuseException {
+        layers.checkWritable();
+        Names.check(name);
+        OverlayNode p = dir(parent);
+        existsNot(p, name); // the VFS answers EEXIST before overlayfs copies anything up
+        Permissions.mayCreate(caller, p.attributes());
+        copyUp.ensureUpper(caller, p, CopyUp.ALL);
+        Owner owner = owner(caller, p, type, perms);
+        namespace.lock();
+        try {
+            existsNot(p, name);
+            int pfd = p.upper.fd();
+            Resolver.Slot slot = Resolver.upperSlot(pfd, name);
+            if (slot == Resolver.Slot.OCCUPIED) {
+                throw new FuseException(Errno.EEXIST, name);
+            }
+            if (slot == Resolver.Slot.WHITEOUT) {
+                WorkDir work = layers.work;
+                String temp = work.tempName();
+                maker.make(work.fd(), temp);
+                try {
+                    owner.apply(work.fd(), temp);
+                    if (type == S_IFDIR) {
+                        xattrs.setOpaque(work.path(temp), false);
+                    }
+                    Posix.renameat2(work.fd(), temp, pfd, name, RENAME_EXCHANGE);
+                } catch (FuseException | RuntimeException e) {
+                    work.discard(temp);
+                    throw e;
+                }
+                work.discard(temp); // the whiteout, swapped out
+            } else {
+                maker.make(pfd, name);
+                try {
+                    owner.apply(pfd, name);
+                } catch (FuseException | RuntimeException e) {
+                    Dirs.removeTree(pfd, name);
+                    throw e;
+                }
+            }
+            Resolution r = resolver.resolve(p, name);
+            if (r == null) {
+                throw new FuseException(Errno.EIO, "'" + name + "' vanished right after it was made");
+            }
+            return table.intern(p, name, r);
+        } finally {
+            namespace.unlock();
+        }
+    }
+
+    void existsNot(OverlayNode parent, String name) throws FuseException {
+        Resolution existing = resolver.resolve(parent, name);
+        if (existing != null) {
+            existing.close();
+            throw new FuseException(Errno.EEXIST, name);
+        }
+    }
+
+    /** The permission bits a create asks for: {@code mode & ~umask}. */
+    private static int permissions(Caller caller, int mode) {
+        return mode & ~caller.umask() & S_IALLUGO;
+    }
+
+    /**
+     * Who owns a new object and its mode, as the kernel's {@code inode_init_owner} computes them on the overlay
+     * directory (the kernel's overlayfs then creates the upper file with these): the caller, or the directory's
+     * group when it is set-group-ID (new directories inherit the bit).
+     */
+    private record Owner(int uid, int gid, int mode, boolean symlink, boolean chown) {
+        void apply(int dirfd, String name) throws FuseException {
+            if (chown) {
+                Posix.fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW);
+            }
+            if (!symlink) {
+                Posix.fchmodat(dirfd, name, mode, 0);
+            }
+        }
+    }
+
+    private Owner owner(Caller caller, OverlayNode parent, int type, int perms) throws FuseException {
+        Attributes pa = parent.attributes();
+        int gid = caller.gid();
+        int mode = perms;
+        if ((pa.mode() & S_ISGID) != 0) {
+            gid = pa.gid();
+            if (type == S_IFDIR) {
+                mode |= S_ISGID;
+            }
+        }
+        if (type != S_IFDIR && (mode & S_ISGID) != 0 && caller.uid() != 0 && gid != caller.gid()) {
+            mode &= ~S_ISGID;
+        }
+        // Only root can give files away; an unprivileged server makes them its own, as it must.
+        return new Owner(caller.uid(), gid, mode, type == S_IFLNK, serverIsRoot);
+    }
+
+    Entry link(Caller caller, Node node, Node newParent, String newName) throws FuseException {
+        layers.checkWritable();
+        Names.check(newName);
+        OverlayNode n = overlay(node);
+        OverlayNode np = dir(newParent);
+        existsNot(np, newName); // the VFS reports a taken name first
+        Permissions.mayCreate(caller, np.attributes());
+        if (n.isDirectory()) {
+            throw new FuseException(Errno.EPERM, "hard link to a directory");
+        }
+        copyUp.ensureUpper(caller, n, CopyUp.ALL);
+        copyUp.ensureUpper(caller, np, CopyUp.ALL);
+        namespace.lock();
+        try {
+            existsNot(np, newName);
+            int pfd = np.upper.fd();
+            Resolver.Slot slot = Resolver.upperSlot(pfd, newName);
+            if (slot == Resolver.Slot.OCCUPIED) {
+                throw new FuseException(Errno.EEXIST, newName);
+            }
+            RealFile source = n.upper;
+            if (slot == Resolver.Slot.WHITEOUT) {
+                WorkDir work = layers.work;
+                String temp = work.tempName();
+                linkTo(source, work.fd(), temp);
+                try {
+                    Posix.renameat2(work.fd(), temp, pfd, newName, RENAME_EXCHANGE);
+                } catch (FuseException | RuntimeException e) {
+                    work.discard(temp);
+                    throw e;
+                }
+                work.discard(temp);
+            } else {
+                linkTo(source, pfd, newName);
+            }
+            table.reference(n);
+        } finally {
+            namespace.unlock();
+        }
+        return table.entry(n);
+    }
+
+    private void linkTo(RealFile source, int dirfd, String name) throws FuseException {
+        if (serverIsRoot) {
+            // Links the very file (a symlink itself); needs CAP_DAC_READ_SEARCH.
+            Posix.linkat(source.fd(), "", dirfd, name, AT_EMPTY_PATH);
+        } else {
+            Posix.linkat(AT_FDCWD, source.proc(), dirfd, name, AT_SYMLINK_FOLLOW);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- removing
+
+    void unlink(Caller caller, Node parent, String name) throws FuseException {
+        layers.checkWritable();
+        Names.check(name);
+        OverlayNode p = dir(parent);
+        checkRemovable(caller, p, name, false);
+        copyUp.ensureUpper(caller, p, CopyUp.ALL);
+        namespace.lock();
+        try {
+            Resolution r = resolver.resolve(p, name);
+            if (r == null) {
+                throw new FuseException(Errno.ENOENT, name);
+            }
+            try {
+                if (r.isDirectory()) {
+                    throw new FuseException(Errno.EISDIR, name);
+                }
+                int pfd = p.upper.fd();
+                boolean lowerPositive = resolver.lowerPositive(p, name);
+                if (r.upper() != null) {
+                    FileStat removed = r.upper().stat();
+                    if (lowerPositive) {
+                        // A whiteout replaces the upper file in one step.
+                        placeWhiteout(pfd, name, 0);
+                    } else {
+                        Posix.unlinkat(pfd, name, 0);
+                    }
+                    lastLinkGone(removed);
+                } else {
+                    placeWhiteout(pfd, name, RENAME_NOREPLACE);
+                }
+            } finally {
+                r.close();
+            }
+        } finally {
+            namespace.unlock();
+        }
+    }
+
+    void rmdir(Caller caller, Node parent, String name) throws FuseException {
+        layers.checkWritable();
+        Names.check(name);
+        OverlayNode p = dir(parent);
+        checkRemovable(caller, p, name, true);
+        copyUp.ensureUpper(caller, p, CopyUp.ALL);
+        namespace.lock();
+        try {
+            Resolution r = resolver.resolve(p, name);
+            if (r == null) {
+                throw new FuseException(Errno.ENOENT, name);
+            }
+            try {
+                if (!r.isDirectory()) {
+                    throw new FuseException(Errno.ENOTDIR, name);
+                }
+                MergedListing listing = MergedListing.read(r.upper(), r.lowerDirs(), table, xattrs);
+                if (!listing.isEmpty()) {
+                    throw new FuseException(Errno.ENOTEMPTY, name);
+                }
+                int pfd = p.upper.fd();
+                boolean lowerPositive = resolver.lowerPositive(p, name);
+                if (r.upper() != null && lowerPositive) {
+                    // Swap a whiteout in; the old directory, with its whiteouts, is removed from the work directory.
+                    WorkDir work = layers.work;
+                    String whiteout = work.whiteout();
+                    try {
+                        Posix.renameat2(work.fd(), whiteout, pfd, name, RENAME_EXCHANGE);
+                    } finally {
+                        work.discard(whiteout);
+                    }
+                } else if (r.upper() != null) {
+                    int dirfd = r.upper().fd();
+                    for (String whiteout : listing.upperWhiteouts()) {
+                        Posix.unlinkat(dirfd, whiteout, 0);
+                    }
+                    Posix.unlinkat(pfd, name, AT_REMOVEDIR);
+                } else {
+                    placeWhiteout(pfd, name, RENAME_NOREPLACE);
+                }
+            } finally {
+                r.close();
+            }
+        } finally {
+            namespace.unlock();
+        }
+    }
+
+    /**
+     * What the VFS and overlayfs check before the parent is copied up for a removal: the name exists, has the
+     * right type and, for a directory, is empty in the merged view. Checked again under the namespace lock.
+     */
+    private void checkRemovable(Caller caller, OverlayNode parent, String name, boolean directory)
+            throws FuseException {
+        Resolution r = resolver.resolve(parent, name);
+        if (r == null) {
+            throw new FuseException(Errno.ENOENT, name);
+        }
+        try {
+            Permissions.mayDelete(caller, parent.attributes(), r.real().stat().attributes());
+            if (r.isDirectory() != directory) {
+                throw new FuseException(directory ? Errno.ENOTDIR : Errno.EISDIR, name);
+            }
+            if (directory && !MergedListing.read(r.upper(), r.lowerDirs(), table, xattrs).isEmpty()) {
+                throw new FuseException(Errno.ENOTEMPTY, name);
+            }
+        } finally {
+            r.close();
+        }
+    }
+
+    /** Makes a whiteout in the work directory and renames it to {@code name} in {@code dirfd}. */
+    private void placeWhiteout(int dirfd, String name, int renameFlags) throws FuseException {
+        WorkDir work = layers.work;
+        String whiteout = work.whiteout();
+        try {
+            Posix.renameat2(work.fd(), whiteout, dirfd, name, renameFlags);
+        } catch (FuseException | RuntimeException e) {
+            work.discard(whiteout);
+            throw e;
+        }
+    }
+
+    private void lastLinkGone(FileStat removed) {
+        if (removed.attributes().linkCount() <= 1) {
+            table.forgetOrigin(removed.device(), removed.inode());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ rename
+
+    void rename(Caller caller, Node parent, String name, Node newParent, String newName, int flags)
+            throws FuseException {
+        layers.checkWritable();
+        if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) != 0
+                || (flags & (RENAME_NOREPLACE | RENAME_EXCHANGE)) == (RENAME_NOREPLACE | RENAME_EXCHANGE)) {
+            throw new FuseException(Errno.EINVAL, "rename flags " + flags);
+        }
+        Names.check(name);
+        Names.check(newName);
+        OverlayNode p = dir(parent);
+        OverlayNode np = dir(newParent);
+        boolean exchange = (flags & RENAME_EXCHANGE) != 0;
+        OverlayNode old = find(p, name);
+        if (old == null) {
+            throw new FuseException(Errno.ENOENT, name);
+        }
+        OverlayNode target = null;
+        try {
+            target = find(np, newName);
+            if (!checkRename(old, target, p, np, exchange, (flags & RENAME_NOREPLACE) != 0)) {
+                return;
+            }
+            Permissions.mayDelete(caller, p.attributes(), old.attributes());
+            if (target == null) {
+                Permissions.mayCreate(caller, np.attributes());
+            } else {
+                Permissions.mayDelete(caller, np.attributes(), target.attributes());
+            }
+            checkTypes(old, target, exchange);
+            boolean clearTarget = !exchange && target != null && target.isDirectory() && target.hasLowerDirs();
+            if (clearTarget && !MergedListing.read(target.upper, target.lowerDirs, table, xattrs).isEmpty()) {
+                throw new FuseException(Errno.ENOTEMPTY, newName);
+            }
+            copyUp.ensureUpper(caller, old, CopyUp.ALL);
+            copyUp.ensureUpper(caller, np, CopyUp.ALL);
+            if (exchange) {
+                copyUp.ensureUpper(caller, target, CopyUp.ALL);
+            }
+            namespace.lock();
+            try {
+                renameLocked(p, name, np, newName, old, target, exchange, clearTarget);
+            } finally {
+                namespace.unlock();
+            }
+        } finally {
+            table.forget(old, 1);
+            if (target != null) {
+                table.forget(target, 1);
+            }
+        }
+    }
+
+    /**
+     * The checks {@code renameat2} makes before {@code vfs_rename}, in their order (the permission and type checks
+     * of {@code vfs_rename} follow in the caller).
+     *
+     * @return {@code false} when there is nothing to do: both names are links of one file
+     */
+    private static boolean checkRename(OverlayNode old, OverlayNode target, OverlayNode p, OverlayNode np,
+            boolean exchange, boolean noreplace) throws FuseException {
+        if (exchange && target == null) {
+            throw new FuseException(Errno.ENOENT, "exchange target");
+        }
+        if (noreplace && target != null) {
+            throw new FuseException(Errno.EEXIST, "rename target");
+        }
+        if (isSelfOrAncestor(old, np)) {
+            throw new FuseException(Errno.EINVAL, "rename of a directory into itself");
+        }
+        if (target != null && isSelfOrAncestor(target, p)) {
+            throw new FuseException(exchange ? Errno.EINVAL : Errno.ENOTEMPTY, "rename over an ancestor");
+        }
+        return target != old;
+    }
+
+    /** {@code may_delete}'s type checks, then overlayfs's own: directories with lower layers cannot move. */
+    private static void checkTypes(OverlayNode old, OverlayNode target, boolean exchange) throws FuseException {
+        String name = old.name;
+        if (!exchange && target != null) {
+            if (old.isDirectory() && !target.isDirectory()) {
+                throw new FuseException(Errno.ENOTDIR, "rename of a directory over a non-directory");
+            }
+            if (!old.isDirectory() && target.isDirectory()) {
+                throw new FuseException(Errno.EISDIR, "rename of a non-directory over a directory");
+            }
+        }
+        // Without redirects, a directory that has lower layers cannot move (the kernel's ovl_can_move).
+        if (old.isDirectory() && old.hasLowerDirs()) {
+            throw new FuseException(Errno.EXDEV, "'" + name + "' is a merged or lower directory (no redirect_dir)");
+        }
+        if (exchange && target.isDirectory() && target.hasLowerDirs()) {
+            throw new FuseException(Errno.EXDEV, "exchange target is a merged or lower directory");
+        }
+    }
+
+    private static boolean isSelfOrAncestor(OverlayNode dir, OverlayNode node) {
+        for (OverlayNode n = node; n != null; n = n.parent) {
+            if (n == dir) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The kernel's {@code ovl_rename} after the copy-ups, under the namespace lock. */
+    private void renameLocked(OverlayNode p, String name, OverlayNode np, String newName, OverlayNode old,
+            OverlayNode target, boolean exchange, boolean clearTarget) throws FuseException {
+        if (!matches(p, name, old) || !matches(np, newName, target)) {
+            throw new FuseException(Errno.ESTALE, "the names changed during the rename");
+        }
+        int opfd = p.upper.fd();
+        int npfd = np.upper.fd();
+        boolean oldLowerPositive = resolver.lowerPositive(p, name);
+        Resolver.Slot newSlot = Resolver.upperSlot(npfd, newName);
+        int renameFlags = exchange ? RENAME_EXCHANGE : 0;
+        boolean removeSwappedWhiteout = false;
+        boolean whiteoutAfter = false;
+        if (!exchange) {
+            if (oldLowerPositive) {
+                if (newSlot == Resolver.Slot.WHITEOUT) {
+                    renameFlags = RENAME_EXCHANGE; // the target's whiteout moves to the old name
+                } else if (layers.work.renameWhiteout) {
+                    renameFlags = RENAME_WHITEOUT;
+                } else {
+                    whiteoutAfter = true;
+                }
+            } else if (old.isDirectory() && newSlot == Resolver.Slot.WHITEOUT) {
+                renameFlags = RENAME_EXCHANGE; // a directory cannot replace a whiteout; swap and drop it
+                removeSwappedWhiteout = true;
+            }
+        }
+        if (clearTarget && target.upper != null) {
+            clearEmpty(np, newName);
+        }
+        if (old.isDirectory() && np.hasLowerDirs() && !isOpaque(old.upper)) {
+            xattrs.setOpaque(old.upper.proc(), true);
+        }
+        if (exchange && target.isDirectory() && p.hasLowerDirs() && !isOpaque(target.upper)) {
+            xattrs.setOpaque(target.upper.proc(), true);
+        }
+        FileStat replaced = null;
+        if (!exchange && newSlot == Resolver.Slot.OCCUPIED && target != null && !target.isDirectory()) {
+            replaced = target.upper.stat();
+        }
+        Posix.renameat2(opfd, name, npfd, newName, renameFlags);
+        if (removeSwappedWhiteout) {
+            Posix.unlinkat(opfd, name, 0);
+        }
+        if (whiteoutAfter) {
+            placeWhiteout(opfd, name, RENAME_NOREPLACE);
+        }
+        if (replaced != null) {
+            lastLinkGone(replaced);
+        }
+        table.moved(old, np, newName);
+        if (exchange) {
+            table.moved(target, p, name);
+        }
+    }
+
+    /** Whether {@code name} in {@code parent} still is {@code node} (or still absent, for {@code null}). */
+    private boolean matches(OverlayNode parent, String name, OverlayNode node) throws FuseException {
+        Resolution r = resolver.resolve(parent, name);
+        try {
+            if (r == null || node == null) {
+                return r == null && node == null;
+            }
+            RealFile now = r.real();
+            RealFile known = node.real();
+            return now.isUpper() == known.isUpper() && now.device == known.device && now.inode == known.inode;
+        } finally {
+            if (r != null) {
+                r.close();
+            }
+        }
+    }
+
+    private boolean isOpaque(RealFile dir) throws FuseException {
+        return xattrs.opacity(dir.proc()) == OverlayXattrs.Opacity.OPAQUE;
+    }
+
+    /**
+     * Replaces the merged-empty upper directory at {@code name} with an empty opaque one (the kernel's
+     * {@code ovl_clear_empty}), so that a rename can replace it: the old one holds whiteouts, which make it
+     * non-empty to the upper file system.
+     */
+    private void clearEmpty(OverlayNode parent, String name) throws FuseException {
+        WorkDir work = layers.work;
+        String temp = work.tempName();
+        Posix.mkdirat(work.fd(), temp, 0700);
+        try {
+            xattrs.setOpaque(work.path(temp), false);
+            Posix.renameat2(work.fd(), temp, parent.upper.fd(), name, RENAME_EXCHANGE);
+        } finally {
+            work.discard(temp);
+        }
+    }
+}

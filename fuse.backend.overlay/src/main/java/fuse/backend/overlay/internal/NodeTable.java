@@ -1,0 +1,226 @@
+package fuse.backend.overlay.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import fuse.api.Entry;
+import fuse.api.FuseException;
+
+
+/**
+ * The overlay's nodes, interned so that one object of the merged view is one node however it is reached, and
+ * counted like the kernel counts lookups.
+ *
+ * <h2>Identity</h2>
+ * A node is registered under the key of the layer file it was found as, and copy-up adds the key of its upper
+ * file, so lookups after copy-up find the same node:
+ * <ul>
+ * <li>an object with an upper file: the upper file ({@link UpperKey});
+ * <li>a lower-only directory, or a lower-only file with one link: the lower file ({@link LowerKey});
+ * <li>a lower-only file with several links: its place ({@link LinkKey}), because, as with kernel overlayfs
+ * without {@code index}, every link of a lower hard link is its own object, copied up separately.
+ * </ul>
+ *
+ * <h2>Inode numbers</h2>
+ * A node's number is fixed when it is made, so it survives copy-up (the kernel's samefs/xino behaviour):
+ * directories report their topmost lower directory when they have one (merged directories cannot be renamed, so
+ * that is their origin), else their upper directory; non-directories their lower file until copy-up and, for as
+ * long as the mount lives, the same number after it: copy-up records the upper file's number here
+ * ({@link #recordOrigin}), so a node made again for the copied file after the first one was forgotten reports the
+ * origin's number too. Numbers of lower hard links are shared by their (separate) copies, as before copy-up.
+ *
+ * <h2>References</h2>
+ * Each entry handed to the mount counts one; {@link #forget} gives them back. A node also holds one reference on
+ * its parent while it lives, so the parent chain copy-up needs stays. At zero the node's layer descriptors close.
+ */
+final class NodeTable {
+    record UpperKey(long device, long inode) {
+    }
+
+    record LowerKey(long device, long inode) {
+    }
+
+    record LinkKey(long parentSerial, String name) {
+    }
+
+    private final InodeNumbers inodes;
+    /** Guarded by {@code this}. */
+    private final Map<Object, OverlayNode> byKey = new HashMap<>();
+    private final ConcurrentHashMap<UpperKey, Long> origins = new ConcurrentHashMap<>();
+    /** Guarded by {@code this}. */
+    private long nextSerial = 1;
+    private OverlayNode root;
+
+    NodeTable(InodeNumbers inodes) {
+        this.inodes = inodes;
+    }
+
+    /** Makes the root node from its resolution; pinned, never forgotten. */
+    synchronized OverlayNode pinRoot(Resolution resolution) {
+        root = intern(null, "", resolution);
+        root.references = Long.MAX_VALUE / 2;
+        return root;
+    }
+
+    /**
+     * The node for {@code resolution}, found at {@code name} in {@code parent}; counts one reference. Takes
+     * ownership of the resolution's files: they become the new node's, or are closed when the object already
+     * has a node.
+     */
+    synchronized OverlayNode intern(OverlayNode parent, String name, Resolution resolution) {
+        Object key = key(parent, name, resolution);
+        OverlayNode existing = byKey.get(key);
+        if (existing != null && !(key instanceof UpperKey) && existing.upper != null) {
+            // The object was copied up and its upper file is no longer here: the key is stale.
+            existing.keys.remove(key);
+            byKey.remove(key);
+            existing = null;
+        }
+        if (existing != null) {
+            existing.references++;
+            resolution.close();
+            return existing;
+        }
+        OverlayNode node = new OverlayNode(nextSerial++, resolution.type(), inodeOf(resolution), parent, name,
+                resolution.upper(), resolution.lower(), resolution.lowerDirs());
+        node.references = 1;
+        node.keys.add(key);
+        byKey.put(key, node);
+        if (parent != null) {
+            parent.references++;
+        }
+        return node;
+    }
+
+    private static Object key(OverlayNode parent, String name, Resolution r) {
+        RealFile upper = r.upper();
+        if (upper != null) {
+            return new UpperKey(upper.device, upper.inode);
+        }
+        RealFile real = r.real();
+        if (r.isDirectory() || r.linkCount() <= 1 || parent == null) {
+            return new LowerKey(real.device, real.inode);
+        }
+        return new LinkKey(parent.serial, name);
+    }
+
+    private long inodeOf(Resolution r) {
+        if (r.isDirectory()) {
+            RealFile origin = r.lowerDirs().isEmpty() ? r.upper() : r.lowerDirs().get(0);
+            return inodes.of(origin.device, origin.inode);
+        }
+        RealFile upper = r.upper();
+        if (upper != null) {
+            Long origin = origins.get(new UpperKey(upper.device, upper.inode));
+            if (origin != null) {
+                return origin;
+            }
+        }
+        RealFile real = r.real();
+        return inodes.of(real.device, real.inode);
+    }
+
+    /** The number of a layer file as reported, for directory listings. */
+    long inodeOfReal(boolean upper, long device, long inode) {
+        if (upper) {
+            Long origin = origins.get(new UpperKey(device, inode));
+            if (origin != null) {
+                return origin;
+            }
+        }
+        return inodes.of(device, inode);
+    }
+
+    /**
+     * Copy-up made {@code upper} the node's upper file: register its key (before the file becomes visible in the
+     * upper directory, so that a concurrent lookup already finds this node) and remember the node's number for it.
+     */
+    synchronized void addUpper(OverlayNode node, long device, long inode) {
+        UpperKey key = new UpperKey(device, inode);
+        byKey.put(key, node);
+        node.keys.add(key);
+        if (!node.isDirectory()) {
+            origins.put(key, node.inode);
+        }
+    }
+
+    /** Undoes {@link #addUpper} for a copy-up that failed. */
+    synchronized void removeUpper(OverlayNode node, long device, long inode) {
+        UpperKey key = new UpperKey(device, inode);
+        byKey.remove(key, node);
+        node.keys.remove(key);
+        origins.remove(key);
+    }
+
+    /** An upper file's last link is gone: its number may be reused by a new file. */
+    void forgetOrigin(long device, long inode) {
+        origins.remove(new UpperKey(device, inode));
+    }
+
+    /** A rename moved {@code node} to {@code name} in {@code parent}: moves its parent reference too. */
+    void moved(OverlayNode node, OverlayNode parent, String name) {
+        OverlayNode previous;
+        synchronized (this) {
+            previous = node.parent;
+            node.name = name;
+            if (previous == parent) {
+                return;
+            }
+            node.parent = parent;
+            parent.references++;
+        }
+        forget(previous, 1);
+    }
+
+    /** The entry of a node the caller holds one reference on, which the entry takes over; given back on failure. */
+    Entry entry(OverlayNode node) throws FuseException {
+        try {
+            return new Entry(node, node.attributes());
+        } catch (FuseException | RuntimeException e) {
+            forget(node, 1);
+            throw e;
+        }
+    }
+
+    /** Takes one more reference on a node the caller already holds. */
+    synchronized void reference(OverlayNode node) {
+        node.references++;
+    }
+
+    /** Gives back {@code count} references; a node at zero is dropped with its descriptors. */
+    void forget(OverlayNode node, long count) {
+        List<OverlayNode> released = new ArrayList<>();
+        synchronized (this) {
+            OverlayNode current = node;
+            long n = count;
+            while (current != null && current != root) {
+                current.references -= n;
+                if (current.references > 0) {
+                    break;
+                }
+                for (Object key : current.keys) {
+                    byKey.remove(key, current);
+                }
+                current.keys.clear();
+                released.add(current);
+                current = current.parent;
+                n = 1;
+            }
+        }
+        released.forEach(OverlayNode::closeFiles);
+    }
+
+    /** Nodes currently registered, the root included: for tests. */
+    synchronized int size() {
+        return (int) byKey.values().stream().distinct().count();
+    }
+
+    synchronized void closeAll() {
+        List<OverlayNode> all = new ArrayList<>(byKey.values());
+        byKey.clear();
+        all.stream().distinct().forEach(OverlayNode::closeFiles);
+    }
+}

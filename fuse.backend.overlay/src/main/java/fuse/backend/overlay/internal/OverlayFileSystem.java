@@ -1,0 +1,591 @@
+package fuse.backend.overlay.internal;
+
+import static fuse.backend.overlay.internal.Nodes.dir;
+import static fuse.backend.overlay.internal.Nodes.overlay;
+import static fuse.posix.Linux.*;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import fuse.api.AttributeChanges;
+import fuse.api.Attributes;
+import fuse.api.Caller;
+import fuse.api.Created;
+import fuse.api.DirectoryFiller;
+import fuse.api.Entry;
+import fuse.api.Errno;
+import fuse.api.FileSystem;
+import fuse.api.FileSystemStats;
+import fuse.api.FileType;
+import fuse.api.FuseException;
+import fuse.api.Handle;
+import fuse.api.Node;
+import fuse.api.OpenOption;
+import fuse.api.Opened;
+import fuse.api.TimeSpec;
+import fuse.posix.Posix;
+
+/**
+ * A union of read-only lower directories under one writable upper directory, with kernel overlayfs's on-disk
+ * format and visible semantics (as mounted with {@code index=off,redirect_dir=off,metacopy=off}), so that a tree
+ * written here mounts with the kernel's overlayfs and the other way round.
+ *
+ * <h2>Format</h2>
+ * Whiteouts are 0/0 character devices; opaque directories carry {@code overlay.opaque = "y"} ({@code trusted.} or,
+ * with {@code userxattr}, {@code user.}); new objects that replace a whiteout, copy-ups and whiteouts are made in
+ * {@code workdir/work} and renamed into place ({@code RENAME_EXCHANGE} over a whiteout, {@code RENAME_WHITEOUT}
+ * for a rename that must leave one), as the kernel does. See {@link Resolver} (lookup), {@link MergedListing}
+ * (readdir), {@link CopyUp}.
+ *
+ * <h2>Changes</h2>
+ * <ul>
+ * <li>Any change of a lower object copies it up first (open for writing or with {@code O_TRUNC}, setattr, xattr
+ * changes, link, rename), with its parent chain.
+ * <li>Removing a name that exists in a lower layer leaves a whiteout; {@code rmdir} needs the merged directory to
+ * be empty and removes the upper directory with its whiteouts; a directory made over a whiteout is opaque.
+ * <li>Rename without redirects: a directory that has lower layers (merged or lower-only) answers {@code EXDEV}
+ * (so {@code mv} copies); files and pure upper directories move, leaving a whiteout where a lower entry was;
+ * a pure upper directory moved into a merged directory becomes opaque. {@code RENAME_NOREPLACE} and
+ * {@code RENAME_EXCHANGE} work; {@code RENAME_WHITEOUT} from a caller is {@code EINVAL}, as in the kernel.
+ * </ul>
+ *
+ * <h2>Opens and passthrough</h2>
+ * A read-only open of a lower file passes through to the lower file; an open for writing copies up and passes
+ * through to the upper file. A read-only open made before a copy-up keeps reading the lower file afterwards (the
+ * kernel's rule). FUSE passthrough allows one backing file per inode while a passthrough open lives, so while
+ * such a lower passthrough open lives, later opens of the copied-up file are served in Java on the upper file
+ * instead ({@link Opened.Served}); the mount turns them into {@code PASSTHROUGH|DIRECT_IO} opens with the lower
+ * file's backing id, so their reads and writes reach this backend (upper file) and only their {@code mmap}
+ * reaches the lower file. Visible result: the old read-only open keeps seeing the old content; new opens see and
+ * change the upper copy; a shared writable mapping made through such a new open would map the lower file, so it
+ * must not be relied on until the last old open closes (then new opens pass through to the upper file again).
+ *
+ * <h2>Identity</h2>
+ * See {@link NodeTable}: one node per merged object, inode numbers stable for the life of the mount.
+ *
+ * <h2>Not supported</h2>
+ * Redirects, metacopy, index, NFS export, xino, "xwhiteouts" and data-only lower layers: trees that use them are
+ * refused on lookup ({@code EPERM}) like the kernel does when those features are off.
+ */
+final class OverlayFileSystem implements FileSystem {
+    private static final Logger LOG = LoggerFactory.getLogger(OverlayFileSystem.class);
+    private static final int IO_FLAGS_DROPPED =
+            O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW | O_DIRECTORY | O_PATH | O_TMPFILE | O_DIRECT;
+
+    private final Layers layers;
+    private final OverlayXattrs xattrs;
+    private final NodeTable table;
+    private final Resolver resolver;
+    private final ReentrantLock namespace = new ReentrantLock();
+    private final CopyUp copyUp;
+    private final Namespace names;
+    private final OverlayNode root;
+    private volatile boolean closed;
+
+    private OverlayFileSystem(Layers layers) throws FuseException {
+        this.layers = layers;
+        this.xattrs = layers.xattrs;
+        this.table = new NodeTable(layers.inodes);
+        this.resolver = new Resolver(layers);
+        this.copyUp = new CopyUp(layers, table, namespace);
+        this.names = new Namespace(layers, table, resolver, copyUp, namespace);
+        this.root = table.pinRoot(resolver.root());
+    }
+
+    static OverlayFileSystem open(Settings settings) throws FuseException {
+        Layers layers = Layers.open(settings);
+        try {
+            return new OverlayFileSystem(layers);
+        } catch (FuseException | RuntimeException e) {
+            layers.close();
+            throw e;
+        }
+    }
+
+    Settings settings() {
+        return layers.settings;
+    }
+
+    /** Nodes registered, the root included: for tests. */
+    int nodeCount() {
+        return table.size();
+    }
+
+    @Override
+    public Node root() {
+        return root;
+    }
+
+    /**
+     * Nothing of an overlay changes in place: other layers are another overlay. Settings equal to the current ones
+     * (the mount's own keys changed) are accepted as they are, so the overlay keeps its nodes and inode numbers;
+     * different ones answer {@code ENOSYS}, and the mount opens a fresh overlay with them (which checks them) and
+     * swaps to it.
+     */
+    @Override
+    public void reconfigure(java.util.Map<String, Object> configuration) throws FuseException {
+        Settings next = Settings.parse(configuration);
+        if (!next.equals(layers.settings)) {
+            throw new FuseException(Errno.ENOSYS, "changed overlay layers take a fresh overlay: " + next);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------- lookup
+
+    @Override
+    public Entry lookup(Caller caller, Node parent, String name) throws FuseException {
+        Names.checkLookup(name);
+        OverlayNode p = dir(parent);
+        Resolution r = resolver.resolve(p, name);
+        if (r == null) {
+            throw new FuseException(Errno.ENOENT);
+        }
+        return table.entry(table.intern(p, name, r));
+    }
+
+    @Override
+    public void forget(Node node, long count) {
+        if (node instanceof OverlayNode n) {
+            table.forget(n, count);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ attributes
+
+    @Override
+    public Attributes getattr(Caller caller, Node node, Handle handle) throws FuseException {
+        return overlay(node).attributes();
+    }
+
+    @Override
+    public Attributes setattr(Caller caller, Node node, Handle handle, AttributeChanges changes)
+            throws FuseException {
+        OverlayNode n = overlay(node);
+        layers.checkWritable();
+        if (changes.size() != null) {
+            if (n.isDirectory()) {
+                throw new FuseException(Errno.EISDIR, "truncate of a directory");
+            }
+            if (n.type != FileType.REGULAR) {
+                throw new FuseException(Errno.EINVAL, "truncate of a " + n.type);
+            }
+        }
+        copyUp.ensureUpper(caller, n, changes.size() != null ? changes.size() : CopyUp.ALL);
+        RealFile upper = n.upper;
+        int fd = upper.fd();
+        if (changes.uid() != null || changes.gid() != null) {
+            Posix.fchownat(fd, "", orUnchanged(changes.uid()), orUnchanged(changes.gid()), AT_EMPTY_PATH);
+        }
+        if (changes.size() != null) {
+            if (handle instanceof FileHandle file && file.writable() && !file.lowerFile()) {
+                Posix.ftruncate(file.fd(), changes.size());
+            } else {
+                Posix.truncate(upper.proc(), changes.size());
+            }
+        }
+        if (changes.killPrivileges()) {
+            Privileges.kill(upper);
+        }
+        if (changes.mode() != null && n.type != FileType.SYMLINK) {
+            Posix.fchmodat2(fd, "", changes.mode() & S_IALLUGO, AT_EMPTY_PATH);
+        }
+        if (changes.atime() != null || changes.mtime() != null) {
+            TimeSpec at = changes.atime();
+            TimeSpec mt = changes.mtime();
+            Posix.utimensat(fd, "", seconds(at), nanos(at), seconds(mt), nanos(mt), AT_EMPTY_PATH);
+        }
+        return n.attributes();
+    }
+
+    private static int orUnchanged(Integer id) {
+        return id == null ? -1 : id;
+    }
+
+    private static long seconds(TimeSpec t) {
+        return t == null || t.isNow() ? 0 : t.seconds();
+    }
+
+    private static long nanos(TimeSpec t) {
+        return t == null ? UTIME_OMIT : t.isNow() ? UTIME_NOW : t.nanos();
+    }
+
+    @Override
+    public String readlink(Caller caller, Node node) throws FuseException {
+        OverlayNode n = overlay(node);
+        if (n.type != FileType.SYMLINK) {
+            throw new FuseException(Errno.EINVAL, "not a symbolic link");
+        }
+        return Posix.readlinkat(n.real().fd(), "");
+    }
+
+    // ---------------------------------------------------------------------------------------------- names
+
+    @Override
+    public Entry mknod(Caller caller, Node parent, String name, int mode, long rdev) throws FuseException {
+        return names.mknod(caller, parent, name, mode, rdev);
+    }
+
+    @Override
+    public Entry mkdir(Caller caller, Node parent, String name, int mode) throws FuseException {
+        return names.mkdir(caller, parent, name, mode);
+    }
+
+    @Override
+    public Entry symlink(Caller caller, Node parent, String name, String target) throws FuseException {
+        return names.symlink(caller, parent, name, target);
+    }
+
+    @Override
+    public Created create(Caller caller, Node parent, String name, int flags, int mode) throws FuseException {
+        OverlayNode p = dir(parent);
+        OverlayNode node;
+        try {
+            node = names.createFile(caller, p, name, mode);
+        } catch (FuseException e) {
+            if (e.errno() != Errno.EEXIST || (flags & O_EXCL) != 0) {
+                throw e;
+            }
+            // Raced with another creator and O_EXCL was not asked: open what is there, as open(2) would.
+            node = names.find(p, name);
+            if (node == null) {
+                throw e;
+            }
+        }
+        try {
+            Entry entry = new Entry(node, node.attributes());
+            return new Created(entry, open(caller, node, flags & ~O_CREAT));
+        } catch (FuseException | RuntimeException e) {
+            table.forget(node, 1);
+            throw e;
+        }
+    }
+
+    @Override
+    public Entry link(Caller caller, Node node, Node newParent, String newName) throws FuseException {
+        return names.link(caller, node, newParent, newName);
+    }
+
+    @Override
+    public void unlink(Caller caller, Node parent, String name) throws FuseException {
+        names.unlink(caller, parent, name);
+    }
+
+    @Override
+    public void rmdir(Caller caller, Node parent, String name) throws FuseException {
+        names.rmdir(caller, parent, name);
+    }
+
+    @Override
+    public void rename(Caller caller, Node parent, String name, Node newParent, String newName, int flags)
+            throws FuseException {
+        names.rename(caller, parent, name, newParent, newName, flags);
+    }
+
+    // ------------------------------------------------------------------------------------------------- files
+
+    @Override
+    public Opened open(Caller caller, Node node, int flags) throws FuseException {
+        OverlayNode n = overlay(node);
+        if (n.type != FileType.REGULAR) {
+            throw new FuseException(n.isDirectory() ? Errno.EISDIR : Errno.EINVAL, "open of a " + n.type);
+        }
+        boolean write = (flags & O_ACCMODE) != O_RDONLY;
+        boolean truncate = (flags & O_TRUNC) != 0;
+        if (caller.uid() != 0) {
+            Permissions.mayOpen(caller, n.attributes(), flags);
+        }
+        if (write || truncate) {
+            layers.checkWritable();
+            copyUp.ensureUpper(caller, n, truncate ? 0 : CopyUp.ALL);
+        }
+        int ioFlags = (flags & ~IO_FLAGS_DROPPED) | O_CLOEXEC;
+        FileHandle handle;
+        n.lock.lock();
+        try {
+            RealFile real = n.upper != null ? n.upper : n.lower;
+            boolean lowerFile = !real.isUpper();
+            int fd = lowerFile ? CopyUp.openLower(real, ioFlags) : Posix.openat(AT_FDCWD, real.proc(), ioFlags, 0);
+            // One backing file per inode: while a lower file is passed through, the upper copy is served in Java.
+            boolean passthrough = lowerFile || n.lowerPassthroughOpens == 0;
+            handle = new FileHandle(n, fd, flags, lowerFile, passthrough);
+            if (lowerFile) {
+                n.lowerPassthroughOpens++;
+            }
+        } finally {
+            n.lock.unlock();
+        }
+        if (write && caller.uid() != 0) {
+            try {
+                Privileges.kill(n.upper);
+            } catch (FuseException | RuntimeException e) {
+                release(handle);
+                throw e;
+            }
+        }
+        if (handle.passthrough()) {
+            return Opened.passthrough(handle, handle.fd());
+        }
+        return (flags & O_DIRECT) != 0 ? Opened.served(handle, OpenOption.DIRECT_IO) : Opened.served(handle);
+    }
+
+    @Override
+    public int read(Caller caller, Handle handle, long offset, MemorySegment buffer) throws FuseException {
+        return (int) Posix.preadFully(file(handle).fd(), buffer, offset);
+    }
+
+    @Override
+    public int write(Caller caller, Handle handle, long offset, MemorySegment data, boolean killPrivileges)
+            throws FuseException {
+        FileHandle file = file(handle);
+        if (killPrivileges && !file.lowerFile()) {
+            Privileges.kill(file.node().upper);
+        }
+        return (int) Posix.pwriteFully(file.fd(), data, offset);
+    }
+
+    @Override
+    public void flush(Caller caller, Handle handle) throws FuseException {
+        // close(2) semantics for the layer file (NFS flushes, lock release) without closing our descriptor.
+        Posix.close(Posix.dup(file(handle).fd()));
+    }
+
+    @Override
+    public void fsync(Caller caller, Handle handle, boolean dataOnly) throws FuseException {
+        int fd = file(handle).fd();
+        if (dataOnly) {
+            Posix.fdatasync(fd);
+        } else {
+            Posix.fsync(fd);
+        }
+    }
+
+    @Override
+    public void release(Handle handle) {
+        if (handle instanceof FileHandle file) {
+            if (file.lowerFile()) {
+                OverlayNode n = file.node();
+                n.lock.lock();
+                try {
+                    n.lowerPassthroughOpens--;
+                } finally {
+                    n.lock.unlock();
+                }
+            }
+            file.close();
+        }
+    }
+
+    @Override
+    public void fallocate(Caller caller, Handle handle, int mode, long offset, long length) throws FuseException {
+        Posix.fallocate(file(handle).fd(), mode, offset, length);
+    }
+
+    @Override
+    public long lseek(Caller caller, Handle handle, long offset, int whence) throws FuseException {
+        if (whence != SEEK_DATA && whence != SEEK_HOLE) {
+            throw new FuseException(Errno.EINVAL, "lseek whence " + whence + " is the kernel's");
+        }
+        return Posix.lseek(file(handle).fd(), offset, whence);
+    }
+
+    @Override
+    public long copyFileRange(Caller caller, Handle in, long inOffset, Handle out, long outOffset, long length,
+            int flags) throws FuseException {
+        return Posix.copyFileRange(file(in).fd(), inOffset, file(out).fd(), outOffset, length, flags);
+    }
+
+    // ------------------------------------------------------------------------------------------- directories
+
+    @Override
+    public Handle opendir(Caller caller, Node node) throws FuseException {
+        return new DirectoryHandle(dir(node));
+    }
+
+    @Override
+    public void readdir(Caller caller, Node node, Handle handle, long offset, DirectoryFiller filler)
+            throws FuseException {
+        if (!(handle instanceof DirectoryHandle directory)) {
+            fill(listing(dir(node)), offset, filler);
+            return;
+        }
+        directory.lock.lock();
+        try {
+            if (directory.snapshot == null || offset == 0) {
+                directory.snapshot = listing(directory.node);
+            }
+            fill(directory.snapshot, offset, filler);
+        } finally {
+            directory.lock.unlock();
+        }
+    }
+
+    private List<DirectoryHandle.Line> listing(OverlayNode dir) throws FuseException {
+        MergedListing merged = MergedListing.read(dir.upper, dir.lowerDirs, table, xattrs);
+        List<DirectoryHandle.Line> lines = new ArrayList<>(merged.entries().size() + 2);
+        OverlayNode parent = dir.parent;
+        lines.add(new DirectoryHandle.Line(".", dir.inode, FileType.DIRECTORY));
+        lines.add(new DirectoryHandle.Line("..", parent != null ? parent.inode : dir.inode, FileType.DIRECTORY));
+        for (MergedListing.Item item : merged.entries()) {
+            lines.add(new DirectoryHandle.Line(item.name(), item.inode(), item.type()));
+        }
+        return lines;
+    }
+
+    private static void fill(List<DirectoryHandle.Line> lines, long offset, DirectoryFiller filler) {
+        for (long i = Math.max(0, offset); i < lines.size(); i++) {
+            DirectoryHandle.Line line = lines.get((int) i);
+            if (!filler.add(line.name(), line.inode(), line.type(), i + 1)) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void fsyncdir(Caller caller, Handle handle, boolean dataOnly) throws FuseException {
+        if (!(handle instanceof DirectoryHandle directory)) {
+            throw new FuseException(Errno.EBADF, "not a directory handle: " + handle);
+        }
+        RealFile upper = directory.node.upper;
+        if (upper == null) {
+            return;
+        }
+        int fd = Posix.openat(upper.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        try {
+            if (dataOnly) {
+                Posix.fdatasync(fd);
+            } else {
+                Posix.fsync(fd);
+            }
+        } finally {
+            Posix.closeQuietly(fd);
+        }
+    }
+
+    @Override
+    public void releasedir(Handle handle) {
+        // A snapshot in memory: nothing to close.
+    }
+
+    @Override
+    public FileSystemStats statfs(Caller caller, Node node) throws FuseException {
+        RealFile top = layers.upper != null ? layers.upper : layers.lowers.get(0);
+        return Posix.fstatfs(top.fd());
+    }
+
+    // ------------------------------------------------------------------------------------------------ xattrs
+
+    @Override
+    public int getxattr(Caller caller, Node node, String name, MemorySegment buffer) throws FuseException {
+        OverlayNode n = overlay(node);
+        xattrPermission(caller, n, name, false);
+        return Posix.getxattr(n.real().proc(), xattrs.toReal(name), buffer);
+    }
+
+    /**
+     * The VFS's {@code xattr_permission} on the overlay object, checked before any copy-up: {@code user.*} only on
+     * regular files and directories, {@code trusted.*} only for root; refused writes are {@code EPERM}, refused
+     * reads {@code ENODATA}.
+     */
+    private static void xattrPermission(Caller caller, OverlayNode node, String name, boolean write)
+            throws FuseException {
+        boolean refused = name.startsWith("trusted.") && caller.uid() != 0
+                || name.startsWith("user.") && node.type != FileType.REGULAR && !node.isDirectory();
+        if (refused) {
+            throw new FuseException(write ? Errno.EPERM : Errno.ENODATA, name + " on a " + node.type);
+        }
+    }
+
+    @Override
+    public int listxattr(Caller caller, Node node, MemorySegment buffer) throws FuseException {
+        List<String> names = XattrIo.names(overlay(node).real().proc(), true);
+        StringBuilder list = new StringBuilder();
+        for (String name : names) {
+            String visible = xattrs.toVisible(name);
+            if (visible != null) {
+                list.append(visible).append('\0');
+            }
+        }
+        byte[] bytes = list.toString().getBytes(StandardCharsets.UTF_8);
+        if (buffer.byteSize() == 0) {
+            return bytes.length;
+        }
+        if (buffer.byteSize() < bytes.length) {
+            throw new FuseException(Errno.ERANGE, "xattr list of " + bytes.length + " bytes");
+        }
+        MemorySegment.copy(bytes, 0, buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+        return bytes.length;
+    }
+
+    @Override
+    public void setxattr(Caller caller, Node node, String name, MemorySegment value, int flags)
+            throws FuseException {
+        OverlayNode n = overlay(node);
+        xattrPermission(caller, n, name, true);
+        layers.checkWritable();
+        copyUp.ensureUpper(caller, n, CopyUp.ALL);
+        Posix.setxattr(n.upper.proc(), xattrs.toReal(name), value, flags);
+    }
+
+    @Override
+    public void removexattr(Caller caller, Node node, String name) throws FuseException {
+        OverlayNode n = overlay(node);
+        xattrPermission(caller, n, name, true);
+        layers.checkWritable();
+        String real = xattrs.toReal(name);
+        if (n.upper == null && XattrIo.get(n.real().proc(), real, true) == null) {
+            // Nothing to remove: no reason to copy up (the kernel's ovl_xattr_set checks the lower file first).
+            throw new FuseException(Errno.ENODATA, name);
+        }
+        copyUp.ensureUpper(caller, n, CopyUp.ALL);
+        Posix.removexattr(n.upper.proc(), real);
+    }
+
+    // ------------------------------------------------------------------------------------------------ access
+
+    /**
+     * {@code access(2)} on the overlay's attributes (the kernel checks the overlay inode, not the layer file: a
+     * lower file is writable if its mode says so, since writing copies it up), with the caller's uid and
+     * primary group; writes to a read-only overlay fail with {@code EROFS}.
+     */
+    @Override
+    public void access(Caller caller, Node node, int mask) throws FuseException {
+        OverlayNode n = overlay(node);
+        if ((mask & W_OK) != 0 && layers.readOnly()) {
+            throw new FuseException(Errno.EROFS, "read-only overlay");
+        }
+        Permissions.check(caller, n.attributes(), mask);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        table.closeAll();
+        layers.close();
+        LOG.info("overlay file system closed: upperdir={} lowerdir={}", layers.settings.upper(),
+                layers.settings.lowers());
+    }
+
+    // --------------------------------------------------------------------------------------------- helpers
+
+    private static FileHandle file(Handle handle) throws FuseException {
+        if (handle instanceof FileHandle file) {
+            return file;
+        }
+        throw new FuseException(Errno.EBADF, "not a file handle of the overlay backend: " + handle);
+    }
+
+    @Override
+    public String toString() {
+        return "OverlayFileSystem[upperdir=" + layers.settings.upper() + ", lowerdir=" + layers.settings.lowers()
+                + "]";
+    }
+}

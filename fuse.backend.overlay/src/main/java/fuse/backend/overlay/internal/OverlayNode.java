@@ -1,0 +1,111 @@
+package fuse.backend.overlay.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+import fuse.api.Attributes;
+import fuse.api.FileType;
+import fuse.api.FuseException;
+import fuse.api.Node;
+
+/**
+ * An overlay object: a file or directory of the merged view, with the layer files it is made of. It knows its
+ * current layer: {@link #upper} is set once the object is (or has been copied) in the upper layer, after which
+ * every read of its attributes and every new open goes there; until then {@link #lower} (a non-directory) or the
+ * top of {@link #lowerDirs} (a directory) is its file.
+ *
+ * <p>Nodes are interned by {@link NodeTable}, so equal nodes are the same object and identity is equality. The
+ * reported inode number is fixed at creation (see {@link NodeTable}) and survives copy-up.
+ *
+ * <p>{@link #parent} and {@link #name} say where the object is in the merged tree: copy-up recreates it there in
+ * the upper layer. They only change by a rename, which never happens to an object that is not yet in the upper
+ * layer (a rename copies up first), so a lower object's place is stable.
+ */
+final class OverlayNode implements Node {
+    final long serial;
+    final FileType type;
+    final long inode;
+    /** Non-directories: the topmost lower file the object was found as (its copy-up origin), or {@code null}. */
+    final RealFile lower;
+    /** Directories: the lower directories merged under this one, top first; empty for pure upper directories. */
+    final List<RealFile> lowerDirs;
+    /** Serializes copy-up of this node and the open decisions that depend on its layer. */
+    final ReentrantLock lock = new ReentrantLock();
+
+    volatile OverlayNode parent;
+    volatile String name;
+    volatile RealFile upper;
+
+    /** Read-only opens answered with a passthrough of {@link #lower}, still live; guarded by {@link #lock}. */
+    int lowerPassthroughOpens;
+
+    /** Guarded by the table: references held by the mount plus one per live child node. */
+    long references;
+    /** Guarded by the table: the keys this node is registered under. */
+    final List<Object> keys = new ArrayList<>(2);
+
+    OverlayNode(long serial, FileType type, long inode, OverlayNode parent, String name, RealFile upper,
+            RealFile lower, List<RealFile> lowerDirs) {
+        this.serial = serial;
+        this.type = type;
+        this.inode = inode;
+        this.parent = parent;
+        this.name = name;
+        this.upper = upper;
+        this.lower = lower;
+        this.lowerDirs = List.copyOf(lowerDirs);
+    }
+
+    boolean isDirectory() {
+        return type == FileType.DIRECTORY;
+    }
+
+    /** The file that answers for this object now: upper when there is one. */
+    RealFile real() {
+        RealFile u = upper;
+        if (u != null) {
+            return u;
+        }
+        return lower != null ? lower : lowerDirs.get(0);
+    }
+
+    /**
+     * A directory with lower layers: merged ("merge" in the kernel's words) or lower-only. Such a directory cannot
+     * be renamed without redirects, and removing it must leave a whiteout.
+     */
+    boolean hasLowerDirs() {
+        return !lowerDirs.isEmpty();
+    }
+
+    /**
+     * The attributes of the object's current file with the node's stable number; merged directories report one
+     * link, as the kernel does (counting subdirectories across layers is not worth it; find copes).
+     */
+    Attributes attributes() throws FuseException {
+        Attributes a = real().stat().attributes();
+        int links = a.linkCount();
+        if (isDirectory() && (upper != null ? hasLowerDirs() : lowerDirs.size() > 1)) {
+            links = 1;
+        }
+        return new Attributes(inode, a.size(), a.blocks(), a.atimeSeconds(), a.atimeNanos(), a.mtimeSeconds(),
+                a.mtimeNanos(), a.ctimeSeconds(), a.ctimeNanos(), a.mode(), links, a.uid(), a.gid(), a.rdev(),
+                a.blockSize());
+    }
+
+    void closeFiles() {
+        RealFile u = upper;
+        if (u != null) {
+            u.close();
+        }
+        if (lower != null) {
+            lower.close();
+        }
+        lowerDirs.forEach(RealFile::close);
+    }
+
+    @Override
+    public String toString() {
+        return "OverlayNode[" + serial + " " + name + " " + type + " ino " + inode + " " + real() + "]";
+    }
+}

@@ -1,3 +1,0 @@
-package fuse.backend.overlay.internal;
-
-final class Placeholder { private Placeholder() {} }

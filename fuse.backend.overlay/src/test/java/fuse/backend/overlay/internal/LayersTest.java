@@ -1,0 +1,104 @@
+package fuse.backend.overlay.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import fuse.api.Errno;
+import fuse.api.FuseException;
+import fuse.posix.Posix;
+
+/** The directory checks made when an overlay opens, each failing with a message that names the setting. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LayersTest {
+    private Fixture fx;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "needs root");
+        fx = Fixture.create();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    private FuseException failure(Map<String, Object> config) {
+        return assertThrows(FuseException.class, () -> OverlayFileSystem.open(Settings.parse(config)).close());
+    }
+
+    private Map<String, Object> with(String key, Object value) {
+        Map<String, Object> config = fx.configuration();
+        config.put(key, value);
+        return config;
+    }
+
+    @Test
+    void missingAndUnusableDirectories() throws Exception {
+        FuseException e = failure(with("lowerdir", fx.base.resolve("nope").toString()));
+        assertEquals(Errno.ENOENT, e.errno());
+        assertEquals("lowerdir: " + fx.base.resolve("nope") + " does not exist", e.getMessage());
+        Files.writeString(fx.base.resolve("file"), "x");
+        e = failure(with("upperdir", fx.base.resolve("file").toString()));
+        assertEquals("upperdir: " + fx.base.resolve("file") + " is not a directory", e.getMessage());
+        e = failure(with("workdir", fx.base.resolve("missing").toString()));
+        assertTrue(e.getMessage().startsWith("workdir: "), e.getMessage());
+    }
+
+    @Test
+    void workdirMustBeOnTheUpperFileSystem() throws Exception {
+        Path shm = Files.createTempDirectory(Path.of("/dev/shm"), "overlay-work");
+        try {
+            FuseException e = failure(with("workdir", shm.toString()));
+            assertEquals(Errno.EXDEV, e.errno());
+            assertTrue(e.getMessage().startsWith("workdir: " + shm + " is on another file system than upperdir "),
+                    e.getMessage());
+        } finally {
+            Files.delete(shm);
+        }
+    }
+
+    @Test
+    void layersMustNotOverlap() throws Exception {
+        Path inside = Files.createDirectory(fx.upper.resolve("inside"));
+        assertEquals("workdir: " + inside + " is inside upperdir " + fx.upper + "; layers must not overlap",
+                failure(with("workdir", inside.toString())).getMessage());
+        Path lowerInUpper = Files.createDirectory(fx.upper.resolve("low"));
+        assertTrue(failure(with("lowerdir", lowerInUpper.toString())).getMessage()
+                .startsWith("lowerdir: " + lowerInUpper + " is inside upperdir"));
+        Path upperInLower = Files.createDirectory(fx.lower1.resolve("up"));
+        assertTrue(failure(with("upperdir", upperInLower.toString())).getMessage()
+                .startsWith("upperdir: " + upperInLower + " is inside lowerdir " + fx.lower1));
+        assertEquals(Errno.ELOOP, failure(with("lowerdir", fx.lower1 + ":" + fx.lower1)).errno());
+        assertTrue(failure(with("lowerdir", fx.lower1 + ":" + fx.lower1.resolve("up"))).getMessage()
+                .contains("is inside lowerdir"));
+        assertTrue(failure(with("workdir", fx.upper.toString())).getMessage().startsWith("upperdir: "));
+    }
+
+    @Test
+    void theWorkDirectoryIsEmptiedAndProbed() throws Exception {
+        Path stale = Files.createDirectories(fx.work.resolve("work/#1/deep"));
+        Fixture.whiteout(fx.work, "work/#2");
+        try (OverlayFileSystem fs = fx.open()) {
+            assertTrue(Files.isDirectory(fx.work.resolve("work")));
+            try (var list = Files.list(fx.work.resolve("work"))) {
+                assertEquals(0, list.count(), "leftovers of a crash are removed");
+            }
+            assertTrue(!Files.exists(stale));
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package fuse.backend.overlay.internal;
+
+import static fuse.backend.overlay.internal.Fixture.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import fuse.mount.testing.TestMount;
+import fuse.passthrough.PassthroughStatistics;
+import fuse.posix.Posix;
+
+/**
+ * The overlay backend through a real FUSE mount (the mount core, kernel passthrough): passthrough engaged on lower
+ * read-only opens and on upper files, the read-only-before-copy-up rule with one backing file per inode, and the
+ * on-disk compatibility with the kernel's overlayfs when every change goes through FUSE.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class OverlayMountTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(100);
+    private static final int BIG = 32 << 20;
+
+    private Fixture fx;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "needs root: FUSE passthrough, kernel overlay mounts");
+        fx = Fixture.create();
+        KernelCompatibilityTest.buildLowers(fx);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    private TestMount mount() throws Exception {
+        Map<String, Object> config = new HashMap<>(fx.configuration());
+        config.put("backend", "overlay");
+        return TestMount.mount(new OverlayBackend(), config, DEADLINE);
+    }
+
+    private static String sha256(Path file) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        try (FileChannel in = FileChannel.open(file)) {
+            ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+            while (in.read(buffer) > 0) {
+                buffer.flip();
+                sha.update(buffer);
+                buffer.clear();
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static String hashIn(TestMount mount, Path file) throws Exception {
+        return mount.run(Duration.ofSeconds(60), "sha256sum", file.toString()).split(" ")[0];
+    }
+
+    @Test
+    void passthroughEngagesOnLowerReadOnlyOpensAndOnUpperFiles() throws Exception {
+        byte[] data = new byte[BIG];
+        new java.util.Random(1).nextBytes(data);
+        Files.write(fx.lower2.resolve("big"), data);
+        String lowerHash = sha256(fx.lower2.resolve("big"));
+        try (TestMount mount = mount()) {
+            // A read-only open of a lower file: the kernel reads the lower file itself.
+            assertEquals(lowerHash, hashIn(mount, mount.path("big")));
+            assertEquals(0, mount.core().statistics().count("READ"), "no READ request reached the server");
+            PassthroughStatistics stats = mount.core().passthrough();
+            assertEquals(1, stats.passthroughOpens());
+            assertEquals(0, stats.javaServedOpens());
+            assertTrue(!Files.exists(fx.upper.resolve("big")), "a read copies nothing up");
+
+            // A write open: copy-up, then the kernel writes the upper file itself.
+            mount.io(() -> {
+                try (FileChannel out = FileChannel.open(mount.path("big"), StandardOpenOption.WRITE)) {
+                    out.write(ByteBuffer.wrap("CHANGED".getBytes(StandardCharsets.UTF_8)), 1000);
+                }
+                return null;
+            });
+            assertEquals(0, mount.core().statistics().count("WRITE"), "no WRITE request reached the server");
+            assertEquals(2, mount.core().passthrough().passthroughOpens());
+            assertEquals(lowerHash, sha256(fx.lower2.resolve("big")), "the lower file never changes");
+            System.arraycopy("CHANGED".getBytes(StandardCharsets.UTF_8), 0, data, 1000, 7);
+            String upperHash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            assertEquals(upperHash, sha256(fx.upper.resolve("big")));
+
+            // Reading the copied-up file: passthrough of the upper file, still no READ.
+            assertEquals(upperHash, hashIn(mount, mount.path("big")));
+            assertEquals(0, mount.core().statistics().count("READ"));
+            assertEquals(3, mount.core().passthrough().passthroughOpens());
+            assertEquals(0, mount.core().passthrough().totalFallbacks());
+            assertEquals(0, mount.core().backingIds().size(), "every backing id closed after the last release");
+        }
+    }
+
+    @Test
+    void aReadOnlyOpenBeforeCopyUpKeepsReadingTheLowerFile() throws Exception {
+        try (TestMount mount = mount()) {
+            Path file = mount.path("etc/passwd");
+            String lower = Files.readString(fx.lower2.resolve("etc/passwd"));
+            FileChannel early = mount.io(() -> FileChannel.open(file));
+            try {
+                assertEquals(lower, mount.io(() -> read(early)));
+                // The write open copies up; it is served in Java (PASSTHROUGH|DIRECT_IO on the lower backing id).
+                mount.io(() -> {
+                    try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                        out.write(ByteBuffer.wrap("ROOT".getBytes(StandardCharsets.UTF_8)), 0);
+                    }
+                    return null;
+                });
+                String upper = "ROOT" + lower.substring(4);
+                assertEquals(upper, Files.readString(fx.upper.resolve("etc/passwd")));
+                assertEquals(lower, Files.readString(fx.lower2.resolve("etc/passwd")));
+                // Counted once the reply is out, which may be just after the writer returns.
+                await("the write served in Java", () -> mount.core().statistics().count("WRITE") > 0);
+                // The early open still reads the lower file; a new open reads the upper copy (served in Java).
+                assertEquals(lower, mount.io(() -> read(early)));
+                assertEquals(upper, mount.io(() -> Files.readString(file)));
+                PassthroughStatistics stats = mount.core().passthrough();
+                assertEquals(1, stats.passthroughOpens());
+                assertEquals(2, stats.servedInPassthroughMode());
+            } finally {
+                mount.io(() -> {
+                    early.close();
+                    return null;
+                });
+            }
+            // Once the lower passthrough open is gone, opens pass the upper file through again.
+            long reads = settled(() -> mount.core().statistics().count("READ"));
+            assertEquals("ROOT" + Files.readString(fx.lower2.resolve("etc/passwd")).substring(4),
+                    mount.io(() -> Files.readString(file)));
+            assertEquals(reads, mount.core().statistics().count("READ"));
+            assertEquals(2, mount.core().passthrough().passthroughOpens());
+        }
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** A counter's value once it stopped moving (requests are counted just after their reply). */
+    private static long settled(java.util.function.LongSupplier counter) throws InterruptedException {
+        long previous = counter.getAsLong();
+        while (true) {
+            Thread.sleep(50);
+            long now = counter.getAsLong();
+            if (now == previous) {
+                return now;
+            }
+            previous = now;
+        }
+    }
+
+    private static String read(FileChannel channel) throws Exception {
+        ByteBuffer buffer = ByteBuffer.allocate(4096);
+        channel.read(buffer, 0);
+        return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void changesThroughFuseMountWithTheKernelAndTheOtherWayRound() throws Exception {
+        SortedMap<String, Tree.Info> fuseView;
+        try (TestMount mount = mount()) {
+            mount.io(() -> {
+                KernelCompatibilityTest.scenario(new HostOps(mount.path().toString()));
+                return null;
+            });
+            fuseView = mount.io(() -> Tree.ofMount(mount.path().toString()));
+        }
+        try (KernelOverlay kernel = fx.mountKernel()) {
+            assertEquals("", Tree.diff(Tree.ofMount(kernel.target.toString()), fuseView));
+            // The kernel changes more; the FUSE mount shows the result.
+            HostOps host = new HostOps(kernel.target.toString());
+            assertNull(host.unlink("var/cache/again"));
+            assertNull(host.rmdir("var/cache"));
+            assertNull(host.write("data/hardlink", 0, "via kernel".getBytes(), false, true, 0));
+            fuseView = Tree.ofMount(kernel.target.toString());
+        }
+        try (TestMount mount = mount()) {
+            assertEquals("", Tree.diff(fuseView, mount.io(() -> Tree.ofMount(mount.path().toString()))));
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package fuse.backend.overlay.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import fuse.api.Errno;
+import fuse.api.FuseException;
+
+class SettingsTest {
+    private static Map<String, Object> config(Object... keyValues) {
+        Map<String, Object> map = new HashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            map.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return map;
+    }
+
+    private static String error(Map<String, Object> config) {
+        FuseException e = assertThrows(FuseException.class, () -> Settings.parse(config));
+        assertEquals(Errno.EINVAL, e.errno());
+        return e.getMessage();
+    }
+
+    @Test
+    void lowerdirTakesTheKernelSyntaxOrAList() throws FuseException {
+        Settings s = Settings.parse(config("lowerdir", "/a:/b\\:c:/d", "upperdir", "/u", "workdir", "/w"));
+        assertEquals(List.of(Path.of("/a"), Path.of("/b:c"), Path.of("/d")), s.lowers());
+        assertEquals(Path.of("/u"), s.upper());
+        assertFalse(s.userxattr());
+        Settings list = Settings.parse(config("lowerdir", new String[] {"/x:y", "/z"}, "userxattr", "true"));
+        assertEquals(List.of(Path.of("/x:y"), Path.of("/z")), list.lowers());
+        assertTrue(list.readOnly());
+        assertNull(list.work());
+        assertTrue(list.userxattr());
+        assertEquals(List.of(Path.of("/q")), Settings.parse(config("lowerdir", List.of("/q"))).lowers());
+    }
+
+    @Test
+    void errorsNameTheSetting() {
+        assertTrue(error(config()).startsWith("lowerdir: must name at least one directory"));
+        assertTrue(error(config("lowerdir", "/a::/b")).startsWith("lowerdir: empty entry"));
+        assertTrue(error(config("lowerdir", "relative")).startsWith("lowerdir: must be an absolute path"));
+        assertTrue(error(config("lowerdir", 42L)).startsWith("lowerdir: expected"));
+        assertTrue(error(config("lowerdir", "/a", "upperdir", "/u")).startsWith("workdir: must be set together"));
+        assertTrue(error(config("lowerdir", "/a", "workdir", "/w")).startsWith("workdir: is set but upperdir"));
+        assertTrue(error(config("lowerdir", "/a", "userxattr", "maybe")).startsWith("userxattr: expected true"));
+        assertTrue(error(config("lowerdir", "/a", "upperdir", 1, "workdir", "/w")).startsWith("upperdir: expected"));
+    }
+}
