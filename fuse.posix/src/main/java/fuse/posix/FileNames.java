@@ -5,6 +5,9 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
+import fuse.api.Errno;
+import fuse.api.FuseException;
+
 /**
  * File names, paths and symlink targets between the kernel's bytes and Java strings, without loss. A Linux name
  * is any bytes but {@code '/'} and NUL; decoding it as plain UTF-8 would turn each invalid sequence into U+FFFD,
@@ -202,5 +205,30 @@ public final class FileNames {
             target.set(JAVA_BYTE, offset + i, (byte) c);
         }
         return n;
+    }
+
+    /**
+     * Checks that {@code name} is one path component, for operations that create, remove or rename it: resolving
+     * it relative to a directory's descriptor can then reach only that directory's entries (the first line of a
+     * backend's confinement; openat2's RESOLVE_BENEATH is the second).
+     */
+    public static void checkComponent(String name) throws FuseException {
+        if (name == null || name.isEmpty()) {
+            throw new FuseException(Errno.ENOENT, "empty name");
+        }
+        if (name.equals(".") || name.equals("..")) {
+            throw new FuseException(Errno.EINVAL, "'" + name + "' is not a name of an entry");
+        }
+        if (name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+            throw new FuseException(Errno.EINVAL, "not a single path component: '" + name.replace("\0", "\\0") + "'");
+        }
+    }
+
+    /** {@link #checkComponent} for lookup, where "." and ".." name no child of the directory. */
+    public static void checkLookupComponent(String name) throws FuseException {
+        if (name != null && (name.equals(".") || name.equals(".."))) {
+            throw new FuseException(Errno.ENOENT, "'" + name + "' is not looked up by name");
+        }
+        checkComponent(name);
     }
 }

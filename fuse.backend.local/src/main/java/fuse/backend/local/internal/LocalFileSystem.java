@@ -27,6 +27,8 @@ import fuse.api.Node;
 import fuse.api.OpenOption;
 import fuse.api.Opened;
 import fuse.api.TimeSpec;
+import fuse.posix.Privileges;
+import fuse.posix.FileNames;
 import fuse.posix.FileStat;
 import fuse.posix.FsCredentials;
 import fuse.posix.Posix;
@@ -152,7 +154,7 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public Entry lookup(Caller caller, Node parent, String name) throws FuseException {
-        Names.checkLookup(name);
+        FileNames.checkLookupComponent(name);
         int fd = Posix.openat2(dir(parent).fd(), name, NODE_FLAGS, 0, BENEATH);
         return entry(fd);
     }
@@ -206,7 +208,7 @@ final class LocalFileSystem implements FileSystem {
             }
         }
         if (changes.killPrivileges()) {
-            Privileges.kill(n);
+            Privileges.kill(n.fd());
         }
         if (changes.mode() != null) {
             Posix.fchmodat2(fd, "", changes.mode() & S_IALLUGO, AT_EMPTY_PATH);
@@ -242,7 +244,7 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public Entry mknod(Caller caller, Node parent, String name, int mode, long rdev) throws FuseException {
-        Names.check(name);
+        FileNames.checkComponent(name);
         int dirfd = dir(parent).fd();
         int type = mode & S_IFMT;
         int wanted = permissions(caller, mode);
@@ -255,7 +257,7 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public Entry mkdir(Caller caller, Node parent, String name, int mode) throws FuseException {
-        Names.check(name);
+        FileNames.checkComponent(name);
         int dirfd = dir(parent).fd();
         int wanted = permissions(caller, mode);
         try (Identity as = Identity.of(caller, serverIsRoot)) {
@@ -267,7 +269,7 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public Entry symlink(Caller caller, Node parent, String name, String target) throws FuseException {
-        Names.check(name);
+        FileNames.checkComponent(name);
         int dirfd = dir(parent).fd();
         try (Identity as = Identity.of(caller, serverIsRoot)) {
             Posix.symlinkat(target, dirfd, name);
@@ -277,7 +279,7 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public Entry link(Caller caller, Node node, Node newParent, String newName) throws FuseException {
-        Names.check(newName);
+        FileNames.checkComponent(newName);
         LocalNode n = local(node);
         int dirfd = dir(newParent).fd();
         if (serverIsRoot) {
@@ -292,21 +294,21 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public void unlink(Caller caller, Node parent, String name) throws FuseException {
-        Names.check(name);
+        FileNames.checkComponent(name);
         Posix.unlinkat(dir(parent).fd(), name, 0);
     }
 
     @Override
     public void rmdir(Caller caller, Node parent, String name) throws FuseException {
-        Names.check(name);
+        FileNames.checkComponent(name);
         Posix.unlinkat(dir(parent).fd(), name, AT_REMOVEDIR);
     }
 
     @Override
     public void rename(Caller caller, Node parent, String name, Node newParent, String newName, int flags)
             throws FuseException {
-        Names.check(name);
-        Names.check(newName);
+        FileNames.checkComponent(name);
+        FileNames.checkComponent(newName);
         Posix.renameat2(dir(parent).fd(), name, dir(newParent).fd(), newName, flags);
     }
 
@@ -342,7 +344,7 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public Created create(Caller caller, Node parent, String name, int flags, int mode) throws FuseException {
-        Names.check(name);
+        FileNames.checkComponent(name);
         int dirfd = dir(parent).fd();
         int wanted = permissions(caller, mode);
         int ioFlags = ioFlags(flags);
@@ -400,7 +402,7 @@ final class LocalFileSystem implements FileSystem {
         FileHandle handle = new FileHandle(node, fd, flags, passthrough);
         try {
             if (write && caller.uid() != 0) {
-                Privileges.kill(node);
+                Privileges.kill(node.fd());
             }
         } catch (FuseException e) {
             handle.close();
@@ -444,7 +446,7 @@ final class LocalFileSystem implements FileSystem {
             throws FuseException {
         FileHandle file = file(handle);
         if (killPrivileges) {
-            Privileges.kill(file.node);
+            Privileges.kill(file.node.fd());
         }
         return (int) Posix.pwriteFully(file.ioFd(), data, offset);
     }

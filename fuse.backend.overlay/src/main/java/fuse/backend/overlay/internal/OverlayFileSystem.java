@@ -29,6 +29,8 @@ import fuse.api.Node;
 import fuse.api.OpenOption;
 import fuse.api.Opened;
 import fuse.api.TimeSpec;
+import fuse.posix.Privileges;
+import fuse.posix.FileNames;
 import fuse.posix.Posix;
 
 /**
@@ -140,7 +142,7 @@ final class OverlayFileSystem implements FileSystem {
 
     @Override
     public Entry lookup(Caller caller, Node parent, String name) throws FuseException {
-        Names.checkLookup(name);
+        FileNames.checkLookupComponent(name);
         OverlayNode p = dir(parent);
         Resolution r = resolver.resolve(p, name);
         if (r == null) {
@@ -190,7 +192,7 @@ final class OverlayFileSystem implements FileSystem {
             }
         }
         if (changes.killPrivileges()) {
-            Privileges.kill(upper);
+            Privileges.kill(upper.fd());
         }
         if (changes.mode() != null && n.type != FileType.SYMLINK) {
             Posix.fchmodat2(fd, "", changes.mode() & S_IALLUGO, AT_EMPTY_PATH);
@@ -322,7 +324,7 @@ final class OverlayFileSystem implements FileSystem {
         }
         if (write && caller.uid() != 0) {
             try {
-                Privileges.kill(n.upper);
+                Privileges.kill(n.upper.fd());
             } catch (FuseException | RuntimeException e) {
                 release(handle);
                 throw e;
@@ -344,7 +346,7 @@ final class OverlayFileSystem implements FileSystem {
             throws FuseException {
         FileHandle file = file(handle);
         if (killPrivileges && !file.lowerFile()) {
-            Privileges.kill(file.node().upper);
+            Privileges.kill(file.node().upper.fd());
         }
         return (int) Posix.pwriteFully(file.fd(), data, offset);
     }
