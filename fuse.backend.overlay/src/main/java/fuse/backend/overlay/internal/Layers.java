@@ -68,7 +68,11 @@ final class Layers implements AutoCloseable {
         return lowers.size();
     }
 
-    static Layers open(Settings settings) throws FuseException {
+    /**
+     * @param mountpoint where the overlay is mounted, or {@code null} (tests): no layer may be there or below it,
+     *        or the overlay would read itself
+     */
+    static Layers open(Settings settings, Path mountpoint) throws FuseException {
         List<RealFile> lowers = new ArrayList<>();
         RealFile upper = null;
         RealFile workdir = null;
@@ -88,6 +92,9 @@ final class Layers implements AutoCloseable {
                 }
             }
             checkOverlaps(settings, lowers, upper, workdir);
+            if (mountpoint != null) {
+                checkOutside(settings, mountpoint);
+            }
             WorkDir work = null;
             if (upper != null) {
                 work = WorkDir.prepare(settings, workdir, new OverlayXattrs(settings.userxattr()));
@@ -175,6 +182,37 @@ final class Layers implements AutoCloseable {
                             + "; layers must not overlap");
                 }
             }
+        }
+    }
+
+    /**
+     * A layer at or below the mountpoint would be reached through the overlay itself once it is mounted (a
+     * backend opened again after a swap or a late start): refused, although the kernel's overlayfs, which
+     * resolves its layers once before mounting, allows mounting over a lower directory.
+     */
+    private static void checkOutside(Settings settings, Path mountpoint) throws FuseException {
+        Path target = mountpoint.toAbsolutePath().normalize();
+        try {
+            target = target.toRealPath();
+        } catch (IOException e) {
+            // The mount checks the mountpoint itself; compare the path as given.
+        }
+        List<Path> lowers = settings.lowers();
+        for (Path lower : lowers) {
+            refuseBelow(Settings.LOWERDIR, lower, target);
+        }
+        if (!settings.readOnly()) {
+            refuseBelow(Settings.UPPERDIR, settings.upper(), target);
+            refuseBelow(Settings.WORKDIR, settings.work(), target);
+        }
+    }
+
+    private static void refuseBelow(String setting, Path layer, Path mountpoint) throws FuseException {
+        Path real = real(setting, layer);
+        if (real.startsWith(mountpoint)) {
+            throw new FuseException(Errno.ELOOP, setting + ": " + layer + " is " + (real.equals(mountpoint) ? "the"
+                    : "inside the") + " mountpoint " + mountpoint + "; the overlay would read itself (mount it "
+                    + "elsewhere, or bind-mount the layer to another place)");
         }
     }
 

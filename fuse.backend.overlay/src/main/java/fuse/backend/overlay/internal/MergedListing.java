@@ -10,7 +10,6 @@ import java.util.Map;
 import fuse.api.Attributes;
 import fuse.api.FileType;
 import fuse.api.FuseException;
-import fuse.posix.Posix;
 import fuse.posix.PosixException;
 
 /**
@@ -91,12 +90,13 @@ record MergedListing(List<Item> entries, List<String> upperWhiteouts) {
         return xattrs.opacity(upper.proc() + "/" + name) == OverlayXattrs.Opacity.OPAQUE;
     }
 
+    /** The entry's attributes, {@code null} when it was removed since the listing was read. */
     private static Attributes stat(int dirfd, String name) throws PosixException {
         try {
-            return Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW).attributes();
+            return Resolver.statChild(dirfd, name);
         } catch (PosixException e) {
-            if (e.errno() == fuse.api.Errno.ENOENT) {
-                return null; // removed since the listing was read
+            if (e.errno() == fuse.api.Errno.EXDEV) {
+                return null; // a mount point inside a layer: not entered, not listed
             }
             throw e;
         }

@@ -34,6 +34,6 @@ public final class OverlayBackend implements FileSystemBackend {
 
     @Override
     public FileSystem open(MountContext mount) throws FuseException {
-        return OverlayFileSystem.open(Settings.parse(mount.configuration()));
+        return OverlayFileSystem.open(Settings.parse(mount.configuration()), mount.mountpoint());
     }
 }

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
@@ -60,13 +61,19 @@ import fuse.posix.Posix;
  * <h2>Opens and passthrough</h2>
  * A read-only open of a lower file passes through to the lower file; an open for writing copies up and passes
  * through to the upper file. A read-only open made before a copy-up keeps reading the lower file afterwards (the
- * kernel's rule). FUSE passthrough allows one backing file per inode while a passthrough open lives, so while
- * such a lower passthrough open lives, later opens of the copied-up file are served in Java on the upper file
- * instead ({@link Opened.Served}); the mount turns them into {@code PASSTHROUGH|DIRECT_IO} opens with the lower
- * file's backing id, so their reads and writes reach this backend (upper file) and only their {@code mmap}
- * reaches the lower file. Visible result: the old read-only open keeps seeing the old content; new opens see and
- * change the upper copy; a shared writable mapping made through such a new open would map the lower file, so it
- * must not be relied on until the last old open closes (then new opens pass through to the upper file again).
+ * kernel's rule). But FUSE passthrough allows one backing file per inode while a passthrough open lives, every
+ * other open of the inode must then pass through to that same (lower) file, and the kernel opens it with that
+ * open's flags, so a writable shared mapping through a write open would change the lower layer (measured on
+ * 6.18). Hence, while a read-only open passes a lower file through:
+ * <ul>
+ * <li>an open for writing fails with {@code ETXTBSY} (nothing is copied up), until those opens close;
+ * <li>a read-only open of a file copied up meanwhile (by setattr, truncate or an xattr change) is served in
+ * Java on the upper file ({@link Opened.Served}; the mount makes it {@code PASSTHROUGH|DIRECT_IO} with the lower
+ * file's backing id): its reads show the upper content, a (read-only) mapping shows the lower one;
+ * <li>the old read-only open keeps reading the lower file.
+ * </ul>
+ * Once the last of them closes, opens pass the upper file through again. Kernel overlayfs has no such
+ * restriction; it is the price of passing lower files through.
  *
  * <h2>Identity</h2>
  * See {@link NodeTable}: one node per merged object, inode numbers stable for the life of the mount.
@@ -88,6 +95,7 @@ final class OverlayFileSystem implements FileSystem {
     private final CopyUp copyUp;
     private final Namespace names;
     private final OverlayNode root;
+    private final AtomicBoolean warnedBusy = new AtomicBoolean();
     private volatile boolean closed;
 
     private OverlayFileSystem(Layers layers) throws FuseException {
@@ -101,7 +109,12 @@ final class OverlayFileSystem implements FileSystem {
     }
 
     static OverlayFileSystem open(Settings settings) throws FuseException {
-        Layers layers = Layers.open(settings);
+        return open(settings, null);
+    }
+
+    /** @param mountpoint where the overlay is mounted (no layer may be there), or {@code null} */
+    static OverlayFileSystem open(Settings settings, java.nio.file.Path mountpoint) throws FuseException {
+        Layers layers = Layers.open(settings, mountpoint);
         try {
             return new OverlayFileSystem(layers);
         } catch (FuseException | RuntimeException e) {
@@ -304,19 +317,25 @@ final class OverlayFileSystem implements FileSystem {
         }
         if (write || truncate) {
             layers.checkWritable();
+            if (write) {
+                refuseWhileLowerPassedThrough(n); // before copying anything up
+            }
             copyUp.ensureUpper(caller, n, truncate ? 0 : CopyUp.ALL);
         }
         int ioFlags = (flags & ~IO_FLAGS_DROPPED) | O_CLOEXEC;
         FileHandle handle;
         n.lock.lock();
         try {
+            if (write) {
+                refuseWhileLowerPassedThrough(n); // a read-only open may have come in before the copy-up
+            }
             RealFile real = n.upper != null ? n.upper : n.lower;
             boolean lowerFile = !real.isUpper();
             int fd = lowerFile ? CopyUp.openLower(real, ioFlags) : Posix.openat(AT_FDCWD, real.proc(), ioFlags, 0);
             // One backing file per inode: while a lower file is passed through, the upper copy is served in Java.
-            boolean passthrough = lowerFile || n.lowerPassthroughOpens == 0;
+            boolean passthrough = lowerFile ? layers.settings.passthrough() : n.lowerPassthroughOpens == 0;
             handle = new FileHandle(n, fd, flags, lowerFile, passthrough);
-            if (lowerFile) {
+            if (lowerFile && passthrough) {
                 n.lowerPassthroughOpens++;
             }
         } finally {
@@ -333,7 +352,33 @@ final class OverlayFileSystem implements FileSystem {
         if (handle.passthrough()) {
             return Opened.passthrough(handle, handle.fd());
         }
+        // A read-only open of the copied-up file while the lower one is the inode's backing file: served on the
+        // upper file (the mount makes it PASSTHROUGH|DIRECT_IO, so reads come here; mmap maps the lower file).
+        // Or a lower file of a mount without passthrough.
         return (flags & O_DIRECT) != 0 ? Opened.served(handle, OpenOption.DIRECT_IO) : Opened.served(handle);
+    }
+
+    /**
+     * While a read-only open passes a lower file through, that file is the inode's backing file for every open of
+     * it (FUSE: one backing file per inode, every open of a passthrough inode must be a passthrough open), and
+     * the kernel opens it with each open's own flags: a writable shared mapping through a write open would
+     * change the lower layer (measured on 6.18). So an open for writing fails with {@code ETXTBSY} until those
+     * opens close.
+     */
+    private void refuseWhileLowerPassedThrough(OverlayNode n) throws FuseException {
+        n.lock.lock();
+        try {
+            if (n.lowerPassthroughOpens > 0) {
+                if (!warnedBusy.getAndSet(true)) {
+                    LOG.warn("overlay {}: refusing to open '{}' for writing while a read-only open passes its lower "
+                            + "file through (ETXTBSY until it closes; the lower layer must never be written). "
+                            + "Reported once per mount.", layers.settings.upper(), n.name);
+                }
+                throw new FuseException(Errno.ETXTBSY, "'" + n.name + "' is open read-only on its lower file");
+            }
+        } finally {
+            n.lock.unlock();
+        }
     }
 
     @Override
@@ -370,7 +415,7 @@ final class OverlayFileSystem implements FileSystem {
     @Override
     public void release(Handle handle) {
         if (handle instanceof FileHandle file) {
-            if (file.lowerFile()) {
+            if (file.lowerFile() && file.passthrough()) {
                 OverlayNode n = file.node();
                 n.lock.lock();
                 try {

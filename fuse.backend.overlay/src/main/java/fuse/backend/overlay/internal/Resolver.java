@@ -31,7 +31,12 @@ import fuse.posix.PosixException;
  */
 final class Resolver {
     private static final Logger LOG = LoggerFactory.getLogger(Resolver.class);
-    private static final long BENEATH = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
+    /**
+     * One component, never followed, never leaving the layer's mount: a file system mounted inside a layer is not
+     * entered (kernel overlayfs sees the directory underneath; that one is out of reach here, so such a name
+     * answers {@code EXDEV}), and so the overlay can never reach into its own mount and wait for itself.
+     */
+    private static final long BENEATH = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV;
     private static final int NODE_FLAGS = O_PATH | O_NOFOLLOW | O_CLOEXEC;
 
     /** What the upper directory holds at a name. */
@@ -208,10 +213,12 @@ final class Resolver {
     boolean lowerPositive(OverlayNode parent, String name) throws FuseException {
         for (RealFile dir : parent.lowerDirs) {
             try {
-                Attributes a = Posix.fstatat(dir.fd(), name, AT_SYMLINK_NOFOLLOW).attributes();
-                return !isWhiteout(a);
+                Attributes a = statChild(dir.fd(), name);
+                if (a != null) {
+                    return !isWhiteout(a);
+                }
             } catch (PosixException e) {
-                if (e.errno() != Errno.ENOENT && e.errno() != Errno.ENAMETOOLONG) {
+                if (e.errno() != Errno.ENAMETOOLONG) {
                     return true;
                 }
             }
@@ -221,14 +228,36 @@ final class Resolver {
 
     /** What the upper directory {@code dirfd} holds at {@code name}. */
     static Slot upperSlot(int dirfd, String name) throws PosixException {
+        Attributes a;
         try {
-            Attributes a = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW).attributes();
-            return isWhiteout(a) ? Slot.WHITEOUT : Slot.OCCUPIED;
+            a = statChild(dirfd, name);
+        } catch (PosixException e) {
+            if (e.errno() != Errno.EXDEV) {
+                throw e;
+            }
+            return Slot.OCCUPIED; // a mount point
+        }
+        return a == null ? Slot.EMPTY : isWhiteout(a) ? Slot.WHITEOUT : Slot.OCCUPIED;
+    }
+
+    /**
+     * {@code lstat} of one entry of a layer directory, without entering a mount point ({@code EXDEV}); {@code null}
+     * when there is no such entry.
+     */
+    static Attributes statChild(int dirfd, String name) throws PosixException {
+        int fd;
+        try {
+            fd = Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH);
         } catch (PosixException e) {
             if (e.errno() == Errno.ENOENT) {
-                return Slot.EMPTY;
+                return null;
             }
             throw e;
+        }
+        try {
+            return Posix.fstat(fd).attributes();
+        } finally {
+            Posix.closeQuietly(fd);
         }
     }
 

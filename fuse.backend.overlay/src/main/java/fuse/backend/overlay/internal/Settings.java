@@ -21,12 +21,16 @@ import fuse.api.FuseException;
  * @param upper the writable upper directory, or {@code null} for a read-only overlay
  * @param work the work directory (same file system as {@code upper}), {@code null} exactly when {@code upper} is
  * @param userxattr keep overlay metadata in {@code user.overlay.*} instead of {@code trusted.overlay.*}
+ * @param passthrough the mount's own {@code passthrough} key: when the mount does not pass files through, read-only
+ *        opens of lower files are not offered for passthrough either, so they never hold up opens for writing
  */
-record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr) {
+record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boolean passthrough) {
     static final String LOWERDIR = "lowerdir";
     static final String UPPERDIR = "upperdir";
     static final String WORKDIR = "workdir";
     static final String USERXATTR = "userxattr";
+    /** The mount's key (fuse.mount validates it); read here only to know whether lower files may pass through. */
+    static final String PASSTHROUGH = "passthrough";
 
     Settings {
         lowers = List.copyOf(lowers);
@@ -54,7 +58,8 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr) {
         if (upper == null && work != null) {
             throw invalid(WORKDIR + ": is set but upperdir is not; a read-only overlay has neither");
         }
-        return new Settings(lowers, upper, work, bool(configuration.get(USERXATTR)));
+        return new Settings(lowers, upper, work, bool(USERXATTR, configuration.get(USERXATTR), false),
+                bool(PASSTHROUGH, configuration.get(PASSTHROUGH), true));
     }
 
     /**
@@ -145,9 +150,9 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr) {
         return path.normalize();
     }
 
-    private static boolean bool(Object value) throws FuseException {
+    private static boolean bool(String key, Object value, boolean fallback) throws FuseException {
         if (value == null) {
-            return false;
+            return fallback;
         }
         if (value instanceof Boolean b) {
             return b;
@@ -157,14 +162,17 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr) {
                 case "true", "yes", "on", "1" -> {
                     return true;
                 }
-                case "false", "no", "off", "0", "" -> {
+                case "false", "no", "off", "0" -> {
                     return false;
+                }
+                case "" -> {
+                    return fallback;
                 }
                 default -> {
                 }
             }
         }
-        throw invalid(USERXATTR + ": expected true or false, got " + describe(value));
+        throw invalid(key + ": expected true or false, got " + describe(value));
     }
 
     private static FuseException invalid(String message) {

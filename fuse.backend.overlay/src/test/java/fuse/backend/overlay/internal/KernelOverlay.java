@@ -54,13 +54,8 @@ final class KernelOverlay implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        if (!mounted) {
-            return;
-        }
-        mounted = false;
-        // A test interrupted by its timeout still unmounts: wait for umount without the interrupt, then restore it.
+    /** {@code umount -l}, for any mount a test made; never throws, waits at most a few seconds. */
+    static void unmountLazily(Path target) {
         boolean interrupted = Thread.interrupted();
         try {
             run("umount", "-l", target.toString());
@@ -72,5 +67,15 @@ final class KernelOverlay implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    @Override
+    public void close() {
+        if (!mounted) {
+            return;
+        }
+        mounted = false;
+        // A test interrupted by its timeout still unmounts: umount runs with the interrupt cleared, then restored.
+        unmountLazily(target);
     }
 }

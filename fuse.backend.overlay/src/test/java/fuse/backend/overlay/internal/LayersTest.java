@@ -90,6 +90,46 @@ class LayersTest {
     }
 
     @Test
+    void noLayerMayBeAtOrBelowTheMountpoint() throws Exception {
+        FuseException e = assertThrows(FuseException.class,
+                () -> OverlayFileSystem.open(Settings.parse(fx.configuration()), fx.lower1).close());
+        assertEquals(Errno.ELOOP, e.errno());
+        assertTrue(e.getMessage().startsWith("lowerdir: " + fx.lower1 + " is the mountpoint " + fx.lower1),
+                e.getMessage());
+        e = assertThrows(FuseException.class,
+                () -> OverlayFileSystem.open(Settings.parse(fx.configuration()), fx.base).close());
+        assertTrue(e.getMessage().startsWith("lowerdir: " + fx.lower1 + " is inside the mountpoint " + fx.base),
+                e.getMessage());
+        OverlayFileSystem.open(Settings.parse(fx.configuration()), fx.mountpoint).close();
+    }
+
+    @Test
+    void aFileSystemMountedInsideALayerIsNotEntered() throws Exception {
+        Path covered = Files.createDirectories(fx.lower1.resolve("covered"));
+        Files.writeString(covered.resolve("underneath"), "u");
+        mount("tmpfs", covered);
+        try {
+            Files.writeString(covered.resolve("on-top"), "t");
+            try (OverlayFileSystem fs = fx.open()) {
+                FuseException e = assertThrows(FuseException.class,
+                        () -> fs.lookup(TestCaller.ROOT, fs.root(), "covered"));
+                assertEquals(Errno.EXDEV, e.errno());
+                assertTrue(Tree.list(fs, fs.root()).stream().anyMatch(l -> l.name().equals("covered")));
+            }
+        } finally {
+            KernelOverlay.unmountLazily(covered);
+        }
+    }
+
+    private static void mount(String type, Path target) throws Exception {
+        Process p = new ProcessBuilder("mount", "-t", type, "none", target.toString()).redirectErrorStream(true)
+                .start();
+        if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("mount " + target + ": " + new String(p.getInputStream().readAllBytes()));
+        }
+    }
+
+    @Test
     void theWorkDirectoryIsEmptiedAndProbed() throws Exception {
         Path stale = Files.createDirectories(fx.work.resolve("work/#1/deep"));
         Fixture.whiteout(fx.work, "work/#2");

@@ -415,29 +415,32 @@ class OverlaySemanticsTest {
     void aReadOnlyOpenBeforeCopyUpStaysOnTheLowerFileAndLaterOpensAreServed() throws Exception {
         Node n = node("deep.txt");
         Opened early = fs.open(ROOT, n, O_RDONLY);
-        Opened writer = fs.open(ROOT, n, O_WRONLY);
-        Opened late = fs.open(ROOT, n, O_RDONLY);
+        Opened late = null;
         try (Arena arena = Arena.ofConfined()) {
             assertInstanceOf(Opened.Passthrough.class, early);
-            // One backing file per FUSE inode: the lower one is in use, so the upper copy is served in Java.
-            assertInstanceOf(Opened.Served.class, writer);
+            // The lower file is the inode's backing file now: no open for writing until it closes.
+            assertEquals(Errno.ETXTBSY, assertThrows(FuseException.class, () -> fs.open(ROOT, n, O_WRONLY)).errno());
+            assertFalse(Files.exists(up("deep.txt")), "a refused open copies nothing up");
+            // A truncate copies up meanwhile; a later read-only open reads the copy, served in Java.
+            fs.setattr(ROOT, n, null, AttributeChanges.NONE.withSize(4));
+            late = fs.open(ROOT, n, O_RDONLY);
             assertInstanceOf(Opened.Served.class, late);
-            MemorySegment data = arena.allocateFrom("ONLY", StandardCharsets.UTF_8).asSlice(0, 4);
-            assertEquals(4, fs.write(ROOT, writer.handle(), 0, data, false));
             MemorySegment buffer = arena.allocate(64);
             int n1 = fs.read(ROOT, early.handle(), 0, buffer);
             assertEquals("only in lower2", new String(buffer.asSlice(0, n1).toArray(ValueLayout.JAVA_BYTE)));
             int n2 = fs.read(ROOT, late.handle(), 0, buffer);
-            assertEquals("ONLY in lower2", new String(buffer.asSlice(0, n2).toArray(ValueLayout.JAVA_BYTE)));
+            assertEquals("only", new String(buffer.asSlice(0, n2).toArray(ValueLayout.JAVA_BYTE)));
             // A write through the old read-only handle never reaches the lower file.
+            MemorySegment data = arena.allocateFrom("ONLY", StandardCharsets.UTF_8).asSlice(0, 4);
             assertEquals(Errno.EBADF, assertThrows(FuseException.class,
                     () -> fs.write(ROOT, early.handle(), 0, data, false)).errno());
         } finally {
             fs.release(early.handle());
-            fs.release(writer.handle());
-            fs.release(late.handle());
+            if (late != null) {
+                fs.release(late.handle());
+            }
         }
-        Opened after = fs.open(ROOT, n, O_RDONLY);
+        Opened after = fs.open(ROOT, n, O_RDWR);
         try {
             Opened.Passthrough pt = assertInstanceOf(Opened.Passthrough.class, after);
             assertEquals(up("deep.txt").toString(), Posix.readlinkat(AT_FDCWD, Posix.procFdPath(pt.backingFd())));
@@ -445,6 +448,25 @@ class OverlaySemanticsTest {
             fs.release(after.handle());
         }
         assertEquals("only in lower2", Files.readString(fx.lower2.resolve("deep.txt")));
+    }
+
+    @Test
+    void onAMountWithoutPassthroughLowerOpensAreServedAndNeverHoldUpWriters() throws Exception {
+        fs.close();
+        Map<String, Object> config = fx.configuration();
+        config.put("passthrough", false);
+        fs = OverlayFileSystem.open(Settings.parse(config));
+        ops = new SpiOps(fs);
+        Node n = node("deep.txt");
+        Opened early = fs.open(ROOT, n, O_RDONLY);
+        try {
+            assertInstanceOf(Opened.Served.class, early);
+            Opened writer = fs.open(ROOT, n, O_WRONLY);
+            fs.release(writer.handle());
+        } finally {
+            fs.release(early.handle());
+        }
+        assertTrue(Files.exists(up("deep.txt")));
     }
 
     // --------------------------------------------------------------------------------------------- read-only

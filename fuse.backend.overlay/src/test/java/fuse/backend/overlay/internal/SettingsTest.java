@@ -43,6 +43,9 @@ class SettingsTest {
         assertNull(list.work());
         assertTrue(list.userxattr());
         assertEquals(List.of(Path.of("/q")), Settings.parse(config("lowerdir", List.of("/q"))).lowers());
+        assertTrue(s.passthrough(), "the mount's passthrough key, true by default");
+        assertFalse(Settings.parse(config("lowerdir", "/a", "passthrough", "false")).passthrough());
+        assertFalse(Settings.parse(config("lowerdir", "/a", "passthrough", Boolean.FALSE)).passthrough());
     }
 
     @Test
