@@ -15,7 +15,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * the rest of the mount.
  *
  * <p>Names are single path components (never {@code "/"}, {@code "."} or {@code ".."} except in readdir),
- * decoded as UTF-8. Modes and flags are the Linux values ({@code O_*}, {@code S_*}, {@code RENAME_*},
+ * decoded as UTF-8 without loss: each byte of a name (or symlink target) that is not valid UTF-8 arrives as the
+ * lone surrogate {@code U+DC00 + byte}, and such a string encodes back to that byte in replies and in
+ * {@code fuse.posix} calls ({@code fuse.posix.FileNames}). A backend that turns names into bytes itself should do
+ * the same; {@link String#getBytes} would make them {@code '?'}. Modes and flags are the Linux values ({@code O_*}, {@code S_*}, {@code RENAME_*},
  * {@code FALLOC_FL_*}, {@code XATTR_*}).
  */
 @ConsumerType
@@ -205,10 +208,10 @@ public interface FileSystem extends AutoCloseable {
      * shape). A backend applies what it can change live, e.g. a passthrough policy that governs later opens, and
      * returns normally; open handles keep what they were opened with.
      *
-     * @throws FuseException {@code ENOSYS} (the default) when the backend cannot apply changes live, so the mount
-     *         must reopen the file system to apply them; {@code EINVAL} with a message naming the setting when the
-     *         new configuration is unusable or changes something that needs a remount (the file system stays as
-     *         it was)
+     * @throws FuseException {@code ENOSYS} (the default) when the backend cannot apply changes live: the mount then
+     *         opens a fresh file system with the new settings and swaps to it; {@code EINVAL} with a message naming
+     *         the setting when the new configuration is unusable or changes something that needs a remount (the
+     *         file system stays as it was)
      */
     default void reconfigure(Map<String, Object> configuration) throws FuseException {
         throw new FuseException(Errno.ENOSYS, "this backend applies configuration changes only when reopened");

@@ -39,7 +39,10 @@ public interface FuseSession extends AutoCloseable {
     /** Requests answered so far, per reader thread (index = thread). For statistics and tests. */
     long[] requestsPerThread();
 
-    /** Waits for the session to end by itself (e.g. {@code umount} from outside); {@code false} on timeout. */
+    /**
+     * Waits for the session to end by itself (e.g. {@code umount} from outside) and its reader threads to exit;
+     * {@code false} on timeout.
+     */
     boolean awaitTermination(Duration timeout) throws InterruptedException;
 
     /**

@@ -112,6 +112,20 @@ class ContainerTest {
     }
 
     @Test
+    void unknownConfigurationKeyGetsOneClearWarning() throws Exception {
+        int from = container.lineCount();
+        Path mountpoint = Files.createDirectories(base.resolve("typo-mnt"));
+        Path cfg = container.home.resolve("runtime/typo.cfg");
+        Files.writeString(cfg, "mountpoint=" + mountpoint + "\nbackend=local\nroot=" + container.source
+                + "\nrooot=/srv/typo\n");
+        Files.move(cfg, container.home.resolve("load/fuse.mount-typo.cfg"));
+        String warning = container.awaitLine(from, l -> l.contains("unknown setting"), Duration.ofSeconds(20));
+        assertTrue(warning.contains("WARN") && warning.contains("'rooot'") && warning.contains("backend local"),
+                warning);
+        Files.delete(container.home.resolve("load/fuse.mount-typo.cfg"));
+    }
+
+    @Test
     void artifactsOtherUsersCanWriteAreRefused() throws Exception {
         int from = container.lineCount();
         Path jar = container.home.resolve("load/e2e.unsafe.jar");

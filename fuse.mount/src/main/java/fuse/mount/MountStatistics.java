@@ -12,6 +12,8 @@ import java.util.Map;
  * @param backendTimeouts requests that failed with EIO because no backend came within {@code backend_wait}
  * @param swaps backend swaps (including re-binding after a backend came back)
  * @param internalErrors exceptions other than {@code FuseException} (bugs), answered with EIO
+ * @param movedFiles open files opened again on the current backend because the backend that opened them went
+ *        away (a bundle update or removal)
  */
 public record MountStatistics(
         Map<String, OperationStatistics> operations,
@@ -20,10 +22,17 @@ public record MountStatistics(
         long backendWaits,
         long backendTimeouts,
         long swaps,
-        long internalErrors) {
+        long internalErrors,
+        long movedFiles) {
 
     public MountStatistics {
         operations = Map.copyOf(operations);
+    }
+
+    /** Figures of a mount that moves no open files. */
+    public MountStatistics(Map<String, OperationStatistics> operations, long nodes, long openFiles,
+            long backendWaits, long backendTimeouts, long swaps, long internalErrors) {
+        this(operations, nodes, openFiles, backendWaits, backendTimeouts, swaps, internalErrors, 0);
     }
 
     /** All requests answered. */

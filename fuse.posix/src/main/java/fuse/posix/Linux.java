@@ -145,6 +145,11 @@ public final class Linux {
     public static final long SYS_OPENAT2 = 437;
     public static final long SYS_FACCESSAT2 = 439;
     public static final long SYS_FCHMODAT2 = 452;
+    /** The raw calls, not glibc's wrappers: glibc's setgroups changes every thread of the process. */
+    public static final long SYS_GETGROUPS = 115;
+    public static final long SYS_SETGROUPS = 116;
+    /** {@code NGROUPS_MAX}: the most supplementary groups a thread can have. */
+    public static final int NGROUPS_MAX = 65536;
 
     /** {@code makedev(3)}: the dev_t of a device with these major and minor numbers (glibc encoding). */
     public static long makedev(int major, int minor) {

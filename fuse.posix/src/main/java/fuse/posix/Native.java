@@ -10,7 +10,6 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-import java.nio.charset.StandardCharsets;
 
 import fuse.api.Errno;
 
@@ -80,14 +79,18 @@ public final class Native {
         return new PosixException(Errno.of(lastErrno()), call, subject);
     }
 
-    /** A NUL-terminated UTF-8 copy of {@code s} in {@code arena}. */
+    /** A NUL-terminated copy of {@code s} in {@code arena}, encoded as {@link FileNames} does. */
     public static MemorySegment cString(Arena arena, String s) {
-        return arena.allocateFrom(s, StandardCharsets.UTF_8);
+        byte[] bytes = FileNames.encode(s);
+        MemorySegment segment = arena.allocate(bytes.length + 1L);
+        MemorySegment.copy(bytes, 0, segment, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+        segment.set(java.lang.foreign.ValueLayout.JAVA_BYTE, bytes.length, (byte) 0);
+        return segment;
     }
 
-    /** Reads a NUL-terminated UTF-8 string at the start of {@code segment}. */
+    /** Reads a NUL-terminated string at the start of {@code segment}, decoded as {@link FileNames} does. */
     public static String string(MemorySegment segment) {
-        return segment.getString(0, StandardCharsets.UTF_8);
+        return FileNames.decodeNulTerminated(segment, 0);
     }
 
     /** Rethrows a {@code Throwable} from {@code invokeExact}, which for a downcall can only be a JVM error. */

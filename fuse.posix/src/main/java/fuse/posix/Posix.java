@@ -6,12 +6,12 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.nio.charset.StandardCharsets;
 
 import fuse.api.FileSystemStats;
 
@@ -44,6 +44,8 @@ public final class Posix {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG), VARIADIC_AFTER_1);
     private static final MethodHandle SYSCALL_L_P_L_L = Native.function("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG), VARIADIC_AFTER_1);
+    private static final MethodHandle SYSCALL_L_P = Native.function("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), VARIADIC_AFTER_1);
     private static final MethodHandle CLOSE = Native.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle DUP = Native.function("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle PIPE2 = Native.function("pipe2",
@@ -593,7 +595,7 @@ public final class Posix {
             long nextOffset = buffer.get(JAVA_LONG, position + Structs.D_OFF);
             int recordLength = Short.toUnsignedInt(buffer.get(JAVA_SHORT, position + Structs.D_RECLEN));
             int type = Byte.toUnsignedInt(buffer.get(JAVA_BYTE, position + Structs.D_TYPE));
-            String name = buffer.getString(position + Structs.D_NAME, StandardCharsets.UTF_8);
+            String name = FileNames.decodeNulTerminated(buffer, position + Structs.D_NAME);
             if (!visitor.visit(inode, nextOffset, type, name)) {
                 return position;
             }
@@ -619,8 +621,7 @@ public final class Posix {
             throw Native.failure("readlinkat", path);
         }
         // A target fills at most PATH_MAX - 1 bytes, so n == byteSize() cannot be a truncated one.
-        byte[] bytes = target.asSlice(0, n).toArray(JAVA_BYTE);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return FileNames.decode(target, 0, (int) n);
     }
 
     public static void mkdirat(int dirfd, String path, int mode) throws PosixException {
@@ -1031,6 +1032,46 @@ public final class Posix {
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
+    }
+
+    /**
+     * The calling thread's supplementary groups ({@code getgroups(2)} as the raw system call, which reads the
+     * thread's own credentials).
+     */
+    public static int[] threadGroups() throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            long count = groupsCall(Linux.SYS_GETGROUPS, 0, MemorySegment.NULL, "getgroups");
+            MemorySegment list = arena.allocate(JAVA_INT, Math.max(1, count));
+            count = groupsCall(Linux.SYS_GETGROUPS, count, list, "getgroups");
+            return list.asSlice(0, count * JAVA_INT.byteSize()).toArray(JAVA_INT);
+        }
+    }
+
+    /**
+     * Sets the calling thread's supplementary groups, and only the calling thread's: the raw
+     * {@code setgroups(2)} system call, not glibc's wrapper, which changes every thread of the process. Needs
+     * {@code CAP_SETGID}. See {@link FsCredentials#assume(int, int, int[])} for the restoring form.
+     *
+     * @throws PosixException EPERM without the capability, EINVAL for more than {@link Linux#NGROUPS_MAX}
+     */
+    public static void setThreadGroups(int[] groups) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment list = groups.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_INT, groups);
+            groupsCall(Linux.SYS_SETGROUPS, groups.length, list, "setgroups");
+        }
+    }
+
+    private static long groupsCall(long number, long count, MemorySegment list, String name) throws PosixException {
+        long rc;
+        try {
+            rc = (long) SYSCALL_L_P.invokeExact(Native.errnoState(), number, count, list);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure(name, count + " groups");
+        }
+        return rc;
     }
 
     public static int getuid() {

@@ -3,7 +3,6 @@ package fuse.posix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 
 import fuse.api.Errno;
 
@@ -68,7 +67,7 @@ final class Scratch {
                 return slot;
             }
         }
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = FileNames.encode(s);
         if (bytes.length >= STRING_SLOT) {
             throw new PosixException(Errno.ENAMETOOLONG, call, printable(s.substring(0, 64)) + "…");
         }

@@ -611,6 +611,45 @@ class PosixTest {
         }
 
         @Test
+        void fsCredentialsTakeTheCallersGroupsOnThisThreadOnly() throws Exception {
+            assumeTrue(root(), "setgroups needs CAP_SETGID");
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Posix.mkdirat(dirfd, "team", 0770);
+            Posix.fchownat(dirfd, "team", 0, 100, 0);
+            Posix.fchmodat(dirfd, "team", 0770, 0);
+            int[] before = Posix.threadGroups();
+            // A thread started before the switch (threads inherit their creator's credentials) looks meanwhile.
+            java.util.concurrent.CountDownLatch switched = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CompletableFuture<int[]> elsewhere = new java.util.concurrent.CompletableFuture<>();
+            Thread other = Thread.ofPlatform().start(() -> {
+                try {
+                    switched.await();
+                    elsewhere.complete(Posix.threadGroups());
+                } catch (Exception e) {
+                    elsewhere.completeExceptionally(e);
+                }
+            });
+            int[] seenElsewhere;
+            try (FsCredentials as = FsCredentials.assume(65534, 65534, new int[] {100})) {
+                assertArrayEquals(new int[] {100}, Posix.threadGroups());
+                Posix.mkdirat(dirfd, "team/mine", 0755);
+                switched.countDown();
+                seenElsewhere = elsewhere.get(10, TimeUnit.SECONDS);
+            } finally {
+                switched.countDown();
+                other.join(10_000);
+            }
+            assertArrayEquals(before, seenElsewhere, "another thread keeps the process's groups");
+            assertArrayEquals(before, Posix.threadGroups(), "restored on close");
+            Attributes mine = Posix.fstatat(dirfd, "team/mine", 0).attributes();
+            assertEquals(65534, mine.uid());
+            try (FsCredentials as = FsCredentials.assume(65534, 65534, new int[0])) {
+                assertEquals(Errno.EACCES, errnoOf(() -> Posix.mkdirat(dirfd, "team/other", 0755)));
+            }
+            assertArrayEquals(before, Posix.threadGroups());
+        }
+
+        @Test
         void fsCredentialsRefuseVirtualThreads() throws Exception {
             Throwable[] thrown = new Throwable[1];
             Thread thread = Thread.ofVirtual().start(() -> {

@@ -306,7 +306,19 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
 
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (!terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        // The last reader counts the latch down from inside its own finally block: "terminated" promises that
+        // every reader thread is gone, so wait for that last step too (a reader calling this cannot wait for itself).
+        for (Thread reader : readers) {
+            long left = deadline - System.nanoTime();
+            if (reader != Thread.currentThread() && (left <= 0 || !reader.join(Duration.ofNanos(left)))) {
+                return !reader.isAlive();
+            }
+        }
+        return true;
     }
 
     @Override

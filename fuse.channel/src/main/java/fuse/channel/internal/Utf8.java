@@ -3,51 +3,33 @@ package fuse.channel.internal;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
+
+import fuse.posix.FileNames;
 
 /**
- * Names between Java strings and the NUL-terminated UTF-8 of the wire, without a byte[] per name on the common
- * ASCII path (directory listings encode thousands of names per second).
+ * Names between Java strings and the NUL-terminated bytes of the wire, without loss: names that are not valid
+ * UTF-8 round-trip through {@link FileNames}' escapes, so a backend gets back exactly the bytes the kernel sent
+ * (two different names never become one). No byte[] per name on the common ASCII path (directory listings encode
+ * thousands of names per second).
  */
 final class Utf8 {
     private Utf8() {
     }
 
-    /** The number of UTF-8 bytes of {@code s} (unpaired surrogates count as the 1-byte '?' the encoder writes). */
+    /** The number of bytes {@link #encode} writes for {@code s}. */
     static int length(String s) {
         int n = s.length();
-        int bytes = n;
         for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c >= 0x80) {
-                if (c < 0x800) {
-                    bytes += 1;
-                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    bytes += 2; // 4 bytes for two chars
-                    i++;
-                } else if (Character.isSurrogate(c)) {
-                    bytes += 0;
-                } else {
-                    bytes += 2;
-                }
+            if (s.charAt(i) >= 0x80) {
+                return FileNames.encodedLength(s);
             }
-        }
-        return bytes;
-    }
-
-    /** Writes the UTF-8 bytes of {@code s} (no NUL) at {@code offset}; returns the number of bytes written. */
-    static int encode(String s, MemorySegment target, long offset) {
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c >= 0x80) {
-                byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-                MemorySegment.copy(bytes, 0, target, JAVA_BYTE, offset, bytes.length);
-                return bytes.length;
-            }
-            target.set(JAVA_BYTE, offset + i, (byte) c);
         }
         return n;
+    }
+
+    /** Writes the bytes of {@code s} (no NUL) at {@code offset}; returns the number of bytes written. */
+    static int encode(String s, MemorySegment target, long offset) {
+        return FileNames.encode(s, target, offset);
     }
 
     /**
@@ -65,12 +47,6 @@ final class Utf8 {
 
     /** Decodes the bytes {@code [from, nul)}; {@code nul} is the offset of their NUL terminator. */
     static String decode(MemorySegment segment, long from, long nul) {
-        int length = (int) (nul - from);
-        if (length == 0) {
-            return "";
-        }
-        byte[] bytes = new byte[length];
-        MemorySegment.copy(segment, JAVA_BYTE, from, bytes, 0, length);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return FileNames.decode(segment, from, (int) (nul - from));
     }
 }

@@ -52,6 +52,10 @@ final class Dispatcher implements RequestHandler {
     private final Gate gate;
     private final NodeTable nodes;
     private final HandleTable handles;
+    /** Serializes {@link #move}s. */
+    private final Object moves = new Object();
+    /** Flags that must not act again when an open file is opened anew on another binding. */
+    private static final int REOPEN_DROPPED = 0100 | 0200 | 01000; // O_CREAT | O_EXCL | O_TRUNC
 
     Dispatcher(MountCore mount) {
         this.mount = mount;
@@ -238,11 +242,11 @@ final class Dispatcher implements RequestHandler {
     }
 
     private void getattr(Request.GetAttr r, Reply reply) throws FuseException {
-        OpenFile file = handles.find(r.fh());
+        OpenFile open = handles.find(r.fh());
         Attributes attributes;
-        if (file != null && !file.directory()) {
-            attributes = onFile(file, caller -> file.binding().fs.getattr(caller, file.node(), file.handle()),
-                    r.header());
+        if (open != null && !open.directory()) {
+            attributes = onFile(open, (file, caller) -> file.binding().fs.getattr(caller, file.node(),
+                    file.handle()), r.header());
         } else {
             attributes = onNode(r.header(), (b, caller, node) -> b.fs.getattr(caller, node, null));
         }
@@ -250,11 +254,11 @@ final class Dispatcher implements RequestHandler {
     }
 
     private void setattr(Request.SetAttr r, Reply reply) throws FuseException {
-        OpenFile file = handles.find(r.fh());
+        OpenFile open = handles.find(r.fh());
         Attributes attributes;
-        if (file != null && !file.directory()) {
-            attributes = onFile(file,
-                    caller -> file.binding().fs.setattr(caller, file.node(), file.handle(), r.changes()), r.header());
+        if (open != null && !open.directory()) {
+            attributes = onFile(open, (file, caller) -> file.binding().fs.setattr(caller, file.node(),
+                    file.handle(), r.changes()), r.header());
         } else {
             attributes = onNode(r.header(), (b, caller, node) -> b.fs.setattr(caller, node, null, r.changes()));
         }
@@ -388,7 +392,8 @@ final class Dispatcher implements RequestHandler {
     private Admitted admit(Binding binding, Caller caller, long nodeId, Node node, Opened opened, int flags,
             boolean killPrivileges) throws FuseException {
         OpenTicket ticket = mount.passthroughManager().open(nodeId, opened);
-        OpenFile file = new OpenFile(handles.nextFh(), nodeId, binding, node, opened.handle(), ticket, false);
+        OpenFile file = new OpenFile(handles.nextFh(), nodeId, binding, node, opened.handle(), ticket, false, flags,
+                Opener.of(caller));
         binding.handleOpened();
         handles.put(file);
         try {
@@ -457,26 +462,75 @@ final class Dispatcher implements RequestHandler {
         T call(OpenFile file, Caller caller) throws FuseException;
     }
 
-    @FunctionalInterface
-    private interface CallerCall<T> {
-        T call(Caller caller) throws FuseException;
+    /**
+     * Runs {@code call} on the open file's binding. A file whose binding was closed under it (its backend service
+     * went away) first {@link #move moves} to the current binding.
+     */
+    private <T> T onFile(OpenFile file, FileCall<T> call, RequestHeader header) throws FuseException {
+        OpenFile target = acquire(file, header);
+        try {
+            return call.call(target, new RequestCaller(header));
+        } finally {
+            target.binding().release();
+        }
     }
 
-    private <T> T onFile(OpenFile file, CallerCall<T> call, RequestHeader header) throws FuseException {
-        Binding binding = file.binding();
-        if (!binding.acquire()) {
-            throw new FuseException(Errno.EIO, "the backend that opened this file is gone");
-        }
-        try {
-            return call.call(new RequestCaller(header));
-        } finally {
-            binding.release();
+    /** The open file with its binding acquired: {@code file} itself, or where it moved to. */
+    private OpenFile acquire(OpenFile file, RequestHeader header) throws FuseException {
+        return file.binding().acquire() ? file : move(file, header);
+    }
+
+    /**
+     * Moves an open file whose binding is closed to the current one: waits at the gate like any request (so
+     * while no backend is bound it waits {@code backend_wait}, then fails with EIO), resolves its node there by
+     * path and opens it again as its opener did (without {@code O_CREAT}, {@code O_EXCL} and {@code O_TRUNC}).
+     * The kernel's side of the open file does not change: same fh, same passthrough backing id. A file unlinked
+     * while open has no path to be found by and answers EIO. Moves are serialized so that two requests on one file
+     * open it once.
+     *
+     * @return the moved file, its binding acquired
+     */
+    private OpenFile move(OpenFile file, RequestHeader header) throws FuseException {
+        synchronized (moves) {
+            OpenFile current = handles.find(file.fh());
+            if (current == null) {
+                throw new FuseException(Errno.EBADF, "file " + file.fh() + " was released");
+            }
+            if (current.binding().acquire()) {
+                return current; // another request moved it meanwhile
+            }
+            Binding next = gate.enter(header);
+            try {
+                Node node = nodes.resolve(next, current.nodeId(), current.opener());
+                Handle handle = current.directory() ? next.fs.opendir(current.opener(), node)
+                        : next.fs.open(current.opener(), node, current.flags() & ~REOPEN_DROPPED).handle();
+                OpenFile moved = current.movedTo(next, node, handle);
+                next.handleOpened();
+                if (!handles.replace(current, moved)) {
+                    closeOnBackend(moved);
+                    throw new FuseException(Errno.EBADF, "file " + file.fh() + " was released");
+                }
+                current.binding().handleClosed();
+                mount.movedFiles.increment();
+                LOG.debug("mount {}: open file {} of node {} moved from {} to {}", mount.label(), file.fh(),
+                        file.nodeId(), current.binding(), next);
+                return moved;
+            } catch (FuseException e) {
+                next.release();
+                if (e.errno() == Errno.EBADF) {
+                    throw e;
+                }
+                throw new FuseException(Errno.EIO, "the backend that opened this file is gone and the file could "
+                        + "not be opened again on " + next.backend + ": " + e.getMessage());
+            } catch (RuntimeException e) {
+                next.release();
+                throw e;
+            }
         }
     }
 
     private <T> T withFile(RequestHeader header, long fh, boolean directory, FileCall<T> call) throws FuseException {
-        OpenFile file = handles.get(fh, directory);
-        return onFile(file, caller -> call.call(file, caller), header);
+        return onFile(handles.get(fh, directory), call, header);
     }
 
     private void fileOp(RequestHeader header, long fh, FileCall<Void> call, Reply reply) throws FuseException {
@@ -503,14 +557,21 @@ final class Dispatcher implements RequestHandler {
     }
 
     private void copyFileRange(Request.CopyFileRange r, Reply reply) throws FuseException {
-        OpenFile in = handles.get(r.fhIn(), false);
-        OpenFile out = handles.get(r.fhOut(), false);
-        if (in.binding() != out.binding()) {
-            throw new FuseException(Errno.EXDEV, "files of different backends"); // the kernel copies itself
+        OpenFile in = acquire(handles.get(r.fhIn(), false), r.header());
+        try {
+            OpenFile out = acquire(handles.get(r.fhOut(), false), r.header());
+            try {
+                if (in.binding() != out.binding()) {
+                    throw new FuseException(Errno.EXDEV, "files of different backends"); // the kernel copies itself
+                }
+                reply.written(in.binding().fs.copyFileRange(new RequestCaller(r.header()), in.handle(),
+                        r.offsetIn(), out.handle(), r.offsetOut(), r.length(), (int) r.flags()));
+            } finally {
+                out.binding().release();
+            }
+        } finally {
+            in.binding().release();
         }
-        long n = onFile(in, caller -> in.binding().fs.copyFileRange(caller, in.handle(), r.offsetIn(),
-                out.handle(), r.offsetOut(), r.length(), (int) r.flags()), r.header());
-        reply.written(n);
     }
 
     // ---- directories -------------------------------------------------------------------------------------------
@@ -522,7 +583,8 @@ final class Dispatcher implements RequestHandler {
             long nodeId = r.header().nodeId();
             Node node = nodes.resolve(binding, nodeId, caller);
             Handle handle = binding.fs.opendir(caller, node);
-            OpenFile dir = new OpenFile(handles.nextFh(), nodeId, binding, node, handle, null, true);
+            OpenFile dir = new OpenFile(handles.nextFh(), nodeId, binding, node, handle, null, true, 0,
+                    Opener.of(caller));
             binding.handleOpened();
             handles.put(dir);
             if (!reply.open(dir.fh(), 0, 0)) {
@@ -547,11 +609,8 @@ final class Dispatcher implements RequestHandler {
      * binding that was swapped out lists names only, since its lookups would belong to the old backend.
      */
     private void readdir(Request.ReadDir r, Reply reply) throws FuseException {
-        OpenFile dir = handles.get(r.fh(), true);
+        OpenFile dir = acquire(handles.get(r.fh(), true), r.header());
         Binding binding = dir.binding();
-        if (!binding.acquire()) {
-            throw new FuseException(Errno.EIO, "the backend that opened this directory is gone");
-        }
         try {
             RequestCaller caller = new RequestCaller(r.header());
             DirectoryReply out = reply.directory();

@@ -12,8 +12,11 @@ import fuse.channel.RequestHeader;
 /**
  * Where requests pick up the binding that serves them. While no backend is bound, or a swap holds new requests
  * back, a request waits at most the configured time (polling its interrupt flag), then fails with EIO. The fast
- * path takes no lock: a request that slips past a starting swap simply runs on the old binding, whose results
- * carry the old epoch and are resolved again.
+ * path takes no lock. It checks the gate again after acquiring the binding, because a swap that paused the gate
+ * and found the old binding idle in between would otherwise bind the new one under a request still running on
+ * the old one: that request's results (a created file's entry) would be refused with ESTALE after the backend
+ * had done the work, and the caller would see an error a swap caused. Acquiring before checking again makes the
+ * two meet: either the swap's idle check waits for the request, or the request sees the pause and waits.
  */
 final class Gate {
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -39,7 +42,10 @@ final class Gate {
     Binding enter(RequestHeader header) throws FuseException {
         Binding binding = current;
         if (!paused && !shut && binding != null && binding.acquire()) {
-            return binding;
+            if (!paused && current == binding) {
+                return binding;
+            }
+            binding.release();
         }
         return await(header);
     }
@@ -61,7 +67,10 @@ final class Gate {
                 }
                 Binding binding = current;
                 if (!paused && binding != null && binding.acquire()) {
-                    return binding;
+                    if (!paused && current == binding) {
+                        return binding;
+                    }
+                    binding.release();
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {

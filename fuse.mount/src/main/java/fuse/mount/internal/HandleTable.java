@@ -41,6 +41,11 @@ final class HandleTable {
         return files.remove(file.fh(), file);
     }
 
+    /** Puts {@code moved} in place of {@code file}; {@code false} if the file was released meanwhile. */
+    boolean replace(OpenFile file, OpenFile moved) {
+        return files.replace(file.fh(), file, moved);
+    }
+
     List<OpenFile> snapshot() {
         return List.copyOf(files.values());
     }

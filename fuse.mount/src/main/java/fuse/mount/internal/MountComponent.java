@@ -7,10 +7,13 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
 import org.osgi.framework.Constants;
 import org.osgi.framework.Filter;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -20,6 +23,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,9 +59,23 @@ public final class MountComponent implements FuseMount {
     private volatile FuseMount mount = new FailedMount(PID, Path.of("/"), "", "not configured yet");
     /** Why the last configuration update was not applied to the live mount, if it was not. */
     private volatile String rejectedUpdate;
+    private final UnknownSettings unknownSettings = new UnknownSettings();
+    private volatile BundleContext context;
+    /** Set once the framework stops: no new mount from then on. Guarded by {@code this}. */
+    private boolean stopping;
+    private final SynchronousBundleListener frameworkStop = event -> {
+        if (event.getBundle().getBundleId() == Constants.SYSTEM_BUNDLE_ID && event.getType() == BundleEvent.STOPPING) {
+            frameworkStopping();
+        }
+    };
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile MetaTypeService metaType;
 
     @Activate
-    void activate(Map<String, Object> properties) {
+    void activate(BundleContext bundleContext, Map<String, Object> properties) {
+        this.context = bundleContext;
+        bundleContext.addBundleListener(frameworkStop);
         apply(properties);
     }
 
@@ -68,9 +86,21 @@ public final class MountComponent implements FuseMount {
 
     @Deactivate
     synchronized void deactivate() {
+        context.removeBundleListener(frameworkStop);
         if (mount instanceof MountCore core) {
             core.close();
         }
+    }
+
+    /**
+     * The framework is stopping (SIGTERM, {@code stop 0}): unmount now, while the backends are still there to
+     * finish the requests in flight. Without this the order would be the framework's, and a backend leaving first
+     * would make this mount's requests wait for another one until it is closed.
+     */
+    private synchronized void frameworkStopping() {
+        stopping = true;
+        LOG.info("mount {}: the framework is stopping; unmounting", mount.mountpoint());
+        closeCore();
     }
 
     @Reference(service = FileSystemBackend.class, cardinality = ReferenceCardinality.MULTIPLE,
@@ -78,6 +108,7 @@ public final class MountComponent implements FuseMount {
     void addBackend(FileSystemBackend backend, Map<String, Object> properties) {
         BackendRef ref = ref(backend, properties);
         backends.put(ref.key(), ref);
+        checkSettings(ref);
         MountCore core = currentCore();
         if (core == null) {
             return;
@@ -108,6 +139,17 @@ public final class MountComponent implements FuseMount {
         MountCore core = currentCore();
         if (ref != null && core != null) {
             core.backendRemoved(ref);
+        }
+    }
+
+    /** Warns about keys of this mount's configuration that the matching backend {@code ref} does not know. */
+    private void checkSettings(BackendRef ref) {
+        MountConfig current;
+        synchronized (this) {
+            current = selector != null && selector.test(ref) ? config : null;
+        }
+        if (current != null) {
+            unknownSettings.check(current, ref, metaType, context);
         }
     }
 
@@ -148,6 +190,7 @@ public final class MountComponent implements FuseMount {
         MountConfig previous = config;
         config = next;
         selector = nextSelector;
+        backends.values().forEach(this::checkSettings);
         MountCore core = currentCore();
         if (core == null || previous == null || core.state() == MountState.FAILED
                 || core.state() == MountState.UNMOUNTED || previous.needsRemount(next)) {
@@ -160,6 +203,9 @@ public final class MountComponent implements FuseMount {
     /** Closes the current core (unmounting) and starts a fresh one with the current configuration. */
     private void replaceCore() {
         closeCore();
+        if (stopping) {
+            return;
+        }
         MountCore core = new MountCore(config, selector);
         // Published before it is fed: a backend bound or unbound meanwhile then reaches this core too, either
         // through the snapshot or through the callback (adding twice is harmless).

@@ -5,6 +5,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -56,9 +57,13 @@ public record MountConfig(
     /** The mount's own keys, which a backend ignores. */
     private static final Set<String> MOUNT_KEYS = Set.of(MOUNTPOINT, BACKEND, THREADS, ALLOW_OTHER,
             DEFAULT_PERMISSIONS, MAX_STACK_DEPTH, PASSTHROUGH, READ_ONLY, ENTRY_TIMEOUT, ATTR_TIMEOUT, BACKEND_WAIT);
-    /** Keys ConfigAdmin and FileInstall add; changing them changes nothing. */
-    private static final Set<String> FRAMEWORK_KEYS = Set.of("service.pid", "service.factoryPid",
-            "service.bundleLocation", "felix.fileinstall.filename", "component.name", "component.id");
+    /**
+     * Prefixes of the keys ConfigAdmin, FileInstall and DS add ({@code service.pid},
+     * {@code felix.fileinstall.filename}, {@code component.name}, {@code osgi.ds.satisfying.condition.target}…);
+     * changing them changes nothing.
+     */
+    private static final List<String> FRAMEWORK_KEY_PREFIXES = List.of("service.", "felix.", "component.", "osgi.",
+            ".");
 
     public MountConfig {
         Objects.requireNonNull(name, "name");
@@ -125,11 +130,15 @@ public record MountConfig(
     Map<String, Object> backendSettings() {
         Map<String, Object> result = new LinkedHashMap<>();
         properties.forEach((key, value) -> {
-            if (!MOUNT_KEYS.contains(key) && !FRAMEWORK_KEYS.contains(key) && !key.startsWith(".")) {
-                result.put(key, value instanceof Object[] array ? java.util.List.of(array) : value);
+            if (!MOUNT_KEYS.contains(key) && !isFrameworkKey(key)) {
+                result.put(key, value instanceof Object[] array ? List.of(array) : value);
             }
         });
         return result;
+    }
+
+    private static boolean isFrameworkKey(String key) {
+        return FRAMEWORK_KEY_PREFIXES.stream().anyMatch(key::startsWith) || key.endsWith(".target");
     }
 
     private static Object normalized(MountConfig config, String key) {

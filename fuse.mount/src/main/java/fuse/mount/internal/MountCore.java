@@ -70,6 +70,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
     final HandleTable handles = new HandleTable();
     final OperationCounters operations = new OperationCounters();
     final LongAdder internalErrors = new LongAdder();
+    final LongAdder movedFiles = new LongAdder();
     private final LongAdder swaps = new LongAdder();
     private final SessionFactory sessions;
     private final Dispatcher dispatcher;
@@ -90,6 +91,8 @@ public final class MountCore implements FuseMount, AutoCloseable {
     private volatile boolean retryWhenBackendAppears;
     private volatile boolean closing;
     private long epochs;
+    /** When the mount last lost its backend ({@link #detach}), 0 while bound. Guarded by {@link #control}. */
+    private long detachedAt;
 
     public MountCore(MountConfig config, Predicate<BackendRef> selector, SessionFactory sessions) {
         this.config = config;
@@ -124,6 +127,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
             }
             MountConfig c = config;
             try {
+                cleanStaleMount(c);
                 c.checkMountpoint();
             } catch (MountException e) {
                 fail(e.getMessage(), false);
@@ -261,6 +265,20 @@ public final class MountCore implements FuseMount, AutoCloseable {
         });
     }
 
+    /**
+     * A FUSE mount left at the mountpoint by a server that died (kill -9, crash) answers every access with
+     * ENOTCONN: it is unmounted first, else the mountpoint looks missing and the mount could not come back.
+     */
+    private void cleanStaleMount(MountConfig c) {
+        try {
+            if (FuseChannel.cleanStaleMount(c.mountpoint())) {
+                LOG.warn("mount {}: removed the dead mount a previous server left at {}", label(), c.mountpoint());
+            }
+        } catch (IOException e) {
+            LOG.warn("mount {}: cannot clean the mountpoint: {}", label(), e.getMessage());
+        }
+    }
+
     private void fail(String message, boolean retry) {
         state = MountState.FAILED;
         problem = message;
@@ -296,8 +314,8 @@ public final class MountCore implements FuseMount, AutoCloseable {
 
     /**
      * A backend service is going away. Its file systems are closed before this returns (its bundle may be
-     * stopping): requests wait for the next matching backend, files it opened answer EIO from now on (those the
-     * kernel passes through keep working).
+     * stopping): requests wait for the next matching backend, and files it opened move to that backend when next
+     * used (opened again by path; the kernel's side of them, passthrough included, does not change).
      */
     public void backendRemoved(BackendRef ref) {
         candidates.remove(ref);
@@ -406,6 +424,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
         }
         try {
             current.fs.reconfigure(next.properties());
+            problem = null;
             LOG.info("mount {}: backend {} applied the new settings", label(), current.backend);
             return;
         } catch (FuseException e) {
@@ -483,12 +502,19 @@ public final class MountCore implements FuseMount, AutoCloseable {
     private void swapTo(Binding next) {
         Binding old = gate.current();
         state = MountState.SWAPPING;
+        long paused = System.nanoTime();
         gate.pause();
         if (old != null) {
             awaitIdle(old);
         }
         nodes.bind(next);
         gate.resume(next);
+        long now = System.nanoTime();
+        String held = String.format(java.util.Locale.ROOT, "%.1f ms", (now - paused) / 1e6);
+        if (old == null && detachedAt != 0) {
+            held += String.format(java.util.Locale.ROOT, " (without a backend for %.1f ms)", (now - detachedAt) / 1e6);
+        }
+        detachedAt = 0;
         state = MountState.SERVING;
         swaps.increment();
         problem = null;
@@ -499,15 +525,17 @@ public final class MountCore implements FuseMount, AutoCloseable {
         }
         invalidateKernelCaches();
         if (old != null && old.backend.equals(next.backend)) {
-            LOG.info("mount {}: backend {} reopened with the new settings", label(), next.backend);
+            LOG.info("mount {}: backend {} reopened with the new settings; new requests held {}", label(),
+                    next.backend, held);
         } else {
-            LOG.info("mount {}: now served by backend {}{}", label(), next.backend,
-                    old == null ? "" : " (was " + old.backend + ")");
+            LOG.info("mount {}: now served by backend {}{}; new requests held {}", label(), next.backend,
+                    old == null ? "" : " (was " + old.backend + ")", held);
         }
     }
 
     /** No backend from now on: requests wait at the gate. */
     private void detach(Binding current) {
+        detachedAt = System.nanoTime();
         state = MountState.SWAPPING;
         gate.pause();
         awaitIdle(current);
@@ -673,7 +701,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
     @Override
     public MountStatistics statistics() {
         return new MountStatistics(operations.snapshot(), nodes.size(), handles.size(), gate.waits.sum(),
-                gate.timeouts.sum(), swaps.sum(), internalErrors.sum());
+                gate.timeouts.sum(), swaps.sum(), internalErrors.sum(), movedFiles.sum());
     }
 
     @Override

@@ -6,10 +6,19 @@ import fuse.passthrough.OpenTicket;
 
 /**
  * An open file or directory: the binding and backend node it was opened on (it stays with them after a swap),
- * the backend's handle, and for files the passthrough claim.
+ * the backend's handle, and for files the passthrough claim. When its binding is closed under it (the backend
+ * service went away) it moves: the same file is opened again on the current binding and this record is replaced
+ * by {@link #movedTo} under the same {@code fh}.
  *
  * @param ticket the passthrough claim, {@code null} for directories
+ * @param flags the open flags, to open the file again elsewhere
+ * @param opener who opened it, to open it again with the same identity
  */
 record OpenFile(long fh, long nodeId, Binding binding, Node node, Handle handle, OpenTicket ticket,
-        boolean directory) {
+        boolean directory, int flags, Opener opener) {
+
+    /** The same open file (fh, passthrough claim, flags) served by another binding's node and handle. */
+    OpenFile movedTo(Binding next, Node nextNode, Handle nextHandle) {
+        return new OpenFile(fh, nodeId, next, nextNode, nextHandle, ticket, directory, flags, opener);
+    }
 }

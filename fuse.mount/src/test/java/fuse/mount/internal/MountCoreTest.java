@@ -395,7 +395,7 @@ class MountCoreTest {
     }
 
     @Test
-    void aDepartingBackendIsClosedAtOnceAndRequestsWaitForTheNext() throws Exception {
+    void aDepartingBackendIsClosedAtOnceAndItsOpenFilesMoveToTheNext() throws Exception {
         MemoryFileSystem fs = new MemoryFileSystem("mem").file("/f", "data");
         MountCore core = core(Map.of("backend_wait", "5"), backend("mem", 1, fs));
         long f = lookupId(1, "f");
@@ -404,15 +404,61 @@ class MountCoreTest {
         core.backendRemoved(ref);
         assertTrue(fs.closed, "closed although a file is open: its bundle is going away");
         assertEquals(MountState.WAITING_FOR_BACKEND, core.state());
-        assertEquals(Errno.EIO, read(f, opened.fh, 10).error);
-        assertNull(release(f, opened.fh).error);
 
         MemoryFileSystem again = new MemoryFileSystem("mem2").file("/f", "back");
+        CompletableFuture<FakeReply> reading = CompletableFuture.supplyAsync(() -> read(f, opened.fh, 10));
         CompletableFuture<FakeReply> waiting = CompletableFuture.supplyAsync(
                 () -> session.send(new Request.GetAttr(FakeHeader.of(3, f), -1)));
         Thread.sleep(100);
+        assertFalse(reading.isDone(), "the open file's read waits for a backend");
         core.backendAdded(backend("mem", 3, again));
         assertEquals(4, waiting.get(10, TimeUnit.SECONDS).attributes.size());
+        assertEquals("back", reading.get(10, TimeUnit.SECONDS).data(), "the open file moved to the new backend");
+        assertEquals(1, core.statistics().movedFiles());
+        assertEquals(1, again.openHandles.get());
+        assertEquals("back", read(f, opened.fh, 10).data(), "moved once, then served where it is");
+        assertEquals(1, core.statistics().movedFiles());
+        assertNull(release(f, opened.fh).error);
+        assertEquals(0, again.openHandles.get(), "released on the backend it moved to");
+    }
+
+    @Test
+    void anOpenFileWhoseBackendNeverReturnsFailsWithEioAfterBackendWait() throws Exception {
+        MemoryFileSystem fs = new MemoryFileSystem("mem").file("/f", "data").file("/g", "gone");
+        MountCore core = core(Map.of("backend_wait", "0.3"), backend("mem", 1, fs));
+        long f = lookupId(1, "f");
+        long g = lookupId(1, "g");
+        FakeReply opened = open(f, O_RDONLY, 0);
+        FakeReply unlinked = open(g, O_RDONLY, 0);
+        assertNull(session.send(new Request.Unlink(FakeHeader.of(10, 1), "g")).error);
+        core.backendRemoved(backend("mem", 1, fs));
+        long start = System.nanoTime();
+        assertEquals(Errno.EIO, read(f, opened.fh, 10).error);
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(250), "it waited backend_wait");
+        assertNull(release(f, opened.fh).error);
+
+        MemoryFileSystem again = new MemoryFileSystem("mem2").file("/f", "back");
+        core.backendAdded(backend("mem", 2, again));
+        assertEquals(Errno.EIO, read(g, unlinked.fh, 10).error, "unlinked while open: no name to open it by");
+        assertNull(release(g, unlinked.fh).error);
+        assertEquals(0, again.openHandles.get());
+    }
+
+    @Test
+    void filesLeftOnASwappedOutBackendMoveWhenThatBackendGoesAway() throws Exception {
+        MemoryFileSystem old = new MemoryFileSystem("old").file("/f", "old data");
+        MemoryFileSystem next = new MemoryFileSystem("new").file("/f", "new data");
+        MountCore core = core(Map.of(), backend("mem", 1, old), backend("other", 2, next));
+        long f = lookupId(1, "f");
+        FakeReply opened = open(f, O_RDONLY, 0);
+        core.swap("other");
+        assertEquals("old data", read(f, opened.fh, 100).data(), "a swap leaves open files where they are");
+        core.backendRemoved(backend("mem", 1, old));
+        assertTrue(old.closed);
+        assertEquals("new data", read(f, opened.fh, 100).data(), "its bundle left: the file moved");
+        assertEquals(MountState.SERVING, core.state());
+        assertNull(release(f, opened.fh).error);
+        assertEquals(0, next.openHandles.get());
     }
 
     @Test

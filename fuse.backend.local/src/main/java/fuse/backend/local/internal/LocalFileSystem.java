@@ -27,6 +27,8 @@ import fuse.api.Node;
 import fuse.api.OpenOption;
 import fuse.api.Opened;
 import fuse.api.TimeSpec;
+import fuse.posix.Privileges;
+import fuse.posix.FileNames;
 import fuse.posix.FileStat;
 import fuse.posix.FsCredentials;
 import fuse.posix.Posix;
@@ -44,9 +46,10 @@ import fuse.posix.PosixException;
  * {@code ..}, rename race or hard link gets the mount outside the root; a host process that moves a directory out
  * of the root while the mount holds it is outside this guarantee.
  *
- * <p><b>Identity.</b> Creating calls (create, mkdir, mknod, symlink) run with the caller's file system uid and gid
- * on the calling thread when the server is root, so new files belong to the caller and the host checks the
- * caller's permission on the parent (with the server's supplementary groups: FUSE does not send the caller's).
+ * <p><b>Identity.</b> Creating calls (create, mkdir, mknod, symlink) and access run with the caller's file system
+ * uid and gid and supplementary groups on the calling thread when the server is root, so new files belong to the
+ * caller and the host checks the caller's permission on the parent, as for the caller's own system call (FUSE
+ * does not send the groups: {@link CallerGroups} reads them).
  * The new file's permission bits are exactly {@code mode & ~umask} whatever the server process's umask.
  * Other permission checks are the kernel's ({@code default_permissions}). Operations run on the calling
  * thread, which must be a platform thread for a non-root caller's creates (file system ids are per kernel thread).
@@ -151,7 +154,7 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public Entry lookup(Caller caller, Node parent, String name) throws FuseException {
-        Names.checkLookup(name);
+        FileNames.checkLookupComponent(name);
         int fd = Posix.openat2(dir(parent).fd(), name, NODE_FLAGS, 0, BENEATH);
         return entry(fd);
     }
@@ -205,7 +208,7 @@ final class LocalFileSystem implements FileSystem {
             }
         }
         if (changes.killPrivileges()) {
-            Privileges.kill(n);
+            Privileges.kill(n.fd());
         }
         if (changes.mode() != null) {
             Posix.fchmodat2(fd, "", changes.mode() & S_IALLUGO, AT_EMPTY_PATH);
@@ -241,7 +244,7 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public Entry mknod(Caller caller, Node parent, String name, int mode, long rdev) throws FuseException {
-        Names.check(name);
+        FileNames.checkComponent(name);
         int dirfd = dir(parent).fd();
         int type = mode & S_IFMT;
         int wanted = permissions(caller, mode);
@@ -254,7 +257,7 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public Entry mkdir(Caller caller, Node parent, String name, int mode) throws FuseException {
-        Names.check(name);
+        FileNames.checkComponent(name);
         int dirfd = dir(parent).fd();
         int wanted = permissions(caller, mode);
         try (Identity as = Identity.of(caller, serverIsRoot)) {
@@ -266,7 +269,7 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public Entry symlink(Caller caller, Node parent, String name, String target) throws FuseException {
-        Names.check(name);
+        FileNames.checkComponent(name);
         int dirfd = dir(parent).fd();
         try (Identity as = Identity.of(caller, serverIsRoot)) {
             Posix.symlinkat(target, dirfd, name);
@@ -276,7 +279,7 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public Entry link(Caller caller, Node node, Node newParent, String newName) throws FuseException {
-        Names.check(newName);
+        FileNames.checkComponent(newName);
         LocalNode n = local(node);
         int dirfd = dir(newParent).fd();
         if (serverIsRoot) {
@@ -291,21 +294,21 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public void unlink(Caller caller, Node parent, String name) throws FuseException {
-        Names.check(name);
+        FileNames.checkComponent(name);
         Posix.unlinkat(dir(parent).fd(), name, 0);
     }
 
     @Override
     public void rmdir(Caller caller, Node parent, String name) throws FuseException {
-        Names.check(name);
+        FileNames.checkComponent(name);
         Posix.unlinkat(dir(parent).fd(), name, AT_REMOVEDIR);
     }
 
     @Override
     public void rename(Caller caller, Node parent, String name, Node newParent, String newName, int flags)
             throws FuseException {
-        Names.check(name);
-        Names.check(newName);
+        FileNames.checkComponent(name);
+        FileNames.checkComponent(newName);
         Posix.renameat2(dir(parent).fd(), name, dir(newParent).fd(), newName, flags);
     }
 
@@ -341,7 +344,7 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public Created create(Caller caller, Node parent, String name, int flags, int mode) throws FuseException {
-        Names.check(name);
+        FileNames.checkComponent(name);
         int dirfd = dir(parent).fd();
         int wanted = permissions(caller, mode);
         int ioFlags = ioFlags(flags);
@@ -399,7 +402,7 @@ final class LocalFileSystem implements FileSystem {
         FileHandle handle = new FileHandle(node, fd, flags, passthrough);
         try {
             if (write && caller.uid() != 0) {
-                Privileges.kill(node);
+                Privileges.kill(node.fd());
             }
         } catch (FuseException e) {
             handle.close();
@@ -443,7 +446,7 @@ final class LocalFileSystem implements FileSystem {
             throws FuseException {
         FileHandle file = file(handle);
         if (killPrivileges) {
-            Privileges.kill(file.node);
+            Privileges.kill(file.node.fd());
         }
         return (int) Posix.pwriteFully(file.ioFd(), data, offset);
     }
@@ -666,7 +669,7 @@ final class LocalFileSystem implements FileSystem {
         return "LocalFileSystem[" + root + ", policy " + policy + "]";
     }
 
-    /** The caller's fs uid/gid for a scope when the server is root and the caller is not; else nothing. */
+    /** The caller's fs uid/gid and groups for a scope when the server is root and the caller is not; else nothing. */
     private static final class Identity implements AutoCloseable {
         private static final Identity NONE = new Identity(null);
         private final FsCredentials credentials;
@@ -685,7 +688,7 @@ final class LocalFileSystem implements FileSystem {
                 throw new FuseException(Errno.EIO, "creating as uid " + caller.uid()
                         + " needs a platform thread; the mount called on a virtual thread");
             }
-            return new Identity(FsCredentials.assume(caller.uid(), caller.gid()));
+            return new Identity(FsCredentials.assume(caller.uid(), caller.gid(), CallerGroups.of(caller.pid())));
         }
 
         @Override

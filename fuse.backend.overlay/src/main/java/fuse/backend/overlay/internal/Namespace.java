@@ -12,6 +12,7 @@ import fuse.api.Entry;
 import fuse.api.Errno;
 import fuse.api.FuseException;
 import fuse.api.Node;
+import fuse.posix.FileNames;
 import fuse.posix.FileStat;
 import fuse.posix.Posix;
 
@@ -102,7 +103,7 @@ final class Namespace {
     private OverlayNode createObject(Caller caller, Node parent, String name, int type, int perms, Maker maker)
             throws FuseException {
         layers.checkWritable();
-        Names.check(name);
+        FileNames.checkComponent(name);
         OverlayNode p = dir(parent);
         existsNot(p, name); // the VFS answers EEXIST before overlayfs copies anything up
         Permissions.mayCreate(caller, p.attributes());
@@ -198,7 +199,7 @@ final class Namespace {
 
     Entry link(Caller caller, Node node, Node newParent, String newName) throws FuseException {
         layers.checkWritable();
-        Names.check(newName);
+        FileNames.checkComponent(newName);
         OverlayNode n = overlay(node);
         OverlayNode np = dir(newParent);
         existsNot(np, newName); // the VFS reports a taken name first
@@ -251,7 +252,7 @@ final class Namespace {
 
     void unlink(Caller caller, Node parent, String name) throws FuseException {
         layers.checkWritable();
-        Names.check(name);
+        FileNames.checkComponent(name);
         OverlayNode p = dir(parent);
         checkRemovable(caller, p, name, false);
         copyUp.ensureUpper(caller, p, CopyUp.ALL);
@@ -289,7 +290,7 @@ final class Namespace {
 
     void rmdir(Caller caller, Node parent, String name) throws FuseException {
         layers.checkWritable();
-        Names.check(name);
+        FileNames.checkComponent(name);
         OverlayNode p = dir(parent);
         checkRemovable(caller, p, name, true);
         copyUp.ensureUpper(caller, p, CopyUp.ALL);
@@ -385,8 +386,8 @@ final class Namespace {
                 || (flags & (RENAME_NOREPLACE | RENAME_EXCHANGE)) == (RENAME_NOREPLACE | RENAME_EXCHANGE)) {
             throw new FuseException(Errno.EINVAL, "rename flags " + flags);
         }
-        Names.check(name);
-        Names.check(newName);
+        FileNames.checkComponent(name);
+        FileNames.checkComponent(newName);
         OverlayNode p = dir(parent);
         OverlayNode np = dir(newParent);
         boolean exchange = (flags & RENAME_EXCHANGE) != 0;

@@ -30,6 +30,8 @@ import fuse.api.Node;
 import fuse.api.OpenOption;
 import fuse.api.Opened;
 import fuse.api.TimeSpec;
+import fuse.posix.Privileges;
+import fuse.posix.FileNames;
 import fuse.posix.Posix;
 
 /**
@@ -153,7 +155,7 @@ final class OverlayFileSystem implements FileSystem {
 
     @Override
     public Entry lookup(Caller caller, Node parent, String name) throws FuseException {
-        Names.checkLookup(name);
+        FileNames.checkLookupComponent(name);
         OverlayNode p = dir(parent);
         Resolution r = resolver.resolve(p, name);
         if (r == null) {
@@ -203,7 +205,7 @@ final class OverlayFileSystem implements FileSystem {
             }
         }
         if (changes.killPrivileges()) {
-            Privileges.kill(upper);
+            Privileges.kill(upper.fd());
         }
         if (changes.mode() != null && n.type != FileType.SYMLINK) {
             Posix.fchmodat2(fd, "", changes.mode() & S_IALLUGO, AT_EMPTY_PATH);
@@ -341,7 +343,7 @@ final class OverlayFileSystem implements FileSystem {
         }
         if (write && caller.uid() != 0) {
             try {
-                Privileges.kill(n.upper);
+                Privileges.kill(n.upper.fd());
             } catch (FuseException | RuntimeException e) {
                 release(handle);
                 throw e;
@@ -389,7 +391,7 @@ final class OverlayFileSystem implements FileSystem {
             throws FuseException {
         FileHandle file = file(handle);
         if (killPrivileges && !file.lowerFile()) {
-            Privileges.kill(file.node().upper);
+            Privileges.kill(file.node().upper.fd());
         }
         return (int) Posix.pwriteFully(file.fd(), data, offset);
     }

@@ -1,4 +1,4 @@
-package fuse.backend.local.internal;
+package fuse.posix;
 
 import static fuse.posix.Linux.AT_EMPTY_PATH;
 import static fuse.posix.Linux.S_IALLUGO;
@@ -9,22 +9,21 @@ import static fuse.posix.Linux.S_IXGRP;
 import fuse.api.Attributes;
 import fuse.api.Errno;
 import fuse.api.FuseException;
-import fuse.posix.Posix;
-import fuse.posix.PosixException;
 
 /**
- * What the kernel's {@code file_remove_privs} does on an unprivileged write, done by the server for writes that
- * reach the host with the server's credentials: clear set-user-ID, set-group-ID when group-executable (without
- * group execute it marks mandatory locking, which stays) and the {@code security.capability} xattr.
+ * What the kernel's {@code file_remove_privs} does on an unprivileged write, for backends whose writes reach the
+ * host with the server's credentials (passthrough writes, or Java-served ones, as root): clear set-user-ID,
+ * set-group-ID when group-executable (without group execute it marks mandatory locking, which stays) and the
+ * {@code security.capability} xattr.
  */
-final class Privileges {
+public final class Privileges {
     private static final String CAPABILITY = "security.capability";
 
     private Privileges() {
     }
 
-    static void kill(LocalNode node) throws FuseException {
-        int fd = node.fd();
+    /** Clears the privileges of the regular file open (or O_PATH-open) as {@code fd}; other files are left alone. */
+    public static void kill(int fd) throws FuseException {
         Attributes a = Posix.fstat(fd).attributes();
         if (!a.isRegularFile()) {
             return;

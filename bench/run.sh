@@ -1,0 +1,571 @@
+#!/usr/bin/env bash
+# bench/run.sh - the project's benchmark: native directory vs. this project's FUSE mount (passthrough on and
+# off) vs. libfuse's passthrough_hp (passthrough on and off), measured back to back in ONE run on this machine.
+#
+# Usage: sudo bench/run.sh [options]
+#
+#   -s SIZE   fio file size (default 1G)
+#   -r N      repetitions (default 3); medians are reported (use >= 3 for results worth quoting)
+#   -S LIST   systems to compare with native, comma separated (default: ours,ours-nopt, plus hp,hp-nopt when
+#             a passthrough_hp is available):
+#               ours       this project's container (./run), default mount, passthrough on
+#               ours-nopt  the same with passthrough off (FUSE_PASSTHROUGH=false)
+#               hp         libfuse example/passthrough_hp (passthrough on)
+#               hp-nopt    passthrough_hp --nopassthrough (which also turns the writeback cache on)
+#   -L DIR    libfuse source tree (or env LIBFUSE_SRC); passthrough_hp is built from it out of this repository
+#             with bench/build-passthrough-hp.sh (a no-op when already built)
+#   -P BIN    a ready passthrough_hp binary (or env PASSTHROUGH_HP); wins over -L
+#   -m NAME='CMD'  an extra system: CMD runs under `bash -c` with SRC (empty backing dir) and MNT (mountpoint)
+#             exported, in its own process group; it must mount MNT (foreground preferred)
+#   -R DIR    project checkout whose ./run is benchmarked (default: the checkout holding this script)
+#   -W LIST   workload groups (default seq,rand,meta,tree,startup; also: dio = O_DIRECT extras)
+#   -t SEC    runtime of each time-based random-I/O job (default 5)
+#   -n N      files for create/stat/readdir/unlink (default 10000)
+#   -T N      files in the synthetic tarball for tar -x / find+stat / rm -rf (default 5000)
+#   -A TAR    extract this tarball instead of the synthetic one
+#   -U N      extra start-up measurements of the container: 1 cold + N-1 warm restarts (default 3, 0 = none)
+#   -d DIR    where the fresh work dir is created (default /tmp); native runs there too, so keep it on the
+#             same filesystem as the backing dirs (it is: they all live in the work dir)
+#   -o DIR    results dir (default bench/results/<timestamp>)
+#   -x SEC    timeout of every single step (default 300); a FUSE target that overruns is aborted via fusectl
+#   -w SEC    how long a launched system may take to answer stat on its mountpoint (default 120)
+#   -k        keep the work dir afterwards
+#   -h        this help
+#
+# Output in the results dir: results.txt (text tables), results.md, chart.png, env.txt, command.txt, raw.tsv,
+# startup.tsv, memory-*.tsv, jvm-*.tsv, logs/. Exit: 0 ok, 1 a workload failed or a system could not be
+# measured, 2 setup failure. Needs root (mounting, drop_caches); install tools with bench/setup.sh.
+
+set -u
+export LC_ALL=C
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+MAIN_PID=$BASHPID
+COMMAND_LINE="cd $(printf '%q' "$PWD") && $(printf '%q ' "$0" "$@")"
+
+SIZE=1G REPS=3 RT=5 NFILES=10000 NTREE=5000 ARCHIVE= GROUPS_=seq,rand,meta,tree,startup
+SYSTEMS_ARG= LIBFUSE=${LIBFUSE_SRC:-} HPBIN=${PASSTHROUGH_HP:-} WORKPARENT=/tmp OUTDIR= KEEP=0
+STEP_TIMEOUT=300 MOUNT_TIMEOUT=120 STARTUPS=3
+declare -a EXTRA_NAMES=() EXTRA_CMDS=()
+
+usage() { sed -n '2,/^# measured, 2 setup/p' "$0" | sed 's/^# \{0,1\}//'; }
+die() { echo "bench: SETUP FAILURE: $*" >&2; exit 2; }
+log() { echo "[$(date +%T)] $*" >&2; }
+posint() { [[ $1 =~ ^[1-9][0-9]*$ ]]; }
+
+while getopts "s:r:S:L:P:m:R:W:t:n:T:A:U:d:o:x:w:kh" opt; do
+	case $opt in
+	s) SIZE=$OPTARG ;;
+	r) REPS=$OPTARG ;;
+	S) SYSTEMS_ARG=$OPTARG ;;
+	L) LIBFUSE=$OPTARG ;;
+	P) HPBIN=$OPTARG ;;
+	m)
+		[[ $OPTARG == *=* ]] || die "-m needs NAME='CMD'"
+		EXTRA_NAMES+=("${OPTARG%%=*}"); EXTRA_CMDS+=("${OPTARG#*=}") ;;
+	R) REPO=$(cd "$OPTARG" && pwd) || die "no such checkout: $OPTARG" ;;
+	W) GROUPS_=$OPTARG ;;
+	t) RT=$OPTARG ;;
+	n) NFILES=$OPTARG ;;
+	T) NTREE=$OPTARG ;;
+	A) ARCHIVE=$(realpath "$OPTARG") || die "no such tarball: $OPTARG" ;;
+	U) STARTUPS=$OPTARG ;;
+	d) WORKPARENT=$OPTARG ;;
+	o) OUTDIR=$OPTARG ;;
+	x) STEP_TIMEOUT=$OPTARG ;;
+	w) MOUNT_TIMEOUT=$OPTARG ;;
+	k) KEEP=1 ;;
+	h) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+(($# == 0)) || die "unexpected arguments: $* (see -h)"
+for v in r:REPS t:RT n:NFILES T:NTREE x:STEP_TIMEOUT w:MOUNT_TIMEOUT; do var=${v#*:}; posint "${!var}" || die "-${v%%:*}: '${!var}' is not a positive integer"; done
+[[ $STARTUPS =~ ^[0-9]+$ ]] || die "-U: '$STARTUPS' is not a number"
+SIZE_BYTES=$(numfmt --from=iec "$SIZE" 2>/dev/null) || die "-s: bad size '$SIZE' (e.g. 1G, 256M)"
+((REPS >= 3)) || log "NOTE: $REPS repetition(s): fine for a smoke test, use -r 3 or more for figures to quote"
+[[ $(id -u) == 0 ]] || die "must run as root (mount, drop_caches)"
+for t in fio python3 tar find xargs stat setsid numfmt awk; do command -v $t >/dev/null || die "missing tool '$t': run bench/setup.sh"; done
+[[ -w /proc/sys/vm/drop_caches ]] || die "/proc/sys/vm/drop_caches is not writable"
+want() { [[ ,$GROUPS_, == *,$1,* ]]; }
+HELPER=$HERE/lib/helper.py
+py() { python3 "$HELPER" "$@"; }
+
+# ------------------------------------------------------------ systems -------
+if [[ -n $HPBIN ]]; then
+	HPBIN=$(realpath "$HPBIN") && [[ -x $HPBIN ]] || die "passthrough_hp '$HPBIN' is not executable"
+elif [[ -n $LIBFUSE ]]; then
+	log "building passthrough_hp from $LIBFUSE"
+	HPBIN=$("$HERE/build-passthrough-hp.sh" "$LIBFUSE") || die "could not build passthrough_hp from $LIBFUSE"
+fi
+if [[ -n $SYSTEMS_ARG ]]; then
+	IFS=, read -r -a SYSTEMS <<<"$SYSTEMS_ARG"
+else
+	SYSTEMS=(ours ours-nopt)
+	[[ -n $HPBIN ]] && SYSTEMS+=(hp hp-nopt)
+fi
+SYSTEMS+=("${EXTRA_NAMES[@]}")
+declare -A CMD=() SEEN=()
+tmp=(); for s in "${SYSTEMS[@]}"; do [[ -z $s || $s == native || -n ${SEEN[$s]:-} ]] || { tmp+=("$s"); SEEN[$s]=1; }; done
+SYSTEMS=("${tmp[@]}")
+for i in "${!EXTRA_NAMES[@]}"; do CMD[${EXTRA_NAMES[$i]}]=${EXTRA_CMDS[$i]}; done
+q() { printf '%q' "$1"; }
+for s in "${SYSTEMS[@]}"; do
+	[[ $s =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad system name '$s'"
+	[[ -n ${CMD[$s]:-} ]] && continue
+	case $s in
+	ours | ours-nopt)
+		[[ -x $REPO/run ]] || die "$REPO/run not found (-R)"
+		pt=true; [[ $s == ours-nopt ]] && pt=false
+		# stdin stays open (Gogo would stop the framework at EOF); FUSE_HOME keeps load/ and runtime/ out of the repo
+		CMD[$s]="cd $(q "$REPO") && FUSE_SOURCE=\"\$SRC\" FUSE_MOUNTPOINT=\"\$MNT\" FUSE_HOME=\"\$FHOME\" FUSE_PASSTHROUGH=$pt FUSE_NO_BUILD=1 exec ./run < <(exec sleep 1000000)" ;;
+	hp) [[ -n $HPBIN ]] || die "system hp needs passthrough_hp: -L LIBFUSE_SRC_DIR or -P BINARY"
+		CMD[$s]="exec $(q "$HPBIN") --foreground \"\$SRC\" \"\$MNT\"" ;;
+	hp-nopt) [[ -n $HPBIN ]] || die "system hp-nopt needs passthrough_hp: -L LIBFUSE_SRC_DIR or -P BINARY"
+		CMD[$s]="exec $(q "$HPBIN") --foreground --nopassthrough \"\$SRC\" \"\$MNT\"" ;;
+	*) die "unknown system '$s' (ours, ours-nopt, hp, hp-nopt, or define it with -m $s='CMD')" ;;
+	esac
+done
+((${#SYSTEMS[@]})) || die "no system to compare with native"
+uses_ours() { local s; for s in "${SYSTEMS[@]}"; do [[ $s == ours* ]] && return 0; done; return 1; }
+
+# ------------------------------------------------------------ dirs ----------
+[[ -d $WORKPARENT ]] || die "-d $WORKPARENT is not a directory"
+WORK=$(mktemp -d "$(realpath "$WORKPARENT")/fuse-bench.XXXXXX") || die "cannot create a work dir in $WORKPARENT"
+[[ $WORK =~ ^[A-Za-z0-9_./-]+$ ]] || { rmdir "$WORK"; die "work dir path '$WORK' has characters mountinfo would escape"; }
+[[ -n $OUTDIR ]] || OUTDIR=$HERE/results/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$OUTDIR/logs" || die "cannot create $OUTDIR"
+OUTDIR=$(realpath "$OUTDIR")
+RAW=$OUTDIR/raw.tsv
+: >"$RAW"; : >"$OUTDIR/startup.tsv"; : >"$OUTDIR/stop.tsv"; : >"$OUTDIR/skipped.tsv"
+echo "$COMMAND_LINE" >"$OUTDIR/command.txt"
+need=$(((${#SYSTEMS[@]} + 1) * SIZE_BYTES * 2 + 2 * 1024 * 1024 * 1024))
+avail=$(($(stat -f -c '%a*%S' "$WORK")))
+((avail > need)) || die "$WORK has $(numfmt --to=iec $avail) free, needs about $(numfmt --to=iec $need)"
+
+# ------------------------------------------------------------ mounts --------
+declare -A MNTPT=() PGID=() DPIDS=() ISJVM=() DEAD=() LAUNCHED_AT=()
+declare -a INSTANCES=() SAMPLERS=()
+CONN_DIR=/sys/fs/fuse/connections
+REPORTED=0
+
+# mountinfo only (never stat a FUSE mountpoint to ask whether it is mounted: a stuck server would hang us)
+fstype_at() { awk -v m="$1" '$5 == m { for (i = 7; $i != "-"; i++); t = $(i + 1) } END { print t }' /proc/self/mountinfo; }
+is_fuse() { [[ $(fstype_at "$1") == fuse* ]]; }
+conn_of() { awk -v m="$1" '$5 == m { split($3, a, ":"); c = a[1] * 1048576 + a[2] } END { print c }' /proc/self/mountinfo; }
+abort_conn() {
+	local c
+	[[ -d $CONN_DIR ]] && ! mountpoint -q "$CONN_DIR" && mount -t fusectl none "$CONN_DIR" 2>/dev/null
+	c=$(conn_of "$1")
+	[[ -n $c && -w $CONN_DIR/$c/abort ]] && echo 1 >"$CONN_DIR/$c/abort" 2>/dev/null && log "aborted FUSE connection $c ($1)"
+}
+daemon_pids() { # mountpoint [process group] -> pids holding /dev/fuse for that connection
+	local c f pid found
+	c=$(conn_of "$1"); [[ -n $c ]] || return 0
+	if [[ -n ${2:-} ]]; then # the launched group first: scanning every process's fds is slow on a busy machine
+		found=$(for pid in $(pgrep -g "$2"); do
+			for f in /proc/$pid/fd/*; do
+				[[ $(readlink "$f" 2>/dev/null) == /dev/fuse ]] &&
+					grep -qs "^fuse_connection:[[:space:]]*$c\$" "/proc/$pid/fdinfo/${f##*/}" && { echo "$pid"; break; }
+			done
+		done | sort -u | tr '\n' ' ')
+		[[ -n $found ]] && { echo "$found"; return 0; }
+	fi
+	for f in /proc/[0-9]*/fd/*; do
+		[[ $(readlink "$f" 2>/dev/null) == /dev/fuse ]] || continue
+		pid=${f#/proc/}; pid=${pid%%/*}
+		grep -qs "^fuse_connection:[[:space:]]*$c\$" "/proc/$pid/fdinfo/${f##*/}" && echo "$pid"
+	done | sort -u | tr '\n' ' '
+}
+group_alive() { kill -0 -- "-$1" 2>/dev/null; }
+rss_hwm() { # pid -> "rss_kb<TAB>hwm_kb" without forking (the sampler runs during measurements)
+	local k v u rss=- hwm=-
+	while read -r k v u; do case $k in VmRSS:) rss=$v ;; VmHWM:) hwm=$v ;; esac; done <"/proc/$1/status" 2>/dev/null
+	printf '%s\t%s' "$rss" "$hwm"
+}
+now() { echo "$EPOCHREALTIME"; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+# launch ID SYSTEM BASE -> 0 when the mount answers stat within MOUNT_TIMEOUT; sets STARTUP_S, reason in LAUNCH_ERR
+launch() {
+	local id=$1 sys=$2 base=$3 t0 pid deadline ok=0
+	mkdir -p "$base/src" "$base/mnt" "$base/home" || { LAUNCH_ERR="mkdir $base"; return 1; }
+	is_fuse "$base/mnt" && { LAUNCH_ERR="$base/mnt is already a FUSE mount"; return 1; }
+	MNTPT[$id]=$base/mnt
+	INSTANCES+=("$id")
+	log "starting $id: ${CMD[$sys]}"
+	t0=$(now)
+	SRC=$base/src MNT=$base/mnt FHOME=$base/home setsid bash -c "${CMD[$sys]}" </dev/null >>"$OUTDIR/logs/$id.log" 2>&1 &
+	pid=$!
+	PGID[$id]=$pid
+	LAUNCHED_AT[$id]=$t0
+	deadline=$(awk -v a="$t0" -v s="$MOUNT_TIMEOUT" 'BEGIN { printf "%d", a + s }')
+	while ((EPOCHSECONDS <= deadline)); do
+		if is_fuse "$base/mnt" && timeout -k 1 5 stat -- "$base/mnt" >/dev/null 2>&1; then ok=1; break; fi
+		if ! kill -0 "$pid" 2>/dev/null && ! group_alive "$pid"; then # (the group exists once setsid has run)
+			sleep 0.3; is_fuse "$base/mnt" && continue # a daemonizing command left its server behind
+			LAUNCH_ERR="command exited before mounting: $(tail -3 "$OUTDIR/logs/$id.log" | tr '\n' ' ')"; return 1
+		fi
+		sleep 0.02
+	done
+	((ok)) || { LAUNCH_ERR="no FUSE mount answering stat at $base/mnt after ${MOUNT_TIMEOUT}s (see logs/$id.log)"; return 1; }
+	STARTUP_S=$(elapsed "$t0" "$(now)")
+	DPIDS[$id]=$(daemon_pids "$base/mnt" "$pid")
+	ISJVM[$id]=0
+	for p in ${DPIDS[$id]}; do [[ $(readlink "/proc/$p/exe") == */java ]] && ISJVM[$id]=$p; done
+	log "$id ready in ${STARTUP_S}s, server pid(s): ${DPIDS[$id]:-unknown}"
+	return 0
+}
+
+servers_alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+
+# stop ID [SYSTEM KIND] -> unmounts cleanly when it can, by force when it must. STOP_S = seconds until the server
+# is gone; with SYSTEM and KIND the stop is recorded in stop.tsv (clean = the server unmounted and exited by itself)
+stop() {
+	local id=$1 m=${MNTPT[$1]} pg=${PGID[$1]:-} t0 i p outcome=clean
+	t0=$(now)
+	if is_fuse "$m"; then
+		if [[ ${ISJVM[$id]:-0} != 0 ]]; then
+			kill -TERM ${DPIDS[$id]} 2>/dev/null # the container unmounts its mounts on SIGTERM
+			for i in $(seq 200); do is_fuse "$m" && servers_alive ${DPIDS[$id]} || break; sleep 0.1; done
+		else
+			timeout -k 1 10 umount "$m" 2>/dev/null
+		fi
+		if is_fuse "$m"; then
+			if servers_alive ${DPIDS[$id]:-}; then outcome="still mounted after 20s"
+			else outcome="server exited, mount left behind"; fi
+			log "$id: $outcome: aborting the connection of $m"
+			abort_conn "$m"; umount -l "$m" 2>/dev/null
+		fi
+	else
+		outcome="not mounted"
+	fi
+	for p in ${DPIDS[$id]:-}; do
+		for i in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+	done
+	servers_alive ${DPIDS[$id]:-} && outcome="$outcome; server did not exit"
+	STOP_S=$(elapsed "$t0" "$(now)")
+	[[ -n ${2:-} ]] && printf '%s\t%s\t%s\t%s\n' "$2" "$3" "$STOP_S" "$outcome" >>"$OUTDIR/stop.tsv"
+	if [[ -n $pg ]]; then # what is left of the group: the launcher's helpers, or a server that ignored us
+		if group_alive "$pg"; then
+			kill -TERM -- "-$pg" 2>/dev/null
+			for i in $(seq 20); do group_alive "$pg" || break; sleep 0.1; done
+			group_alive "$pg" && { log "$id: killing process group $pg"; kill -KILL -- "-$pg" 2>/dev/null; }
+		fi
+		wait "$pg" 2>/dev/null
+	fi
+	PGID[$id]=
+}
+
+declare -a TARGETS=(native) LOADS=()
+L0=$(cut -d' ' -f1 /proc/loadavg)
+report() { # tables + chart from what was measured so far
+	local names chartpy p
+	names=$(IFS=,; echo "${SYSTEMS[*]}")
+	printf '%s\n' "${LOADS[@]}" | sort -g | awk -v l0="$L0" '{ a[NR] = $1 } END { if (NR) printf "loadavg(1m): before %s, during min %s median %s max %s\n", l0, a[1], a[int((NR + 1) / 2)], a[NR] }' >>"$OUTDIR/env.txt"
+	python3 "$HERE/lib/report.py" "$OUTDIR" "$names" || return 1
+	chartpy=
+	for p in /usr/bin/python3 python3; do "$p" -c 'import matplotlib' 2>/dev/null && { chartpy=$p; break; }; done
+	if [[ -n $chartpy ]]; then "$chartpy" "$HERE/lib/report.py" "$OUTDIR" "$names" --chart || log "chart failed"
+	else log "no python3 with matplotlib: no chart (bench/setup.sh installs python3-matplotlib)"; fi
+	REPORTED=1
+}
+
+cleanup() {
+	local rc=$? id p
+	# A subshell forked by us still runs our traps until it resets them; one signalled in that window (bounded
+	# kills its watchdog at once after a quick command) must not tear the whole run down.
+	[[ $BASHPID == "$MAIN_PID" ]] || exit "$rc"
+	trap - EXIT INT TERM
+	for p in "${SAMPLERS[@]}"; do kill "$p" 2>/dev/null; done
+	for id in "${INSTANCES[@]}"; do [[ -n ${PGID[$id]:-} ]] && stop "$id"; done
+	for id in "${INSTANCES[@]}"; do is_fuse "${MNTPT[$id]}" && { abort_conn "${MNTPT[$id]}"; umount -l "${MNTPT[$id]}"; }; done
+	if ((REPORTED == 0)) && [[ -s $RAW ]]; then
+		log "writing the partial report"
+		report || true
+	fi
+	if ((KEEP)); then log "work dir kept: $WORK"
+	elif awk -v w="$WORK/" 'index($5, w) == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; then
+		log "something is still mounted under $WORK: not deleting it"
+	else rm -rf "$WORK"; fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# bounded TARGET SECS CMD... : runs CMD with a watchdog. On overrun the command is killed and, because a
+# process stuck on a FUSE request may not die, the target's connection is aborted (which frees it); the target
+# is then marked dead through a file, since bounded often runs in a command substitution's subshell.
+bounded() {
+	local t=$1 s=$2 p w rc tok; shift 2
+	tok=$WORK/.overran.$BASHPID.$RANDOM
+	"$@" &
+	p=$!
+	(
+		sleep "$s" & sp=$!
+		trap 'kill $sp 2>/dev/null; exit 0' TERM
+		wait $sp
+		: >"$tok"
+		# abort first: every process blocked on the mount then fails at once and can be killed
+		if [[ $t != native ]]; then
+			echo "timed out after ${s}s: $*" >"$WORK/.dead.$t"
+			abort_conn "${MNTPT[$t]}"
+		fi
+		kill -TERM $(pgrep -P $p) $p 2>/dev/null; sleep 2
+		kill -KILL $(pgrep -P $p) $p 2>/dev/null
+	) >/dev/null 2>&1 &
+	w=$!
+	wait $p; rc=$?
+	kill $w 2>/dev/null; wait $w 2>/dev/null
+	if [[ -e $tok ]]; then
+		rm -f "$tok"
+		log "$t: step overran ${s}s: $*"
+		return 124
+	fi
+	return $rc
+}
+
+# ------------------------------------------------------------ env -----------
+JDK=$( (source "$REPO/build/jdk25.sh" >/dev/null 2>&1 && echo "$JAVA_HOME") 2>/dev/null) || JDK=
+{
+	echo "# fuse bench $(date -Is) on $(hostname)"
+	echo "command: $COMMAND_LINE"
+	echo "kernel: $(uname -r)"
+	echo "cpu: $(lscpu 2>/dev/null | awk -F': +' '/^Model name/ {print $2; exit}') x $(nproc)   mem: $(free -g | awk '/Mem:/ {print $2}') GiB"
+	echo "disk: $(findmnt -n -o FSTYPE,SOURCE --target "$WORK" | tr -s " ")   work dir: $WORK"
+	echo "fio: $(fio --version)   python: $(python3 -V 2>&1)"
+	if uses_ours; then
+		echo "project: $REPO at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+uncommitted') ($(git -C "$REPO" log -1 --format=%s 2>/dev/null))"
+		echo "jdk: ${JDK:-none found}: $([[ -n $JDK ]] && "$JDK/bin/java" -version 2>&1 | sed -n 2p)   FUSE_JAVA_OPTS=${FUSE_JAVA_OPTS:-}"
+	fi
+	[[ -n $HPBIN ]] && echo "passthrough_hp: $HPBIN ($(cat "$(dirname "$HPBIN")/../bench-build-info.txt" 2>/dev/null || echo 'origin unknown'))"
+	echo "size=$SIZE reps=$REPS randruntime=${RT}s nfiles=$NFILES tree=${ARCHIVE:-synthetic $NTREE files} groups=$GROUPS_ step-timeout=${STEP_TIMEOUT}s"
+	for s in "${SYSTEMS[@]}"; do echo "system $s: ${CMD[$s]}"; done
+} >"$OUTDIR/env.txt"
+cat "$OUTDIR/env.txt" >&2
+
+if uses_ours; then
+	[[ -n $JDK ]] || die "no JDK 25 for ./run (see $REPO/build/jdk25.sh)"
+	jar=$REPO/fuse.dist/target/fuse.jar
+	# ./run's staleness rule, applied here: the launches run with FUSE_NO_BUILD, since a build inside a timed
+	# launch would be measured as start-up
+	if [[ ! -f $jar || -n $(cd "$REPO" && find . -path ./runtime -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.bnd' -o -name '*.bndrun' \) -newer "$jar" -print -quit) ]]; then
+		log "building the container first (mvn package -DskipTests)"
+		(cd "$REPO" && export JAVA_HOME=$JDK PATH=$JDK/bin:$PATH &&
+			timeout 1200 mvn -B -q -o package -DskipTests >"$OUTDIR/logs/build.log" 2>&1) ||
+			die "building the container failed, see $OUTDIR/logs/build.log"
+	fi
+	if ! grep -q FUSE_PASSTHROUGH "$REPO/run"; then
+		for s in "${SYSTEMS[@]}"; do [[ $s == ours-nopt ]] && printf 'ours-nopt\t%s\n' "this ./run cannot turn passthrough off (no FUSE_PASSTHROUGH)" >>"$OUTDIR/skipped.tsv"; done
+		tmp=(); for s in "${SYSTEMS[@]}"; do [[ $s == ours-nopt ]] || tmp+=("$s"); done; SYSTEMS=("${tmp[@]}")
+	fi
+fi
+
+# ------------------------------------------------------------ start-up ------
+if want startup && ((STARTUPS > 0)) && [[ " ${SYSTEMS[*]} " == *" ours "* ]]; then
+	log "start-up: 1 cold launch + $((STARTUPS - 1)) warm restart(s) of the container"
+	for ((i = 1; i <= STARTUPS; i++)); do
+		kind=warm; ((i == 1)) && kind=cold
+		id=startup-$i
+		if launch "$id" ours "$WORK/startup"; then
+			ready=$STARTUP_S
+			mem=$(rss_hwm "${ISJVM[$id]}")
+			stop "$id" ours "$kind"
+			printf 'ours\t%s\t%s\t%s\n' "$kind" "$ready" "${mem%%$'\t'*}" >>"$OUTDIR/startup.tsv"
+			log "start-up $kind: ${ready}s to a mount answering stat, RSS ${mem%%$'\t'*} KiB, stopped in ${STOP_S}s"
+		else
+			log "start-up launch $i failed: $LAUNCH_ERR"
+			stop "$id"
+			printf 'ours\t%s\tFAIL\t-\n' "$kind" >>"$OUTDIR/startup.tsv"
+			break
+		fi
+	done
+fi
+
+# ------------------------------------------------------------ targets -------
+declare -A TDIR=()
+for s in "${SYSTEMS[@]}"; do
+	if launch "$s" "$s" "$WORK/$s"; then
+		rss=-; [[ ${ISJVM[$s]} != 0 ]] && rss=$(rss_hwm "${ISJVM[$s]}" | cut -f1)
+		printf '%s\tbench\t%s\t%s\n' "$s" "$STARTUP_S" "$rss" >>"$OUTDIR/startup.tsv"
+		TDIR[$s]=${MNTPT[$s]}/run
+		TARGETS+=("$s")
+		if [[ ${ISJVM[$s]} != 0 ]]; then
+			printf 'rss_ready_kb\t%s\n' "$(rss_hwm "${ISJVM[$s]}" | cut -f1)" >"$OUTDIR/jvm-$s.tsv"
+			(while kill -0 "${ISJVM[$s]}" 2>/dev/null; do printf '%s\t%s\n' "$EPOCHSECONDS" "$(rss_hwm "${ISJVM[$s]}")"; sleep 1; done) \
+				>"$OUTDIR/memory-$s.tsv" 2>/dev/null &
+			SAMPLERS+=($!)
+		fi
+	else
+		log "NOT MEASURED: $s: $LAUNCH_ERR"
+		printf '%s\t%s\n' "$s" "$LAUNCH_ERR" >>"$OUTDIR/skipped.tsv"
+		stop "$s"
+	fi
+done
+((${#TARGETS[@]} > 1)) || die "no FUSE system could be mounted (see $OUTDIR/skipped.tsv and logs/)"
+TDIR[native]=$WORK/native/run
+for t in "${TARGETS[@]}"; do
+	bounded "$t" 60 mkdir -p "${TDIR[$t]}" || { [[ $t == native ]] && die "cannot mkdir ${TDIR[$t]}"; echo "cannot mkdir ${TDIR[$t]}" >"$WORK/.dead.$t"; }
+done
+
+# ------------------------------------------------------------ workloads -----
+FAILED=0
+dropc() { # TARGET: sync can wait for a FUSE server, so it is bounded like a step of that target
+	bounded "$1" "$STEP_TIMEOUT" bash -c 'sync && echo 3 >/proc/sys/vm/drop_caches'
+}
+cpu_of() { [[ $1 == native || -z ${DPIDS[$1]:-} ]] && { echo -; return; }; py cpu ${DPIDS[$1]}; }
+record() { # target rep workload value unit cpu0
+	local c1 d=-
+	if [[ $6 != - ]]; then c1=$(cpu_of "$1"); d=$(awk -v a="$6" -v b="$c1" 'BEGIN { printf "%.2f", b - a }'); fi
+	[[ $4 == FAIL ]] && FAILED=1
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$d" >>"$RAW"
+	printf '  %-10s rep%s %-24s %10s %-6s cpu=%s\n' "$1" "$2" "$3" "$4" "$5" "$d" >&2
+}
+
+# name | group | unit | preparation | file | fio arguments
+FIOWL=(
+	"seqread-1M-cold|seq|MiB/s|drop|rd|--rw=read --bs=1M --ioengine=psync --size=$SIZE"
+	"seqread-1M-warm|seq|MiB/s|warm|rd|--rw=read --bs=1M --ioengine=psync --size=$SIZE"
+	"seqwrite-1M-cold|seq|MiB/s|new|wr|--rw=write --bs=1M --ioengine=psync --end_fsync=1 --size=$SIZE"
+	"seqwrite-1M-warm|seq|MiB/s|warm|rd|--rw=write --bs=1M --ioengine=psync --end_fsync=1 --size=$SIZE"
+	"randread-4k-nj1|rand|IOPS|drop|rd|--rw=randread --bs=4k --ioengine=psync --numjobs=1 --size=$SIZE --time_based --runtime=$RT"
+	"randread-4k-nj2|rand|IOPS|drop|rd|--rw=randread --bs=4k --ioengine=psync --numjobs=2 --size=$SIZE --time_based --runtime=$RT"
+	"randwrite-4k-nj1|rand|IOPS|-|rd|--rw=randwrite --bs=4k --ioengine=psync --end_fsync=1 --numjobs=1 --size=$SIZE --time_based --runtime=$RT"
+	"randwrite-4k-nj2|rand|IOPS|-|rd|--rw=randwrite --bs=4k --ioengine=psync --end_fsync=1 --numjobs=2 --size=$SIZE --time_based --runtime=$RT"
+	"seqread-1M-dio-qd8|dio|MiB/s|-|rd|--rw=read --bs=1M --ioengine=libaio --direct=1 --iodepth=8 --size=$SIZE"
+	"seqwrite-1M-dio-qd8|dio|MiB/s|new|wr|--rw=write --bs=1M --ioengine=libaio --direct=1 --iodepth=8 --size=$SIZE"
+	"randread-4k-dio-qd16|dio|IOPS|-|rd|--rw=randread --bs=4k --ioengine=libaio --direct=1 --iodepth=16 --size=$SIZE --time_based --runtime=$RT"
+	"randwrite-4k-dio-qd16|dio|IOPS|-|rd|--rw=randwrite --bs=4k --ioengine=libaio --direct=1 --iodepth=16 --size=$SIZE --time_based --runtime=$RT"
+)
+
+run_fio() { # target rep spec
+	local t=$1 r=$2 d=${TDIR[$1]} name grp unit prep f args out c0 val
+	IFS='|' read -r name grp unit prep f args <<<"$3"
+	f=$d/$f.dat
+	case $prep in
+	new) bounded "$t" "$STEP_TIMEOUT" rm -f "$f"; dropc "$t" ;;
+	drop) dropc "$t" ;;
+	warm) bounded "$t" "$STEP_TIMEOUT" cat "$f" >/dev/null ;; # untimed: puts the file in the page cache
+	esac
+	c0=$(cpu_of "$t")
+	# shellcheck disable=SC2086
+	if out=$(bounded "$t" "$STEP_TIMEOUT" fio --name="$name" --filename="$f" --fallocate=none --invalidate=0 \
+		--group_reporting --output-format=terse --terse-version=3 $args 2>"$OUTDIR/logs/fio.err") && [[ -n $out ]]; then
+		val=$(awk -F';' -v u="$unit" -v rw="$args" 'END {
+			if (rw ~ /rw=(rand)?write/) { bw = $48; io = $49 } else { bw = $7; io = $8 }
+			if (u == "IOPS") printf "%.0f", io; else printf "%.1f", bw / 1024 }' <<<"$out")
+	else
+		val=FAIL; log "fio $name on $t failed: $(tail -2 "$OUTDIR/logs/fio.err" | tr '\n' ' ')"
+	fi
+	record "$t" "$r" "$name" "$val" "$unit" "$c0"
+	[[ $prep == new ]] && bounded "$t" "$STEP_TIMEOUT" rm -f "$f"
+}
+
+timed() { # target rep workload cmd... : records the wall time of cmd
+	local t=$1 r=$2 name=$3 c0 s e; shift 3
+	c0=$(cpu_of "$t"); s=$(now)
+	if bounded "$t" "$STEP_TIMEOUT" "$@" >/dev/null 2>>"$OUTDIR/logs/cmd.err"; then
+		e=$(now); record "$t" "$r" "$name" "$(elapsed "$s" "$e")" s "$c0"
+	else record "$t" "$r" "$name" FAIL s "$c0"; fi
+}
+self_timed() { # target rep workload helper-args... : the helper prints its own seconds
+	local t=$1 r=$2 name=$3 c0 v; shift 3
+	c0=$(cpu_of "$t")
+	v=$(bounded "$t" "$STEP_TIMEOUT" py "$@" 2>>"$OUTDIR/logs/cmd.err") && [[ -n $v ]] || v=FAIL
+	record "$t" "$r" "$name" "$v" s "$c0"
+}
+statwalk() { find "$1" -type f -print0 | xargs -0 stat >/dev/null; }
+untar() { tar -xf "$ARCHIVE" --no-same-owner -C "$1" && sync; }
+
+run_meta() { # create -> stat -> readdir cold, warm -> unlink
+	local t=$1 r=$2 d=${TDIR[$1]}/meta
+	bounded "$t" "$STEP_TIMEOUT" rm -rf "$d"
+	self_timed "$t" "$r" "create-${NFILES}" mkfiles "$d" "$NFILES" 1024
+	self_timed "$t" "$r" "stat-${NFILES}" statfiles "$d" "$NFILES"
+	dropc "$t"
+	self_timed "$t" "$r" "readdir-${NFILES}-cold" readdir "$d" "$NFILES"
+	self_timed "$t" "$r" "readdir-${NFILES}-warm" readdir "$d" "$NFILES"
+	self_timed "$t" "$r" "unlink-${NFILES}" rmfiles "$d" "$NFILES"
+}
+run_tree() { # tar -x -> find+stat cold, warm -> rm -rf
+	local t=$1 r=$2 d=${TDIR[$1]}/tree
+	bounded "$t" "$STEP_TIMEOUT" rm -rf "$d"; bounded "$t" "$STEP_TIMEOUT" mkdir -p "$d"
+	timed "$t" "$r" "tar-x+sync" untar "$d"
+	dropc "$t"
+	timed "$t" "$r" "find+stat-cold" statwalk "$d"
+	timed "$t" "$r" "find+stat-warm" statwalk "$d"
+	timed "$t" "$r" "rm-rf-tree" rm -rf "$d"
+}
+skip_dead() { # target rep step: records FAIL rows for a target that no longer answers
+	local t=$1 r=$2 spec=$3 name
+	case ${spec%%|*} in
+	run_fio) IFS='|' read -r name _ unit _ <<<"${spec#*|}"; record "$t" "$r" "$name" FAIL "$unit" - ;;
+	run_meta) for name in create-$NFILES stat-$NFILES readdir-$NFILES-cold readdir-$NFILES-warm unlink-$NFILES; do record "$t" "$r" "$name" FAIL s -; done ;;
+	run_tree) for name in tar-x+sync find+stat-cold find+stat-warm rm-rf-tree; do record "$t" "$r" "$name" FAIL s -; done ;;
+	esac
+}
+
+# ------------------------------------------------------------ preparation ---
+if want tree && [[ -z $ARCHIVE ]]; then
+	ARCHIVE=$WORK/tree.tar
+	log "building the synthetic tarball ($NTREE files)"
+	py mktree "$WORK/.tree/src" "$NTREE" && tar -cf "$ARCHIVE" -C "$WORK/.tree" src && rm -rf "$WORK/.tree" ||
+		die "cannot build the tarball"
+fi
+if want seq || want rand || want dio; then
+	for t in "${TARGETS[@]}"; do
+		log "laying out the $SIZE file on $t"
+		bounded "$t" "$STEP_TIMEOUT" fio --name=layout --filename="${TDIR[$t]}/rd.dat" --rw=write --bs=1M --size="$SIZE" \
+			--end_fsync=1 --fallocate=none --output-format=terse >/dev/null 2>"$OUTDIR/logs/fio.err" ||
+			{ [[ $t == native ]] && die "cannot create the test file on native"; echo "cannot create the test file" >"$WORK/.dead.$t"; }
+	done
+fi
+
+# ------------------------------------------------------------ measurement ---
+STEPS=()
+for spec in "${FIOWL[@]}"; do IFS='|' read -r _ grp _ <<<"$spec"; want "$grp" && STEPS+=("run_fio|$spec"); done
+want meta && STEPS+=("run_meta|")
+want tree && STEPS+=("run_tree|")
+awk -v l="$L0" 'BEGIN { exit !(l > 0.7) }' && log "WARNING: machine not idle (loadavg $L0): other activity adds noise"
+T0=$(now)
+NT=${#TARGETS[@]}
+for ((r = 1; r <= REPS; r++)); do
+	log "repetition $r/$REPS"
+	for ((si = 0; si < ${#STEPS[@]}; si++)); do
+		fn=${STEPS[$si]%%|*} arg=${STEPS[$si]#*|}
+		for ((k = 0; k < NT; k++)); do # each step runs on every target back to back; who goes first rotates
+			t=${TARGETS[$(((k + r + si) % NT))]}
+			for p in ${DPIDS[$t]:-}; do kill -0 "$p" 2>/dev/null || DEAD[$t]=${DEAD[$t]:-"server pid $p died"}; done
+			[[ -e $WORK/.dead.$t && -z ${DEAD[$t]:-} ]] && DEAD[$t]=$(cat "$WORK/.dead.$t")
+			if [[ -n ${DEAD[$t]:-} ]]; then skip_dead "$t" "$r" "${STEPS[$si]}"; continue; fi
+			LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
+			"$fn" "$t" "$r" "$arg"
+		done
+	done
+done
+log "measurement time: $(elapsed "$T0" "$(now)")s"
+for t in "${!DEAD[@]}"; do printf '%s\t%s\n' "$t" "${DEAD[$t]} (rows after that are FAIL)" >>"$OUTDIR/skipped.tsv"; done
+
+# ------------------------------------------------------------ JVM memory ----
+for t in "${TARGETS[@]}"; do
+	pid=${ISJVM[$t]:-0}
+	[[ $pid != 0 ]] && kill -0 "$pid" 2>/dev/null || continue
+	timeout 30 "$JDK/bin/jcmd" "$pid" GC.heap_info >"$OUTDIR/logs/heap_info-$t.txt" 2>&1
+	IFS=$'\t' read -r hc hu < <(py heapinfo "$OUTDIR/logs/heap_info-$t.txt")
+	{
+		printf 'hwm_kb\t%s\n' "$(rss_hwm "$pid" | cut -f2)"
+		printf 'heap_committed_kb\t%s\nheap_used_kb\t%s\n' "$hc" "$hu"
+	} >>"$OUTDIR/jvm-$t.tsv"
+done
+for p in "${SAMPLERS[@]}"; do kill "$p" 2>/dev/null; done
+SAMPLERS=()
+
+# ------------------------------------------------------------ report --------
+for t in "${TARGETS[@]:1}"; do [[ -n ${PGID[$t]:-} ]] && stop "$t" "$t" bench; done
+for id in "${INSTANCES[@]}"; do [[ -n ${PGID[$id]:-} ]] && stop "$id"; done
+report
+cat "$OUTDIR/results.txt"
+echo "results: $OUTDIR" >&2
+[[ -s $OUTDIR/skipped.tsv ]] && FAILED=1
+exit $FAILED

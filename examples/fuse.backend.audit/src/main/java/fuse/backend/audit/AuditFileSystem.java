@@ -1,0 +1,361 @@
+package fuse.backend.audit;
+
+import static fuse.posix.Linux.AT_EMPTY_PATH;
+import static fuse.posix.Linux.AT_FDCWD;
+import static fuse.posix.Linux.AT_REMOVEDIR;
+import static fuse.posix.Linux.O_ACCMODE;
+import static fuse.posix.Linux.O_CLOEXEC;
+import static fuse.posix.Linux.O_CREAT;
+import static fuse.posix.Linux.O_DIRECTORY;
+import static fuse.posix.Linux.O_EXCL;
+import static fuse.posix.Linux.O_NOCTTY;
+import static fuse.posix.Linux.O_NOFOLLOW;
+import static fuse.posix.Linux.O_PATH;
+import static fuse.posix.Linux.O_RDONLY;
+import static fuse.posix.Linux.O_TRUNC;
+import static fuse.posix.Linux.RESOLVE_BENEATH;
+import static fuse.posix.Linux.RESOLVE_NO_MAGICLINKS;
+import static fuse.posix.Linux.SEEK_SET;
+import static fuse.posix.Linux.UTIME_NOW;
+import static fuse.posix.Linux.UTIME_OMIT;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import fuse.api.AttributeChanges;
+import fuse.api.Attributes;
+import fuse.api.Caller;
+import fuse.api.Created;
+import fuse.api.DirectoryFiller;
+import fuse.api.Entry;
+import fuse.api.Errno;
+import fuse.api.FileSystem;
+import fuse.api.FileSystemStats;
+import fuse.api.FileType;
+import fuse.api.FuseException;
+import fuse.api.Handle;
+import fuse.api.Node;
+import fuse.api.Opened;
+import fuse.api.TimeSpec;
+import fuse.posix.FileStat;
+import fuse.posix.Posix;
+import fuse.posix.PosixException;
+
+/**
+ * One mount's view of a host directory. Every file is reached from an {@code O_PATH} descriptor of its parent
+ * with {@code openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)}, so no name, symlink or {@code ..} leads outside
+ * the root. An open of a file whose name matches the {@code audit} glob is logged and served here (reads and
+ * writes come through {@link #read}/{@link #write}); every other open hands the kernel the file's descriptor, and
+ * the kernel passes it through.
+ *
+ * <p>Files are created and changed with the container's credentials (no per-caller identity): mount it for
+ * trusted users, or read-only (the default).
+ */
+final class AuditFileSystem implements FileSystem {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditFileSystem.class);
+    private static final long RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    private static final int S_ISUID = 04000;
+    private static final int S_ISGID = 02000;
+
+    private final String rootPath;
+    private final String mountpoint;
+    private final AuditNode root;
+    private final NodeTable nodes = new NodeTable();
+    private volatile Settings settings;
+
+    private AuditFileSystem(Settings settings, String mountpoint, AuditNode root) {
+        this.settings = settings;
+        this.rootPath = settings.root().toString();
+        this.mountpoint = mountpoint;
+        this.root = root;
+    }
+
+    static AuditFileSystem open(Settings settings, String mountpoint) throws FuseException {
+        int fd;
+        try {
+            fd = Posix.openat(AT_FDCWD, settings.root().toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        } catch (PosixException e) {
+            throw new FuseException(Errno.EINVAL, Settings.ROOT + ": " + settings.root() + " is not a directory "
+                    + "that can be opened (" + e.errno() + ")");
+        }
+        FileStat stat = Posix.fstat(fd);
+        LOG.info("audit file system for {}: root {}, auditing {}, {}", mountpoint, settings.root(), settings.audit(),
+                settings.writable() ? "writable" : "read-only");
+        return new AuditFileSystem(settings, mountpoint, new AuditNode(stat.device(), stat.inode(), fd));
+    }
+
+    /** The audit glob and write permission change live; another root needs a new file system. */
+    @Override
+    public void reconfigure(Map<String, Object> configuration) throws FuseException {
+        Settings next = Settings.parse(configuration);
+        if (!next.root().toString().equals(rootPath)) {
+            throw new FuseException(Errno.EINVAL, Settings.ROOT + ": changing it needs a new file system");
+        }
+        settings = next;
+        LOG.info("audit file system for {}: auditing {}, {}", mountpoint, next.audit(),
+                next.writable() ? "writable" : "read-only");
+    }
+
+    @Override
+    public void close() {
+        nodes.closeAll();
+        Posix.closeQuietly(root.fd);
+        LOG.info("audit file system for {}: closed", mountpoint);
+    }
+
+    // ---- names -------------------------------------------------------------------------------------------------
+
+    @Override
+    public Node root() {
+        return root;
+    }
+
+    @Override
+    public Entry lookup(Caller caller, Node parent, String name) throws FuseException {
+        int fd = Posix.openat2(fd(parent), name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, RESOLVE);
+        FileStat stat;
+        try {
+            stat = Posix.fstat(fd);
+        } catch (PosixException e) {
+            Posix.closeQuietly(fd);
+            throw e;
+        }
+        return new Entry(nodes.adopt(fd, stat), stat.attributes());
+    }
+
+    @Override
+    public void forget(Node node, long count) {
+        if (node != root) {
+            nodes.forget((AuditNode) node, count);
+        }
+    }
+
+    @Override
+    public Attributes getattr(Caller caller, Node node, Handle handle) throws FuseException {
+        int fd = handle instanceof FileHandle file ? file.fd() : fd(node);
+        return Posix.fstat(fd).attributes();
+    }
+
+    @Override
+    public String readlink(Caller caller, Node node) throws FuseException {
+        return Posix.readlinkat(fd(node), "");
+    }
+
+    @Override
+    public FileSystemStats statfs(Caller caller, Node node) throws FuseException {
+        return Posix.fstatfs(root.fd);
+    }
+
+    // ---- files -------------------------------------------------------------------------------------------------
+
+    @Override
+    public Opened open(Caller caller, Node node, int flags) throws FuseException {
+        if (writes(flags)) {
+            requireWritable();
+        }
+        int fd = Posix.openat(AT_FDCWD, Posix.procFdPath(fd(node)),
+                (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW)) | O_CLOEXEC, 0);
+        return decide(caller, fd, flags);
+    }
+
+    @Override
+    public Created create(Caller caller, Node parent, String name, int flags, int mode) throws FuseException {
+        requireWritable();
+        // The kernel's mode carries the file type (S_IFREG), which openat2 refuses: only permission bits go.
+        int fd = Posix.openat2(fd(parent), name, (flags | O_CREAT | O_CLOEXEC) & ~O_NOCTTY,
+                mode & 07777 & ~caller.umask(), RESOLVE);
+        Entry entry;
+        try {
+            entry = lookup(caller, parent, name);
+        } catch (FuseException e) {
+            Posix.closeQuietly(fd);
+            throw e;
+        }
+        return new Created(entry, decide(caller, fd, flags));
+    }
+
+    /** Audited files are served here and logged; everything else passes through to the kernel. */
+    private Opened decide(Caller caller, int fd, int flags) throws FuseException {
+        String path = relativePath(fd);
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        if (!settings.audits(name)) {
+            return Opened.passthrough(FileHandle.passthrough(fd), fd);
+        }
+        LOG.info("audit: {} opened {}{} by uid {} (pid {})", mountpoint, path,
+                writes(flags) ? " for writing" : "", caller.uid(), caller.pid());
+        return Opened.served(FileHandle.audited(fd, path));
+    }
+
+    @Override
+    public int read(Caller caller, Handle handle, long offset, MemorySegment buffer) throws FuseException {
+        FileHandle file = (FileHandle) handle;
+        int n = (int) Posix.preadFully(file.fd(), buffer, offset);
+        if (file.audited()) {
+            file.bytesRead().add(n);
+        }
+        return n;
+    }
+
+    @Override
+    public int write(Caller caller, Handle handle, long offset, MemorySegment data, boolean killPrivileges)
+            throws FuseException {
+        requireWritable();
+        FileHandle file = (FileHandle) handle;
+        if (killPrivileges) {
+            int mode = Posix.fstat(file.fd()).attributes().mode();
+            if ((mode & (S_ISUID | S_ISGID)) != 0) {
+                Posix.fchmod(file.fd(), mode & 07777 & ~(S_ISUID | S_ISGID));
+            }
+        }
+        int n = (int) Posix.pwriteFully(file.fd(), data, offset);
+        if (file.audited()) {
+            file.bytesWritten().add(n);
+        }
+        return n;
+    }
+
+    @Override
+    public void fsync(Caller caller, Handle handle, boolean dataOnly) throws FuseException {
+        int fd = ((FileHandle) handle).fd();
+        if (dataOnly) {
+            Posix.fdatasync(fd);
+        } else {
+            Posix.fsync(fd);
+        }
+    }
+
+    @Override
+    public void release(Handle handle) {
+        FileHandle file = (FileHandle) handle;
+        Posix.closeQuietly(file.fd());
+        if (file.audited()) {
+            LOG.info("audit: {} closed {}: {} bytes read, {} bytes written", mountpoint, file.path(),
+                    file.bytesRead().sum(), file.bytesWritten().sum());
+        }
+    }
+
+    // ---- directories -------------------------------------------------------------------------------------------
+
+    @Override
+    public Handle opendir(Caller caller, Node node) throws FuseException {
+        return new DirectoryHandle(Posix.openat(fd(node), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
+    }
+
+    /** Offsets are the host's {@code getdents64} cookies, which stay valid while the directory changes. */
+    @Override
+    public void readdir(Caller caller, Node node, Handle handle, long offset, DirectoryFiller filler)
+            throws FuseException {
+        DirectoryHandle dir = (DirectoryHandle) handle;
+        synchronized (dir) {
+            Posix.lseek(dir.fd, offset, SEEK_SET);
+            boolean[] full = {false};
+            while (!full[0] && Posix.readDirectory(dir.fd, dir.buffer, (inode, next, type, name) -> {
+                full[0] = !filler.add(name, inode, fileType(type), next);
+                return !full[0];
+            })) {
+                // next batch
+            }
+        }
+    }
+
+    @Override
+    public void releasedir(Handle handle) {
+        Posix.closeQuietly(((DirectoryHandle) handle).fd);
+    }
+
+    private static FileType fileType(int direntType) {
+        for (FileType type : FileType.values()) {
+            if (type.direntType() == direntType) {
+                return type;
+            }
+        }
+        return null;
+    }
+
+    // ---- changes (writable only) -------------------------------------------------------------------------------
+
+    @Override
+    public Attributes setattr(Caller caller, Node node, Handle handle, AttributeChanges changes)
+            throws FuseException {
+        requireWritable();
+        String path = Posix.procFdPath(fd(node));
+        if (changes.mode() != null) {
+            Posix.fchmodat(AT_FDCWD, path, changes.mode() & 07777, 0);
+        }
+        if (changes.uid() != null || changes.gid() != null) {
+            Posix.fchownat(fd(node), "", changes.uid() == null ? -1 : changes.uid(),
+                    changes.gid() == null ? -1 : changes.gid(), AT_EMPTY_PATH);
+        }
+        if (changes.size() != null) {
+            if (handle instanceof FileHandle file) {
+                Posix.ftruncate(file.fd(), changes.size());
+            } else {
+                Posix.truncate(path, changes.size());
+            }
+        }
+        if (changes.atime() != null || changes.mtime() != null) {
+            Posix.utimensat(AT_FDCWD, path, seconds(changes.atime()), nanos(changes.atime()),
+                    seconds(changes.mtime()), nanos(changes.mtime()), 0);
+        }
+        return Posix.fstat(fd(node)).attributes();
+    }
+
+    @Override
+    public Entry mkdir(Caller caller, Node parent, String name, int mode) throws FuseException {
+        requireWritable();
+        Posix.mkdirat(fd(parent), name, mode & 07777 & ~caller.umask());
+        return lookup(caller, parent, name);
+    }
+
+    @Override
+    public void unlink(Caller caller, Node parent, String name) throws FuseException {
+        requireWritable();
+        Posix.unlinkat(fd(parent), name, 0);
+    }
+
+    @Override
+    public void rmdir(Caller caller, Node parent, String name) throws FuseException {
+        requireWritable();
+        Posix.unlinkat(fd(parent), name, AT_REMOVEDIR);
+    }
+
+    @Override
+    public void rename(Caller caller, Node parent, String name, Node newParent, String newName, int flags)
+            throws FuseException {
+        requireWritable();
+        Posix.renameat2(fd(parent), name, fd(newParent), newName, flags);
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------
+
+    private static int fd(Node node) {
+        return ((AuditNode) node).fd;
+    }
+
+    private static boolean writes(int flags) {
+        return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0;
+    }
+
+    private void requireWritable() throws FuseException {
+        if (!settings.writable()) {
+            throw new FuseException(Errno.EROFS);
+        }
+    }
+
+    /** The open file's path below the root, as the host names it now. */
+    private String relativePath(int fd) throws FuseException {
+        String path = Posix.readlinkat(AT_FDCWD, Posix.procFdPath(fd));
+        return path.startsWith(rootPath + "/") ? path.substring(rootPath.length() + 1) : path;
+    }
+
+    private static long seconds(TimeSpec time) {
+        return time == null || time.isNow() ? 0 : time.seconds();
+    }
+
+    private static long nanos(TimeSpec time) {
+        return time == null ? UTIME_OMIT : time.isNow() ? UTIME_NOW : time.nanos();
+    }
+}

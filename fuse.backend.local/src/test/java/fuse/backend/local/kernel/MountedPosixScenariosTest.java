@@ -1,0 +1,87 @@
+package fuse.backend.local.kernel;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.io.TempDir;
+
+import fuse.mount.testing.TestMount;
+import fuse.posixtest.PathDriver;
+import fuse.posixtest.PosixDriver;
+import fuse.posixtest.PosixScenarios;
+
+/**
+ * The POSIX scenarios by real system calls on a mount of the local backend, the same scenarios the host's own
+ * file system and the backend's SPI pass ({@code HostPosixScenariosTest}, {@code LocalPosixScenariosTest}): with
+ * every regular file passed through and with everything served in Java, each with and without
+ * {@code allow_other} (which brings the kernel's own permission checks, {@code default_permissions}).
+ */
+class MountedPosixScenariosTest {
+
+    /** The scenarios on a fresh mount per test. */
+    abstract static class OnMount extends PosixScenarios {
+        private final String policy;
+        private final boolean allowOther;
+
+        @TempDir
+        Path root;
+
+        private TestMount mount;
+
+        OnMount(String policy, boolean allowOther) {
+            this.policy = policy;
+            this.allowOther = allowOther;
+        }
+
+        @BeforeEach
+        void mount() throws Exception {
+            mount = LocalMounts.mount(root, policy, Map.of("allow_other", allowOther));
+        }
+
+        @AfterEach
+        void unmount() throws Exception {
+            mount.close();
+        }
+
+        @Override
+        protected PosixDriver driver() {
+            return TimedDriver.wrap(new PathDriver(mount.path()), mount);
+        }
+    }
+
+    @Nested
+    @DisplayName("policy=always")
+    class Always extends OnMount {
+        Always() {
+            super("always", false);
+        }
+    }
+
+    @Nested
+    @DisplayName("policy=never")
+    class Never extends OnMount {
+        Never() {
+            super("never", false);
+        }
+    }
+
+    @Nested
+    @DisplayName("policy=always, allow_other")
+    class AlwaysAllowOther extends OnMount {
+        AlwaysAllowOther() {
+            super("always", true);
+        }
+    }
+
+    @Nested
+    @DisplayName("policy=never, allow_other")
+    class NeverAllowOther extends OnMount {
+        NeverAllowOther() {
+            super("never", true);
+        }
+    }
+}

@@ -1,3 +1,0 @@
-package fuse.shell.internal;
-
-final class Placeholder { private Placeholder() {} }
