@@ -73,8 +73,11 @@ final class NodeTable {
     synchronized OverlayNode intern(OverlayNode parent, String name, Resolution resolution) {
         Object key = key(parent, name, resolution);
         OverlayNode existing = byKey.get(key);
-        if (existing != null && !(key instanceof UpperKey) && existing.upper != null) {
-            // The object was copied up and its upper file is no longer here: the key is stale.
+        if (existing != null && !(key instanceof UpperKey) && existing.upper != null
+                && !(existing.parent == parent && existing.name.equals(name))) {
+            // The object was copied up and its upper file is no longer here: the key is stale. (Found at the
+            // node's own place, it is the same object: the lookup resolved the lower file just before a
+            // concurrent copy-up, and a second node would copy up again into an unlinked file, losing writes.)
             existing.keys.remove(key);
             byKey.remove(key);
             existing = null;

@@ -505,9 +505,8 @@ class OverlaySemanticsTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("Known bug, open: under concurrent copy-ups of siblings one thread's write was "
-            + "lost once in a CI-like run (107 of 108 bytes). Suspect CopyUp.place() judging the name removed while "
-            + "the parent is being copied up, so the copy goes to an unlinked file. Re-enable with the fix.")
+    @org.junit.jupiter.api.Disabled("Known bug, open: concurrent copy-ups can still lose one thread's write (about 1 "
+            + "run in 10 with NodeTable's lookup-vs-copy-up fix, 1 in 6 without). Re-enable with the fix.")
     void concurrentCopyUpsOfOneFileAndOfSiblingsMakeOneCopyEach() throws Exception {
         for (int i = 0; i < 16; i++) {
             file(fx.lower2, "many/f" + i, "content " + i);
