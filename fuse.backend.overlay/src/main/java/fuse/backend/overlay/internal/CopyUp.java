@@ -36,7 +36,9 @@ import fuse.posix.PosixException;
  *
  * <p>Locking: the node's own lock serializes copy-ups of one object; the namespace lock is taken only for the
  * final rename, so copying a large file does not stop other changes of the tree. Lock order: node lock, then
- * namespace lock, never the reverse.
+ * namespace lock, never the reverse. One node per object (see {@link NodeTable}) is what makes the node lock
+ * enough: each placed copy-up counts in its parent's {@link OverlayNode#copyUpsPlaced}, by which lookups that
+ * resolved the name just before it know to resolve it again.
  */
 final class CopyUp {
     private static final Logger LOG = LoggerFactory.getLogger(CopyUp.class);
@@ -284,12 +286,15 @@ final class CopyUp {
 
     /**
      * Renames the copy into place (under the namespace lock); {@code false} when the object's name was removed or
-     * taken meanwhile, in which case the copy is left unlinked.
+     * taken meanwhile, in which case the copy is left unlinked (the kernel's tmpfile copy-up of a removed object).
+     * The name never holds this object's own earlier copy: one object has one node, which serializes its copy-ups
+     * (see {@link NodeTable#intern(OverlayNode, String, Resolution, long)} for lookups that raced with one).
      */
     private boolean place(OverlayNode node, WorkDir work, String temp, RealFile copy) throws FuseException {
         namespace.lock();
         try {
-            RealFile parentUpper = node.parent.upper;
+            OverlayNode parent = node.parent;
+            RealFile parentUpper = parent.upper;
             Attributes parentTimes = parentUpper.stat().attributes();
             table.addUpper(node, copy.device, copy.inode);
             try {
@@ -300,8 +305,12 @@ final class CopyUp {
                     throw e;
                 }
                 work.discard(temp);
+                // Never reachable by name: no new node will be made for it, and its number is free once it closes.
+                table.forgetOrigin(copy.device, copy.inode);
                 return false;
             }
+            // Lookups of the parent that resolved the lower file before this rename must not make a node of it.
+            parent.copyUpsPlaced++;
             restoreTimes(parentUpper, parentTimes);
             return true;
         } finally {

@@ -5,6 +5,7 @@ import static fuse.backend.overlay.internal.Nodes.overlay;
 import static fuse.posix.Linux.*;
 
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import fuse.api.Attributes;
 import fuse.api.Caller;
@@ -32,6 +33,11 @@ final class Namespace {
     private final CopyUp copyUp;
     private final ReentrantLock namespace;
     private final boolean serverIsRoot;
+    /**
+     * For tests: called with the name between a lookup's first resolution and its interning, where a concurrent
+     * copy-up makes the resolution stale; {@code null} in use.
+     */
+    volatile Consumer<String> afterResolve;
 
     Namespace(Layers layers, NodeTable table, Resolver resolver, CopyUp copyUp, ReentrantLock namespace) {
         this.layers = layers;
@@ -43,10 +49,33 @@ final class Namespace {
         this.serverIsRoot = Posix.geteuid() == 0;
     }
 
-    /** The node at {@code name}, with one reference the caller gives back, or {@code null} when absent. */
+    /**
+     * The node at {@code name} (a lookup), with one reference the caller gives back, or {@code null} when absent.
+     * Resolved without the namespace lock, so that lookups run in parallel; when a copy-up into the parent may have
+     * made that resolution stale ({@link NodeTable#intern(OverlayNode, String, Resolution, long)}), resolved again
+     * under it, where no copy-up can be placed meanwhile.
+     */
     OverlayNode find(OverlayNode parent, String name) throws FuseException {
+        long placedBefore = parent.copyUpsPlaced;
         Resolution r = resolver.resolve(parent, name);
-        return r == null ? null : table.intern(parent, name, r);
+        if (r == null) {
+            return null;
+        }
+        Consumer<String> hook = afterResolve;
+        if (hook != null) {
+            hook.accept(name);
+        }
+        OverlayNode node = table.intern(parent, name, r, placedBefore);
+        if (node != null) {
+            return node;
+        }
+        namespace.lock();
+        try {
+            r = resolver.resolve(parent, name);
+            return r == null ? null : table.intern(parent, name, r);
+        } finally {
+            namespace.unlock();
+        }
     }
 
     // ---------------------------------------------------------------------------------------------- creating

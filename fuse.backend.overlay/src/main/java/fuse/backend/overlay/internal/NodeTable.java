@@ -23,6 +23,9 @@ import fuse.api.FuseException;
  * <li>a lower-only file with several links: its place ({@link LinkKey}), because, as with kernel overlayfs
  * without {@code index}, every link of a lower hard link is its own object, copied up separately.
  * </ul>
+ * Lookups resolve names without the namespace lock, so a resolution can be overtaken by a copy-up of the object
+ * it found: {@link #intern(OverlayNode, String, Resolution, long)} refuses to make a node of such a resolution, so
+ * that an object never has two nodes (two nodes would copy it up twice, the second time into an unlinked file).
  *
  * <h2>Inode numbers</h2>
  * A node's number is fixed when it is made, so it survives copy-up (the kernel's samefs/xino behaviour):
@@ -66,26 +69,51 @@ final class NodeTable {
     }
 
     /**
+     * The node for {@code resolution}, made where no copy-up can have made it stale: under the namespace lock, or
+     * for the root. Counts one reference and takes ownership of the resolution's files, as
+     * {@link #intern(OverlayNode, String, Resolution, long)}.
+     */
+    synchronized OverlayNode intern(OverlayNode parent, String name, Resolution resolution) {
+        OverlayNode node = intern(parent, name, resolution, parent == null ? 0 : parent.copyUpsPlaced);
+        if (node == null) {
+            throw new IllegalStateException("a copy-up into " + parent + " was placed without the namespace lock");
+        }
+        return node;
+    }
+
+    /**
      * The node for {@code resolution}, found at {@code name} in {@code parent}; counts one reference. Takes
      * ownership of the resolution's files: they become the new node's, or are closed when the object already
      * has a node.
+     *
+     * <p>A resolution made without the namespace lock may be stale: it found the lower file, then a concurrent
+     * copy-up placed the object in the upper layer, and the node that did it may since have been forgotten. A node
+     * made from it would show the lower file and copy the object up a second time, into an unlinked file (the name
+     * is taken): its writes would be lost. Hence {@code null} (the resolution closed) when no node answers for the
+     * object at that place and a copy-up was placed into the parent since {@code placedBefore}, which the caller
+     * read before resolving: it resolves again under the namespace lock. Whatever copied the object up before
+     * that read is seen by the resolution itself; whatever did it later either still holds its node, found here,
+     * or was forgotten after the count changed (copy-up counts before its caller gives its reference back).
      */
-    synchronized OverlayNode intern(OverlayNode parent, String name, Resolution resolution) {
+    synchronized OverlayNode intern(OverlayNode parent, String name, Resolution resolution, long placedBefore) {
         Object key = key(parent, name, resolution);
         OverlayNode existing = byKey.get(key);
-        if (existing != null && !(key instanceof UpperKey) && existing.upper != null
-                && !(existing.parent == parent && existing.name.equals(name))) {
-            // The object was copied up and its upper file is no longer here: the key is stale. (Found at the
-            // node's own place, it is the same object: the lookup resolved the lower file just before a
-            // concurrent copy-up, and a second node would copy up again into an unlinked file, losing writes.)
-            existing.keys.remove(key);
-            byKey.remove(key);
-            existing = null;
-        }
-        if (existing != null) {
+        // A key of a lower file still names a node copied up and moved away: not the object at this place. (Found
+        // at the node's own place, it is the same object, copied up right after the resolution.)
+        boolean movedAway = existing != null && !(key instanceof UpperKey) && existing.upper != null
+                && !(existing.parent == parent && existing.name.equals(name));
+        if (existing != null && !movedAway) {
             existing.references++;
             resolution.close();
             return existing;
+        }
+        if (resolution.upper() == null && parent != null && parent.copyUpsPlaced != placedBefore) {
+            resolution.close();
+            return null;
+        }
+        if (movedAway) {
+            existing.keys.remove(key);
+            byKey.remove(key);
         }
         OverlayNode node = new OverlayNode(nextSerial++, resolution.type(), inodeOf(resolution), parent, name,
                 resolution.upper(), resolution.lower(), resolution.lowerDirs());

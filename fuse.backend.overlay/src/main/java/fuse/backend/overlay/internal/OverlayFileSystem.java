@@ -90,7 +90,6 @@ final class OverlayFileSystem implements FileSystem {
     private final Layers layers;
     private final OverlayXattrs xattrs;
     private final NodeTable table;
-    private final Resolver resolver;
     private final ReentrantLock namespace = new ReentrantLock();
     private final CopyUp copyUp;
     private final Namespace names;
@@ -102,7 +101,7 @@ final class OverlayFileSystem implements FileSystem {
         this.layers = layers;
         this.xattrs = layers.xattrs;
         this.table = new NodeTable(layers.inodes);
-        this.resolver = new Resolver(layers);
+        Resolver resolver = new Resolver(layers);
         this.copyUp = new CopyUp(layers, table, namespace);
         this.names = new Namespace(layers, table, resolver, copyUp, namespace);
         this.root = table.pinRoot(resolver.root());
@@ -125,6 +124,11 @@ final class OverlayFileSystem implements FileSystem {
 
     Settings settings() {
         return layers.settings;
+    }
+
+    /** For tests: see {@link Namespace#afterResolve}. */
+    void afterLookupResolve(java.util.function.Consumer<String> hook) {
+        names.afterResolve = hook;
     }
 
     /** Nodes registered, the root included: for tests. */
@@ -156,12 +160,11 @@ final class OverlayFileSystem implements FileSystem {
     @Override
     public Entry lookup(Caller caller, Node parent, String name) throws FuseException {
         FileNames.checkLookupComponent(name);
-        OverlayNode p = dir(parent);
-        Resolution r = resolver.resolve(p, name);
-        if (r == null) {
+        OverlayNode node = names.find(dir(parent), name);
+        if (node == null) {
             throw new FuseException(Errno.ENOENT);
         }
-        return table.entry(table.intern(p, name, r));
+        return table.entry(node);
     }
 
     @Override

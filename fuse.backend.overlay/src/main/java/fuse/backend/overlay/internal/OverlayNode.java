@@ -37,6 +37,14 @@ final class OverlayNode implements Node {
     volatile String name;
     volatile RealFile upper;
 
+    /**
+     * Directories: how many copy-ups have been renamed into this directory's upper directory. A lookup reads it
+     * before it resolves a name without the namespace lock: if it changed by the time the resolution (lower files
+     * only) is interned, a copy-up may have made that resolution stale (see {@link Namespace#find}). Changed only
+     * under the namespace lock, after the rename.
+     */
+    volatile long copyUpsPlaced;
+
     /** Read-only opens answered with a passthrough of {@link #lower}, still live; guarded by {@link #lock}. */
     int lowerPassthroughOpens;
 
