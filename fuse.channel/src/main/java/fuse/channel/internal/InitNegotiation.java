@@ -31,10 +31,11 @@ import fuse.channel.kernel.FuseKernel;
 /**
  * What this channel asks for at INIT, and the {@code fuse_init_out} that says so.
  *
- * <p>Deliberately absent: WRITEBACK_CACHE (it silently disables passthrough for the whole connection; and with
- * passthrough off it was measured a mixed blessing here, random 4 KiB writes 3-10 times faster but sequential
- * 1 MiB writes about 0.6 times, the kernel's strict dirty limit for FUSE throttling the writer, so it is not
- * offered), POSIX_LOCKS and FLOCK_LOCKS (without them the kernel keeps locks local, which is right for one
+ * <p>Deliberately absent: WRITEBACK_CACHE (it silently disables passthrough for the whole connection; with it
+ * the kernel keeps size and mtime itself and no longer drops cached pages when the host changes a file, so
+ * such changes would stay unseen; and with passthrough off it was measured a mixed blessing here, random 4 KiB
+ * writes 3-10 times faster but sequential 1 MiB writes about 0.6 times, the kernel's strict dirty limit for
+ * FUSE throttling the writer, so it is not offered), POSIX_LOCKS and FLOCK_LOCKS (without them the kernel keeps locks local, which is right for one
  * server per mount), the SPLICE flags (a copy into the reply buffer is cheaper than a pipe per thread at these
  * sizes: on a cold sequential read the server spends most of its CPU in pread's copy out of freshly read
  * pages, a copy splice would only move into the kernel, and about 2 % in the writev copy it would save),
