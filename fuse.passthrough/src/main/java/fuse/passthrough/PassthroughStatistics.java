@@ -15,7 +15,8 @@ import java.util.Map;
  * @param fallbacks passthrough wishes served in Java because passthrough was refused or off, by reason
  *        (included in {@code javaServedOpens})
  * @param droppedOptions open options a backend asked for that the kernel does not allow with passthrough
- *        ({@code KEEP_CACHE}, {@code NONSEEKABLE}…), dropped from passthrough-mode replies
+ *        ({@code NONSEEKABLE}, {@code CACHE_DIR}), dropped from passthrough-mode replies ({@code KEEP_CACHE}
+ *        is dropped too, uncounted: it only concerns served opens)
  * @param undoneOpens opens whose reply the kernel did not take (interrupted, connection gone), undone at once
  * @param liveIds backing ids registered now
  * @param idsOpened backing ids registered in total

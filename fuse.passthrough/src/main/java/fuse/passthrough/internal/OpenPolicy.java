@@ -42,10 +42,14 @@ import fuse.passthrough.OpenMode;
  *
  * <h2>Flags</h2>
  * With {@code PASSTHROUGH} the kernel allows only {@code DIRECT_IO}, {@code PARALLEL_DIRECT_WRITES} and
- * {@code NOFLUSH}; other options ({@code KEEP_CACHE}, {@code NONSEEKABLE}, {@code CACHE_DIR}) are dropped and
- * counted. A passthrough wish also drops {@code DIRECT_IO}: with it the kernel would send reads and writes to
- * the server after all (and a backend mapping {@code O_DIRECT} to it is the classic mistake, libfuse #1027);
- * {@code O_DIRECT} itself works through the backing file. Served opens keep every option the backend chose.
+ * {@code NOFLUSH}; other options ({@code NONSEEKABLE}, {@code CACHE_DIR}) are dropped and counted.
+ * {@code KEEP_CACHE} is dropped without being counted: it only means something for an open served from the page
+ * cache, a passthrough-mode inode has no page cache of its own (reads, writes and mmap use the backing file's),
+ * and a backend asks for it on passthrough wishes for the case that the open ends up served (passthrough off or
+ * refused, mode conflict). A passthrough wish also drops {@code DIRECT_IO}: with it the kernel would send reads
+ * and writes to the server after all (and a backend mapping {@code O_DIRECT} to it is the classic mistake,
+ * libfuse #1027); {@code O_DIRECT} itself works through the backing file. Served opens keep every option the
+ * backend chose.
  */
 final class OpenPolicy {
 
@@ -118,7 +122,7 @@ final class OpenPolicy {
                     && (option != OpenOption.DIRECT_IO || mode == OpenMode.PASSTHROUGH_SERVED);
             if (keep) {
                 flags |= flag(option);
-            } else {
+            } else if (option != OpenOption.KEEP_CACHE) {
                 dropped++;
             }
         }

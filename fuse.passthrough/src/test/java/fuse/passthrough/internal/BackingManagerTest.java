@@ -128,7 +128,7 @@ class BackingManagerTest {
     @Test
     void servedOpenOfPassthroughModeInodeHoldsTheSameId() {
         OpenTicket pt = openPassthrough(2);
-        OpenTicket served = openServed(2, OpenOption.KEEP_CACHE);
+        OpenTicket served = openServed(2, OpenOption.KEEP_CACHE, OpenOption.NONSEEKABLE);
         assertEquals(OpenMode.PASSTHROUGH_SERVED, served.mode());
         assertEquals(pt.backingId(), served.backingId());
         assertEquals(Reply.FOPEN_PASSTHROUGH | Reply.FOPEN_DIRECT_IO, served.openFlags());

@@ -408,10 +408,15 @@ final class LocalFileSystem implements FileSystem {
             handle.close();
             throw e;
         }
+        // KEEP_CACHE: a file served in Java keeps its page cache from one open to the next (warm re-reads never
+        // reach us); a change on the host shows once its attributes are refreshed (AUTO_INVAL_DATA). On a
+        // passthrough wish it only matters when the open ends up served (passthrough off or refused). O_DIRECT
+        // opens go without it, as before: they bypass the cache anyway.
+        boolean direct = (flags & O_DIRECT) != 0;
         if (passthrough) {
-            return Opened.passthrough(handle, fd);
+            return direct ? Opened.passthrough(handle, fd) : Opened.passthrough(handle, fd, OpenOption.KEEP_CACHE);
         }
-        return (flags & O_DIRECT) != 0 ? Opened.served(handle, OpenOption.DIRECT_IO) : Opened.served(handle);
+        return Opened.served(handle, direct ? OpenOption.DIRECT_IO : OpenOption.KEEP_CACHE);
     }
 
     private boolean decide(PassthroughPolicy current, int fd, long size, boolean write) throws FuseException {

@@ -20,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -441,7 +442,8 @@ class LocalFileSystemTest {
     void passthroughHandsTheKernelTheOpenFileAndStillServesIo() throws Exception {
         Created c = fs.create(ROOT, fs.root(), "f", O_CREAT | O_RDWR, 0644);
         Opened.Passthrough p = assertInstanceOf(Opened.Passthrough.class, c.opened());
-        assertTrue(p.options().isEmpty(), "no KEEP_CACHE or other flag the kernel refuses with passthrough");
+        assertEquals(Set.of(OpenOption.KEEP_CACHE), p.options(),
+                "KEEP_CACHE for when the open ends up served (the mount drops it for passthrough), nothing else");
         assertEquals(c.entry().attributes().inode(), Posix.fstat(p.backingFd()).inode());
         assertEquals(O_RDWR, Posix.fcntl(p.backingFd(), F_GETFL, 0) & O_ACCMODE);
         assertEquals(5, fs.write(ROOT, p.handle(), 0, bytes("hello"), false));

@@ -352,13 +352,19 @@ final class OverlayFileSystem implements FileSystem {
                 throw e;
             }
         }
+        // KEEP_CACHE for every open that may end up served from the page cache (a mount without passthrough, a
+        // refusal): the cache stays valid across opens, since a copy-up copies the very bytes (and times) cached
+        // from the lower file, and a change of a layer on the host shows once the attributes are refreshed
+        // (AUTO_INVAL_DATA). The mount leaves it out of passthrough replies. O_DIRECT opens go without it.
+        boolean direct = (flags & O_DIRECT) != 0;
         if (handle.passthrough()) {
-            return Opened.passthrough(handle, handle.fd());
+            return direct ? Opened.passthrough(handle, handle.fd())
+                    : Opened.passthrough(handle, handle.fd(), OpenOption.KEEP_CACHE);
         }
         // A read-only open of the copied-up file while the lower one is the inode's backing file: served on the
         // upper file (the mount makes it PASSTHROUGH|DIRECT_IO, so reads come here; mmap maps the lower file).
         // Or a lower file of a mount without passthrough.
-        return (flags & O_DIRECT) != 0 ? Opened.served(handle, OpenOption.DIRECT_IO) : Opened.served(handle);
+        return Opened.served(handle, direct ? OpenOption.DIRECT_IO : OpenOption.KEEP_CACHE);
     }
 
     /**

@@ -207,6 +207,41 @@ class OverlayMountTest {
         }
     }
 
+    @Test
+    void withoutPassthroughLowerAndUpperFilesKeepTheirPageCacheAcrossOpens() throws Exception {
+        String content = "lower layer bytes\n".repeat(64 * 1024);
+        Files.writeString(fx.lower2.resolve("cached"), content);
+        Map<String, Object> config = new HashMap<>(fx.configuration());
+        config.put("backend", "overlay");
+        config.put("passthrough", false);
+        try (TestMount mount = TestMount.mount(new OverlayBackend(), config, DEADLINE)) {
+            Path file = mount.path("cached");
+            assertEquals(content, mount.io(() -> Files.readString(file)));
+            long reads = settled(() -> mount.core().statistics().count("READ"));
+            assertTrue(reads > 0, "the first read of the lower file reaches the server");
+            assertEquals(content, mount.io(() -> Files.readString(file)));
+            assertEquals(reads, settled(() -> mount.core().statistics().count("READ")),
+                    "a re-read of the lower file comes from the page cache");
+
+            // Copy-up and a write through the page cache: later opens read the upper file's content.
+            mount.io(() -> {
+                try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    out.write(ByteBuffer.wrap("UPPER".getBytes(StandardCharsets.UTF_8)), 0);
+                }
+                return null;
+            });
+            String changed = "UPPER" + content.substring(5);
+            assertEquals(changed, Files.readString(fx.upper.resolve("cached")));
+            assertEquals(changed, mount.io(() -> Files.readString(file)));
+            long afterWrite = settled(() -> mount.core().statistics().count("READ"));
+            assertEquals(changed, mount.io(() -> Files.readString(file)));
+            assertEquals(afterWrite, settled(() -> mount.core().statistics().count("READ")),
+                    "a re-read of the upper file comes from the page cache");
+            assertEquals(content, Files.readString(fx.lower2.resolve("cached")), "the lower layer is intact");
+            assertEquals(0, mount.core().passthrough().passthroughOpens());
+        }
+    }
+
     private static String read(FileChannel channel) throws Exception {
         ByteBuffer buffer = ByteBuffer.allocate(4096);
         channel.read(buffer, 0);
