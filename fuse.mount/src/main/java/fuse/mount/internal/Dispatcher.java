@@ -100,7 +100,7 @@ final class Dispatcher implements RequestHandler {
     private void dispatch(Request request, Reply reply) throws FuseException {
         switch (request) {
             case Request.Forget r -> forget(new long[] {r.nodeId()}, new long[] {r.count()});
-            case Request.BatchForget r -> forget(r.nodeIds(), r.counts());
+            case Request.BatchForget r -> mount.forgetInBackground(() -> forget(r.nodeIds(), r.counts()));
             case Request.Lookup r -> lookup(r, reply);
             case Request.GetAttr r -> getattr(r, reply);
             case Request.SetAttr r -> setattr(r, reply);

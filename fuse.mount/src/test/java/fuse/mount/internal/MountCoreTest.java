@@ -111,7 +111,7 @@ class MountCoreTest {
     @Test
     void equalNodesShareOneIdAndForgetGivesEveryReferenceBack() throws Exception {
         MemoryFileSystem fs = new MemoryFileSystem("mem").file("/a", "x");
-        core(Map.of(), backend("mem", 1, fs));
+        MountCore core = core(Map.of(), backend("mem", 1, fs));
         long first = lookupId(1, "a");
         long second = lookupId(1, "a");
         assertEquals(first, second);
@@ -120,6 +120,7 @@ class MountCoreTest {
         session.send(new Request.Forget(FakeHeader.of(2, first), first, 2));
         assertEquals(1, fs.references("/a"));
         session.send(new Request.BatchForget(FakeHeader.of(42, 0), new long[] {first}, new long[] {1}));
+        core.awaitBackground();
         assertEquals(0, fs.heldReferences());
         assertNotEquals(first, lookupId(1, "a"), "forgotten ids are never reused");
     }
@@ -131,7 +132,7 @@ class MountCoreTest {
         for (int i = 0; i < files; i++) {
             fs.file("/f" + i, "x");
         }
-        core(Map.of(), backend("mem", 1, fs));
+        MountCore core = core(Map.of(), backend("mem", 1, fs));
         long[] ids = new long[files + 2];
         long[] counts = new long[files + 2];
         for (int i = 0; i < files; i++) {
@@ -144,6 +145,7 @@ class MountCoreTest {
         ids[files + 1] = 999_999; // unknown: ignored
         counts[files + 1] = 1;
         session.send(new Request.BatchForget(FakeHeader.of(42, 0), ids, counts));
+        core.awaitBackground();
         assertEquals(files / 2, fs.heldReferences(), "odd files keep one lookup");
         for (int i = 1; i < files; i += 2) {
             assertEquals(1, fs.references("/f" + i));
