@@ -10,6 +10,8 @@
 #             a passthrough_hp is available):
 #               ours       this project's container (./run), default mount, passthrough on
 #               ours-nopt  the same with passthrough off (FUSE_PASSTHROUGH=false)
+#               ours-t86400  ours with entry_timeout=attr_timeout=86400 s (FUSE_TIMEOUT=86400), passthrough_hp's
+#                          default: like for like with hp, for a source nobody changes behind the mount
 #               hp         libfuse example/passthrough_hp (passthrough on)
 #               hp-nopt    passthrough_hp --nopassthrough (which also turns the writeback cache on)
 #   -L DIR    libfuse source tree (or env LIBFUSE_SRC); passthrough_hp is built from it out of this repository
@@ -115,16 +117,17 @@ for s in "${SYSTEMS[@]}"; do
 	[[ $s =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad system name '$s'"
 	[[ -n ${CMD[$s]:-} ]] && continue
 	case $s in
-	ours | ours-nopt)
+	ours | ours-nopt | ours-t86400)
 		[[ -x $REPO/run ]] || die "$REPO/run not found (-R)"
 		pt=true; [[ $s == ours-nopt ]] && pt=false
+		timeout=; [[ $s == ours-t86400 ]] && timeout="FUSE_TIMEOUT=86400 "
 		# stdin stays open (Gogo would stop the framework at EOF); FUSE_HOME keeps load/ and runtime/ out of the repo
-		CMD[$s]="cd $(q "$REPO") && FUSE_SOURCE=\"\$SRC\" FUSE_MOUNTPOINT=\"\$MNT\" FUSE_HOME=\"\$FHOME\" FUSE_PASSTHROUGH=$pt FUSE_NO_BUILD=1 exec ./run < <(exec sleep 1000000)" ;;
+		CMD[$s]="cd $(q "$REPO") && FUSE_SOURCE=\"\$SRC\" FUSE_MOUNTPOINT=\"\$MNT\" FUSE_HOME=\"\$FHOME\" FUSE_PASSTHROUGH=$pt ${timeout}FUSE_NO_BUILD=1 exec ./run < <(exec sleep 1000000)" ;;
 	hp) [[ -n $HPBIN ]] || die "system hp needs passthrough_hp: -L LIBFUSE_SRC_DIR or -P BINARY"
 		CMD[$s]="exec $(q "$HPBIN") --foreground \"\$SRC\" \"\$MNT\"" ;;
 	hp-nopt) [[ -n $HPBIN ]] || die "system hp-nopt needs passthrough_hp: -L LIBFUSE_SRC_DIR or -P BINARY"
 		CMD[$s]="exec $(q "$HPBIN") --foreground --nopassthrough \"\$SRC\" \"\$MNT\"" ;;
-	*) die "unknown system '$s' (ours, ours-nopt, hp, hp-nopt, or define it with -m $s='CMD')" ;;
+	*) die "unknown system '$s' (ours, ours-nopt, ours-t86400, hp, hp-nopt, or define it with -m $s='CMD')" ;;
 	esac
 done
 ((${#SYSTEMS[@]})) || die "no system to compare with native"
@@ -359,6 +362,10 @@ if uses_ours; then
 	if ! grep -q FUSE_PASSTHROUGH "$REPO/run"; then
 		for s in "${SYSTEMS[@]}"; do [[ $s == ours-nopt ]] && printf 'ours-nopt\t%s\n' "this ./run cannot turn passthrough off (no FUSE_PASSTHROUGH)" >>"$OUTDIR/skipped.tsv"; done
 		tmp=(); for s in "${SYSTEMS[@]}"; do [[ $s == ours-nopt ]] || tmp+=("$s"); done; SYSTEMS=("${tmp[@]}")
+	fi
+	if ! grep -q FUSE_TIMEOUT "$REPO/run"; then
+		for s in "${SYSTEMS[@]}"; do [[ $s == ours-t86400 ]] && printf 'ours-t86400\t%s\n' "this ./run cannot set the timeouts (no FUSE_TIMEOUT)" >>"$OUTDIR/skipped.tsv"; done
+		tmp=(); for s in "${SYSTEMS[@]}"; do [[ $s == ours-t86400 ]] || tmp+=("$s"); done; SYSTEMS=("${tmp[@]}")
 	fi
 fi
 

@@ -2,6 +2,7 @@ package fuse.api;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
+import java.util.Set;
 
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -137,6 +138,21 @@ public interface FileSystem extends AutoCloseable {
 
     default Handle opendir(Caller caller, Node node) throws FuseException {
         throw new FuseException(Errno.ENOSYS);
+    }
+
+    /**
+     * How the kernel may cache the listing of a directory that {@link #opendir} just opened as {@code handle}.
+     * {@link OpenOption#CACHE_DIR} lets it keep the entries it reads through this open and serve later listings
+     * of the directory from memory, without READDIR requests; {@link OpenOption#KEEP_CACHE} as well lets it keep
+     * what an earlier open cached, so a backend adds it only when the directory cannot have changed since that
+     * open. Changes made through the mount need no care: the kernel drops its copy of a directory it changed
+     * itself. Changes made any other way (on the host, by another client) do: without {@code KEEP_CACHE} the
+     * kernel drops its copy at this open. The default, no options, has every listing read from the backend.
+     *
+     * @since 1.2
+     */
+    default Set<OpenOption> directoryCaching(Node node, Handle handle) {
+        return Set.of();
     }
 
     /**

@@ -3,6 +3,7 @@ package fuse.mount.internal;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,10 +14,12 @@ import fuse.api.Caller;
 import fuse.api.Created;
 import fuse.api.Entry;
 import fuse.api.Errno;
+import fuse.api.FileSystem;
 import fuse.api.FileType;
 import fuse.api.FuseException;
 import fuse.api.Handle;
 import fuse.api.Node;
+import fuse.api.OpenOption;
 import fuse.api.Opened;
 import fuse.channel.DirectoryReply;
 import fuse.channel.EntryOut;
@@ -97,7 +100,7 @@ final class Dispatcher implements RequestHandler {
     private void dispatch(Request request, Reply reply) throws FuseException {
         switch (request) {
             case Request.Forget r -> forget(new long[] {r.nodeId()}, new long[] {r.count()});
-            case Request.BatchForget r -> forget(r.nodeIds(), r.counts());
+            case Request.BatchForget r -> mount.forgetInBackground(() -> forget(r.nodeIds(), r.counts()));
             case Request.Lookup r -> lookup(r, reply);
             case Request.GetAttr r -> getattr(r, reply);
             case Request.SetAttr r -> setattr(r, reply);
@@ -153,9 +156,7 @@ final class Dispatcher implements RequestHandler {
     private void forget(long[] nodeIds, long[] counts) {
         Binding binding = gate.tryEnter();
         try {
-            for (int i = 0; i < nodeIds.length; i++) {
-                nodes.forget(binding, nodeIds[i], counts[i]);
-            }
+            nodes.forget(binding, nodeIds, counts);
         } finally {
             if (binding != null) {
                 binding.release();
@@ -168,6 +169,7 @@ final class Dispatcher implements RequestHandler {
             // Only NFS export asks this; the SPI has no parent lookup, and ENOENT makes the kernel give up cleanly.
             throw new FuseException(Errno.ENOENT);
         }
+        nodes.childLookedUp(r.header().nodeId());
         entry(r.header(), r.name(), reply, (b, caller, parent) -> b.fs.lookup(caller, parent, r.name()), 0);
     }
 
@@ -234,7 +236,7 @@ final class Dispatcher implements RequestHandler {
             Node newParent = nodes.resolve(binding, r.newParent(), caller);
             binding.fs.rename(caller, parent, r.name(), newParent, r.newName(), r.flags());
             nodes.renamed(r.header().nodeId(), r.name(), r.newParent(), r.newName(),
-                    (r.flags() & fuse.api.FileSystem.RENAME_EXCHANGE) != 0);
+                    (r.flags() & FileSystem.RENAME_EXCHANGE) != 0);
         } finally {
             binding.release();
         }
@@ -587,12 +589,38 @@ final class Dispatcher implements RequestHandler {
                     Opener.of(caller));
             binding.handleOpened();
             handles.put(dir);
-            if (!reply.open(dir.fh(), 0, 0)) {
+            int flags;
+            try {
+                flags = listingCacheFlags(binding.fs.directoryCaching(node, handle),
+                        nodes.takeChildrenLookedUp(nodeId));
+            } catch (RuntimeException e) {
+                discard(dir);
+                throw e;
+            }
+            if (!reply.open(dir.fh(), flags, 0)) {
                 discard(dir);
             }
         } finally {
             binding.release();
         }
+    }
+
+    /**
+     * The open flags of a directory for the backend's {@link FileSystem#directoryCaching} answer: only the listing
+     * cache ({@code FOPEN_CACHE_DIR}) and keeping it across opens ({@code FOPEN_KEEP_CACHE}, meaningful only
+     * with the former) apply to directories.
+     *
+     * <p>A kept listing is names only. When the kernel looked names of the directory up since it was last opened
+     * (a caller stats its entries, as {@code ls -l} or {@code find -ls} do, and their cached attributes ran out),
+     * the listing is read again instead: READDIRPLUS renews the attributes of a whole batch in one request, where
+     * the kept names would cost one LOOKUP per entry.
+     */
+    private static int listingCacheFlags(Set<OpenOption> options, boolean childrenLookedUp) {
+        if (!options.contains(OpenOption.CACHE_DIR)) {
+            return 0;
+        }
+        boolean keep = options.contains(OpenOption.KEEP_CACHE) && !childrenLookedUp;
+        return Reply.FOPEN_CACHE_DIR | (keep ? Reply.FOPEN_KEEP_CACHE : 0);
     }
 
     private void fsyncdir(Request.FsyncDir r, Reply reply) throws FuseException {

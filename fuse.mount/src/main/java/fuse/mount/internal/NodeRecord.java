@@ -20,6 +20,11 @@ final class NodeRecord {
     long backendRefs;
     /** The backend's inode number, for listings. */
     long inode = -1;
+    /**
+     * For a directory: the kernel looked up names in it since it was last opened. Written without the table's
+     * lock; a hint for {@link Dispatcher}'s listing cache, never for correctness.
+     */
+    volatile boolean childrenLookedUp;
 
     NodeRecord(long id) {
         this.id = id;

@@ -33,7 +33,25 @@ final class NodeTable {
     static final long ROOT_ID = 1;
     private static final int MAX_DEPTH = 4096;
 
-    private record ChildKey(long parentId, String name) {
+    /** A name in a directory; a plain class, since a record's generated equals is slower on this hot path. */
+    private static final class ChildKey {
+        final long parentId;
+        final String name;
+
+        ChildKey(long parentId, String name) {
+            this.parentId = parentId;
+            this.name = name;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ChildKey other && other.parentId == parentId && other.name.equals(name);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(parentId) * 31 + name.hashCode();
+        }
     }
 
     /** A node's link, for sending the kernel invalidations. */
@@ -159,36 +177,83 @@ final class NodeTable {
      * than the kernel; a record of another binding just drops its count.
      */
     void forget(Binding binding, long nodeId, long count) {
-        if (nodeId == ROOT_ID) {
-            return;
-        }
-        Node node = null;
-        long release = 0;
-        synchronized (this) {
-            NodeRecord record = byId.get(nodeId);
-            if (record == null) {
-                return;
-            }
-            record.lookups = Math.max(0, record.lookups - count);
-            long keep = Math.min(record.backendRefs, record.lookups);
-            if (binding != null && record.binding == binding) {
-                release = record.backendRefs - keep;
-                node = record.node;
-            }
-            record.backendRefs = keep;
-            if (record.lookups == 0) {
-                byId.remove(nodeId);
-                if (record.binding != null) {
-                    record.binding.nodes.remove(record.node, record);
-                }
-                if (!record.detached()) {
-                    byName.remove(new ChildKey(record.parentId, record.name), record);
+        forget(binding, new long[] {nodeId}, new long[] {count});
+    }
+
+    /** Nodes dropped under one hold of the table's lock: enough to spare the lock traffic, short for lookups. */
+    private static final int FORGET_CHUNK = 64;
+
+    /**
+     * {@link #forget(Binding, long, long)} for a BATCH_FORGET: the table's lock is taken once per chunk of nodes,
+     * and the backend gets its references back outside it.
+     */
+    void forget(Binding binding, long[] nodeIds, long[] counts) {
+        Node[] release = new Node[Math.min(nodeIds.length, FORGET_CHUNK)];
+        long[] releaseCounts = new long[release.length];
+        for (int from = 0; from < nodeIds.length; from += FORGET_CHUNK) {
+            int to = Math.min(nodeIds.length, from + FORGET_CHUNK);
+            int n = 0;
+            synchronized (this) {
+                for (int i = from; i < to; i++) {
+                    n = drop(binding, nodeIds[i], counts[i], release, releaseCounts, n);
                 }
             }
+            for (int i = 0; i < n; i++) {
+                binding.fs.forget(release[i], releaseCounts[i]);
+                release[i] = null;
+            }
         }
-        if (release > 0) {
-            binding.fs.forget(node, release);
+    }
+
+    /**
+     * Takes {@code count} kernel lookups off a node, and its record out of the table at zero. Caller holds
+     * {@code this}.
+     *
+     * @return {@code n}, plus one if the backend gets references back: the node and how many are then put at
+     *         {@code release[n]} and {@code releaseCounts[n]}
+     */
+    private int drop(Binding binding, long nodeId, long count, Node[] release, long[] releaseCounts, int n) {
+        NodeRecord record = nodeId == ROOT_ID ? null : byId.get(nodeId);
+        if (record == null) {
+            return n;
         }
+        record.lookups = Math.max(0, record.lookups - count);
+        long keep = Math.min(record.backendRefs, record.lookups);
+        int next = n;
+        if (binding != null && record.binding == binding && record.backendRefs > keep) {
+            release[n] = record.node;
+            releaseCounts[n] = record.backendRefs - keep;
+            next++;
+        }
+        record.backendRefs = keep;
+        if (record.lookups == 0) {
+            byId.remove(nodeId);
+            if (record.binding != null) {
+                record.binding.nodes.remove(record.node, record);
+            }
+            if (!record.detached()) {
+                byName.remove(new ChildKey(record.parentId, record.name), record);
+            }
+        }
+        return next;
+    }
+
+    /** The kernel looks up a name in directory {@code parentId}: see {@link #takeChildrenLookedUp}. */
+    void childLookedUp(long parentId) {
+        NodeRecord parent = byId.get(parentId);
+        if (parent != null && !parent.childrenLookedUp) {
+            parent.childrenLookedUp = true;
+        }
+    }
+
+    /** Whether names in directory {@code nodeId} were looked up since the last call; clears it. */
+    boolean takeChildrenLookedUp(long nodeId) {
+        NodeRecord dir = byId.get(nodeId);
+        if (dir == null || !dir.childrenLookedUp) {
+            return false;
+        }
+        dir.childrenLookedUp = false;
+        return true;
     }
 
     NodeRecord get(long nodeId) {
@@ -231,8 +296,8 @@ final class NodeTable {
 
     /** Sets a record's link (its latest name wins for hard links); a record the name led to loses it. */
     private void link(NodeRecord record, long parentId, String name) {
-        if (record.id == ROOT_ID) {
-            return;
+        if (record.id == ROOT_ID || record.parentId == parentId && name.equals(record.name)) {
+            return; // the kernel checking a name again: the link is already this one
         }
         if (!record.detached()) {
             byName.remove(new ChildKey(record.parentId, record.name), record);

@@ -15,8 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -31,6 +33,9 @@ import fuse.api.Errno;
 import fuse.api.FileSystem;
 import fuse.api.FileSystemBackend;
 import fuse.api.FuseException;
+import fuse.api.Handle;
+import fuse.api.Node;
+import fuse.api.OpenOption;
 import fuse.channel.Reply;
 import fuse.channel.Request;
 import fuse.mount.MountException;
@@ -106,7 +111,7 @@ class MountCoreTest {
     @Test
     void equalNodesShareOneIdAndForgetGivesEveryReferenceBack() throws Exception {
         MemoryFileSystem fs = new MemoryFileSystem("mem").file("/a", "x");
-        core(Map.of(), backend("mem", 1, fs));
+        MountCore core = core(Map.of(), backend("mem", 1, fs));
         long first = lookupId(1, "a");
         long second = lookupId(1, "a");
         assertEquals(first, second);
@@ -115,8 +120,70 @@ class MountCoreTest {
         session.send(new Request.Forget(FakeHeader.of(2, first), first, 2));
         assertEquals(1, fs.references("/a"));
         session.send(new Request.BatchForget(FakeHeader.of(42, 0), new long[] {first}, new long[] {1}));
+        core.awaitBackground();
         assertEquals(0, fs.heldReferences());
         assertNotEquals(first, lookupId(1, "a"), "forgotten ids are never reused");
+    }
+
+    @Test
+    void aBatchForgetOfManyNodesGivesEveryReferenceBack() throws Exception {
+        MemoryFileSystem fs = new MemoryFileSystem("mem");
+        int files = 300; // several chunks of the table's lock
+        for (int i = 0; i < files; i++) {
+            fs.file("/f" + i, "x");
+        }
+        MountCore core = core(Map.of(), backend("mem", 1, fs));
+        long[] ids = new long[files + 2];
+        long[] counts = new long[files + 2];
+        for (int i = 0; i < files; i++) {
+            ids[i] = lookupId(1, "f" + i);
+            lookupId(1, "f" + i);
+            counts[i] = i % 2 == 0 ? 2 : 1;
+        }
+        ids[files] = 1; // the root is never forgotten
+        counts[files] = 5;
+        ids[files + 1] = 999_999; // unknown: ignored
+        counts[files + 1] = 1;
+        session.send(new Request.BatchForget(FakeHeader.of(42, 0), ids, counts));
+        core.awaitBackground();
+        assertEquals(files / 2, fs.heldReferences(), "odd files keep one lookup");
+        for (int i = 1; i < files; i += 2) {
+            assertEquals(1, fs.references("/f" + i));
+            assertEquals(ids[i], lookupId(1, "f" + i), "still known by its id");
+        }
+        assertNotEquals(ids[0], lookupId(1, "f0"), "forgotten ids are never reused");
+    }
+
+    @Test
+    void directoriesAreOpenedWithTheListingCacheTheBackendAllows() throws Exception {
+        Set<OpenOption> caching = new HashSet<>();
+        MemoryFileSystem fs = new MemoryFileSystem("mem") {
+            @Override
+            public Set<OpenOption> directoryCaching(Node node, Handle handle) {
+                return caching;
+            }
+        }.file("/d/a", "1");
+        core(Map.of(), backend("mem", 1, fs));
+        long dir = lookupId(1, "d");
+        assertEquals(0, opendirFlags(dir), "the default: no listing cache");
+        caching.add(OpenOption.KEEP_CACHE);
+        assertEquals(0, opendirFlags(dir), "keeping a cache means nothing without one");
+        caching.add(OpenOption.CACHE_DIR);
+        assertEquals(Reply.FOPEN_CACHE_DIR | Reply.FOPEN_KEEP_CACHE, opendirFlags(dir));
+        lookupId(dir, "a");
+        assertEquals(Reply.FOPEN_CACHE_DIR, opendirFlags(dir), "a name looked up in it since: read it again");
+        assertEquals(Reply.FOPEN_CACHE_DIR | Reply.FOPEN_KEEP_CACHE, opendirFlags(dir));
+        caching.remove(OpenOption.KEEP_CACHE);
+        caching.add(OpenOption.DIRECT_IO);
+        assertEquals(Reply.FOPEN_CACHE_DIR, opendirFlags(dir), "file options do not apply");
+        assertEquals(0, fs.openHandles.get());
+    }
+
+    private int opendirFlags(long dir) {
+        FakeReply opened = session.send(new Request.OpenDir(FakeHeader.of(27, dir), 0));
+        assertNull(opened.error);
+        session.send(new Request.ReleaseDir(FakeHeader.of(29, dir), opened.fh));
+        return opened.openFlags;
     }
 
     @Test

@@ -23,6 +23,8 @@ final class DirectoryHandle implements Handle {
 
     final LocalNode node;
     final int fd;
+    /** The directory's change stamp at this open equals the one at the previous open of its node. */
+    final boolean unchangedSinceLastOpen;
     private final ReentrantLock lock = new ReentrantLock();
     /**
      * Freed by the garbage collector, not by {@link #close}: closing a shared arena waits for a handshake with
@@ -35,9 +37,10 @@ final class DirectoryHandle implements Handle {
     private long cookie;
     private boolean closed;
 
-    DirectoryHandle(LocalNode node, int fd) {
+    DirectoryHandle(LocalNode node, int fd, boolean unchangedSinceLastOpen) {
         this.node = node;
         this.fd = fd;
+        this.unchangedSinceLastOpen = unchangedSinceLastOpen;
     }
 
     /** Lists from {@code offset} (0 or an entry's next offset) until the filler is full or the directory ends. */

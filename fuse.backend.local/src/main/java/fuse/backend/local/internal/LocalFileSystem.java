@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +68,8 @@ final class LocalFileSystem implements FileSystem {
     private static final int NODE_FLAGS = O_PATH | O_NOFOLLOW | O_CLOEXEC;
     private static final int DIRENT_BUFFER = 32 * 1024;
     private static final String CAPABILITY_XATTR = "security.capability";
+    private static final Set<OpenOption> CACHE_LISTING = Set.of(OpenOption.CACHE_DIR);
+    private static final Set<OpenOption> KEEP_LISTING = Set.of(OpenOption.CACHE_DIR, OpenOption.KEEP_CACHE);
 
     private final Path root;
     private final String rootPrefix;
@@ -152,11 +155,23 @@ final class LocalFileSystem implements FileSystem {
 
     // ------------------------------------------------------------------------------------------------- names
 
+    /**
+     * Most lookups are the kernel checking a name again whose node the mount still holds (an expired entry): those
+     * cost one {@code fstatat}, no descriptor, since the node's own {@code O_PATH} descriptor keeps its inode, so
+     * {@code (device, inode)} still names that file. A single component with {@code AT_SYMLINK_NOFOLLOW} reaches
+     * nothing outside the parent, as the {@code openat2} does. A name not known yet is then opened, and the
+     * descriptor's own {@code fstat} decides which node it is (the name may have changed in between).
+     */
     @Override
     public Entry lookup(Caller caller, Node parent, String name) throws FuseException {
         FileNames.checkLookupComponent(name);
-        int fd = Posix.openat2(dir(parent).fd(), name, NODE_FLAGS, 0, BENEATH);
-        return entry(fd);
+        int dirfd = dir(parent).fd();
+        FileStat stat = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
+        LocalNode known = nodes.referenceIfPresent(stat);
+        if (known != null) {
+            return new Entry(known, stat.attributes());
+        }
+        return entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
     }
 
     /** Registers {@code fd} (owned) as a node and answers its entry; one reference counted. */
@@ -352,6 +367,7 @@ final class LocalFileSystem implements FileSystem {
         PassthroughPolicy current = policy;
         boolean created;
         int fd;
+        FileStat stat;
         try (Identity as = Identity.of(caller, serverIsRoot)) {
             try {
                 fd = Posix.openat2(dirfd, name, ioFlags | O_CREAT | O_EXCL | O_NOFOLLOW, wanted, BENEATH);
@@ -365,8 +381,11 @@ final class LocalFileSystem implements FileSystem {
                 created = false;
             }
             try {
-                if (created) {
-                    fixPermissions(fd, wanted);
+                stat = Posix.fstat(fd);
+                if (created && ((stat.attributes().mode() ^ wanted) & 0777) != 0) {
+                    // The server's umask took bits the caller's kept (see fixPermissions).
+                    Posix.fchmod(fd, (stat.attributes().mode() & 07000) | (wanted & 0777));
+                    stat = Posix.fstat(fd);
                 }
             } catch (FuseException e) {
                 Posix.closeQuietly(fd);
@@ -375,7 +394,10 @@ final class LocalFileSystem implements FileSystem {
         }
         Entry entry;
         try {
-            entry = entry(Posix.openat(AT_FDCWD, Posix.procFdPath(fd), NODE_FLAGS & ~O_NOFOLLOW, 0));
+            // The node's O_PATH descriptor, through the magic link: the very file just opened, no name resolved
+            // again, so the stat above is its own.
+            int pathFd = Posix.openat(AT_FDCWD, Posix.procFdPath(fd), NODE_FLAGS & ~O_NOFOLLOW, 0);
+            entry = new Entry(nodes.reference(stat, pathFd), stat.attributes());
         } catch (FuseException e) {
             Posix.closeQuietly(fd);
             throw e;
@@ -500,10 +522,37 @@ final class LocalFileSystem implements FileSystem {
 
     // ------------------------------------------------------------------------------------------- directories
 
+    /**
+     * Opens the directory and reads its change stamp: the kernel may keep a listing it cached from an earlier open
+     * only while the stamp is the one seen then ({@link #directoryCaching}). The stamp is read before any entry
+     * is, so a host change made while the listing is read moves it past what the next open compares with.
+     */
     @Override
     public Handle opendir(Caller caller, Node node) throws FuseException {
         LocalNode n = dir(node);
-        return new DirectoryHandle(n, Posix.openat(n.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
+        int fd = Posix.openat(n.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        ChangeStamp stamp;
+        try {
+            stamp = ChangeStamp.of(Posix.fstat(fd).attributes());
+        } catch (FuseException e) {
+            Posix.closeQuietly(fd);
+            throw e;
+        }
+        ChangeStamp previous = n.listedAt;
+        n.listedAt = stamp;
+        return new DirectoryHandle(n, fd, stamp.equals(previous));
+    }
+
+    /**
+     * Every listing may be cached by the kernel; what an earlier open cached is kept only when the directory's
+     * change stamp has not moved since that open (nothing was added, removed or renamed on the host meanwhile).
+     */
+    @Override
+    public Set<OpenOption> directoryCaching(Node node, Handle handle) {
+        if (!(handle instanceof DirectoryHandle directory)) {
+            return Set.of();
+        }
+        return directory.unchangedSinceLastOpen ? KEEP_LISTING : CACHE_LISTING;
     }
 
     @Override
@@ -659,13 +708,6 @@ final class LocalFileSystem implements FileSystem {
         } catch (FuseException e) {
             nodes.forget(n, 1);
             throw e;
-        }
-    }
-
-    private static void fixPermissions(int fd, int wanted) throws FuseException {
-        int mode = Posix.fstat(fd).attributes().mode();
-        if (((mode ^ wanted) & 0777) != 0) {
-            Posix.fchmod(fd, (mode & 07000) | (wanted & 0777));
         }
     }
 

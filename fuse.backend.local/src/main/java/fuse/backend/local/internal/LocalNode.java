@@ -17,6 +17,11 @@ final class LocalNode implements Node {
     private volatile int fd;
     /** References the mount holds (lookup counts); guarded by the table's bin lock for this key. */
     long references;
+    /**
+     * For a directory: its change stamp at the last opendir, which the kernel's cached listing (if any) is at
+     * least as new as; {@code null} before the first.
+     */
+    volatile ChangeStamp listedAt;
 
     LocalNode(long device, long inode, FileType type, int fd) {
         this.device = device;

@@ -14,7 +14,25 @@ import fuse.posix.Posix;
  * {@code O_PATH} descriptor closes at zero. The root is pinned and never closes before the table does.
  */
 final class NodeTable {
-    private record Key(long device, long inode) {
+    /** {@code (device, inode)}; a plain class, since a record's generated equals is slower on this hot path. */
+    private static final class Key {
+        final long device;
+        final long inode;
+
+        Key(long device, long inode) {
+            this.device = device;
+            this.inode = inode;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key other && other.inode == inode && other.device == device;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(inode * 31 + device);
+        }
     }
 
     private final ConcurrentHashMap<Key, LocalNode> nodes = new ConcurrentHashMap<>();
@@ -27,7 +45,7 @@ final class NodeTable {
         Key key = new Key(stat.device(), stat.inode());
         LocalNode node = nodes.compute(key, (k, existing) -> {
             LocalNode n = existing != null ? existing
-                    : new LocalNode(k.device(), k.inode(), FileType.ofMode(stat.attributes().mode()), fd);
+                    : new LocalNode(k.device, k.inode, FileType.ofMode(stat.attributes().mode()), fd);
             n.references++;
             return n;
         });
@@ -35,6 +53,18 @@ final class NodeTable {
             Posix.closeQuietly(fd);
         }
         return node;
+    }
+
+    /**
+     * Counts one reference on the node already registered for {@code stat}'s file, if there is one.
+     *
+     * @return that node, or {@code null} (the caller opens the file and {@link #reference references} it)
+     */
+    LocalNode referenceIfPresent(FileStat stat) {
+        return nodes.computeIfPresent(new Key(stat.device(), stat.inode()), (k, n) -> {
+            n.references++;
+            return n;
+        });
     }
 
     /** Pins the root: one reference that {@link #forget} never returns. */

@@ -539,6 +539,60 @@ class LocalFileSystemTest {
         }, false)));
     }
 
+    /** The kernel may always cache a listing; it keeps an earlier open's copy only while nothing changed. */
+    @Test
+    void listingsAreKeptOnlyWhileTheDirectoryIsUnchanged() throws Exception {
+        Files.createDirectory(dir.resolve("d"));
+        Node d = lookup("d").node();
+        assertEquals(java.util.Set.of(OpenOption.CACHE_DIR), cachingOfAnOpen(d), "nothing cached yet to keep");
+        assertEquals(java.util.Set.of(OpenOption.CACHE_DIR, OpenOption.KEEP_CACHE), cachingOfAnOpen(d));
+        assertEquals(java.util.Set.of(OpenOption.CACHE_DIR, OpenOption.KEEP_CACHE), cachingOfAnOpen(d));
+
+        Files.createFile(dir.resolve("d/new"));
+        assertEquals(java.util.Set.of(OpenOption.CACHE_DIR), cachingOfAnOpen(d), "an entry added on the host");
+        assertEquals(java.util.Set.of(OpenOption.CACHE_DIR, OpenOption.KEEP_CACHE), cachingOfAnOpen(d));
+        Files.move(dir.resolve("d/new"), dir.resolve("d/renamed"));
+        assertEquals(java.util.Set.of(OpenOption.CACHE_DIR), cachingOfAnOpen(d), "an entry renamed on the host");
+        Files.delete(dir.resolve("d/renamed"));
+        assertEquals(java.util.Set.of(OpenOption.CACHE_DIR), cachingOfAnOpen(d), "an entry removed on the host");
+        Files.writeString(dir.resolve("f"), "x");
+        assertEquals(java.util.Set.of(), fs.directoryCaching(lookup("f").node(), new Handle() {
+        }), "not one of its directory handles");
+        fs.forget(d, 1);
+    }
+
+    private java.util.Set<OpenOption> cachingOfAnOpen(Node directory) throws FuseException {
+        Handle handle = fs.opendir(ROOT, directory);
+        try {
+            return fs.directoryCaching(directory, handle);
+        } finally {
+            fs.releasedir(handle);
+        }
+    }
+
+    /** A name looked up again goes to the node the mount holds, with the file's current attributes. */
+    @Test
+    void aNameLookedUpAgainFindsItsNodeAndFreshAttributes() throws Exception {
+        Files.writeString(dir.resolve("f"), "x");
+        Entry first = lookup("f");
+        Files.writeString(dir.resolve("f"), "longer");
+        Entry again = lookup("f");
+        assertSame(first.node(), again.node());
+        assertEquals(6, again.attributes().size());
+        assertEquals(2, fs.nodeCount());
+
+        Files.move(dir.resolve("f"), dir.resolve("old"));
+        Files.writeString(dir.resolve("f"), "other file");
+        Entry replaced = lookup("f");
+        assertNotSame(first.node(), replaced.node(), "the name now leads to another file");
+        assertEquals(Files.getAttribute(dir.resolve("f"), "unix:ino"), replaced.attributes().inode());
+        assertTrue(isOpathOf(((LocalNode) replaced.node()).fd(), dir.resolve("f")));
+        assertEquals(Errno.ENOENT, errnoOf(() -> fs.lookup(ROOT, fs.root(), "missing")));
+        fs.forget(first.node(), 2);
+        fs.forget(replaced.node(), 1);
+        assertEquals(1, fs.nodeCount());
+    }
+
     @Test
     void statfsAndXattrsOfTheRoot() throws Exception {
         assertEquals(Posix.statfs(dir.toString()).blocks(), fs.statfs(ROOT, fs.root()).blocks());

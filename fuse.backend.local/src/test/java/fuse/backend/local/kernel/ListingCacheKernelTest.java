@@ -1,0 +1,140 @@
+package fuse.backend.local.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import fuse.mount.MountStatistics;
+import fuse.mount.testing.TestMount;
+
+/**
+ * Directory listings through a mount of the local backend are cached by the kernel (FOPEN_CACHE_DIR, kept across
+ * opens with FOPEN_KEEP_CACHE): a listing read once is served again without READDIR requests, until the directory
+ * changes, on the host or through the mount; then the next listing shows the change.
+ */
+@Timeout(120)
+class ListingCacheKernelTest {
+    private static final int ENTRIES = 3_000;
+
+    @TempDir
+    Path base;
+
+    @Test
+    void aListingIsServedByTheKernelUntilTheDirectoryChanges() throws Exception {
+        Path root = Files.createDirectory(base.resolve("root"));
+        Path host = Files.createDirectory(root.resolve("d"));
+        Set<String> expected = new TreeSet<>();
+        for (int i = 0; i < ENTRIES; i++) {
+            Files.createFile(host.resolve("f" + i));
+            expected.add("f" + i);
+        }
+        try (TestMount mount = LocalMounts.mount(root, "always")) {
+            Path d = mount.path("d");
+            Listing first = list(mount, d);
+            assertEquals(expected, first.names());
+            assertTrue(first.reads() > 0, "the first listing is read from the backend: " + first);
+            assertCachedAgain(mount, d, expected);
+
+            Files.createFile(host.resolve("made-on-the-host"));
+            expected.add("made-on-the-host");
+            Listing afterHostCreate = list(mount, d);
+            assertEquals(expected, afterHostCreate.names(), "a name created on the host is listed");
+            assertTrue(afterHostCreate.reads() > 0, afterHostCreate.toString());
+            assertCachedAgain(mount, d, expected);
+
+            Files.move(host.resolve("f1"), host.resolve("renamed-on-the-host"));
+            Files.delete(host.resolve("f2"));
+            expected.remove("f1");
+            expected.remove("f2");
+            expected.add("renamed-on-the-host");
+            assertEquals(expected, list(mount, d).names(), "renames and removals on the host are listed");
+
+            assertCachedAgain(mount, d, expected);
+            mount.io(() -> Files.createFile(d.resolve("made-through-the-mount")));
+            expected.add("made-through-the-mount");
+            assertEquals(expected, list(mount, d).names(), "a change through the mount is listed at once");
+            mount.io(() -> {
+                Files.delete(d.resolve("f3"));
+                return Files.move(d.resolve("f4"), d.resolve("renamed-through-the-mount"));
+            });
+            expected.remove("f3");
+            expected.remove("f4");
+            expected.add("renamed-through-the-mount");
+            assertEquals(expected, list(mount, d).names());
+            assertCachedAgain(mount, d, expected);
+            assertEquals(0, mount.core().statistics().internalErrors());
+        }
+    }
+
+    /**
+     * The next listings are the kernel's, with no READDIR request. One of them may still be read: the kernel starts
+     * a cache with the directory's modification time as it knows it then and drops it when it later learns a newer
+     * one (from a LOOKUP or GETATTR of the directory), which may happen only after the listing that showed a
+     * change; and another process's {@code drop_caches} (a benchmark on the same machine) drops it too.
+     */
+    private static void assertCachedAgain(TestMount mount, Path dir, Set<String> expected) throws Exception {
+        Listing[] tries = new Listing[3];
+        for (int i = 0; i < tries.length; i++) {
+            tries[i] = list(mount, dir);
+            assertEquals(expected, tries[i].names());
+            if (tries[i].reads() == 0) {
+                return;
+            }
+        }
+        throw new AssertionError("never served by the kernel: " + Arrays.toString(tries));
+    }
+
+    /** The names of one listing and how many READDIR(PLUS) requests it took. */
+    private record Listing(Set<String> names, long reads) {
+        @Override
+        public String toString() {
+            return names.size() + " names in " + reads + " READDIR(PLUS) requests";
+        }
+    }
+
+    private static Listing list(TestMount mount, Path dir) throws Exception {
+        long before = reads(settled(mount));
+        Set<String> names = mount.io(() -> {
+            try (Stream<Path> entries = Files.list(dir)) {
+                Set<String> result = new TreeSet<>();
+                entries.forEach(entry -> result.add(entry.getFileName().toString()));
+                return result;
+            }
+        });
+        return new Listing(names, reads(settled(mount)) - before);
+    }
+
+    private static long reads(MountStatistics statistics) {
+        return statistics.count("READDIR") + statistics.count("READDIRPLUS");
+    }
+
+    /**
+     * The statistics once the last listing's requests are all counted: a request is counted just after its reply,
+     * and RELEASEDIR comes after the caller's last READDIR reply, so every directory opened is released and the
+     * figures stand still.
+     */
+    private static MountStatistics settled(TestMount mount) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        MountStatistics previous = null;
+        while (System.nanoTime() < deadline) {
+            MountStatistics now = mount.core().statistics();
+            if (now.count("OPENDIR") == now.count("RELEASEDIR") && previous != null
+                    && reads(previous) == reads(now)) {
+                return now;
+            }
+            previous = now;
+            Thread.sleep(20);
+        }
+        throw new AssertionError("directory requests did not settle: " + previous);
+    }
+}
