@@ -7,7 +7,8 @@
 # about 2 s of CPU at nice 19) into fuse.dist/target/aot/, and later starts use it. Its name is keyed to the
 # exact jar (size, time, CRC), the JDK and the JVM options, so a rebuilt jar, another JDK or other options never
 # meet a stale cache; the JVM checks it again and runs without it (one error line) if it is unusable. Nothing
-# here can stop the container from starting: any failure just means no cache. FUSE_AOT=0 turns it off.
+# here can stop the container from starting: any failure just means no cache. FUSE_AOT=0 turns it off;
+# FUSE_AOT_DIR puts the caches elsewhere.
 #
 # aot_options JAR OPTION...   sets AOT_OPTS: the options to add to the JVM started with exactly these OPTIONs.
 #                             Call it last before `exec java`: the recorder's helper waits for this process id.
@@ -16,7 +17,7 @@ AOT_OPTS=()
 
 aot_options() {
   local jar=$1; shift
-  local dir="$top/fuse.dist/target/aot" jar_id jdk_id opt_id base
+  local dir="${FUSE_AOT_DIR:-$top/fuse.dist/target/aot}" jar_id jdk_id opt_id base
   case "${FUSE_AOT:-1} $*" in
     0\ * | *-XX:AOTCache* | *-XX:AOTMode* | *-XX:SharedArchiveFile* | *-Xshare:off*) return 0 ;;
   esac
@@ -30,7 +31,8 @@ aot_options() {
     AOT_OPTS=(-XX:AOTCache="$base.aot")
     return 0
   fi
-  [ ! -e "$base.failed" ] || return 0 # assembling failed once for this key (see $base.log): not again
+  # Assembling failed three times for this key (see $base.log): not again.
+  [ "$(cat "$base.failed" 2>/dev/null | wc -l)" -lt 3 ] || return 0
   # One recorder per key at a time: the lock is held from here until its cache is assembled (or given up).
   exec 9>"$base.lock" && flock -n 9 || { exec 9>&-; return 0; }
   rm -f "$base.conf"
@@ -49,13 +51,15 @@ aot_assemble() {
   local pid=$1 jar=$2 base=$3 jar_id=$4; shift 4
   tail --pid="$pid" -f /dev/null 2>/dev/null || while kill -0 "$pid" 2>/dev/null; do sleep 1; done
   [ -s "$base.conf" ] || exit 0 # killed before it could write its configuration: the next start records again
+  cd "${base%/*}" || exit 0 # not the container's FUSE_HOME, which may be gone by now (a JVM needs its cwd)
   if nice -n 19 timeout 600 "$JAVA_HOME/bin/java" "$@" -XX:AOTMode=create -XX:AOTConfiguration="$base.conf" \
       -XX:AOTCache="$base.tmp" -cp "$jar" >"$base.log" 2>&1 \
       && [ -s "$base.tmp" ] && mv -f "$base.tmp" "$base.aot"; then
     # Caches of other builds of the jar are dead weight (tens of MB each).
     find "${base%/*}" -maxdepth 1 -name 'fuse-*' ! -name "fuse-$jar_id-*" -delete 2>/dev/null
+    rm -f "$base.failed"
   else
-    touch "$base.failed"
+    date >>"$base.failed"
   fi
   rm -f "$base.conf" "$base.tmp"
 }
