@@ -16,7 +16,11 @@
 AOT_OPTS=()
 
 aot_options() {
-  local jar=$1; shift
+  local jar=$1 option; shift
+  # Logging options (-Xlog:gc…) do not shape the cache: neither part of its key nor of its assembly.
+  local options=()
+  for option in "$@"; do [[ $option == -Xlog:* ]] || options+=("$option"); done
+  set -- "${options[@]}"
   local dir="${FUSE_AOT_DIR:-$top/fuse.dist/target/aot}" jar_id jdk_id opt_id base
   case "${FUSE_AOT:-1} $*" in
     0\ * | *-XX:AOTCache* | *-XX:AOTMode* | *-XX:SharedArchiveFile* | *-Xshare:off*) return 0 ;;
