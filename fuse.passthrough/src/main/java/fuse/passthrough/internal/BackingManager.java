@@ -114,7 +114,6 @@ public final class BackingManager implements PassthroughManager {
     private void closeId(InodeState inode, boolean connectionEnded) {
         int id = inode.backingId;
         inode.backingId = 0;
-        counters.idClosed();
         try {
             backingFiles.close(id);
         } catch (BackingException | RuntimeException e) {
@@ -126,6 +125,9 @@ public final class BackingManager implements PassthroughManager {
                 LOG.warn("mount {}: closing backing id {} of {} failed: {}", settings.mountName(), id,
                         nodes.apply(inode.nodeId), e.getMessage());
             }
+        } finally {
+            // Counted once the kernel has let go of it: statistics never show an id closed that still exists.
+            counters.idClosed();
         }
     }
 
