@@ -312,6 +312,15 @@ public final class Posix {
     }
 
     public static FileSystemStats fstatfs(int fd) throws PosixException {
+        return Structs.fileSystemStats(fstatfsInto(fd));
+    }
+
+    /** The {@code f_type} magic of the file system {@code fd} is on ({@code EXT4_SUPER_MAGIC}…). */
+    public static long fileSystemType(int fd) throws PosixException {
+        return fstatfsInto(fd).get(JAVA_LONG, Structs.F_TYPE);
+    }
+
+    private static MemorySegment fstatfsInto(int fd) throws PosixException {
         MemorySegment statfs = Scratch.get().statfs;
         int rc;
         try {
@@ -322,7 +331,7 @@ public final class Posix {
         if (rc < 0) {
             throw Native.failure("fstatfs", fdSubject(fd));
         }
-        return Structs.fileSystemStats(statfs);
+        return statfs;
     }
 
     public static FileSystemStats statfs(String path) throws PosixException {

@@ -47,6 +47,8 @@ final class Dispatcher implements RequestHandler {
     private static final int S_ISUID = 04000;
     private static final int S_ISGID = 02000;
     private static final int S_IXGRP = 00010;
+    /** The attributes of a negative entry: none (the kernel reads none when the node id is 0). */
+    private static final Attributes NO_ATTRIBUTES = new Attributes(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     /** "Clear set-user-ID, set-group-ID and capabilities", the SPI's form of the kernel's KILL_SUIDGID. */
     private static final AttributeChanges KILL_PRIVILEGES =
             new AttributeChanges(null, null, null, null, null, null, null, true);
@@ -170,7 +172,17 @@ final class Dispatcher implements RequestHandler {
             throw new FuseException(Errno.ENOENT);
         }
         nodes.childLookedUp(r.header().nodeId());
-        entry(r.header(), r.name(), reply, (b, caller, parent) -> b.fs.lookup(caller, parent, r.name()), 0);
+        try {
+            entry(r.header(), r.name(), reply, (b, caller, parent) -> b.fs.lookup(caller, parent, r.name()), 0);
+        } catch (FuseException e) {
+            long negativeTimeout = mount.negativeTimeoutNanos();
+            if (e.errno() != Errno.ENOENT || negativeTimeout == 0) {
+                throw e;
+            }
+            // Node id 0: the kernel keeps a negative dentry for the timeout, and asks again only after it
+            // (or at once when the name is created, renamed or linked through the mount).
+            reply.entry(new EntryOut(0, 0, negativeTimeout, 0, NO_ATTRIBUTES));
+        }
     }
 
     @FunctionalInterface

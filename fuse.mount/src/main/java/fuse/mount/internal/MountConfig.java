@@ -32,6 +32,7 @@ public record MountConfig(
         boolean readOnly,
         long entryTimeoutNanos,
         long attrTimeoutNanos,
+        long negativeTimeoutNanos,
         long backendWaitNanos,
         Map<String, Object> properties) {
 
@@ -45,6 +46,7 @@ public record MountConfig(
     public static final String READ_ONLY = "read_only";
     public static final String ENTRY_TIMEOUT = "entry_timeout";
     public static final String ATTR_TIMEOUT = "attr_timeout";
+    public static final String NEGATIVE_TIMEOUT = "negative_timeout";
     public static final String BACKEND_WAIT = "backend_wait";
 
     public static final String DEFAULT_BACKEND = "local";
@@ -56,7 +58,8 @@ public record MountConfig(
             MAX_STACK_DEPTH, PASSTHROUGH, READ_ONLY);
     /** The mount's own keys, which a backend ignores. */
     private static final Set<String> MOUNT_KEYS = Set.of(MOUNTPOINT, BACKEND, THREADS, ALLOW_OTHER,
-            DEFAULT_PERMISSIONS, MAX_STACK_DEPTH, PASSTHROUGH, READ_ONLY, ENTRY_TIMEOUT, ATTR_TIMEOUT, BACKEND_WAIT);
+            DEFAULT_PERMISSIONS, MAX_STACK_DEPTH, PASSTHROUGH, READ_ONLY, ENTRY_TIMEOUT, ATTR_TIMEOUT, NEGATIVE_TIMEOUT,
+            BACKEND_WAIT);
     /**
      * Prefixes of the keys ConfigAdmin, FileInstall and DS add ({@code service.pid},
      * {@code felix.fileinstall.filename}, {@code component.name}, {@code osgi.ds.satisfying.condition.target}…);
@@ -96,10 +99,12 @@ public record MountConfig(
             throw new MountException("max_stack_depth: must be 1 (backing files on ext4, xfs, tmpfs…) or 2 (on "
                     + "overlayfs or another FUSE mount), got " + maxStackDepth);
         }
+        long entryTimeout = seconds(props, ENTRY_TIMEOUT, DEFAULT_TIMEOUT_SECONDS);
+        // A name's absence is as stale as its presence would be: unset, it follows the entry timeout.
+        long negativeTimeout = seconds(props, NEGATIVE_TIMEOUT, entryTimeout / 1e9);
         return new MountConfig(name, mountpoint, backend.trim(), threads, allowOther, defaultPermissions,
-                maxStackDepth, bool(props, PASSTHROUGH, true), bool(props, READ_ONLY, false),
-                seconds(props, ENTRY_TIMEOUT, DEFAULT_TIMEOUT_SECONDS),
-                seconds(props, ATTR_TIMEOUT, DEFAULT_TIMEOUT_SECONDS),
+                maxStackDepth, bool(props, PASSTHROUGH, true), bool(props, READ_ONLY, false), entryTimeout,
+                seconds(props, ATTR_TIMEOUT, DEFAULT_TIMEOUT_SECONDS), negativeTimeout,
                 seconds(props, BACKEND_WAIT, DEFAULT_BACKEND_WAIT_SECONDS), props);
     }
 

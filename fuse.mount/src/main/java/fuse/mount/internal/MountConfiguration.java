@@ -57,6 +57,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             min = "0")
     double attr__timeout() default MountConfig.DEFAULT_TIMEOUT_SECONDS;
 
+    @AttributeDefinition(name = "Negative timeout", description = "Seconds the kernel remembers that a name does "
+            + "not exist, so that looking it up again (build tools probing paths) does not reach the backend. Unset: "
+            + "the entry timeout; 0 asks every time.", min = "0", required = false)
+    double negative__timeout();
+
     @AttributeDefinition(name = "Backend wait", description = "Seconds a request waits for a missing backend "
             + "before it fails with EIO.", min = "0")
     double backend__wait() default MountConfig.DEFAULT_BACKEND_WAIT_SECONDS;

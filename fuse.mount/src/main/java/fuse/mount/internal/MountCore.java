@@ -645,6 +645,10 @@ public final class MountCore implements FuseMount, AutoCloseable {
         return config.attrTimeoutNanos();
     }
 
+    long negativeTimeoutNanos() {
+        return config.negativeTimeoutNanos();
+    }
+
     String label() {
         return config.mountpoint().toString();
     }

@@ -5,6 +5,7 @@ import static fuse.posix.Linux.*;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -74,6 +75,7 @@ final class LocalFileSystem implements FileSystem {
     private final Path root;
     private final String rootPrefix;
     private final NodeTable nodes = new NodeTable();
+    private final HostFlush hostFlush = new HostFlush();
     private final LocalNode rootNode;
     private final boolean serverIsRoot;
     private final ThreadLocal<MemorySegment> direntBuffers =
@@ -435,10 +437,16 @@ final class LocalFileSystem implements FileSystem {
         // passthrough wish it only matters when the open ends up served (passthrough off or refused). O_DIRECT
         // opens go without it, as before: they bypass the cache anyway.
         boolean direct = (flags & O_DIRECT) != 0;
-        if (passthrough) {
-            return direct ? Opened.passthrough(handle, fd) : Opened.passthrough(handle, fd, OpenOption.KEEP_CACHE);
+        Set<OpenOption> options = EnumSet.noneOf(OpenOption.class);
+        if (!direct) {
+            options.add(OpenOption.KEEP_CACHE);
+        } else if (!passthrough) {
+            options.add(OpenOption.DIRECT_IO);
         }
-        return Opened.served(handle, direct ? OpenOption.DIRECT_IO : OpenOption.KEEP_CACHE);
+        if (!hostFlush.needed(node)) {
+            options.add(OpenOption.NOFLUSH);
+        }
+        return passthrough ? new Opened.Passthrough(handle, fd, options) : new Opened.Served(handle, options);
     }
 
     private boolean decide(PassthroughPolicy current, int fd, long size, boolean write) throws FuseException {
@@ -480,7 +488,8 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public void flush(Caller caller, Handle handle) throws FuseException {
-        // close(2) semantics for the host file (NFS flushes, POSIX lock release) without closing our descriptor.
+        // close(2) semantics for the host file (NFS and CIFS write back and report errors there) without closing
+        // our descriptor. Opens on file systems without that hook ask the kernel not to send FLUSH (HostFlush).
         Posix.close(Posix.dup(file(handle).fd()));
     }
 
