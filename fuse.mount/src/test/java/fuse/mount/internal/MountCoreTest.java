@@ -337,12 +337,24 @@ class MountCoreTest {
                 throw new IllegalStateException("bug");
             }
         };
-        MountCore core = core(Map.of(), backend("mem", 1, fs));
+        MountCore core = core(Map.of("negative_timeout", 0), backend("mem", 1, fs));
         assertEquals(Errno.ENOENT, lookup(1, "missing").error);
         assertEquals(Errno.EIO, session.send(new Request.ReadLink(FakeHeader.of(5, 1))).error);
         assertEquals(1, core.statistics().internalErrors());
         assertEquals(1, core.statistics().operations().get("READLINK").errors());
         assertEquals(Errno.EBADF, read(1, 999, 10).error);
+    }
+
+    @Test
+    void aMissingNameIsANegativeEntryForTheNegativeTimeout() throws Exception {
+        core(Map.of("entry_timeout", 5), backend("mem", 1, new MemoryFileSystem("mem")));
+        FakeReply missing = lookup(1, "missing");
+        assertNull(missing.error);
+        assertEquals(0, missing.entry.nodeId(), "node id 0: a negative entry");
+        assertEquals(TimeUnit.SECONDS.toNanos(5), missing.entry.entryValidNanos(), "unset: the entry timeout");
+
+        core(Map.of("entry_timeout", 5, "negative_timeout", 0.25), backend("mem", 1, new MemoryFileSystem("mem")));
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(250), lookup(1, "missing").entry.entryValidNanos());
     }
 
     @Test

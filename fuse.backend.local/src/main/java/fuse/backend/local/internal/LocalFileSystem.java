@@ -33,6 +33,7 @@ import fuse.posix.Privileges;
 import fuse.posix.FileNames;
 import fuse.posix.FileStat;
 import fuse.posix.FsCredentials;
+import fuse.posix.HostFlush;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
 
@@ -443,7 +444,7 @@ final class LocalFileSystem implements FileSystem {
         } else if (!passthrough) {
             options.add(OpenOption.DIRECT_IO);
         }
-        if (!hostFlush.needed(node)) {
+        if (!hostFlush.needed(node.device, node.fd())) {
             options.add(OpenOption.NOFLUSH);
         }
         return passthrough ? new Opened.Passthrough(handle, fd, options) : new Opened.Served(handle, options);

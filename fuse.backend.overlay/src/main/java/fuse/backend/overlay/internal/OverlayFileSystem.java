@@ -7,7 +7,9 @@ import static fuse.posix.Linux.*;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -30,9 +32,10 @@ import fuse.api.Node;
 import fuse.api.OpenOption;
 import fuse.api.Opened;
 import fuse.api.TimeSpec;
-import fuse.posix.Privileges;
 import fuse.posix.FileNames;
+import fuse.posix.HostFlush;
 import fuse.posix.Posix;
+import fuse.posix.Privileges;
 
 /**
  * A union of read-only lower directories under one writable upper directory, with kernel overlayfs's on-disk
@@ -95,6 +98,7 @@ final class OverlayFileSystem implements FileSystem {
     private final Namespace names;
     private final OverlayNode root;
     private final AtomicBoolean warnedBusy = new AtomicBoolean();
+    private final HostFlush hostFlush = new HostFlush();
     private volatile boolean closed;
 
     private OverlayFileSystem(Layers layers) throws FuseException {
@@ -327,12 +331,14 @@ final class OverlayFileSystem implements FileSystem {
         }
         int ioFlags = (flags & ~IO_FLAGS_DROPPED) | O_CLOEXEC;
         FileHandle handle;
+        long device;
         n.lock.lock();
         try {
             if (write) {
                 refuseWhileLowerPassedThrough(n); // a read-only open may have come in before the copy-up
             }
             RealFile real = n.upper != null ? n.upper : n.lower;
+            device = real.device;
             boolean lowerFile = !real.isUpper();
             int fd = lowerFile ? CopyUp.openLower(real, ioFlags) : Posix.openat(AT_FDCWD, real.proc(), ioFlags, 0);
             // One backing file per inode: while a lower file is passed through, the upper copy is served in Java.
@@ -357,14 +363,20 @@ final class OverlayFileSystem implements FileSystem {
         // from the lower file, and a change of a layer on the host shows once the attributes are refreshed
         // (AUTO_INVAL_DATA). The mount leaves it out of passthrough replies. O_DIRECT opens go without it.
         boolean direct = (flags & O_DIRECT) != 0;
-        if (handle.passthrough()) {
-            return direct ? Opened.passthrough(handle, handle.fd())
-                    : Opened.passthrough(handle, handle.fd(), OpenOption.KEEP_CACHE);
+        Set<OpenOption> options = EnumSet.noneOf(OpenOption.class);
+        if (!direct) {
+            options.add(OpenOption.KEEP_CACHE);
+        } else if (!handle.passthrough()) {
+            options.add(OpenOption.DIRECT_IO);
         }
-        // A read-only open of the copied-up file while the lower one is the inode's backing file: served on the
-        // upper file (the mount makes it PASSTHROUGH|DIRECT_IO, so reads come here; mmap maps the lower file).
-        // Or a lower file of a mount without passthrough.
-        return Opened.served(handle, direct ? OpenOption.DIRECT_IO : OpenOption.KEEP_CACHE);
+        if (!hostFlush.needed(device, handle.fd())) {
+            options.add(OpenOption.NOFLUSH);
+        }
+        // Served: a read-only open of the copied-up file while the lower one is the inode's backing file (the
+        // mount makes it PASSTHROUGH|DIRECT_IO, so reads come here; mmap maps the lower file), or a lower file of
+        // a mount without passthrough.
+        return handle.passthrough() ? new Opened.Passthrough(handle, handle.fd(), options)
+                : new Opened.Served(handle, options);
     }
 
     /**
@@ -407,7 +419,8 @@ final class OverlayFileSystem implements FileSystem {
 
     @Override
     public void flush(Caller caller, Handle handle) throws FuseException {
-        // close(2) semantics for the layer file (NFS flushes, lock release) without closing our descriptor.
+        // close(2) semantics for the layer file (NFS and CIFS write back and report errors there) without closing
+        // our descriptor. Opens on file systems without that hook ask the kernel not to send FLUSH (HostFlush).
         Posix.close(Posix.dup(file(handle).fd()));
     }
 
