@@ -22,4 +22,12 @@ public interface Notifier {
 
     /** Tells the kernel {@code name} in {@code parentNodeId}, which was {@code childNodeId}, is gone. */
     boolean delete(long parentNodeId, long childNodeId, String name);
+
+    /**
+     * Drops every cached lookup of the mount at once, negative ones (names known not to exist) included, which no
+     * {@link #invalidateEntry} can name ({@code FUSE_NOTIFY_INC_EPOCH}, protocol 7.44, Linux 6.16).
+     *
+     * @return {@code false} if the kernel is older: then only {@link #invalidateEntry} does it, name by name
+     */
+    boolean invalidateAllEntries();
 }

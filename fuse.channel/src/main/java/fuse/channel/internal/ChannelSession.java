@@ -75,7 +75,10 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
             InitResult negotiated = init;
             return negotiated != null && negotiated.passthrough();
         });
-        this.notifier = new DeviceNotifier(device);
+        this.notifier = new DeviceNotifier(device, () -> {
+            InitResult negotiated = init;
+            return negotiated == null ? 0 : negotiated.minor();
+        });
         this.readers = new Thread[options.threads()];
         this.counters = new AtomicLongArray(options.threads() * COUNTER_STRIDE);
         this.running = new AtomicInteger(options.threads());

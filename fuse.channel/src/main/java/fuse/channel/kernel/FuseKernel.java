@@ -58,6 +58,9 @@ public final class FuseKernel {
     public static final int NOTIFY_STORE = 4;
     public static final int NOTIFY_RETRIEVE = 5;
     public static final int NOTIFY_DELETE = 6;
+    public static final int NOTIFY_INC_EPOCH = 8;
+    /** The first protocol minor with {@link #NOTIFY_INC_EPOCH}. */
+    public static final int NOTIFY_INC_EPOCH_MINOR = 44;
 
     // /dev/fuse ioctls, as the unsigned 32-bit values _IOR/_IOW produce
     public static final int DEV_IOC_CLONE = 0x8004E500;

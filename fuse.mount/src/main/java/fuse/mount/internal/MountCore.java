@@ -564,9 +564,12 @@ public final class MountCore implements FuseMount, AutoCloseable {
     private void invalidateKernelCaches() {
         List<NodeTable.Link> links = nodes.links();
         notifyKernel(notifier -> {
+            // All at once where the kernel can: that also drops the names it knows not to exist (negative
+            // entries), which the node table cannot list.
+            boolean allEntries = notifier.invalidateAllEntries();
             for (NodeTable.Link link : links) {
                 notifier.invalidateInode(link.id(), 0, -1);
-                if (link.name() != null && link.parentId() != 0) {
+                if (!allEntries && link.name() != null && link.parentId() != 0) {
                     notifier.invalidateEntry(link.parentId(), link.name());
                 }
             }

@@ -120,6 +120,11 @@ final class FakeSession implements FuseSession {
                 notifications.add("delete " + parentNodeId + "/" + name);
                 return true;
             }
+
+            @Override
+            public boolean invalidateAllEntries() {
+                return false; // an older kernel: the mount invalidates name by name
+            }
         };
     }
 

@@ -80,6 +80,7 @@ class MountKernelTest {
             Path f = mount.path("f");
             FileChannel open = mount.io(() -> FileChannel.open(f, StandardOpenOption.WRITE));
             assertEquals(List.of("f", "only-old"), mount.io(() -> list(mount.path())));
+            assertFalse(mount.io(() -> Files.exists(mount.path("only-new"))), "a negative entry, for 60 s");
 
             mount.swapTo("next", ctx -> next);
             assertEquals(MountState.SERVING, mount.core().state());
@@ -91,6 +92,7 @@ class MountKernelTest {
                 seen = mount.io(() -> Files.readString(f));
             } while (!seen.equals("new content") && System.nanoTime() < deadline);
             assertEquals("new content", seen);
+            assertTrue(mount.io(() -> Files.exists(mount.path("only-new"))), "the swap dropped the negative entry");
             assertEquals(List.of("f", "only-new"), mount.io(() -> list(mount.path())));
             // The kernel's inode (and its page cache) is shared by old and new opens; what stays with the old
             // backend is the open file's handle: its writes, reads that miss the cache, fsync and release.
