@@ -32,9 +32,9 @@ import fuse.posix.Posix;
  * and the trees, ACLs included, must match.
  */
 @Timeout(120)
-class AclKernelTest {
+public class AclKernelTest {
     /** As root, on each side: files and directories whose ACLs deny, grant, mask, and a default ACL to inherit. */
-    static final List<String> SETUP = List.of(
+    public static final List<String> SETUP = List.of(
             "setacl denied u::rw-,u:65534:---,g::r--,m::r--,o::r--",
             "setacl granted u::rw-,u:65534:rw-,g::---,m::rw-,o::---",
             "setacl masked u::rw-,u:65534:rw-,g::---,m::r--,o::---",
@@ -43,7 +43,7 @@ class AclKernelTest {
             "setacl chmodme u::rw-,u:1000:rw-,g::r--,m::rw-,o::r--");
 
     /** As uid 65534 with umask 022. */
-    static final List<String> AS_NOBODY = List.of(
+    public static final List<String> AS_NOBODY = List.of(
             "read denied", "access denied r", "getacl denied", "setacl denied u::rw-,g::r--,o::r--",
             "read granted", "write granted x", "access granted w", "read masked", "write masked x",
             "access masked w",
@@ -56,6 +56,20 @@ class AclKernelTest {
             "chmod chmodme 0640", "mode chmodme", "getacl chmodme",
             "setacl plain/f u::rw-,u:1000:rw-,g::r--,m::rw-,o::---", "getacl plain/f", "mode plain/f",
             "rmacl plain/f", "getacl plain/f", "mode plain/f");
+
+    /** What the host gives {@link #AS_NOBODY}: the comparison means something only if these hold. */
+    public static final String[] EXPECTED = {
+        "read denied -> EACCES", "read granted -> OK granted", "write masked x -> EACCES",
+        "read masked -> OK masked", "setacl denied u::rw-,g::r--,o::r-- -> EPERM",
+        // inherited: mode & default ACL, the umask (022) left out
+        "mode inherit/f -> OK 0o100664", "getacl inherit/f -> OK u::rw-,u:65534:rwx,g::r-x,m::rw-,o::r--",
+        "mode inherit/d -> OK 0o40775", "getdefacl inherit/d -> OK u::rwx,u:65534:rwx,g::r-x,m::rwx,o::r-x",
+        "mode inherit/d/deeper -> OK 0o100640",
+        // no default ACL: the umask applies
+        "mode plain/f -> OK 0o100644", "getacl plain/f -> OK none", "mode plain/d -> OK 0o40755",
+        // set-group-ID goes when a user outside the group sets an ACL; chmod moves the mask
+        "mode sgid -> OK 0o102775", "mode sgid -> OK 0o100755",
+        "getacl chmodme -> OK u::rw-,u:1000:rw-,g::r--,m::r--,o::---"};
 
     @TempDir
     Path base;
@@ -71,8 +85,8 @@ class AclKernelTest {
         root = populate(base.resolve("root"));
     }
 
-    /** The same root-owned tree on both sides, before any ACL. */
-    private static Path populate(Path dir) throws Exception {
+    /** The same root-owned tree on both sides, before any ACL ({@link #SETUP}). */
+    public static Path populate(Path dir) throws Exception {
         Files.createDirectory(dir);
         mode(dir, 0755);
         mode(Files.writeString(dir.resolve("denied"), "denied"), 0644);
@@ -101,7 +115,8 @@ class AclKernelTest {
             List<String> setupHost = Python.probe(mount, Python.ROOT, host.toString(), "022", SETUP);
             List<String> setupMount = Python.probe(mount, Python.ROOT, mount.path().toString(), "022", SETUP);
             assertSameResults(setupHost, setupMount);
-            assertTrue(setupHost.stream().allMatch(line -> line.endsWith("-> OK")), () -> String.join("\n", setupHost));
+            assertTrue(setupHost.stream().allMatch(line -> line.endsWith("-> OK")),
+                    () -> String.join("\n", setupHost));
             // ACLs set through the mount are the host file's own.
             assertEquals(manifest(mount, host), manifest(mount, root), "ACLs set through the mount");
 
@@ -109,16 +124,7 @@ class AclKernelTest {
             List<String> onMount = Python.probe(mount, Python.NOBODY, mount.path().toString(), "022", AS_NOBODY);
             assertSameResults(onHost, onMount);
             // The comparison means something only if the host applied the ACLs as expected:
-            assertContains(onHost, "read denied -> EACCES", "read granted -> OK granted", "write masked x -> EACCES",
-                    "read masked -> OK masked", "setacl denied u::rw-,g::r--,o::r-- -> EPERM",
-                    // inherited: mode & default ACL, the umask (022) left out
-                    "mode inherit/f -> OK 0o100664", "getacl inherit/f -> OK u::rw-,u:65534:rwx,g::r-x,m::rw-,o::r--",
-                    "mode inherit/d -> OK 0o40775", "getdefacl inherit/d -> OK u::rwx,u:65534:rwx,g::r-x,m::rwx,o::r-x",
-                    "mode inherit/d/deeper -> OK 0o100640",
-                    // no default ACL: the umask applies
-                    "mode plain/f -> OK 0o100644", "getacl plain/f -> OK none", "mode plain/d -> OK 0o40755",
-                    // set-group-ID goes when a user outside the group sets an ACL
-                    "mode sgid -> OK 0o102775", "mode sgid -> OK 0o100755", "getacl chmodme -> OK u::rw-,u:1000:rw-,g::r--,m::r--,o::---");
+            assertContains(onHost, EXPECTED);
             assertEquals(manifest(mount, host), manifest(mount, root), "the trees after the user's changes");
         }
     }
