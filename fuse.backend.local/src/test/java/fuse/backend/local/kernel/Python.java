@@ -52,8 +52,8 @@ public final class Python {
     }
 
     /** {@code probe.py}: each operation's result line, in order. */
-    public static List<String> probe(TestMount mount, List<String> user, String base, String umask, List<String> operations)
-            throws Exception {
+    public static List<String> probe(TestMount mount, List<String> user, String base, String umask,
+            List<String> operations) throws Exception {
         List<String> args = new ArrayList<>(List.of(base, umask));
         args.addAll(operations);
         String output = run(mount, Duration.ofSeconds(60), user, "probe.py", args.toArray(String[]::new));

@@ -132,7 +132,7 @@ record Acl(List<Entry> entries) {
         return new Acl(List.copyOf(out));
     }
 
-    /** The permission bits this access ACL stands for (the group bits are the mask's), set-id bits from {@code mode}. */
+    /** The permission bits this access ACL stands for (group bits: the mask's), set-id bits from {@code mode}. */
     int mode(int mode) {
         int owner = 0;
         int group = 0;

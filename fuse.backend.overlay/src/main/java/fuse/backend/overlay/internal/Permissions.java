@@ -37,14 +37,18 @@ final class Permissions {
             }
             return;
         }
-        int bits;
-        Acl acl = caller.uid() == a.uid() ? null : Acl.read(real.proc(), Acl.ACCESS);
-        if (acl != null) {
-            if (!acl.permits(caller.uid(), caller.gid(), a, wanted)) {
-                throw new FuseException(Errno.EACCES, "access ACL");
+        if (caller.uid() != a.uid()) {
+            // The owner's bits are the mode's; everyone else is decided by the access ACL where there is one.
+            Acl acl = Acl.read(real.proc(), Acl.ACCESS);
+            if (acl != null) {
+                if (!acl.permits(caller.uid(), caller.gid(), a, wanted)) {
+                    throw new FuseException(Errno.EACCES, "access ACL");
+                }
+                return;
             }
-            return;
-        } else if (caller.uid() == a.uid()) {
+        }
+        int bits;
+        if (caller.uid() == a.uid()) {
             bits = (a.mode() >> 6) & 7;
         } else if (caller.gid() == a.gid()) {
             bits = (a.mode() >> 3) & 7;
