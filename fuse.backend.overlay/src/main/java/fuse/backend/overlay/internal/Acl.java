@@ -20,12 +20,12 @@ record Acl(List<Entry> entries) {
     static final String DEFAULT = "system.posix_acl_default";
 
     private static final int VERSION = 2;
-    private static final int USER_OBJ = 0x01;
-    private static final int USER = 0x02;
-    private static final int GROUP_OBJ = 0x04;
-    private static final int GROUP = 0x08;
-    private static final int MASK = 0x10;
-    private static final int OTHER = 0x20;
+    static final int USER_OBJ = 0x01;
+    static final int USER = 0x02;
+    static final int GROUP_OBJ = 0x04;
+    static final int GROUP = 0x08;
+    static final int MASK = 0x10;
+    static final int OTHER = 0x20;
     private static final int HEADER = 4;
     private static final int ENTRY = 8;
 

@@ -1,5 +1,11 @@
 package fuse.backend.overlay.internal;
 
+import static fuse.backend.overlay.internal.Acl.GROUP;
+import static fuse.backend.overlay.internal.Acl.GROUP_OBJ;
+import static fuse.backend.overlay.internal.Acl.MASK;
+import static fuse.backend.overlay.internal.Acl.OTHER;
+import static fuse.backend.overlay.internal.Acl.USER;
+import static fuse.backend.overlay.internal.Acl.USER_OBJ;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,12 +20,6 @@ import fuse.api.Attributes;
 
 /** The ACL rules the overlay applies itself, against what the kernel's posix_acl.c does. */
 class AclTest {
-    private static final int USER_OBJ = 0x01;
-    private static final int USER = 0x02;
-    private static final int GROUP_OBJ = 0x04;
-    private static final int GROUP = 0x08;
-    private static final int MASK = 0x10;
-    private static final int OTHER = 0x20;
     private static final int NONE = -1;
     private static final int R = 4;
     private static final int W = 2;
