@@ -61,7 +61,18 @@ public sealed interface Request {
 
     record Fsync(RequestHeader header, long fh, boolean dataOnly) implements Request {}
 
-    record SetXattr(RequestHeader header, String name, MemorySegment value, int flags) implements Request {}
+    /**
+     * @param flags {@code XATTR_CREATE}/{@code XATTR_REPLACE}
+     * @param killSetGid FUSE_SETXATTR_ACL_KILL_SGID: an ACL set by a caller outside the file's group and without
+     *        CAP_FSETID, which must also clear the file's set-group-ID bit (the kernel leaves that to the server)
+     */
+    record SetXattr(RequestHeader header, String name, MemorySegment value, int flags, boolean killSetGid)
+            implements Request {
+        /** A set without FUSE_SETXATTR_ACL_KILL_SGID. */
+        public SetXattr(RequestHeader header, String name, MemorySegment value, int flags) {
+            this(header, name, value, flags, false);
+        }
+    }
 
     /** @param size the caller's buffer size; 0 asks for the value's size only */
     record GetXattr(RequestHeader header, String name, int size) implements Request {}

@@ -7,6 +7,7 @@ import static fuse.channel.InitResult.AUTO_INVAL_DATA;
 import static fuse.channel.InitResult.BIG_WRITES;
 import static fuse.channel.InitResult.CACHE_SYMLINKS;
 import static fuse.channel.InitResult.DIRECT_IO_ALLOW_MMAP;
+import static fuse.channel.InitResult.DONT_MASK;
 import static fuse.channel.InitResult.DO_READDIRPLUS;
 import static fuse.channel.InitResult.EXPORT_SUPPORT;
 import static fuse.channel.InitResult.HANDLE_KILLPRIV_V2;
@@ -15,6 +16,7 @@ import static fuse.channel.InitResult.INIT_EXT;
 import static fuse.channel.InitResult.MAX_PAGES;
 import static fuse.channel.InitResult.PARALLEL_DIROPS;
 import static fuse.channel.InitResult.PASSTHROUGH;
+import static fuse.channel.InitResult.POSIX_ACL;
 import static fuse.channel.InitResult.READDIRPLUS_AUTO;
 import static fuse.channel.InitResult.SETXATTR_EXT;
 import static fuse.channel.InitResult.WRITEBACK_CACHE;
@@ -39,7 +41,16 @@ import fuse.channel.kernel.FuseKernel;
  * server per mount), the SPLICE flags (a copy into the reply buffer is cheaper than a pipe per thread at these
  * sizes: on a cold sequential read the server spends most of its CPU in pread's copy out of freshly read
  * pages, a copy splice would only move into the kernel, and about 2 % in the writev copy it would save),
- * POSIX_ACL, SECURITY_CTX, CREATE_SUPP_GROUP, HAS_RESEND and REQUEST_TIMEOUT (no handler supports them yet).
+ * SECURITY_CTX, CREATE_SUPP_GROUP, HAS_RESEND and REQUEST_TIMEOUT (no handler supports them yet).
+ *
+ * <p>POSIX_ACL with DONT_MASK only for a mount with {@code default_permissions}: the kernel evaluates ACLs only
+ * in its own permission checks (fs/fuse/acl.c, {@code fuse_get_inode_acl}), and POSIX_ACL forces
+ * {@code default_permissions} on (process_init_reply), so a mount whose server does the checks must not ask for it.
+ * With it the superblock is SB_POSIXACL, the VFS leaves the umask alone, and DONT_MASK keeps fs/fuse/dir.c from
+ * applying it either: the server gets the caller's full mode and umask, and applies the umask only where the
+ * parent has no default ACL (whose inheritance replaces it), as a local file system's {@code posix_acl_create}
+ * does. Without DONT_MASK the kernel would mask the mode first and a default ACL's mask would lose what the
+ * umask took.
  *
  * <p>AUTO_INVAL_DATA is asked for because Java-served files keep their page cache across opens
  * ({@code FOPEN_KEEP_CACHE}): with it the kernel drops a file's cached pages when a refreshed attribute (GETATTR
@@ -92,8 +103,13 @@ final class InitNegotiation {
             throw new IllegalArgumentException("the kernel speaks FUSE " + major + "." + minor + "; this channel needs "
                     + FuseKernel.KERNEL_VERSION + "." + FuseKernel.MIN_KERNEL_MINOR_VERSION + " or newer");
         }
-        long wanted = WANTED | (options.passthrough() ? PASSTHROUGH : 0);
+        long wanted = WANTED | (options.passthrough() ? PASSTHROUGH : 0)
+                | (options.defaultPermissions() ? POSIX_ACL | DONT_MASK : 0);
         long flags = kernelFlags & wanted;
+        if ((flags & POSIX_ACL) == 0) {
+            // DONT_MASK belongs to ACL inheritance: without ACLs the kernel applies the umask, as before.
+            flags &= ~DONT_MASK;
+        }
         if ((flags & INIT_EXT) == 0) {
             // Without INIT_EXT the kernel ignores flags2: do not claim what it will not see.
             flags &= 0xFFFF_FFFFL;

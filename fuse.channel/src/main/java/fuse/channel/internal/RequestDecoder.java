@@ -96,7 +96,7 @@ final class RequestDecoder {
                     (int) FuseReleaseIn.FLAGS.get(in, ARGS),
                     ((int) FuseReleaseIn.RELEASE_FLAGS.get(in, ARGS) & FuseKernel.RELEASE_FLUSH) != 0);
             case FSYNC -> new Request.Fsync(h, (long) FuseFsyncIn.FH.get(in, ARGS), dataOnly(in));
-            case SETXATTR -> setxattr(h, in, name, after, argsEnd);
+            case SETXATTR -> setxattr(h, in, name, after, argsEnd, setxattrExt);
             case GETXATTR -> new Request.GetXattr(h, name, (int) FuseGetxattrIn.SIZE.get(in, ARGS));
             case LISTXATTR -> new Request.ListXattr(h, (int) FuseGetxattrIn.SIZE.get(in, ARGS));
             case REMOVEXATTR -> new Request.RemoveXattr(h, name);
@@ -167,13 +167,16 @@ final class RequestDecoder {
                 (int) FuseWriteIn.FLAGS.get(in, ARGS));
     }
 
-    private static Request setxattr(InFlight h, MemorySegment in, String name, long valueAt, long argsEnd)
-            throws MalformedRequest {
+    /** {@code setxattr_flags} exists only with SETXATTR_EXT (the compat struct ends before it). */
+    private static Request setxattr(InFlight h, MemorySegment in, String name, long valueAt, long argsEnd,
+            boolean setxattrExt) throws MalformedRequest {
         long size = Integer.toUnsignedLong((int) FuseSetxattrIn.SIZE.get(in, ARGS));
         if (valueAt + size > argsEnd) {
             throw new MalformedRequest("SETXATTR value of " + size + " bytes does not fit the request");
         }
-        return new Request.SetXattr(h, name, in.asSlice(valueAt, size), (int) FuseSetxattrIn.FLAGS.get(in, ARGS));
+        int extFlags = setxattrExt ? (int) FuseSetxattrIn.SETXATTR_FLAGS.get(in, ARGS) : 0;
+        return new Request.SetXattr(h, name, in.asSlice(valueAt, size), (int) FuseSetxattrIn.FLAGS.get(in, ARGS),
+                (extFlags & FuseKernel.SETXATTR_ACL_KILL_SGID) != 0);
     }
 
     private static Request setattr(InFlight h, MemorySegment in) {

@@ -50,6 +50,12 @@ public final class FuseKernel {
     public static final int RELEASE_FLUSH = 1;
     public static final int FSYNC_FDATASYNC = 1;
     public static final int OPEN_KILL_SUIDGID = 1;
+    /**
+     * {@code fuse_setxattr_in.setxattr_flags} (with SETXATTR_EXT): the kernel sets it when a caller outside the
+     * file's group and without CAP_FSETID sets an ACL, which must clear set-group-ID as a local file system's
+     * {@code posix_acl_update_mode} would (fs/fuse/acl.c).
+     */
+    public static final int SETXATTR_ACL_KILL_SGID = 1;
 
     // notify codes (fuse_out_header.error of an unsolicited message, unique 0)
     public static final int NOTIFY_POLL = 1;

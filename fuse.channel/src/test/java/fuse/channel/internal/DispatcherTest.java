@@ -206,6 +206,23 @@ class DispatcherTest {
     }
 
     @Test
+    void posixAclWithDontMaskOnlyWhereTheKernelChecksPermissions() {
+        MountOptions own = MountOptions.defaults(Path.of("/m"), "t");
+        InitResult serverChecks = new InitNegotiation(own, 256).negotiate(7, 45, 0, KERNEL_FLAGS);
+        assertFalse(serverChecks.has(InitResult.POSIX_ACL), "POSIX_ACL would force default_permissions on");
+        assertFalse(serverChecks.has(InitResult.DONT_MASK));
+
+        MountOptions kernelChecks = own.withPermissions(true, true);
+        InitResult acl = new InitNegotiation(kernelChecks, 256).negotiate(7, 45, 0, KERNEL_FLAGS);
+        assertTrue(acl.has(InitResult.POSIX_ACL));
+        assertTrue(acl.has(InitResult.DONT_MASK), "the umask is the server's to apply (default ACLs replace it)");
+
+        InitResult noAcl = new InitNegotiation(kernelChecks, 256).negotiate(7, 45, 0,
+                KERNEL_FLAGS & ~InitResult.POSIX_ACL);
+        assertFalse(noAcl.has(InitResult.DONT_MASK), "without ACLs the kernel keeps applying the umask");
+    }
+
+    @Test
     void maxPagesIsCappedByTheKernelLimit() {
         InitResult result = new InitNegotiation(MountOptions.defaults(Path.of("/m"), "t"), 32)
                 .negotiate(7, 45, 0, KERNEL_FLAGS);
@@ -238,6 +255,13 @@ class DispatcherTest {
         assertEquals("user.b", after.name());
         assertEquals("uvw", utf8(after.value()));
         assertEquals(2, after.flags());
+        assertFalse(after.killSetGid());
+        wire.send(21, 14, 2, 3, 0, FuseKernel.SETXATTR_ACL_KILL_SGID, 0, "system.posix_acl_access",
+                "uvw".getBytes(StandardCharsets.UTF_8));
+        Request.SetXattr acl = (Request.SetXattr) seen.getLast();
+        assertEquals("system.posix_acl_access", acl.name());
+        assertEquals(0, acl.flags());
+        assertTrue(acl.killSetGid(), "FUSE_SETXATTR_ACL_KILL_SGID");
     }
 
     // ---- decoding

@@ -142,8 +142,7 @@ final class Dispatcher implements RequestHandler {
             case Request.FsyncDir r -> fsyncdir(r, reply);
             case Request.StatFs r -> statfs(r, reply);
             case Request.Access r -> nodeOp(r.header(), reply, (b, caller, node) -> b.fs.access(caller, node, r.mask()));
-            case Request.SetXattr r -> nodeOp(r.header(), reply,
-                    (b, caller, node) -> b.fs.setxattr(caller, node, r.name(), r.value(), r.flags()));
+            case Request.SetXattr r -> nodeOp(r.header(), reply, (b, caller, node) -> setxattr(b, caller, node, r));
             case Request.RemoveXattr r -> nodeOp(r.header(), reply,
                     (b, caller, node) -> b.fs.removexattr(caller, node, r.name()));
             case Request.GetXattr r -> xattr(r.header(), r.size(), reply,
@@ -313,6 +312,23 @@ final class Dispatcher implements RequestHandler {
             return null;
         });
         reply.ok();
+    }
+
+    /**
+     * SETXATTR, and for an ACL that the kernel flags FUSE_SETXATTR_ACL_KILL_SGID (set by a caller outside the
+     * file's group, without CAP_FSETID) the set-group-ID bit goes too, as a local file system's
+     * {@code posix_acl_update_mode} would clear it. The host file system does not: the server setting the ACL is
+     * privileged. Done here, through {@code setattr}, so it holds for every backend.
+     */
+    private static void setxattr(Binding binding, Caller caller, Node node, Request.SetXattr r)
+            throws FuseException {
+        binding.fs.setxattr(caller, node, r.name(), r.value(), r.flags());
+        if (r.killSetGid()) {
+            Attributes a = binding.fs.getattr(caller, node, null);
+            if ((a.mode() & S_ISGID) != 0) {
+                binding.fs.setattr(caller, node, null, AttributeChanges.NONE.withMode(a.mode() & 07777 & ~S_ISGID));
+            }
+        }
     }
 
     @FunctionalInterface

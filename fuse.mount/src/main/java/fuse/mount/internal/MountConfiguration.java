@@ -33,7 +33,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     boolean allow__other() default false;
 
     @AttributeDefinition(name = "Kernel permission checks", description = "Let the kernel check mode bits "
-            + "(always on with allow_other).")
+            + "and POSIX ACLs (always on with allow_other).")
     boolean default__permissions() default false;
 
     @AttributeDefinition(name = "Passthrough", description = "Let the kernel serve the files the backend chooses "

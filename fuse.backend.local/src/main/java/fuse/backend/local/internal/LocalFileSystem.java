@@ -53,7 +53,9 @@ import fuse.posix.PosixException;
  * uid and gid and supplementary groups on the calling thread when the server is root, so new files belong to the
  * caller and the host checks the caller's permission on the parent, as for the caller's own system call (FUSE
  * does not send the groups: {@link CallerGroups} reads them).
- * The new file's permission bits are exactly {@code mode & ~umask} whatever the server process's umask.
+ * The new file's permission bits are exactly {@code mode & ~umask} whatever the server process's umask, or, in a
+ * directory with a default ACL, what inheriting it gives ({@link NewFileMode}); the host file system copies the
+ * default ACL itself.
  * Other permission checks are the kernel's ({@code default_permissions}). Operations run on the calling
  * thread, which must be a platform thread for a non-root caller's creates (file system ids are per kernel thread).
  *
@@ -265,24 +267,28 @@ final class LocalFileSystem implements FileSystem {
         FileNames.checkComponent(name);
         int dirfd = dir(parent).fd();
         int type = mode & S_IFMT;
-        int wanted = permissions(caller, mode);
+        NewFileMode newMode = new NewFileMode(caller, dirfd, mode);
+        int requested = newMode.requested();
+        Entry entry;
         try (Identity as = Identity.of(caller, serverIsRoot)) {
-            Posix.mknodat(dirfd, name, (type == 0 ? S_IFREG : type) | wanted, rdev);
-            Entry entry = entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
-            return fixPermissions(entry, wanted);
+            Posix.mknodat(dirfd, name, (type == 0 ? S_IFREG : type) | requested, rdev);
+            entry = entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
         }
+        return fixPermissions(entry, newMode);
     }
 
     @Override
     public Entry mkdir(Caller caller, Node parent, String name, int mode) throws FuseException {
         FileNames.checkComponent(name);
         int dirfd = dir(parent).fd();
-        int wanted = permissions(caller, mode);
+        NewFileMode newMode = new NewFileMode(caller, dirfd, mode);
+        int requested = newMode.requested();
+        Entry entry;
         try (Identity as = Identity.of(caller, serverIsRoot)) {
-            Posix.mkdirat(dirfd, name, wanted);
-            Entry entry = entry(Posix.openat2(dirfd, name, NODE_FLAGS | O_DIRECTORY, 0, BENEATH));
-            return fixPermissions(entry, wanted);
+            Posix.mkdirat(dirfd, name, requested);
+            entry = entry(Posix.openat2(dirfd, name, NODE_FLAGS | O_DIRECTORY, 0, BENEATH));
         }
+        return fixPermissions(entry, newMode);
     }
 
     @Override
@@ -364,7 +370,8 @@ final class LocalFileSystem implements FileSystem {
     public Created create(Caller caller, Node parent, String name, int flags, int mode) throws FuseException {
         FileNames.checkComponent(name);
         int dirfd = dir(parent).fd();
-        int wanted = permissions(caller, mode);
+        NewFileMode newMode = new NewFileMode(caller, dirfd, mode);
+        int requested = newMode.requested();
         int ioFlags = ioFlags(flags);
         boolean write = (flags & O_ACCMODE) != O_RDONLY;
         PassthroughPolicy current = policy;
@@ -373,7 +380,7 @@ final class LocalFileSystem implements FileSystem {
         FileStat stat;
         try (Identity as = Identity.of(caller, serverIsRoot)) {
             try {
-                fd = Posix.openat2(dirfd, name, ioFlags | O_CREAT | O_EXCL | O_NOFOLLOW, wanted, BENEATH);
+                fd = Posix.openat2(dirfd, name, ioFlags | O_CREAT | O_EXCL | O_NOFOLLOW, requested, BENEATH);
                 created = true;
             } catch (PosixException e) {
                 if (e.errno() != Errno.EEXIST || (flags & O_EXCL) != 0) {
@@ -383,20 +390,13 @@ final class LocalFileSystem implements FileSystem {
                 fd = Posix.openat2(dirfd, name, ioFlags | O_NOFOLLOW, 0, BENEATH);
                 created = false;
             }
-            try {
-                stat = Posix.fstat(fd);
-                if (created && ((stat.attributes().mode() ^ wanted) & 0777) != 0) {
-                    // The server's umask took bits the caller's kept (see fixPermissions).
-                    Posix.fchmod(fd, (stat.attributes().mode() & 07000) | (wanted & 0777));
-                    stat = Posix.fstat(fd);
-                }
-            } catch (FuseException e) {
-                Posix.closeQuietly(fd);
-                throw e;
-            }
         }
         Entry entry;
         try {
+            stat = Posix.fstat(fd);
+            if (created && newMode.fix(fd, stat.attributes().mode())) {
+                stat = Posix.fstat(fd);
+            }
             // The node's O_PATH descriptor, through the magic link: the very file just opened, no name resolved
             // again, so the stat above is its own.
             int pathFd = Posix.openat(AT_FDCWD, Posix.procFdPath(fd), NODE_FLAGS & ~O_NOFOLLOW, 0);
@@ -696,24 +696,13 @@ final class LocalFileSystem implements FileSystem {
         throw new FuseException(Errno.EBADF, "not a file handle of the local backend: " + handle);
     }
 
-    /** The permission bits a create asks for: {@code mode & ~umask}. */
-    private static int permissions(Caller caller, int mode) {
-        return mode & ~caller.umask() & S_IALLUGO;
-    }
-
-    /**
-     * Makes a new file's permission bits exactly {@code wanted}: the server's umask (typically 022) strips bits
-     * the caller's umask kept. Set-id bits stay as the kernel left them (it clears set-group-ID for a creator
-     * outside the group).
-     */
-    private Entry fixPermissions(Entry entry, int wanted) throws FuseException {
-        Attributes a = entry.attributes();
-        if (((a.mode() ^ wanted) & 0777) == 0 || a.type() == FileType.SYMLINK) {
-            return entry;
-        }
+    /** A new node's permission bits made what {@code newMode} asked for ({@link NewFileMode#fix}). */
+    private Entry fixPermissions(Entry entry, NewFileMode newMode) throws FuseException {
         LocalNode n = (LocalNode) entry.node();
         try {
-            Posix.fchmodat2(n.fd(), "", (a.mode() & 07000) | (wanted & 0777), AT_EMPTY_PATH);
+            if (!newMode.fix(n.fd(), entry.attributes().mode())) {
+                return entry;
+            }
             return new Entry(n, Posix.fstat(n.fd()).attributes());
         } catch (FuseException e) {
             nodes.forget(n, 1);

@@ -1,5 +1,7 @@
 package fuse.backend.local.kernel;
 
+import static fuse.backend.local.kernel.ProbeResults.assertContains;
+import static fuse.backend.local.kernel.ProbeResults.assertSameResults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -201,24 +203,5 @@ class MountedOperationsTest {
                 directory.toString()));
         command.addAll(names);
         return mount.run(Duration.ofSeconds(60), command.toArray(String[]::new));
-    }
-
-    static void assertSameResults(List<String> onHost, List<String> onMount) {
-        List<String> differences = new ArrayList<>();
-        for (int i = 0; i < Math.max(onHost.size(), onMount.size()); i++) {
-            String h = i < onHost.size() ? onHost.get(i) : "(nothing)";
-            String m = i < onMount.size() ? onMount.get(i) : "(nothing)";
-            if (!h.equals(m)) {
-                differences.add("host: " + h + "   mount: " + m);
-            }
-        }
-        assertTrue(differences.isEmpty(), () -> differences.size() + " operations differ:\n"
-                + String.join("\n", differences));
-    }
-
-    static void assertContains(List<String> results, String... expected) {
-        for (String line : expected) {
-            assertTrue(results.contains(line), () -> "expected '" + line + "' in\n" + String.join("\n", results));
-        }
     }
 }

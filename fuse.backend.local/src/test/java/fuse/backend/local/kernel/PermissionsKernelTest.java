@@ -1,14 +1,14 @@
 package fuse.backend.local.kernel;
 
+import static fuse.backend.local.kernel.ProbeResults.assertContains;
+import static fuse.backend.local.kernel.ProbeResults.assertSameResults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -146,25 +146,6 @@ class PermissionsKernelTest {
             List<String> hostTree = Python.manifest(mount, host.toString(), "--no-times");
             List<String> rootTree = Python.manifest(mount, root.toString(), "--no-times");
             assertEquals(String.join("\n", hostTree), String.join("\n", rootTree));
-        }
-    }
-
-    private static void assertSameResults(List<String> onHost, List<String> onMount) {
-        List<String> differences = new ArrayList<>();
-        for (int i = 0; i < Math.max(onHost.size(), onMount.size()); i++) {
-            String h = i < onHost.size() ? onHost.get(i) : "(nothing)";
-            String m = i < onMount.size() ? onMount.get(i) : "(nothing)";
-            if (!h.equals(m)) {
-                differences.add("host: " + h + "   mount: " + m);
-            }
-        }
-        assertTrue(differences.isEmpty(), () -> differences.size() + " operations differ:\n"
-                + String.join("\n", differences));
-    }
-
-    private static void assertContains(List<String> results, String... expected) {
-        for (String line : expected) {
-            assertTrue(results.contains(line), () -> "expected '" + line + "' in\n" + String.join("\n", results));
         }
     }
 }

@@ -16,20 +16,20 @@ import fuse.mount.testing.TestMount;
  * optionally as another user, with a timeout that aborts the mount ({@link TestMount#run}). The system's python3
  * is used, which every user can run.
  */
-final class Python {
-    static final String PYTHON = "/usr/bin/python3";
+public final class Python {
+    public static final String PYTHON = "/usr/bin/python3";
     /** setpriv as uid/gid 65534 without supplementary groups: an ordinary user with nothing special. */
-    static final List<String> NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+    public static final List<String> NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
     /** As {@link #NOBODY} but in the supplementary group 100. */
-    static final List<String> NOBODY_IN_GROUP_100 = List.of("setpriv", "--reuid=65534", "--regid=65534",
+    public static final List<String> NOBODY_IN_GROUP_100 = List.of("setpriv", "--reuid=65534", "--regid=65534",
             "--groups=100");
-    static final List<String> ROOT = List.of();
+    public static final List<String> ROOT = List.of();
 
     private Python() {
     }
 
     /** The text of a script resource of this package. */
-    static String script(String name) {
+    public static String script(String name) {
         try (InputStream in = Python.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("no script resource " + name);
@@ -41,7 +41,7 @@ final class Python {
     }
 
     /** Runs a script resource as {@code user} (a command prefix such as {@link #NOBODY}); its output. */
-    static String run(TestMount mount, Duration timeout, List<String> user, String scriptName, String... args)
+    public static String run(TestMount mount, Duration timeout, List<String> user, String scriptName, String... args)
             throws Exception {
         List<String> command = new ArrayList<>(user);
         command.add(PYTHON);
@@ -52,8 +52,8 @@ final class Python {
     }
 
     /** {@code probe.py}: each operation's result line, in order. */
-    static List<String> probe(TestMount mount, List<String> user, String base, String umask, List<String> operations)
-            throws Exception {
+    public static List<String> probe(TestMount mount, List<String> user, String base, String umask,
+            List<String> operations) throws Exception {
         List<String> args = new ArrayList<>(List.of(base, umask));
         args.addAll(operations);
         String output = run(mount, Duration.ofSeconds(60), user, "probe.py", args.toArray(String[]::new));
@@ -61,7 +61,7 @@ final class Python {
     }
 
     /** {@code manifest.py} of a tree, as root: one line per entry. */
-    static List<String> manifest(TestMount mount, String root, String... options) throws Exception {
+    public static List<String> manifest(TestMount mount, String root, String... options) throws Exception {
         List<String> args = new ArrayList<>(List.of(root));
         args.addAll(Arrays.asList(options));
         return run(mount, Duration.ofSeconds(120), ROOT, "manifest.py", args.toArray(String[]::new)).lines()

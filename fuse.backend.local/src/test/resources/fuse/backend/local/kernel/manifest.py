@@ -2,7 +2,8 @@
 # directories), mtime in ns (not with --no-times), link count, then the symlink target or the sha256 of the
 # content (of its data regions, so sparse files are cheap); with --inodes also the inode number. Used to
 # compare trees entry by entry and byte by byte.
-# Usage: manifest.py ROOT [--inodes] [--no-times]
+# With --acls also the access and default ACL (raw xattr values in hex, "-" where there is none).
+# Usage: manifest.py ROOT [--inodes] [--no-times] [--acls]
 import hashlib
 import os
 import stat
@@ -42,6 +43,16 @@ root = sys.argv[1]
 sys.stdout.reconfigure(errors='backslashreplace')  # names that are not UTF-8 print as \udcXX escapes
 inodes = '--inodes' in sys.argv[2:]
 times = '--no-times' not in sys.argv[2:]
+acls = '--acls' in sys.argv[2:]
+
+
+def acl_hex(path, name):
+    try:
+        return os.getxattr(path, name, follow_symlinks=False).hex()
+    except OSError:
+        return '-'
+
+
 lines = []
 for directory, dirs, files in os.walk(root):
     for name in dirs + files:
@@ -60,6 +71,9 @@ for directory, dirs, files in os.walk(root):
                   'n%d' % st.st_nlink, what]
         if inodes:
             fields.append('i%d' % st.st_ino)
+        if acls and not stat.S_ISLNK(kind):
+            fields.append('acl=' + acl_hex(path, 'system.posix_acl_access'))
+            fields.append('default=' + acl_hex(path, 'system.posix_acl_default'))
         lines.append(' '.join(fields))
 lines.sort()
 sys.stdout.write('\n'.join(lines) + '\n')

@@ -195,6 +195,45 @@ def statvfs(name):
     return '%d %d %d %d' % (st.f_bsize, st.f_blocks, st.f_files, st.f_namemax)
 
 
+# POSIX ACLs through their xattrs (no setfacl needed): a short text form "u::rw-,u:65534:---,g::r--,m::r--,o::r--"
+# encoded as the kernel's posix_acl_xattr format (version 2, then tag u16, perm u16, id u32 per entry, sorted).
+ACL_TAGS = {'u': (1, 2), 'g': (4, 8), 'm': (0x10, 0x10), 'o': (0x20, 0x20)}
+ACL_NAMES = {1: 'u', 2: 'u', 4: 'g', 8: 'g', 0x10: 'm', 0x20: 'o'}
+ACL_ACCESS = 'system.posix_acl_access'
+ACL_DEFAULT = 'system.posix_acl_default'
+
+
+def acl_encode(text):
+    import struct
+    entries = []
+    for part in text.split(','):
+        kind, who, perms = part.split(':')
+        tag = ACL_TAGS[kind][1 if who else 0]
+        bits = sum(b for c, b in zip(perms, (4, 2, 1)) if c != '-')
+        entries.append((tag, int(who) if who else 0xFFFFFFFF, bits))
+    entries.sort()
+    return struct.pack('<I', 2) + b''.join(struct.pack('<HHI', tag, bits, ident) for tag, ident, bits in entries)
+
+
+def acl_decode(value):
+    import struct
+    out = []
+    for at in range(4, len(value), 8):
+        tag, bits, ident = struct.unpack_from('<HHI', value, at)
+        who = '' if tag in (1, 4, 0x10, 0x20) else str(ident)
+        out.append('%s:%s:%s' % (ACL_NAMES[tag], who, ''.join(c if bits & b else '-' for c, b in zip('rwx', (4, 2, 1)))))
+    return ','.join(out)
+
+
+def acl_get(path, name):
+    try:
+        return acl_decode(os.getxattr(path, name, follow_symlinks=False))
+    except OSError as e:
+        if e.errno == errno.ENODATA:
+            return 'none'
+        raise
+
+
 OPS = {
     'read': read,
     'write': write,
@@ -271,6 +310,11 @@ OPS = {
     'hexname-rename': lambda a, b: os.rename(hexname(a), hexname(b)),
     'hexname-unlink': lambda h: os.unlink(hexname(h)),
     'hexname-list': hexname_list,
+    'setacl': lambda name, text: os.setxattr(p(name), ACL_ACCESS, acl_encode(text), follow_symlinks=False),
+    'setdefacl': lambda name, text: os.setxattr(p(name), ACL_DEFAULT, acl_encode(text), follow_symlinks=False),
+    'getacl': lambda name: acl_get(p(name), ACL_ACCESS),
+    'getdefacl': lambda name: acl_get(p(name), ACL_DEFAULT),
+    'rmacl': lambda name: os.removexattr(p(name), ACL_ACCESS, follow_symlinks=False),
     'access': lambda name, m: os.access(p(name), {'f': os.F_OK, 'r': os.R_OK, 'w': os.W_OK, 'x': os.X_OK}[m]),
 }
 

@@ -98,17 +98,15 @@ final class Namespace {
         if ((type == S_IFCHR || type == S_IFBLK) && caller.uid() != 0) {
             OverlayNode p = dir(parent);
             existsNot(p, name);
-            Permissions.mayCreate(caller, p.attributes());
+            Permissions.mayCreate(caller, p);
             throw new FuseException(Errno.EPERM, "making a device needs CAP_MKNOD");
         }
-        int perms = permissions(caller, mode);
-        return table.entry(createObject(caller, parent, name, type, perms,
+        return table.entry(createObject(caller, parent, name, type, mode,
                 (dirfd, n) -> Posix.mknodat(dirfd, n, type | 0600, rdev)));
     }
 
     Entry mkdir(Caller caller, Node parent, String name, int mode) throws FuseException {
-        int perms = permissions(caller, mode);
-        return table.entry(createObject(caller, parent, name, S_IFDIR, perms,
+        return table.entry(createObject(caller, parent, name, S_IFDIR, mode,
                 (dirfd, n) -> Posix.mkdirat(dirfd, n, 0700)));
     }
 
@@ -119,7 +117,7 @@ final class Namespace {
 
     /** A new empty regular file (the first half of create); counts one reference on it. */
     OverlayNode createFile(Caller caller, OverlayNode parent, String name, int mode) throws FuseException {
-        return createObject(caller, parent, name, S_IFREG, permissions(caller, mode),
+        return createObject(caller, parent, name, S_IFREG, mode,
                 (dirfd, n) -> Posix.mknodat(dirfd, n, S_IFREG | 0600, 0));
     }
 
@@ -127,17 +125,20 @@ final class Namespace {
      * Creates a new object at {@code name}, as the kernel's {@code ovl_create_or_link}: straight in the upper
      * directory when the name is free there, or, over a whiteout, built in the work directory and swapped with the
      * whiteout ({@code RENAME_EXCHANGE}), a directory made opaque first so that the lower layers stay hidden.
-     * Counts one reference on the new node.
+     * Counts one reference on the new node. The object inherits the merged parent's default ACL as the kernel's
+     * overlayfs has {@code posix_acl_create} do on the overlay directory ({@link NewAcls}); without one the
+     * caller's umask applies to {@code mode}.
      */
-    private OverlayNode createObject(Caller caller, Node parent, String name, int type, int perms, Maker maker)
+    private OverlayNode createObject(Caller caller, Node parent, String name, int type, int mode, Maker maker)
             throws FuseException {
         layers.checkWritable();
         FileNames.checkComponent(name);
         OverlayNode p = dir(parent);
         existsNot(p, name); // the VFS answers EEXIST before overlayfs copies anything up
-        Permissions.mayCreate(caller, p.attributes());
+        Permissions.mayCreate(caller, p);
         copyUp.ensureUpper(caller, p, CopyUp.ALL);
-        Owner owner = owner(caller, p, type, perms);
+        NewAcls acls = NewAcls.of(p.upper, type, mode, caller.umask());
+        Owner owner = owner(caller, p, type, acls.perms());
         namespace.lock();
         try {
             existsNot(p, name);
@@ -152,6 +153,7 @@ final class Namespace {
                 maker.make(work.fd(), temp);
                 try {
                     owner.apply(work.fd(), temp);
+                    acls.apply(work.path(temp));
                     if (type == S_IFDIR) {
                         xattrs.setOpaque(work.path(temp), false);
                     }
@@ -165,6 +167,7 @@ final class Namespace {
                 maker.make(pfd, name);
                 try {
                     owner.apply(pfd, name);
+                    acls.apply(p.upper.proc() + "/" + name);
                 } catch (FuseException | RuntimeException e) {
                     Dirs.removeTree(pfd, name);
                     throw e;
@@ -186,11 +189,6 @@ final class Namespace {
             existing.close();
             throw new FuseException(Errno.EEXIST, name);
         }
-    }
-
-    /** The permission bits a create asks for: {@code mode & ~umask}. */
-    private static int permissions(Caller caller, int mode) {
-        return mode & ~caller.umask() & S_IALLUGO;
     }
 
     /**
@@ -232,7 +230,7 @@ final class Namespace {
         OverlayNode n = overlay(node);
         OverlayNode np = dir(newParent);
         existsNot(np, newName); // the VFS reports a taken name first
-        Permissions.mayCreate(caller, np.attributes());
+        Permissions.mayCreate(caller, np);
         if (n.isDirectory()) {
             throw new FuseException(Errno.EPERM, "hard link to a directory");
         }
@@ -376,7 +374,7 @@ final class Namespace {
             throw new FuseException(Errno.ENOENT, name);
         }
         try {
-            Permissions.mayDelete(caller, parent.attributes(), r.real().stat().attributes());
+            Permissions.mayDelete(caller, parent, r.real().stat().attributes());
             if (r.isDirectory() != directory) {
                 throw new FuseException(directory ? Errno.ENOTDIR : Errno.EISDIR, name);
             }
@@ -430,11 +428,11 @@ final class Namespace {
             if (!checkRename(old, target, p, np, exchange, (flags & RENAME_NOREPLACE) != 0)) {
                 return;
             }
-            Permissions.mayDelete(caller, p.attributes(), old.attributes());
+            Permissions.mayDelete(caller, p, old.attributes());
             if (target == null) {
-                Permissions.mayCreate(caller, np.attributes());
+                Permissions.mayCreate(caller, np);
             } else {
-                Permissions.mayDelete(caller, np.attributes(), target.attributes());
+                Permissions.mayDelete(caller, np, target.attributes());
             }
             checkTypes(old, target, exchange);
             boolean clearTarget = !exchange && target != null && target.isDirectory() && target.hasLowerDirs();

@@ -320,7 +320,7 @@ final class OverlayFileSystem implements FileSystem {
         boolean write = (flags & O_ACCMODE) != O_RDONLY;
         boolean truncate = (flags & O_TRUNC) != 0;
         if (caller.uid() != 0) {
-            Permissions.mayOpen(caller, n.attributes(), flags);
+            Permissions.mayOpen(caller, n, flags);
         }
         if (write || truncate) {
             layers.checkWritable();
@@ -628,7 +628,7 @@ final class OverlayFileSystem implements FileSystem {
         if ((mask & W_OK) != 0 && layers.readOnly()) {
             throw new FuseException(Errno.EROFS, "read-only overlay");
         }
-        Permissions.check(caller, n.attributes(), mask);
+        Permissions.check(caller, n, mask);
     }
 
     @Override
