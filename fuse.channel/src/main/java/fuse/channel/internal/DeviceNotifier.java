@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.function.IntSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,10 +29,13 @@ final class DeviceNotifier implements Notifier {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment message;
     private final DeviceTransport transport;
+    /** The protocol minor in force, 0 before INIT. */
+    private final IntSupplier protocolMinor;
     private boolean closed;
 
-    DeviceNotifier(SessionDevice device) {
+    DeviceNotifier(SessionDevice device, IntSupplier protocolMinor) {
         this.device = device;
+        this.protocolMinor = protocolMinor;
         this.message = arena.allocate(BODY + FuseNotifyDeleteOut.BYTES + FuseKernel.NAME_MAX + 8, 8);
         this.transport = new DeviceTransport(device.fd(), arena);
     }
@@ -72,6 +76,14 @@ final class DeviceNotifier implements Notifier {
         FuseNotifyDeleteOut.PADDING.set(message, BODY, 0);
         int size = FuseNotifyDeleteOut.BYTES + name(name, BODY + FuseNotifyDeleteOut.BYTES);
         return send(FuseKernel.NOTIFY_DELETE, size, "delete " + parentNodeId + "/" + name);
+    }
+
+    @Override
+    public synchronized boolean invalidateAllEntries() {
+        if (closed || protocolMinor.getAsInt() < FuseKernel.NOTIFY_INC_EPOCH_MINOR) {
+            return false;
+        }
+        return send(FuseKernel.NOTIFY_INC_EPOCH, 0, "inc_epoch");
     }
 
     /** The name and its NUL, which the kernel requires after the struct. */
