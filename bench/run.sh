@@ -35,8 +35,9 @@
 #   -h        this help
 #
 # Output in the results dir: results.txt (text tables), results.md, chart.png, env.txt, command.txt, raw.tsv,
-# startup.tsv, memory-*.tsv, jvm-*.tsv, logs/. Exit: 0 ok, 1 a workload failed or a system could not be
-# measured, 2 setup failure. Needs root (mounting, drop_caches); install tools with bench/setup.sh.
+# startup.tsv, memory-*.tsv, jvm-*.tsv, windows.tsv, logs/ (with gc-*.log). Exit: 0 ok, 1 a workload failed or
+# a system could not be measured, 2 setup failure. Needs root (mounting, drop_caches); install tools with
+# bench/setup.sh.
 
 set -u
 export LC_ALL=C
@@ -50,7 +51,7 @@ SYSTEMS_ARG= LIBFUSE=${LIBFUSE_SRC:-} HPBIN=${PASSTHROUGH_HP:-} WORKPARENT=/tmp 
 STEP_TIMEOUT=300 MOUNT_TIMEOUT=120 STARTUPS=3
 declare -a EXTRA_NAMES=() EXTRA_CMDS=()
 
-usage() { sed -n '2,/^# measured, 2 setup/p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^# bench\/setup.sh\.$/p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "bench: SETUP FAILURE: $*" >&2; exit 2; }
 log() { echo "[$(date +%T)] $*" >&2; }
 posint() { [[ $1 =~ ^[1-9][0-9]*$ ]]; }
@@ -121,8 +122,10 @@ for s in "${SYSTEMS[@]}"; do
 		[[ -x $REPO/run ]] || die "$REPO/run not found (-R)"
 		pt=true; [[ $s == ours-nopt ]] && pt=false
 		timeout=; [[ $s == ours-t86400 ]] && timeout="FUSE_TIMEOUT=86400 "
-		# stdin stays open (Gogo would stop the framework at EOF); FUSE_HOME keeps load/ and runtime/ out of the repo
-		CMD[$s]="cd $(q "$REPO") && FUSE_SOURCE=\"\$SRC\" FUSE_MOUNTPOINT=\"\$MNT\" FUSE_HOME=\"\$FHOME\" FUSE_PASSTHROUGH=$pt ${timeout}FUSE_NO_BUILD=1 exec ./run < <(exec sleep 1000000)" ;;
+		# stdin stays open (Gogo would stop the framework at EOF); FUSE_HOME keeps load/ and runtime/ out of the repo.
+		# The JVM logs every collection (time in epoch ms) to $GCLOG: the report's GC table comes from it (./run
+		# keeps -Xlog options out of its AOT cache's key, so the log does not change what is measured).
+		CMD[$s]="cd $(q "$REPO") && FUSE_SOURCE=\"\$SRC\" FUSE_MOUNTPOINT=\"\$MNT\" FUSE_HOME=\"\$FHOME\" FUSE_PASSTHROUGH=$pt ${timeout}FUSE_NO_BUILD=1 FUSE_JAVA_OPTS=\"\${FUSE_JAVA_OPTS:-} -Xlog:gc:file=\$GCLOG:timemillis\" exec ./run < <(exec sleep 1000000)" ;;
 	hp) [[ -n $HPBIN ]] || die "system hp needs passthrough_hp: -L LIBFUSE_SRC_DIR or -P BINARY"
 		CMD[$s]="exec $(q "$HPBIN") --foreground \"\$SRC\" \"\$MNT\"" ;;
 	hp-nopt) [[ -n $HPBIN ]] || die "system hp-nopt needs passthrough_hp: -L LIBFUSE_SRC_DIR or -P BINARY"
@@ -141,7 +144,7 @@ WORK=$(mktemp -d "$(realpath "$WORKPARENT")/fuse-bench.XXXXXX") || die "cannot c
 mkdir -p "$OUTDIR/logs" || die "cannot create $OUTDIR"
 OUTDIR=$(realpath "$OUTDIR")
 RAW=$OUTDIR/raw.tsv
-: >"$RAW"; : >"$OUTDIR/startup.tsv"; : >"$OUTDIR/stop.tsv"; : >"$OUTDIR/skipped.tsv"
+: >"$RAW"; : >"$OUTDIR/windows.tsv"; : >"$OUTDIR/startup.tsv"; : >"$OUTDIR/stop.tsv"; : >"$OUTDIR/skipped.tsv"
 echo "$COMMAND_LINE" >"$OUTDIR/command.txt"
 need=$(((${#SYSTEMS[@]} + 1) * SIZE_BYTES * 2 + 2 * 1024 * 1024 * 1024))
 avail=$(($(stat -f -c '%a*%S' "$WORK")))
@@ -199,7 +202,7 @@ launch() {
 	INSTANCES+=("$id")
 	log "starting $id: ${CMD[$sys]}"
 	t0=$(now)
-	SRC=$base/src MNT=$base/mnt FHOME=$base/home setsid bash -c "${CMD[$sys]}" </dev/null >>"$OUTDIR/logs/$id.log" 2>&1 &
+	SRC=$base/src MNT=$base/mnt FHOME=$base/home GCLOG=$OUTDIR/logs/gc-$id.log setsid bash -c "${CMD[$sys]}" </dev/null >>"$OUTDIR/logs/$id.log" 2>&1 &
 	pid=$!
 	PGID[$id]=$pid
 	LAUNCHED_AT[$id]=$t0
@@ -427,6 +430,9 @@ record() { # target rep workload value unit cpu0
 	if [[ $6 != - ]]; then c1=$(cpu_of "$1"); d=$(awk -v a="$6" -v b="$c1" 'BEGIN { printf "%.2f", b - a }'); fi
 	[[ $4 == FAIL ]] && FAILED=1
 	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$d" >>"$RAW"
+	# when the workload ran (W0 is set where its CPU count starts): the report assigns JVM collections to it
+	[[ -n ${W0:-} ]] && printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$W0" "$(now)" >>"$OUTDIR/windows.tsv"
+	W0=
 	printf '  %-10s rep%s %-24s %10s %-6s cpu=%s\n' "$1" "$2" "$3" "$4" "$5" "$d" >&2
 }
 
@@ -455,7 +461,7 @@ run_fio() { # target rep spec
 	drop) dropc "$t" ;;
 	warm) bounded "$t" "$STEP_TIMEOUT" cat "$f" >/dev/null ;; # untimed: puts the file in the page cache
 	esac
-	c0=$(cpu_of "$t")
+	c0=$(cpu_of "$t"); W0=$(now)
 	# shellcheck disable=SC2086
 	if out=$(bounded "$t" "$STEP_TIMEOUT" fio --name="$name" --filename="$f" --fallocate=none --invalidate=0 \
 		--group_reporting --output-format=terse --terse-version=3 $args 2>"$OUTDIR/logs/fio.err") && [[ -n $out ]]; then
@@ -471,14 +477,14 @@ run_fio() { # target rep spec
 
 timed() { # target rep workload cmd... : records the wall time of cmd
 	local t=$1 r=$2 name=$3 c0 s e; shift 3
-	c0=$(cpu_of "$t"); s=$(now)
+	c0=$(cpu_of "$t"); s=$(now); W0=$s
 	if bounded "$t" "$STEP_TIMEOUT" "$@" >/dev/null 2>>"$OUTDIR/logs/cmd.err"; then
 		e=$(now); record "$t" "$r" "$name" "$(elapsed "$s" "$e")" s "$c0"
 	else record "$t" "$r" "$name" FAIL s "$c0"; fi
 }
 self_timed() { # target rep workload helper-args... : the helper prints its own seconds
 	local t=$1 r=$2 name=$3 c0 v; shift 3
-	c0=$(cpu_of "$t")
+	c0=$(cpu_of "$t"); W0=$(now)
 	v=$(bounded "$t" "$STEP_TIMEOUT" py "$@" 2>>"$OUTDIR/logs/cmd.err") && [[ -n $v ]] || v=FAIL
 	record "$t" "$r" "$name" "$v" s "$c0"
 }

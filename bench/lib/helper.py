@@ -107,18 +107,19 @@ HEAP_RE = re.compile(r"(?:total|committed)\s+(\d+)K,\s+used\s+(\d+)K")
 
 
 def heapinfo(path):
-    """Committed and used heap in KiB from `jcmd PID GC.heap_info` output (G1, Serial, Parallel, ZGC formats)."""
+    """Committed and used heap in KiB from `jcmd PID GC.heap_info` output (G1, Serial, Parallel, ZGC formats).
+    Serial and Parallel list the young and the old generation separately: the heap is their sum."""
     with open(path) as f:
         text = f.read()
-    m = HEAP_RE.search(text)
-    if not m:
-        m2 = re.search(r"used\s+(\d+)M,\s+capacity\s+(\d+)M", text)  # ZGC
-        if m2:
-            print(f"{int(m2.group(2)) * 1024}\t{int(m2.group(1)) * 1024}")
-            return
-        print("-\t-")
+    gens = HEAP_RE.findall(text)
+    if gens:
+        print(f"{sum(int(c) for c, _ in gens)}\t{sum(int(u) for _, u in gens)}")
         return
-    print(f"{m.group(1)}\t{m.group(2)}")
+    m = re.search(r"used\s+(\d+)M,\s+capacity\s+(\d+)M", text)  # ZGC
+    if m:
+        print(f"{int(m.group(2)) * 1024}\t{int(m.group(1)) * 1024}")
+        return
+    print("-\t-")
 
 
 COMMANDS = {f.__name__: f for f in (mkfiles, statfiles, rmfiles, readdir, mktree, cpu, rss, heapinfo)}

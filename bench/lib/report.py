@@ -5,10 +5,13 @@
 
 OUTDIR holds what run.sh wrote: raw.tsv (target, rep, workload, value, unit, daemon cpu seconds),
 startup.tsv (system, kind, seconds, rss KiB), memory-<system>.tsv (epoch, rss KiB, hwm KiB),
-jvm-<system>.tsv (key, value) and skipped.tsv (system, reason). SYSTEMS is the comma separated
+jvm-<system>.tsv (key, value), windows.tsv (target, rep, workload, start and end epoch seconds),
+logs/gc-<system>.log (the JVM's -Xlog:gc with epoch-ms times), logs/<system>.log (the server's output) and
+skipped.tsv (system, reason). SYSTEMS is the comma separated
 column order (without native). Writes results.txt, results.md and, with --chart, chart.png.
 """
 import os
+import re
 import statistics
 import sys
 
@@ -127,7 +130,7 @@ def stop_notes(r):
 
 def memory_table(r):
     header = ["system", "RSS at ready MiB", "RSS median MiB", "RSS max MiB", "VmHWM MiB",
-              "heap committed MiB", "heap used MiB"]
+              "heap committed MiB", "heap used MiB", "OutOfMemoryError"]
     rows = []
     for s in r.systems:
         info = dict((row[0], row[1]) for row in read_tsv(f"{r.outdir}/jvm-{s}.tsv") if len(row) > 1)
@@ -137,7 +140,80 @@ def memory_table(r):
         rows.append([s, mib(info.get("rss_ready_kb")),
                      mib(statistics.median(samples)) if samples else "-",
                      mib(max(samples)) if samples else "-",
-                     mib(info.get("hwm_kb")), mib(info.get("heap_committed_kb")), mib(info.get("heap_used_kb"))])
+                     mib(info.get("hwm_kb")), mib(info.get("heap_committed_kb")), mib(info.get("heap_used_kb")),
+                     str(oom_count(r.outdir, s)) if oom_count(r.outdir, s) is not None else "-"])
+    return header, rows
+
+
+# -Xlog:gc with the timemillis decoration, one line per collection:
+#   [1764690000123ms] GC(12) Pause Young (Allocation Failure) 21M->4M(61M) 1.672ms
+GC_RE = re.compile(r"^\[(\d+)ms\].*? GC\(\d+\) Pause (\w+).*? (\d+)([KMG])->(\d+)([KMG])\((\d+)([KMG])\) ([\d.]+)ms")
+UNIT_KIB = {"K": 1, "M": 1024, "G": 1024 * 1024}
+
+
+def gc_events(outdir, system):
+    """(epoch s, kind, heap used after KiB, heap committed after KiB, pause ms) per collection of SYSTEM's JVM."""
+    events = []
+    log = f"{outdir}/logs/gc-{system}.log"
+    if os.path.exists(log):
+        with open(log) as f:
+            for line in f:
+                m = GC_RE.search(line)
+                if m:
+                    events.append((int(m.group(1)) / 1000, m.group(2), int(m.group(5)) * UNIT_KIB[m.group(6)],
+                                   int(m.group(7)) * UNIT_KIB[m.group(8)], float(m.group(9))))
+    return events
+
+
+def oom_count(outdir, system):
+    """Lines of the server's output naming an OutOfMemoryError (a JVM that ran out of heap or direct memory)."""
+    log = f"{outdir}/logs/{system}.log"
+    if not os.path.exists(log):
+        return None
+    with open(log, errors="replace") as f:
+        return sum(1 for line in f if "OutOfMemoryError" in line)
+
+
+def gc_table(r):
+    """Per workload and JVM system: collections and pause time per run (median over the repetitions), GC time as
+    a share of the workload's wall time, and the highest heap occupancy after a collection and heap committed
+    over all repetitions. The last row covers the server's whole life (start-up, preparation steps, idle)."""
+    systems = [s for s in r.systems if gc_events(r.outdir, s)]
+    if not systems:
+        return None, []
+    windows = {}
+    for row in read_tsv(f"{r.outdir}/windows.tsv"):
+        if len(row) >= 5:
+            windows.setdefault((row[0], row[2]), []).append((float(row[3]), float(row[4])))
+    header = ["workload"]
+    for s in systems:
+        header += [f"{s} GCs", "GC ms", "GC %", "after GC max MiB", "committed MiB"]
+    events = {s: gc_events(r.outdir, s) for s in systems}
+
+    def cells(evs_per_run, wall):
+        if not evs_per_run:
+            return ["-"] * 5
+        all_evs = [e for evs in evs_per_run for e in evs]
+        ms = sum(e[4] for e in all_evs)
+        return [f"{statistics.median(len(evs) for evs in evs_per_run):g}",
+                f"{statistics.median(sum(e[4] for e in evs) for evs in evs_per_run):.1f}",
+                f"{100 * ms / 1000 / wall:.1f}" if wall > 0 else "-",
+                mib(max(e[2] for e in all_evs)) if all_evs else "-",
+                mib(max(e[3] for e in all_evs)) if all_evs else "-"]
+
+    rows = []
+    for wl in r.order:
+        row = [wl]
+        for s in systems:
+            runs = windows.get((s, wl), [])
+            row += cells([[e for e in events[s] if a <= e[0] <= b] for a, b in runs], sum(b - a for a, b in runs))
+        rows.append(row)
+    row = ["(whole run)"]
+    for s in systems:
+        evs = events[s]
+        life = evs[-1][0] - evs[0][0] if len(evs) > 1 else 0
+        row += cells([evs], life)
+    rows.append(row)
     return header, rows
 
 
@@ -164,7 +240,11 @@ def sections(r):
                    " the mount measured above. Stop: SIGTERM (umount for servers that are not JVMs) until the server"
                    " exited; clean = it had unmounted by itself.",
         "memory": "JVM memory: VmRSS sampled every second while the benchmark ran, VmHWM (peak RSS) and"
-                  " jcmd GC.heap_info at the end.",
+                  " jcmd GC.heap_info at the end; OutOfMemoryError = lines naming one in the server's output.",
+        "gc": "JVM collections (-Xlog:gc) during each workload's timed part: GCs and GC ms per run (median),"
+              " GC % = pause time / wall time of the runs, after GC max = highest heap occupancy left by a"
+              " collection (the live data), committed = highest heap size after a collection (bounded by -Xmx)."
+              " (whole run) = from the first to the last collection of the server's life.",
     }
     out = [("Results", main_table(r), notes["main"]), ("Daemon CPU", cpu_table(r), notes["cpu"])]
     st = startup_table(r)
@@ -173,6 +253,9 @@ def sections(r):
     mem = memory_table(r)
     if mem[1]:
         out.append(("Memory", mem, notes["memory"]))
+    gc = gc_table(r)
+    if gc[1]:
+        out.append(("GC", gc, notes["gc"]))
     return out
 
 

@@ -19,11 +19,14 @@ import fuse.api.Errno;
  *
  * <p>Usage, for a call that returns -1 on failure:
  * <pre>{@code
- * private static final MethodHandle CLOSE = Native.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
- * int rc = (int) CLOSE.invokeExact(Native.errnoState(), fd);
+ * private static final class Close { // a holder: the handle is built on the first close, not at class load
+ *     static final MethodHandle HANDLE = Native.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+ * }
+ * int rc = (int) Close.HANDLE.invokeExact(Native.errnoState(), fd);
  * if (rc < 0) throw Native.failure("close", String.valueOf(fd));
  * }</pre>
- * Handles are built once, in {@code static final} fields, so that {@code invokeExact} is fully inlined.
+ * Handles are built once, in {@code static final} fields, so that {@code invokeExact} is fully inlined; each in
+ * its own holder class, because building one spins classes (tens of milliseconds at start-up for a few).
  */
 public final class Native {
     private static final Linker LINKER = Linker.nativeLinker();

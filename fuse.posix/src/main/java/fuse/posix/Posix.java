@@ -37,113 +37,237 @@ public final class Posix {
 
     private static final Linker.Option VARIADIC_AFTER_1 = Linker.Option.firstVariadicArg(1);
 
-    private static final MethodHandle OPENAT = Native.function("openat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(3));
+    // One holder class per call: the JVM initialises a class on its first use, once, thread-safely, so a handle is
+    // built when its call is first made, not when Posix is loaded. Building a downcall handle spins classes
+    // (0.05-0.6 s for all of them at start-up); a start uses a handful. HANDLE stays a static final constant, so
+    // invokeExact still inlines. The classes belong to this bundle's class loader: nothing is shared beyond it.
+
+    private static final class Openat {
+        static final MethodHandle HANDLE = Native.function("openat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+                Linker.Option.firstVariadicArg(3));
+    }
     /** syscall(nr, a, b, c, d): every variadic argument travels as a 64-bit value, as the kernel reads it. */
-    private static final MethodHandle SYSCALL_L_P_P_L = Native.function("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG), VARIADIC_AFTER_1);
-    private static final MethodHandle SYSCALL_L_P_L_L = Native.function("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG), VARIADIC_AFTER_1);
-    private static final MethodHandle SYSCALL_L_P = Native.function("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), VARIADIC_AFTER_1);
-    private static final MethodHandle CLOSE = Native.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle DUP = Native.function("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle PIPE2 = Native.function("pipe2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FCNTL = Native.function("fcntl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle FLOCK = Native.function("flock",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FSTAT = Native.function("fstat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle FSTATAT = Native.function("fstatat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle READ = Native.function("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITE = Native.function("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle PREAD = Native.function("pread",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle PWRITE = Native.function("pwrite",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle FSYNC = Native.function("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle FDATASYNC = Native.function("fdatasync",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle FTRUNCATE = Native.function("ftruncate",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle TRUNCATE = Native.function("truncate",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle FALLOCATE = Native.function("fallocate",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle LSEEK = Native.function("lseek",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle COPY_FILE_RANGE = Native.function("copy_file_range",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle GETDENTS64 = Native.function("getdents64",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle READLINKAT = Native.function("readlinkat",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle MKDIRAT = Native.function("mkdirat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle MKNODAT = Native.function("mknodat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle SYMLINKAT = Native.function("symlinkat",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
-    private static final MethodHandle LINKAT = Native.function("linkat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle UNLINKAT = Native.function("unlinkat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RENAMEAT2 = Native.function("renameat2",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FCHMOD = Native.function("fchmod",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FCHMODAT = Native.function("fchmodat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FCHOWN = Native.function("fchown",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FCHOWNAT = Native.function("fchownat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle UTIMENSAT = Native.function("utimensat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle FUTIMENS = Native.function("futimens",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle FSTATFS = Native.function("fstatfs",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle STATFS = Native.function("statfs",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle FACCESSAT = Native.function("faccessat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FGETXATTR = Native.function("fgetxattr",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle FSETXATTR = Native.function("fsetxattr",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle FLISTXATTR = Native.function("flistxattr",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle FREMOVEXATTR = Native.function("fremovexattr",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final class SyscallLPPL {
+        static final MethodHandle HANDLE = Native.function("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG),
+                VARIADIC_AFTER_1);
+    }
+    private static final class SyscallLPLL {
+        static final MethodHandle HANDLE = Native.function("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
+                VARIADIC_AFTER_1);
+    }
+    private static final class SyscallLP {
+        static final MethodHandle HANDLE = Native.function("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), VARIADIC_AFTER_1);
+    }
+    private static final class Close {
+        static final MethodHandle HANDLE = Native.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class Dup {
+        static final MethodHandle HANDLE = Native.function("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class Pipe2 {
+        static final MethodHandle HANDLE = Native.function("pipe2",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class Fcntl {
+        static final MethodHandle HANDLE = Native.function("fcntl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    }
+    private static final class Flock {
+        static final MethodHandle HANDLE = Native.function("flock",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class Fstat {
+        static final MethodHandle HANDLE = Native.function("fstat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class Fstatat {
+        static final MethodHandle HANDLE = Native.function("fstatat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    }
+    private static final class Read {
+        static final MethodHandle HANDLE = Native.function("read",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class Write {
+        static final MethodHandle HANDLE = Native.function("write",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class Pread {
+        static final MethodHandle HANDLE = Native.function("pread",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    }
+    private static final class Pwrite {
+        static final MethodHandle HANDLE = Native.function("pwrite",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    }
+    private static final class Fsync {
+        static final MethodHandle HANDLE = Native.function("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class Fdatasync {
+        static final MethodHandle HANDLE = Native.function("fdatasync",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class Ftruncate {
+        static final MethodHandle HANDLE = Native.function("ftruncate",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+    private static final class Truncate {
+        static final MethodHandle HANDLE = Native.function("truncate",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class Fallocate {
+        static final MethodHandle HANDLE = Native.function("fallocate",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    }
+    private static final class Lseek {
+        static final MethodHandle HANDLE = Native.function("lseek",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    }
+    private static final class CopyFileRange {
+        static final MethodHandle HANDLE = Native.function("copy_file_range",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+    private static final class Getdents64 {
+        static final MethodHandle HANDLE = Native.function("getdents64",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class Readlinkat {
+        static final MethodHandle HANDLE = Native.function("readlinkat",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+    private static final class Mkdirat {
+        static final MethodHandle HANDLE = Native.function("mkdirat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class Mknodat {
+        static final MethodHandle HANDLE = Native.function("mknodat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    }
+    private static final class Symlinkat {
+        static final MethodHandle HANDLE = Native.function("symlinkat",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    }
+    private static final class Linkat {
+        static final MethodHandle HANDLE = Native.function("linkat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class Unlinkat {
+        static final MethodHandle HANDLE = Native.function("unlinkat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class Renameat2 {
+        static final MethodHandle HANDLE = Native.function("renameat2",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class Fchmod {
+        static final MethodHandle HANDLE = Native.function("fchmod",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class Fchmodat {
+        static final MethodHandle HANDLE = Native.function("fchmodat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+    private static final class Fchown {
+        static final MethodHandle HANDLE = Native.function("fchown",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class Fchownat {
+        static final MethodHandle HANDLE = Native.function("fchownat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class Utimensat {
+        static final MethodHandle HANDLE = Native.function("utimensat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    }
+    private static final class Futimens {
+        static final MethodHandle HANDLE = Native.function("futimens",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class Fstatfs {
+        static final MethodHandle HANDLE = Native.function("fstatfs",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class Statfs {
+        static final MethodHandle HANDLE = Native.function("statfs",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class Faccessat {
+        static final MethodHandle HANDLE = Native.function("faccessat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+    private static final class Fgetxattr {
+        static final MethodHandle HANDLE = Native.function("fgetxattr",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+    private static final class Fsetxattr {
+        static final MethodHandle HANDLE = Native.function("fsetxattr",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+    private static final class Flistxattr {
+        static final MethodHandle HANDLE = Native.function("flistxattr",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class Fremovexattr {
+        static final MethodHandle HANDLE = Native.function("fremovexattr",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
     private static final FunctionDescriptor GETXATTR_DESC =
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
-    private static final MethodHandle GETXATTR = Native.function("getxattr", GETXATTR_DESC);
-    private static final MethodHandle LGETXATTR = Native.function("lgetxattr", GETXATTR_DESC);
+    private static final class Getxattr {
+        static final MethodHandle HANDLE = Native.function("getxattr", GETXATTR_DESC);
+    }
+    private static final class Lgetxattr {
+        static final MethodHandle HANDLE = Native.function("lgetxattr", GETXATTR_DESC);
+    }
     private static final FunctionDescriptor SETXATTR_DESC =
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle SETXATTR = Native.function("setxattr", SETXATTR_DESC);
-    private static final MethodHandle LSETXATTR = Native.function("lsetxattr", SETXATTR_DESC);
+    private static final class Setxattr {
+        static final MethodHandle HANDLE = Native.function("setxattr", SETXATTR_DESC);
+    }
+    private static final class Lsetxattr {
+        static final MethodHandle HANDLE = Native.function("lsetxattr", SETXATTR_DESC);
+    }
     private static final FunctionDescriptor LISTXATTR_DESC = FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
-    private static final MethodHandle LISTXATTR = Native.function("listxattr", LISTXATTR_DESC);
-    private static final MethodHandle LLISTXATTR = Native.function("llistxattr", LISTXATTR_DESC);
+    private static final class Listxattr {
+        static final MethodHandle HANDLE = Native.function("listxattr", LISTXATTR_DESC);
+    }
+    private static final class Llistxattr {
+        static final MethodHandle HANDLE = Native.function("llistxattr", LISTXATTR_DESC);
+    }
     private static final FunctionDescriptor REMOVEXATTR_DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle REMOVEXATTR = Native.function("removexattr", REMOVEXATTR_DESC);
-    private static final MethodHandle LREMOVEXATTR = Native.function("lremovexattr", REMOVEXATTR_DESC);
-    private static final MethodHandle UMASK = Native.infallible("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle SETFSUID = Native.infallible("setfsuid",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle SETFSGID = Native.infallible("setfsgid",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle GETUID = Native.infallible("getuid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETEUID = Native.infallible("geteuid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETGID = Native.infallible("getgid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETEGID = Native.infallible("getegid", FunctionDescriptor.of(JAVA_INT));
+    private static final class Removexattr {
+        static final MethodHandle HANDLE = Native.function("removexattr", REMOVEXATTR_DESC);
+    }
+    private static final class Lremovexattr {
+        static final MethodHandle HANDLE = Native.function("lremovexattr", REMOVEXATTR_DESC);
+    }
+    private static final class Umask {
+        static final MethodHandle HANDLE = Native.infallible("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class Setfsuid {
+        static final MethodHandle HANDLE = Native.infallible("setfsuid",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class Setfsgid {
+        static final MethodHandle HANDLE = Native.infallible("setfsgid",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class Getuid {
+        static final MethodHandle HANDLE = Native.infallible("getuid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class Geteuid {
+        static final MethodHandle HANDLE = Native.infallible("geteuid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class Getgid {
+        static final MethodHandle HANDLE = Native.infallible("getgid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class Getegid {
+        static final MethodHandle HANDLE = Native.infallible("getegid", FunctionDescriptor.of(JAVA_INT));
+    }
 
     // ---------------------------------------------------------------------------------------------- descriptors
 
@@ -152,7 +276,7 @@ public final class Posix {
         MemorySegment p = Scratch.cString(Scratch.get().path0, path, "openat");
         int fd;
         try {
-            fd = (int) OPENAT.invokeExact(Native.errnoState(), dirfd, p, flags, mode);
+            fd = (int) Openat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, flags, mode);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -176,7 +300,7 @@ public final class Posix {
         how.set(JAVA_LONG, Structs.HOW_RESOLVE, resolve);
         long fd;
         try {
-            fd = (long) SYSCALL_L_P_P_L.invokeExact(Native.errnoState(), Linux.SYS_OPENAT2, (long) dirfd, p, how,
+            fd = (long) SyscallLPPL.HANDLE.invokeExact(Native.errnoState(), Linux.SYS_OPENAT2, (long) dirfd, p, how,
                     Structs.OPEN_HOW.byteSize());
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -190,7 +314,7 @@ public final class Posix {
     public static void close(int fd) throws PosixException {
         int rc;
         try {
-            rc = (int) CLOSE.invokeExact(Native.errnoState(), fd);
+            rc = (int) Close.HANDLE.invokeExact(Native.errnoState(), fd);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -208,7 +332,7 @@ public final class Posix {
             return;
         }
         try {
-            int ignored = (int) CLOSE.invokeExact(Native.errnoState(), fd);
+            int ignored = (int) Close.HANDLE.invokeExact(Native.errnoState(), fd);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -217,7 +341,7 @@ public final class Posix {
     public static int dup(int fd) throws PosixException {
         int copy;
         try {
-            copy = (int) DUP.invokeExact(Native.errnoState(), fd);
+            copy = (int) Dup.HANDLE.invokeExact(Native.errnoState(), fd);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -232,7 +356,7 @@ public final class Posix {
         MemorySegment fds = Scratch.get().longs;
         int rc;
         try {
-            rc = (int) PIPE2.invokeExact(Native.errnoState(), fds, flags);
+            rc = (int) Pipe2.HANDLE.invokeExact(Native.errnoState(), fds, flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -246,7 +370,7 @@ public final class Posix {
     public static int fcntl(int fd, int cmd, long arg) throws PosixException {
         int rc;
         try {
-            rc = (int) FCNTL.invokeExact(Native.errnoState(), fd, cmd, arg);
+            rc = (int) Fcntl.HANDLE.invokeExact(Native.errnoState(), fd, cmd, arg);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -265,7 +389,7 @@ public final class Posix {
     public static void flock(int fd, int operation) throws PosixException {
         int rc;
         try {
-            rc = (int) FLOCK.invokeExact(Native.errnoState(), fd, operation);
+            rc = (int) Flock.HANDLE.invokeExact(Native.errnoState(), fd, operation);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -285,7 +409,7 @@ public final class Posix {
         MemorySegment stat = Scratch.get().stat;
         int rc;
         try {
-            rc = (int) FSTAT.invokeExact(Native.errnoState(), fd, stat);
+            rc = (int) Fstat.HANDLE.invokeExact(Native.errnoState(), fd, stat);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -301,7 +425,7 @@ public final class Posix {
         MemorySegment p = Scratch.cString(scratch.path0, path, "fstatat");
         int rc;
         try {
-            rc = (int) FSTATAT.invokeExact(Native.errnoState(), dirfd, p, scratch.stat, flags);
+            rc = (int) Fstatat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, scratch.stat, flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -324,7 +448,7 @@ public final class Posix {
         MemorySegment statfs = Scratch.get().statfs;
         int rc;
         try {
-            rc = (int) FSTATFS.invokeExact(Native.errnoState(), fd, statfs);
+            rc = (int) Fstatfs.HANDLE.invokeExact(Native.errnoState(), fd, statfs);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -339,7 +463,7 @@ public final class Posix {
         MemorySegment p = Scratch.cString(scratch.path0, path, "statfs");
         int rc;
         try {
-            rc = (int) STATFS.invokeExact(Native.errnoState(), p, scratch.statfs);
+            rc = (int) Statfs.HANDLE.invokeExact(Native.errnoState(), p, scratch.statfs);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -357,7 +481,7 @@ public final class Posix {
         MemorySegment p = Scratch.cString(Scratch.get().path0, path, "faccessat");
         int rc;
         try {
-            rc = (int) FACCESSAT.invokeExact(Native.errnoState(), dirfd, p, mode, flags);
+            rc = (int) Faccessat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, mode, flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -372,7 +496,7 @@ public final class Posix {
     public static long read(int fd, MemorySegment buffer) throws PosixException {
         long n;
         try {
-            n = (long) READ.invokeExact(Native.errnoState(), fd, buffer, buffer.byteSize());
+            n = (long) Read.HANDLE.invokeExact(Native.errnoState(), fd, buffer, buffer.byteSize());
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -385,7 +509,7 @@ public final class Posix {
     public static long write(int fd, MemorySegment data) throws PosixException {
         long n;
         try {
-            n = (long) WRITE.invokeExact(Native.errnoState(), fd, data, data.byteSize());
+            n = (long) Write.HANDLE.invokeExact(Native.errnoState(), fd, data, data.byteSize());
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -399,7 +523,7 @@ public final class Posix {
     public static long pread(int fd, MemorySegment buffer, long offset) throws PosixException {
         long n;
         try {
-            n = (long) PREAD.invokeExact(Native.errnoState(), fd, buffer, buffer.byteSize(), offset);
+            n = (long) Pread.HANDLE.invokeExact(Native.errnoState(), fd, buffer, buffer.byteSize(), offset);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -416,7 +540,7 @@ public final class Posix {
     public static long pwrite(int fd, MemorySegment data, long offset) throws PosixException {
         long n;
         try {
-            n = (long) PWRITE.invokeExact(Native.errnoState(), fd, data, data.byteSize(), offset);
+            n = (long) Pwrite.HANDLE.invokeExact(Native.errnoState(), fd, data, data.byteSize(), offset);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -453,7 +577,7 @@ public final class Posix {
     public static void fsync(int fd) throws PosixException {
         int rc;
         try {
-            rc = (int) FSYNC.invokeExact(Native.errnoState(), fd);
+            rc = (int) Fsync.HANDLE.invokeExact(Native.errnoState(), fd);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -465,7 +589,7 @@ public final class Posix {
     public static void fdatasync(int fd) throws PosixException {
         int rc;
         try {
-            rc = (int) FDATASYNC.invokeExact(Native.errnoState(), fd);
+            rc = (int) Fdatasync.HANDLE.invokeExact(Native.errnoState(), fd);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -477,7 +601,7 @@ public final class Posix {
     public static void ftruncate(int fd, long length) throws PosixException {
         int rc;
         try {
-            rc = (int) FTRUNCATE.invokeExact(Native.errnoState(), fd, length);
+            rc = (int) Ftruncate.HANDLE.invokeExact(Native.errnoState(), fd, length);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -491,7 +615,7 @@ public final class Posix {
         MemorySegment p = Scratch.cString(Scratch.get().path0, path, "truncate");
         int rc;
         try {
-            rc = (int) TRUNCATE.invokeExact(Native.errnoState(), p, length);
+            rc = (int) Truncate.HANDLE.invokeExact(Native.errnoState(), p, length);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -504,7 +628,7 @@ public final class Posix {
     public static void fallocate(int fd, int mode, long offset, long length) throws PosixException {
         int rc;
         try {
-            rc = (int) FALLOCATE.invokeExact(Native.errnoState(), fd, mode, offset, length);
+            rc = (int) Fallocate.HANDLE.invokeExact(Native.errnoState(), fd, mode, offset, length);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -517,7 +641,7 @@ public final class Posix {
     public static long lseek(int fd, long offset, int whence) throws PosixException {
         long position;
         try {
-            position = (long) LSEEK.invokeExact(Native.errnoState(), fd, offset, whence);
+            position = (long) Lseek.HANDLE.invokeExact(Native.errnoState(), fd, offset, whence);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -535,8 +659,8 @@ public final class Posix {
         offsets.set(JAVA_LONG, 8, offsetOut);
         long n;
         try {
-            n = (long) COPY_FILE_RANGE.invokeExact(Native.errnoState(), fdIn, offsets, fdOut, offsets.asSlice(8, 8),
-                    length, flags);
+            n = (long) CopyFileRange.HANDLE.invokeExact(Native.errnoState(), fdIn, offsets, fdOut,
+                    offsets.asSlice(8, 8), length, flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -564,7 +688,7 @@ public final class Posix {
     public static long getdents64(int fd, MemorySegment buffer) throws PosixException {
         long n;
         try {
-            n = (long) GETDENTS64.invokeExact(Native.errnoState(), fd, buffer, buffer.byteSize());
+            n = (long) Getdents64.HANDLE.invokeExact(Native.errnoState(), fd, buffer, buffer.byteSize());
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -622,7 +746,7 @@ public final class Posix {
         MemorySegment target = scratch.path1;
         long n;
         try {
-            n = (long) READLINKAT.invokeExact(Native.errnoState(), dirfd, p, target, target.byteSize());
+            n = (long) Readlinkat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, target, target.byteSize());
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -637,7 +761,7 @@ public final class Posix {
         MemorySegment p = Scratch.cString(Scratch.get().path0, path, "mkdirat");
         int rc;
         try {
-            rc = (int) MKDIRAT.invokeExact(Native.errnoState(), dirfd, p, mode);
+            rc = (int) Mkdirat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, mode);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -651,7 +775,7 @@ public final class Posix {
         MemorySegment p = Scratch.cString(Scratch.get().path0, path, "mknodat");
         int rc;
         try {
-            rc = (int) MKNODAT.invokeExact(Native.errnoState(), dirfd, p, mode, dev);
+            rc = (int) Mknodat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, mode, dev);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -667,7 +791,7 @@ public final class Posix {
         MemorySegment p = Scratch.cString(scratch.path0, path, "symlinkat");
         int rc;
         try {
-            rc = (int) SYMLINKAT.invokeExact(Native.errnoState(), t, dirfd, p);
+            rc = (int) Symlinkat.HANDLE.invokeExact(Native.errnoState(), t, dirfd, p);
         } catch (Throwable e) {
             throw Native.unexpected(e);
         }
@@ -687,7 +811,7 @@ public final class Posix {
         MemorySegment to = Scratch.cString(scratch.path1, newPath, "linkat");
         int rc;
         try {
-            rc = (int) LINKAT.invokeExact(Native.errnoState(), oldDirfd, from, newDirfd, to, flags);
+            rc = (int) Linkat.HANDLE.invokeExact(Native.errnoState(), oldDirfd, from, newDirfd, to, flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -701,7 +825,7 @@ public final class Posix {
         MemorySegment p = Scratch.cString(Scratch.get().path0, path, "unlinkat");
         int rc;
         try {
-            rc = (int) UNLINKAT.invokeExact(Native.errnoState(), dirfd, p, flags);
+            rc = (int) Unlinkat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -718,7 +842,7 @@ public final class Posix {
         MemorySegment to = Scratch.cString(scratch.path1, newPath, "renameat2");
         int rc;
         try {
-            rc = (int) RENAMEAT2.invokeExact(Native.errnoState(), oldDirfd, from, newDirfd, to, flags);
+            rc = (int) Renameat2.HANDLE.invokeExact(Native.errnoState(), oldDirfd, from, newDirfd, to, flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -732,7 +856,7 @@ public final class Posix {
     public static void fchmod(int fd, int mode) throws PosixException {
         int rc;
         try {
-            rc = (int) FCHMOD.invokeExact(Native.errnoState(), fd, mode);
+            rc = (int) Fchmod.HANDLE.invokeExact(Native.errnoState(), fd, mode);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -746,7 +870,7 @@ public final class Posix {
         MemorySegment p = Scratch.cString(Scratch.get().path0, path, "fchmodat");
         int rc;
         try {
-            rc = (int) FCHMODAT.invokeExact(Native.errnoState(), dirfd, p, mode, flags);
+            rc = (int) Fchmodat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, mode, flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -763,7 +887,7 @@ public final class Posix {
         MemorySegment p = Scratch.cString(Scratch.get().path0, path, "fchmodat2");
         long rc;
         try {
-            rc = (long) SYSCALL_L_P_L_L.invokeExact(Native.errnoState(), Linux.SYS_FCHMODAT2, (long) dirfd, p,
+            rc = (long) SyscallLPLL.HANDLE.invokeExact(Native.errnoState(), Linux.SYS_FCHMODAT2, (long) dirfd, p,
                     (long) mode, (long) flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -777,7 +901,7 @@ public final class Posix {
     public static void fchown(int fd, int uid, int gid) throws PosixException {
         int rc;
         try {
-            rc = (int) FCHOWN.invokeExact(Native.errnoState(), fd, uid, gid);
+            rc = (int) Fchown.HANDLE.invokeExact(Native.errnoState(), fd, uid, gid);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -791,7 +915,7 @@ public final class Posix {
         MemorySegment p = Scratch.cString(Scratch.get().path0, path, "fchownat");
         int rc;
         try {
-            rc = (int) FCHOWNAT.invokeExact(Native.errnoState(), dirfd, p, uid, gid, flags);
+            rc = (int) Fchownat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, uid, gid, flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -812,7 +936,7 @@ public final class Posix {
         MemorySegment times = timespecs(scratch, atimeSeconds, atimeNanos, mtimeSeconds, mtimeNanos);
         int rc;
         try {
-            rc = (int) UTIMENSAT.invokeExact(Native.errnoState(), dirfd, p, times, flags);
+            rc = (int) Utimensat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, times, flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -827,7 +951,7 @@ public final class Posix {
         MemorySegment times = timespecs(Scratch.get(), atimeSeconds, atimeNanos, mtimeSeconds, mtimeNanos);
         int rc;
         try {
-            rc = (int) FUTIMENS.invokeExact(Native.errnoState(), fd, times);
+            rc = (int) Futimens.HANDLE.invokeExact(Native.errnoState(), fd, times);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -856,7 +980,7 @@ public final class Posix {
         MemorySegment n = Scratch.cString(Scratch.get().path1, name, "fgetxattr");
         long size;
         try {
-            size = (long) FGETXATTR.invokeExact(Native.errnoState(), fd, n, buffer(value), value.byteSize());
+            size = (long) Fgetxattr.HANDLE.invokeExact(Native.errnoState(), fd, n, buffer(value), value.byteSize());
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -871,7 +995,7 @@ public final class Posix {
         MemorySegment n = Scratch.cString(Scratch.get().path1, name, "fsetxattr");
         int rc;
         try {
-            rc = (int) FSETXATTR.invokeExact(Native.errnoState(), fd, n, buffer(value), value.byteSize(), flags);
+            rc = (int) Fsetxattr.HANDLE.invokeExact(Native.errnoState(), fd, n, buffer(value), value.byteSize(), flags);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -884,7 +1008,7 @@ public final class Posix {
     public static int flistxattr(int fd, MemorySegment list) throws PosixException {
         long size;
         try {
-            size = (long) FLISTXATTR.invokeExact(Native.errnoState(), fd, buffer(list), list.byteSize());
+            size = (long) Flistxattr.HANDLE.invokeExact(Native.errnoState(), fd, buffer(list), list.byteSize());
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -898,7 +1022,7 @@ public final class Posix {
         MemorySegment n = Scratch.cString(Scratch.get().path1, name, "fremovexattr");
         int rc;
         try {
-            rc = (int) FREMOVEXATTR.invokeExact(Native.errnoState(), fd, n);
+            rc = (int) Fremovexattr.HANDLE.invokeExact(Native.errnoState(), fd, n);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -909,36 +1033,36 @@ public final class Posix {
 
     /** {@code getxattr(2)} by path, following symlinks ({@code /proc/self/fd/N} reaches an O_PATH fd's file). */
     public static int getxattr(String path, String name, MemorySegment value) throws PosixException {
-        return pathGetxattr(GETXATTR, "getxattr", path, name, value);
+        return pathGetxattr(Getxattr.HANDLE, "getxattr", path, name, value);
     }
 
     /** {@code lgetxattr(2)}: like {@link #getxattr} on a symlink itself. */
     public static int lgetxattr(String path, String name, MemorySegment value) throws PosixException {
-        return pathGetxattr(LGETXATTR, "lgetxattr", path, name, value);
+        return pathGetxattr(Lgetxattr.HANDLE, "lgetxattr", path, name, value);
     }
 
     public static void setxattr(String path, String name, MemorySegment value, int flags) throws PosixException {
-        pathSetxattr(SETXATTR, "setxattr", path, name, value, flags);
+        pathSetxattr(Setxattr.HANDLE, "setxattr", path, name, value, flags);
     }
 
     public static void lsetxattr(String path, String name, MemorySegment value, int flags) throws PosixException {
-        pathSetxattr(LSETXATTR, "lsetxattr", path, name, value, flags);
+        pathSetxattr(Lsetxattr.HANDLE, "lsetxattr", path, name, value, flags);
     }
 
     public static int listxattr(String path, MemorySegment list) throws PosixException {
-        return pathListxattr(LISTXATTR, "listxattr", path, list);
+        return pathListxattr(Listxattr.HANDLE, "listxattr", path, list);
     }
 
     public static int llistxattr(String path, MemorySegment list) throws PosixException {
-        return pathListxattr(LLISTXATTR, "llistxattr", path, list);
+        return pathListxattr(Llistxattr.HANDLE, "llistxattr", path, list);
     }
 
     public static void removexattr(String path, String name) throws PosixException {
-        pathRemovexattr(REMOVEXATTR, "removexattr", path, name);
+        pathRemovexattr(Removexattr.HANDLE, "removexattr", path, name);
     }
 
     public static void lremovexattr(String path, String name) throws PosixException {
-        pathRemovexattr(LREMOVEXATTR, "lremovexattr", path, name);
+        pathRemovexattr(Lremovexattr.HANDLE, "lremovexattr", path, name);
     }
 
     private static int pathGetxattr(MethodHandle handle, String call, String path, String name, MemorySegment value)
@@ -1015,7 +1139,7 @@ public final class Posix {
     /** {@code umask(2)}: sets the process's umask, answers the previous one. */
     public static int umask(int mask) {
         try {
-            return (int) UMASK.invokeExact(mask);
+            return (int) Umask.HANDLE.invokeExact(mask);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -1028,7 +1152,7 @@ public final class Posix {
      */
     public static int setfsuid(int uid) {
         try {
-            return (int) SETFSUID.invokeExact(uid);
+            return (int) Setfsuid.HANDLE.invokeExact(uid);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -1037,7 +1161,7 @@ public final class Posix {
     /** {@code setfsgid(2)}: as {@link #setfsuid}, for the group. */
     public static int setfsgid(int gid) {
         try {
-            return (int) SETFSGID.invokeExact(gid);
+            return (int) Setfsgid.HANDLE.invokeExact(gid);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -1073,7 +1197,7 @@ public final class Posix {
     private static long groupsCall(long number, long count, MemorySegment list, String name) throws PosixException {
         long rc;
         try {
-            rc = (long) SYSCALL_L_P.invokeExact(Native.errnoState(), number, count, list);
+            rc = (long) SyscallLP.HANDLE.invokeExact(Native.errnoState(), number, count, list);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -1085,7 +1209,7 @@ public final class Posix {
 
     public static int getuid() {
         try {
-            return (int) GETUID.invokeExact();
+            return (int) Getuid.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -1093,7 +1217,7 @@ public final class Posix {
 
     public static int geteuid() {
         try {
-            return (int) GETEUID.invokeExact();
+            return (int) Geteuid.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -1101,7 +1225,7 @@ public final class Posix {
 
     public static int getgid() {
         try {
-            return (int) GETGID.invokeExact();
+            return (int) Getgid.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -1109,7 +1233,7 @@ public final class Posix {
 
     public static int getegid() {
         try {
-            return (int) GETEGID.invokeExact();
+            return (int) Getegid.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

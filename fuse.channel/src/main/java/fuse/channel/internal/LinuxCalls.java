@@ -37,32 +37,54 @@ final class LinuxCalls {
     static final int STATX_SIZE = 256;
     static final long STATX_MODE_OFFSET = 28;
 
+    // One holder class per call, as in fuse.posix.Posix: a handle is built on its call's first use (umount2 only
+    // at the end), not all of them when the class loads.
     // open(2) and ioctl(2) are variadic in glibc: the mode and the argument must be passed as variadic arguments.
-    private static final MethodHandle OPEN = Native.function("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = Native.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle READ = Native.function("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITEV = Native.function("writev",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final class Open {
+        static final MethodHandle HANDLE = Native.function("open",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    }
+    private static final class Close {
+        static final MethodHandle HANDLE = Native.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class Read {
+        static final MethodHandle HANDLE = Native.function("read",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class Writev {
+        static final MethodHandle HANDLE = Native.function("writev",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
     /** The request is a C {@code unsigned long}: passed zero-extended, never sign-extended. */
-    private static final MethodHandle IOCTL = Native.function("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle MOUNT = Native.function("mount",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
-    private static final MethodHandle UMOUNT2 = Native.function("umount2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle STATX = Native.function("statx",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle GETEUID = Native.infallible("geteuid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETEGID = Native.infallible("getegid", FunctionDescriptor.of(JAVA_INT));
+    private static final class Ioctl {
+        static final MethodHandle HANDLE = Native.function("ioctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    }
+    private static final class Mount {
+        static final MethodHandle HANDLE = Native.function("mount",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    }
+    private static final class Umount2 {
+        static final MethodHandle HANDLE = Native.function("umount2",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class Statx {
+        static final MethodHandle HANDLE = Native.function("statx",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class Geteuid {
+        static final MethodHandle HANDLE = Native.infallible("geteuid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class Getegid {
+        static final MethodHandle HANDLE = Native.infallible("getegid", FunctionDescriptor.of(JAVA_INT));
+    }
 
     private LinuxCalls() {
     }
 
     static int open(String path, int flags) throws PosixException {
         try (Arena arena = Arena.ofConfined()) {
-            int fd = (int) OPEN.invokeExact(Native.errnoState(), Native.cString(arena, path), flags, 0);
+            int fd = (int) Open.HANDLE.invokeExact(Native.errnoState(), Native.cString(arena, path), flags, 0);
             if (fd < 0) {
                 throw Native.failure("open", path);
             }
@@ -77,7 +99,7 @@ final class LinuxCalls {
     /** Closes {@code fd}; errors are returned, not thrown: there is nothing a caller could do about them. */
     static Errno close(int fd) {
         try {
-            int rc = (int) CLOSE.invokeExact(Native.errnoState(), fd);
+            int rc = (int) Close.HANDLE.invokeExact(Native.errnoState(), fd);
             return rc < 0 ? Errno.of(Native.lastErrno()) : null;
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -87,7 +109,7 @@ final class LinuxCalls {
     /** @return the number of bytes read, or {@code -errno} */
     static long read(int fd, MemorySegment buffer, long size) {
         try {
-            long n = (long) READ.invokeExact(Native.errnoState(), fd, buffer, size);
+            long n = (long) Read.HANDLE.invokeExact(Native.errnoState(), fd, buffer, size);
             return n < 0 ? -Native.lastErrno() : n;
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -97,7 +119,7 @@ final class LinuxCalls {
     /** @return the number of bytes written, or {@code -errno} */
     static long writev(int fd, MemorySegment iovec, int count) {
         try {
-            long n = (long) WRITEV.invokeExact(Native.errnoState(), fd, iovec, count);
+            long n = (long) Writev.HANDLE.invokeExact(Native.errnoState(), fd, iovec, count);
             return n < 0 ? -Native.lastErrno() : n;
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -107,7 +129,7 @@ final class LinuxCalls {
     /** @return the ioctl's non-negative result, or {@code -errno} */
     static int ioctl(int fd, int request, MemorySegment argument) {
         try {
-            int rc = (int) IOCTL.invokeExact(Native.errnoState(), fd, Integer.toUnsignedLong(request), argument);
+            int rc = (int) Ioctl.HANDLE.invokeExact(Native.errnoState(), fd, Integer.toUnsignedLong(request), argument);
             return rc < 0 ? -Native.lastErrno() : rc;
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -117,7 +139,7 @@ final class LinuxCalls {
     static void mount(String source, String target, String type, long flags, String data) throws PosixException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment dataSegment = data == null ? MemorySegment.NULL : Native.cString(arena, data);
-            int rc = (int) MOUNT.invokeExact(Native.errnoState(), Native.cString(arena, source),
+            int rc = (int) Mount.HANDLE.invokeExact(Native.errnoState(), Native.cString(arena, source),
                     Native.cString(arena, target), Native.cString(arena, type), flags, dataSegment);
             if (rc < 0) {
                 throw Native.failure("mount", target);
@@ -131,7 +153,7 @@ final class LinuxCalls {
 
     static void umount2(String target, int flags) throws PosixException {
         try (Arena arena = Arena.ofConfined()) {
-            int rc = (int) UMOUNT2.invokeExact(Native.errnoState(), Native.cString(arena, target), flags);
+            int rc = (int) Umount2.HANDLE.invokeExact(Native.errnoState(), Native.cString(arena, target), flags);
             if (rc < 0) {
                 throw Native.failure("umount2", target);
             }
@@ -150,7 +172,7 @@ final class LinuxCalls {
     static int fileType(String path) throws PosixException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(STATX_SIZE, 8);
-            int rc = (int) STATX.invokeExact(Native.errnoState(), AT_FDCWD, Native.cString(arena, path),
+            int rc = (int) Statx.HANDLE.invokeExact(Native.errnoState(), AT_FDCWD, Native.cString(arena, path),
                     AT_NO_AUTOMOUNT, STATX_TYPE, buffer);
             if (rc < 0) {
                 throw Native.failure("statx", path);
@@ -165,7 +187,7 @@ final class LinuxCalls {
 
     static int geteuid() {
         try {
-            return (int) GETEUID.invokeExact();
+            return (int) Geteuid.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
@@ -173,7 +195,7 @@ final class LinuxCalls {
 
     static int getegid() {
         try {
-            return (int) GETEGID.invokeExact();
+            return (int) Getegid.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
