@@ -12,6 +12,16 @@ public enum FileType {
 
     /** The mask of the type bits in a mode. */
     public static final int S_IFMT = 0170000;
+    /** {@code values()} copies its array on every call: these run per directory entry and per lookup. */
+    private static final FileType[] BY_MODE = new FileType[16];
+    private static final FileType[] BY_DIRENT_TYPE = new FileType[16];
+
+    static {
+        for (FileType type : values()) {
+            BY_MODE[type.modeBits >>> 12] = type;
+            BY_DIRENT_TYPE[type.direntType] = type;
+        }
+    }
 
     private final int modeBits;
     private final int direntType;
@@ -33,12 +43,16 @@ public enum FileType {
 
     /** The type encoded in a full mode, or {@code null} when the type bits name no known type. */
     public static FileType ofMode(int mode) {
-        int bits = mode & S_IFMT;
-        for (FileType type : values()) {
-            if (type.modeBits == bits) {
-                return type;
-            }
-        }
-        return null;
+        return BY_MODE[(mode & S_IFMT) >>> 12];
+    }
+
+    /**
+     * The type a directory entry's {@code d_type} names, or {@code null} for {@code DT_UNKNOWN} (0) and values
+     * that name no known type.
+     *
+     * @since 1.3
+     */
+    public static FileType ofDirentType(int direntType) {
+        return direntType >= 0 && direntType < BY_DIRENT_TYPE.length ? BY_DIRENT_TYPE[direntType] : null;
     }
 }

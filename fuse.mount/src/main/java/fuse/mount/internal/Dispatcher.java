@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,18 +102,20 @@ final class Dispatcher implements RequestHandler {
 
     private void dispatch(Request request, Reply reply) throws FuseException {
         switch (request) {
-            case Request.Forget r -> forget(new long[] {r.nodeId()}, new long[] {r.count()});
-            case Request.BatchForget r -> mount.forgetInBackground(() -> forget(r.nodeIds(), r.counts()));
+            case Request.Forget r -> forget(binding -> nodes.forget(binding, r.nodeId(), r.count()));
+            case Request.BatchForget r -> mount.forgetInBackground(
+                    () -> forget(binding -> nodes.forget(binding, r.nodeIds(), r.counts())));
             case Request.Lookup r -> lookup(r, reply);
             case Request.GetAttr r -> getattr(r, reply);
             case Request.SetAttr r -> setattr(r, reply);
             case Request.ReadLink r -> readlink(r, reply);
             case Request.Symlink r -> entry(r.header(), r.name(), reply,
-                    (fs, caller, parent) -> fs.fs.symlink(caller, parent, r.name(), r.target()), 0);
+                    (fs, caller, parent) -> fs.fs.symlink(caller, parent, r.name(), r.target()), 0, false);
             case Request.MkNod r -> entry(r.header(), r.name(), reply,
-                    (fs, caller, parent) -> fs.fs.mknod(caller, parent, r.name(), r.mode(), r.rdev()), r.umask());
+                    (fs, caller, parent) -> fs.fs.mknod(caller, parent, r.name(), r.mode(), r.rdev()), r.umask(),
+                    false);
             case Request.MkDir r -> entry(r.header(), r.name(), reply,
-                    (fs, caller, parent) -> fs.fs.mkdir(caller, parent, r.name(), r.mode()), r.umask());
+                    (fs, caller, parent) -> fs.fs.mkdir(caller, parent, r.name(), r.mode()), r.umask(), false);
             case Request.Link r -> link(r, reply);
             case Request.Unlink r -> unlink(r.header(), r.name(), false, reply);
             case Request.RmDir r -> unlink(r.header(), r.name(), true, reply);
@@ -154,10 +157,11 @@ final class Dispatcher implements RequestHandler {
 
     // ---- nodes -------------------------------------------------------------------------------------------------
 
-    private void forget(long[] nodeIds, long[] counts) {
+    /** Runs a forget with the current binding acquired, or {@code null} while none is bound (no waiting). */
+    private void forget(Consumer<Binding> drop) {
         Binding binding = gate.tryEnter();
         try {
-            nodes.forget(binding, nodeIds, counts);
+            drop.accept(binding);
         } finally {
             if (binding != null) {
                 binding.release();
@@ -170,9 +174,8 @@ final class Dispatcher implements RequestHandler {
             // Only NFS export asks this; the SPI has no parent lookup, and ENOENT makes the kernel give up cleanly.
             throw new FuseException(Errno.ENOENT);
         }
-        nodes.childLookedUp(r.header().nodeId());
         try {
-            entry(r.header(), r.name(), reply, (b, caller, parent) -> b.fs.lookup(caller, parent, r.name()), 0);
+            entry(r.header(), r.name(), reply, (b, caller, parent) -> b.fs.lookup(caller, parent, r.name()), 0, true);
         } catch (FuseException e) {
             long negativeTimeout = mount.negativeTimeoutNanos();
             if (e.errno() != Errno.ENOENT || negativeTimeout == 0) {
@@ -189,13 +192,17 @@ final class Dispatcher implements RequestHandler {
         Entry call(Binding binding, Caller caller, Node parent) throws FuseException;
     }
 
-    /** LOOKUP, MKNOD, MKDIR, SYMLINK: one new lookup on the returned node, undone if the kernel did not take it. */
-    private void entry(RequestHeader header, String name, Reply reply, EntryCall call, int umask)
+    /**
+     * LOOKUP ({@code lookup}: marks the parent for the listing cache), MKNOD, MKDIR, SYMLINK: one new lookup on
+     * the returned node, undone if the kernel did not take it.
+     */
+    private void entry(RequestHeader header, String name, Reply reply, EntryCall call, int umask, boolean lookup)
             throws FuseException {
         RequestCaller caller = new RequestCaller(header, mount.effectiveUmask(umask));
         Binding binding = gate.enter(header);
         try {
-            Node parent = nodes.resolve(binding, header.nodeId(), caller);
+            Node parent = lookup ? nodes.resolveLookupParent(binding, header.nodeId(), caller)
+                    : nodes.resolve(binding, header.nodeId(), caller);
             Entry entry = call.call(binding, caller, parent);
             NodeRecord record = nodes.register(binding, header.nodeId(), name, entry);
             if (!reply.entry(entryOut(record, entry.attributes()))) {

@@ -126,14 +126,31 @@ final class NodeTable {
 
     /** The node for a kernel node id in {@code binding}, resolving it again by path if it is of another one. */
     Node resolve(Binding binding, long nodeId, Caller caller) throws FuseException {
-        return resolve(binding, nodeId, caller, 0);
+        return resolve(binding, known(nodeId), caller, 0);
     }
 
-    private Node resolve(Binding binding, long nodeId, Caller caller, int depth) throws FuseException {
+    /**
+     * {@link #resolve} for the directory a kernel LOOKUP searches, which it marks as such for
+     * {@link #takeChildrenLookedUp}.
+     */
+    Node resolveLookupParent(Binding binding, long nodeId, Caller caller) throws FuseException {
+        NodeRecord record = known(nodeId);
+        if (!record.childrenLookedUp) {
+            record.childrenLookedUp = true; // written once per run of lookups: the field is volatile
+        }
+        return resolve(binding, record, caller, 0);
+    }
+
+    private NodeRecord known(long nodeId) throws FuseException {
         NodeRecord record = byId.get(nodeId);
         if (record == null) {
             throw new FuseException(Errno.ESTALE, "unknown node " + nodeId);
         }
+        return record;
+    }
+
+    private Node resolve(Binding binding, NodeRecord record, Caller caller, int depth) throws FuseException {
+        long nodeId = record.id;
         long parentId;
         String name;
         synchronized (this) {
@@ -149,7 +166,7 @@ final class NodeTable {
         if (depth > MAX_DEPTH) {
             throw new FuseException(Errno.ELOOP, "node " + nodeId + " is nested too deep");
         }
-        Node parent = resolve(binding, parentId, caller, depth + 1);
+        Node parent = resolve(binding, known(parentId), caller, depth + 1);
         Entry entry = binding.fs.lookup(caller, parent, name);
         Node resolved = null;
         synchronized (this) {
@@ -177,7 +194,19 @@ final class NodeTable {
      * than the kernel; a record of another binding just drops its count.
      */
     void forget(Binding binding, long nodeId, long count) {
-        forget(binding, new long[] {nodeId}, new long[] {count});
+        Node node;
+        long release;
+        synchronized (this) {
+            NodeRecord record = forgettable(nodeId);
+            if (record == null) {
+                return;
+            }
+            node = record.node;
+            release = drop(binding, record, count);
+        }
+        if (release > 0) {
+            binding.fs.forget(node, release);
+        }
     }
 
     /** Nodes dropped under one hold of the table's lock: enough to spare the lock traffic, short for lookups. */
@@ -195,7 +224,15 @@ final class NodeTable {
             int n = 0;
             synchronized (this) {
                 for (int i = from; i < to; i++) {
-                    n = drop(binding, nodeIds[i], counts[i], release, releaseCounts, n);
+                    NodeRecord record = forgettable(nodeIds[i]);
+                    if (record != null) {
+                        Node node = record.node;
+                        long give = drop(binding, record, counts[i]);
+                        if (give > 0) {
+                            release[n] = node;
+                            releaseCounts[n++] = give;
+                        }
+                    }
                 }
             }
             for (int i = 0; i < n; i++) {
@@ -205,29 +242,27 @@ final class NodeTable {
         }
     }
 
+    /** The record a forget applies to: {@code null} for the root (never forgotten) and unknown ids. */
+    private NodeRecord forgettable(long nodeId) {
+        return nodeId == ROOT_ID ? null : byId.get(nodeId);
+    }
+
     /**
      * Takes {@code count} kernel lookups off a node, and its record out of the table at zero. Caller holds
      * {@code this}.
      *
-     * @return {@code n}, plus one if the backend gets references back: the node and how many are then put at
-     *         {@code release[n]} and {@code releaseCounts[n]}
+     * @return how many references the backend gets back on the record's node (held in {@code binding}), or 0
      */
-    private int drop(Binding binding, long nodeId, long count, Node[] release, long[] releaseCounts, int n) {
-        NodeRecord record = nodeId == ROOT_ID ? null : byId.get(nodeId);
-        if (record == null) {
-            return n;
-        }
+    private long drop(Binding binding, NodeRecord record, long count) {
         record.lookups = Math.max(0, record.lookups - count);
         long keep = Math.min(record.backendRefs, record.lookups);
-        int next = n;
+        long release = 0;
         if (binding != null && record.binding == binding && record.backendRefs > keep) {
-            release[n] = record.node;
-            releaseCounts[n] = record.backendRefs - keep;
-            next++;
+            release = record.backendRefs - keep;
         }
         record.backendRefs = keep;
         if (record.lookups == 0) {
-            byId.remove(nodeId);
+            byId.remove(record.id);
             if (record.binding != null) {
                 record.binding.nodes.remove(record.node, record);
             }
@@ -235,15 +270,7 @@ final class NodeTable {
                 byName.remove(new ChildKey(record.parentId, record.name), record);
             }
         }
-        return next;
-    }
-
-    /** The kernel looks up a name in directory {@code parentId}: see {@link #takeChildrenLookedUp}. */
-    void childLookedUp(long parentId) {
-        NodeRecord parent = byId.get(parentId);
-        if (parent != null && !parent.childrenLookedUp) {
-            parent.childrenLookedUp = true;
-        }
+        return release;
     }
 
     /** Whether names in directory {@code nodeId} were looked up since the last call; clears it. */

@@ -253,7 +253,7 @@ final class AuditFileSystem implements FileSystem {
             Posix.lseek(dir.fd, offset, SEEK_SET);
             boolean[] full = {false};
             while (!full[0] && Posix.readDirectory(dir.fd, dir.buffer, (inode, next, type, name) -> {
-                full[0] = !filler.add(name, inode, fileType(type), next);
+                full[0] = !filler.add(name, inode, FileType.ofDirentType(type), next);
                 return !full[0];
             })) {
                 // next batch
@@ -264,15 +264,6 @@ final class AuditFileSystem implements FileSystem {
     @Override
     public void releasedir(Handle handle) {
         Posix.closeQuietly(((DirectoryHandle) handle).fd);
-    }
-
-    private static FileType fileType(int direntType) {
-        for (FileType type : FileType.values()) {
-            if (type.direntType() == direntType) {
-                return type;
-            }
-        }
-        return null;
     }
 
     // ---- changes (writable only) -------------------------------------------------------------------------------

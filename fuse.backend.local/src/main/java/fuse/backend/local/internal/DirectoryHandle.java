@@ -2,12 +2,12 @@ package fuse.backend.local.internal;
 
 import static fuse.posix.Linux.SEEK_SET;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.ReentrantLock;
 
 import fuse.api.DirectoryFiller;
 import fuse.api.Errno;
+import fuse.api.FileType;
 import fuse.api.Handle;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
@@ -19,26 +19,23 @@ import fuse.posix.PosixException;
  * entries start, as libfuse's passthrough does with its {@code DIR*}. The lock serialises seek, read and buffer.
  */
 final class DirectoryHandle implements Handle {
-    private static final int BATCH = 32 * 1024;
-
     final LocalNode node;
     final int fd;
     /** The directory's change stamp at this open equals the one at the previous open of its node. */
     final boolean unchangedSinceLastOpen;
     private final ReentrantLock lock = new ReentrantLock();
-    /**
-     * Freed by the garbage collector, not by {@link #close}: closing a shared arena waits for a handshake with
-     * every thread of the JVM, which made each RELEASEDIR cost about a millisecond.
-     */
-    private final MemorySegment batch = Arena.ofAuto().allocate(BATCH, 8);
+    private final DirentBatches batches;
+    /** Taken from {@link #batches} at the first listing, given back at {@link #close}; guarded by the lock. */
+    private MemorySegment batch;
     private long start;
     private long end;
     /** The offset the unconsumed entries start at: the last handed-out entry's {@code d_off}, or a seek target. */
     private long cookie;
     private boolean closed;
 
-    DirectoryHandle(LocalNode node, int fd, boolean unchangedSinceLastOpen) {
+    DirectoryHandle(LocalNode node, int fd, boolean unchangedSinceLastOpen, DirentBatches batches) {
         this.node = node;
+        this.batches = batches;
         this.fd = fd;
         this.unchangedSinceLastOpen = unchangedSinceLastOpen;
     }
@@ -48,6 +45,9 @@ final class DirectoryHandle implements Handle {
         lock.lock();
         try {
             checkOpen("readdir");
+            if (batch == null) {
+                batch = batches.take();
+            }
             if (offset != cookie) {
                 Posix.lseek(fd, offset, SEEK_SET);
                 start = end = 0;
@@ -62,7 +62,7 @@ final class DirectoryHandle implements Handle {
                     }
                 }
                 start = Posix.visitDirents(batch, start, end, (inode, next, type, name) -> {
-                    if (!filler.add(name, inode, LocalFileSystem.direntType(type), next)) {
+                    if (!filler.add(name, inode, FileType.ofDirentType(type), next)) {
                         return false;
                     }
                     cookie = next;
@@ -104,6 +104,10 @@ final class DirectoryHandle implements Handle {
             if (!closed) {
                 closed = true;
                 Posix.closeQuietly(fd);
+                if (batch != null) {
+                    batches.give(batch);
+                    batch = null;
+                }
             }
         } finally {
             lock.unlock();

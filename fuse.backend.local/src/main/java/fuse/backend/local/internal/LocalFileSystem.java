@@ -2,7 +2,6 @@ package fuse.backend.local.internal;
 
 import static fuse.posix.Linux.*;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -70,7 +69,6 @@ final class LocalFileSystem implements FileSystem {
     /** Lookup of one component: never follow a symlink, never leave the parent. */
     private static final long BENEATH = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
     private static final int NODE_FLAGS = O_PATH | O_NOFOLLOW | O_CLOEXEC;
-    private static final int DIRENT_BUFFER = 32 * 1024;
     private static final String CAPABILITY_XATTR = "security.capability";
     private static final Set<OpenOption> CACHE_LISTING = Set.of(OpenOption.CACHE_DIR);
     private static final Set<OpenOption> KEEP_LISTING = Set.of(OpenOption.CACHE_DIR, OpenOption.KEEP_CACHE);
@@ -81,8 +79,7 @@ final class LocalFileSystem implements FileSystem {
     private final HostFlush hostFlush = new HostFlush();
     private final LocalNode rootNode;
     private final boolean serverIsRoot;
-    private final ThreadLocal<MemorySegment> direntBuffers =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(DIRENT_BUFFER, 8));
+    private final DirentBatches direntBatches = new DirentBatches();
     private volatile PassthroughPolicy policy;
     private volatile boolean closed;
 
@@ -161,22 +158,39 @@ final class LocalFileSystem implements FileSystem {
     // ------------------------------------------------------------------------------------------------- names
 
     /**
-     * Most lookups are the kernel checking a name again whose node the mount still holds (an expired entry): those
-     * cost one {@code fstatat}, no descriptor, since the node's own {@code O_PATH} descriptor keeps its inode, so
-     * {@code (device, inode)} still names that file. A single component with {@code AT_SYMLINK_NOFOLLOW} reaches
-     * nothing outside the parent, as the {@code openat2} does. A name not known yet is then opened, and the
-     * descriptor's own {@code fstat} decides which node it is (the name may have changed in between).
+     * Two ways to find a name's node, each cheapest in its own case. A name whose node the mount still holds (the
+     * kernel checking an expired entry again) costs one {@code fstatat}, no descriptor: the node's own
+     * {@code O_PATH} descriptor keeps its inode, so {@code (device, inode)} still names that file, and a single
+     * component with {@code AT_SYMLINK_NOFOLLOW} reaches nothing outside the parent, as the {@code openat2} does.
+     * A name not known yet (a directory listed for the first time, or again after the kernel dropped its
+     * caches) is best opened straight away: {@code openat2} and the descriptor's own {@code fstat}, which decides
+     * which node it is. Trying the {@code fstatat} first would make that three calls.
+     *
+     * <p>Which case a lookup is in, the directory tells: its names are looked up in runs (a listing, a tree walk,
+     * {@code ls -l}, stats after a create) that are all known or all new, so each directory remembers which way
+     * its last lookup went ({@link LocalNode#lookupsFindKnown}). A wrong guess costs three calls, what either way
+     * costs at worst; a name that is not there costs one either way and teaches nothing.
      */
     @Override
     public Entry lookup(Caller caller, Node parent, String name) throws FuseException {
         FileNames.checkLookupComponent(name);
-        int dirfd = dir(parent).fd();
-        FileStat stat = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
-        LocalNode known = nodes.referenceIfPresent(stat);
-        if (known != null) {
-            return new Entry(known, stat.attributes());
+        LocalNode dir = dir(parent);
+        int dirfd = dir.fd();
+        if (dir.lookupsFindKnown) {
+            FileStat stat = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
+            LocalNode known = nodes.referenceIfPresent(stat);
+            if (known != null) {
+                return new Entry(known, stat.attributes());
+            }
+            dir.lookupsFindKnown = false;
+            return entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
         }
-        return entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
+        int fd = Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH);
+        Entry entry = entry(fd);
+        if (!NodeTable.owns((LocalNode) entry.node(), fd)) {
+            dir.lookupsFindKnown = true; // the node was there already: the next names likely are too
+        }
+        return entry;
     }
 
     /** Registers {@code fd} (owned) as a node and answers its entry; one reference counted. */
@@ -550,7 +564,7 @@ final class LocalFileSystem implements FileSystem {
         }
         ChangeStamp previous = n.listedAt;
         n.listedAt = stamp;
-        return new DirectoryHandle(n, fd, stamp.equals(previous));
+        return new DirectoryHandle(n, fd, stamp.equals(previous), direntBatches);
     }
 
     /**
@@ -587,26 +601,21 @@ final class LocalFileSystem implements FileSystem {
      */
     private void list(int fd, long offset, DirectoryFiller filler) throws FuseException {
         Posix.lseek(fd, offset, SEEK_SET);
-        MemorySegment buffer = direntBuffers.get();
-        boolean[] full = {false};
-        while (!full[0] && Posix.readDirectory(fd, buffer, (inode, next, type, name) -> {
-            if (!filler.add(name, inode, direntType(type), next)) {
-                full[0] = true;
-                return false;
+        MemorySegment buffer = direntBatches.take();
+        try {
+            boolean[] full = {false};
+            while (!full[0] && Posix.readDirectory(fd, buffer, (inode, next, type, name) -> {
+                if (!filler.add(name, inode, FileType.ofDirentType(type), next)) {
+                    full[0] = true;
+                    return false;
+                }
+                return true;
+            })) {
+                // next batch
             }
-            return true;
-        })) {
-            // next batch
+        } finally {
+            direntBatches.give(buffer);
         }
-    }
-
-    static FileType direntType(int type) {
-        for (FileType t : FileType.values()) {
-            if (t.direntType() == type) {
-                return t;
-            }
-        }
-        return null;
     }
 
     @Override

@@ -22,6 +22,11 @@ final class LocalNode implements Node {
      * least as new as; {@code null} before the first.
      */
     volatile ChangeStamp listedAt;
+    /**
+     * For a directory: its last lookup found a node the mount already held, so the next one likely will too
+     * (see {@code LocalFileSystem.lookup}). A hint: racing lookups may overwrite each other's answer.
+     */
+    boolean lookupsFindKnown;
 
     LocalNode(long device, long inode, FileType type, int fd) {
         this.device = device;

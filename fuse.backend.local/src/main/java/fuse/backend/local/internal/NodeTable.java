@@ -104,7 +104,8 @@ final class NodeTable {
         }
     }
 
-    private static boolean owns(LocalNode node, int fd) {
+    /** Whether {@code fd}, handed to {@link #reference}, became {@code node}'s descriptor (a new node). */
+    static boolean owns(LocalNode node, int fd) {
         try {
             return node.fd() == fd;
         } catch (fuse.api.FuseException e) {

@@ -594,6 +594,48 @@ class LocalFileSystemTest {
         assertEquals(1, fs.nodeCount());
     }
 
+    /**
+     * A directory's lookups go the way its last one went: open first while names are new, stat first once one
+     * found a known node. Either way the answer is the right node, and a known node opened again leaves no
+     * descriptor behind.
+     */
+    @Test
+    void lookupsFollowWhatTheDirectorysLastLookupFound() throws Exception {
+        Files.writeString(dir.resolve("a"), "x");
+        Files.writeString(dir.resolve("b"), "y");
+        Files.createLink(dir.resolve("a2"), dir.resolve("a"));
+        LocalNode root = (LocalNode) fs.root();
+        assertFalse(root.lookupsFindKnown, "a directory starts out with new names");
+
+        LocalNode a = (LocalNode) lookup("a").node();
+        assertFalse(root.lookupsFindKnown);
+        long descriptors = openDescriptors();
+        assertSame(a, lookup("a").node(), "opened again: the node the mount holds");
+        assertEquals(descriptors, openDescriptors(), "the second descriptor was closed");
+        assertTrue(root.lookupsFindKnown);
+
+        Entry b = lookup("b");
+        assertNotSame(a, b.node());
+        assertTrue(isOpathOf(((LocalNode) b.node()).fd(), dir.resolve("b")), "a new name gets its own node");
+        assertFalse(root.lookupsFindKnown);
+
+        assertSame(a, lookup("a2").node(), "a hard link to a known node");
+        assertTrue(root.lookupsFindKnown);
+        descriptors = openDescriptors();
+        assertSame(a, lookup("a").node());
+        assertEquals(descriptors, openDescriptors(), "a stat, no descriptor");
+        assertEquals(3, fs.nodeCount());
+        fs.forget(a, 4);
+        fs.forget(b.node(), 1);
+        assertEquals(1, fs.nodeCount());
+    }
+
+    private static long openDescriptors() throws java.io.IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
     @Test
     void statfsAndXattrsOfTheRoot() throws Exception {
         assertEquals(Posix.statfs(dir.toString()).blocks(), fs.statfs(ROOT, fs.root()).blocks());

@@ -75,7 +75,7 @@ record MergedListing(List<Item> entries, List<String> upperWhiteouts) {
                         continue;
                     }
                 }
-                FileType fileType = attributes != null ? attributes.type() : direntType(type);
+                FileType fileType = attributes != null ? attributes.type() : FileType.ofDirentType(type);
                 if (dir.isUpper() && fileType == FileType.DIRECTORY) {
                     upperDirs.put(name, Boolean.TRUE);
                 }
@@ -100,14 +100,5 @@ record MergedListing(List<Item> entries, List<String> upperWhiteouts) {
             }
             throw e;
         }
-    }
-
-    static FileType direntType(int type) {
-        for (FileType t : FileType.values()) {
-            if (t.direntType() == type) {
-                return t;
-            }
-        }
-        return null;
     }
 }
