@@ -21,7 +21,7 @@
 #             exported, in its own process group; it must mount MNT (foreground preferred)
 #   -R DIR    project checkout whose ./run is benchmarked (default: the checkout holding this script)
 #   -W LIST   workload groups (default seq,rand,meta,tree,startup; also: dio = O_DIRECT extras)
-#   -t SEC    runtime of each time-based random-I/O job (default 5)
+#   -t SEC    runtime of each time-based job: random I/O and the warm sequential rows (default 5)
 #   -n N      files for create/stat/readdir/unlink (default 10000)
 #   -T N      files in the synthetic tarball for tar -x / find+stat / rm -rf (default 5000)
 #   -A TAR    extract this tarball instead of the synthetic one
@@ -439,13 +439,13 @@ record() { # target rep workload value unit cpu0
 # name | group | unit | preparation | file | fio arguments
 FIOWL=(
 	"seqread-1M-cold|seq|MiB/s|drop|rd|--rw=read --bs=1M --ioengine=psync --size=$SIZE"
-	"seqread-1M-warm|seq|MiB/s|warm|rd|--rw=read --bs=1M --ioengine=psync --size=$SIZE"
+	"seqread-1M-warm|seq|MiB/s|warm|rd|--rw=read --bs=1M --ioengine=psync --size=$SIZE --time_based --runtime=$RT"
 	"seqwrite-1M-cold|seq|MiB/s|new|wr|--rw=write --bs=1M --ioengine=psync --end_fsync=1 --size=$SIZE"
-	"seqwrite-1M-warm|seq|MiB/s|warm|rd|--rw=write --bs=1M --ioengine=psync --end_fsync=1 --size=$SIZE"
+	"seqwrite-1M-warm|seq|MiB/s|warm|rd|--rw=write --bs=1M --ioengine=psync --end_fsync=1 --size=$SIZE --time_based --runtime=$RT"
 	"randread-4k-nj1|rand|IOPS|drop|rd|--rw=randread --bs=4k --ioengine=psync --numjobs=1 --size=$SIZE --time_based --runtime=$RT"
 	"randread-4k-nj2|rand|IOPS|drop|rd|--rw=randread --bs=4k --ioengine=psync --numjobs=2 --size=$SIZE --time_based --runtime=$RT"
-	"randwrite-4k-nj1|rand|IOPS|-|rd|--rw=randwrite --bs=4k --ioengine=psync --end_fsync=1 --numjobs=1 --size=$SIZE --time_based --runtime=$RT"
-	"randwrite-4k-nj2|rand|IOPS|-|rd|--rw=randwrite --bs=4k --ioengine=psync --end_fsync=1 --numjobs=2 --size=$SIZE --time_based --runtime=$RT"
+	"randwrite-4k-nj1|rand|IOPS|drop|rd|--rw=randwrite --bs=4k --ioengine=psync --end_fsync=1 --numjobs=1 --size=$SIZE --time_based --runtime=$RT"
+	"randwrite-4k-nj2|rand|IOPS|drop|rd|--rw=randwrite --bs=4k --ioengine=psync --end_fsync=1 --numjobs=2 --size=$SIZE --time_based --runtime=$RT"
 	"seqread-1M-dio-qd8|dio|MiB/s|-|rd|--rw=read --bs=1M --ioengine=libaio --direct=1 --iodepth=8 --size=$SIZE"
 	"seqwrite-1M-dio-qd8|dio|MiB/s|new|wr|--rw=write --bs=1M --ioengine=libaio --direct=1 --iodepth=8 --size=$SIZE"
 	"randread-4k-dio-qd16|dio|IOPS|-|rd|--rw=randread --bs=4k --ioengine=libaio --direct=1 --iodepth=16 --size=$SIZE --time_based --runtime=$RT"
