@@ -11,7 +11,7 @@ if [[ ${1:-} == -o ]]; then out=$2; shift 2; fi
 cd "$repo"
 source build/jdk25.sh
 # package (never install: ~/.m2 is shared); the dependency plugin writes each module's classpath next to it
-mvn -B -q -o package dependency:build-classpath -Dmdep.outputFile=target/jmh.classpath -pl fuse.bench -am \
+mvn -B -q package dependency:build-classpath -Dmdep.outputFile=target/jmh.classpath -pl fuse.bench -am \
   -DskipTests >&2
 cp=fuse.bench/target/classes:$(cat fuse.bench/target/jmh.classpath)
 mkdir -p "$out"
