@@ -458,7 +458,7 @@ final class LocalFileSystem implements FileSystem {
         } else if (!passthrough) {
             options.add(OpenOption.DIRECT_IO);
         }
-        if (!hostFlush.needed(node.device, node.fd())) {
+        if (!hostFlush.needed(node.device, fd)) {
             options.add(OpenOption.NOFLUSH);
         }
         return passthrough ? new Opened.Passthrough(handle, fd, options) : new Opened.Served(handle, options);
