@@ -93,8 +93,8 @@ def cpu_table(r):
 
 
 def startup_table(r):
-    """startup.tsv rows: system, kind (cold = fresh home, warm = restart, bench = the measured mount), seconds
-    to a mount answering stat, RSS KiB at that moment. stop.tsv rows: system, kind, seconds from SIGTERM (umount
+    """startup.tsv rows: system, kind (first = after a build, cold = fresh home, warm = restart, bench = the
+    measured mount), seconds to a mount answering stat, RSS KiB at that moment. stop.tsv rows: system, kind, seconds from SIGTERM (umount
     for servers that are not JVMs) until the server exited, outcome ("clean" = it unmounted and exited)."""
     groups, stops = {}, {}
     for row in read_tsv(f"{r.outdir}/startup.tsv"):
@@ -235,9 +235,10 @@ def sections(r):
                 " 1.00 = native speed, below 1 = slower. Values are medians over the repetitions.",
         "cpu": "Server CPU seconds (user+sys of the whole daemon process) per workload run, median. Near 0 on"
                " read/write rows means the kernel served the data through passthrough.",
-        "startup": "Start-up: wall time from launching the command to its mount answering stat(2); cold = fresh"
-                   " FUSE_HOME (empty framework cache), warm = restart on the same home, bench = the launch of"
-                   " the mount measured above. Stop: SIGTERM (umount for servers that are not JVMs) until the server"
+        "startup": "Start-up: wall time from launching the command to its mount answering stat(2); first = the"
+                   " first start after a build (records the JVM's AOT cache, assembled in the background before"
+                   " the next launch), cold = fresh FUSE_HOME (empty framework cache), warm = restart on the same"
+                   " home, bench = the launch of the mount measured above. Stop: SIGTERM (umount for servers that are not JVMs) until the server"
                    " exited; clean = it had unmounted by itself.",
         "memory": "JVM memory: VmRSS sampled every second while the benchmark ran, VmHWM (peak RSS) and"
                   " jcmd GC.heap_info at the end; OutOfMemoryError = lines naming one in the server's output.",
