@@ -25,6 +25,8 @@ class ConsoleStartTest {
     void theConsoleStartsAfterTheDefaultMountAnswered() throws Exception {
         try (Container container = Container.start(base.resolve("first"))) {
             container.awaitLine(line -> line.contains("Welcome to Apache Felix Gogo"));
+            // Log lines reach us through ./run's tee, later than the console's own output: wait for the line.
+            container.awaitLine(line -> line.contains("starting the console"));
             // Both lines are log lines on stderr, one stream, so their order is the order they were written in.
             List<String> log = container.outputSoFar().lines()
                     .filter(line -> line.contains("negotiated") || line.contains("starting the console")).toList();

@@ -230,7 +230,6 @@ public final class MountCore implements FuseMount, AutoCloseable {
         if (session == null) {
             session = s;
         }
-        init = result;
         MountConfig c = config;
         passthrough = PassthroughManager.create(s.backingFiles(), new PassthroughSettings(label(), c.passthrough(),
                 result.passthrough(), result.maxStackDepth(), result.has(InitResult.DIRECT_IO_ALLOW_MMAP)),
@@ -239,6 +238,9 @@ public final class MountCore implements FuseMount, AutoCloseable {
                 result.passthrough() ? "on (max_stack_depth " + result.maxStackDepth() + ")"
                         : c.passthrough() ? "refused by the kernel" : "off by configuration",
                 s.connectionId());
+        // Published last: whoever sees init() (the shell, the container's console start) sees the passthrough
+        // manager in place and the line above already logged.
+        init = result;
     }
 
     /** Called on a reader thread: must not take {@link #control} (close() holds it while joining readers). */
