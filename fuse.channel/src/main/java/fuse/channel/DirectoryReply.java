@@ -1,5 +1,7 @@
 package fuse.channel;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Directory entries encoded straight into the reply buffer ({@code fuse_dirent} or {@code fuse_direntplus},
  * each padded to 8 bytes), up to the size the kernel asked for. Obtained from {@link Reply#directory()}; ends
@@ -14,6 +16,12 @@ public interface DirectoryReply {
 
     /** Adds a READDIR entry; {@code false} if it does not fit (nothing was added). */
     boolean add(long inode, long nextOffset, int direntType, String name);
+
+    /**
+     * {@link #add(long, long, int, String)} with the name as bytes (neither {@code '/'} nor NUL), copied as they
+     * are: for names relayed from a host listing.
+     */
+    boolean add(long inode, long nextOffset, int direntType, MemorySegment name);
 
     /**
      * Adds a READDIRPLUS entry; {@code false} if it does not fit. An {@code entry} with node id 0 adds the name

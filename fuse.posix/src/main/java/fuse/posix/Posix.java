@@ -684,6 +684,17 @@ public final class Posix {
         boolean visit(long inode, long nextOffset, int type, String name);
     }
 
+    /** Receives the entries of a batch with each name as the bytes the kernel gave ({@link #visitDirentNames}). */
+    @FunctionalInterface
+    public interface DirentNameVisitor {
+        /**
+         * @param name the name's bytes (1 to 255, neither {@code '/'} nor NUL), a slice of the batch: read it during
+         *        the call only
+         * @return {@code false} to stop before the next entry
+         */
+        boolean visit(long inode, long nextOffset, int type, MemorySegment name);
+    }
+
     /** {@code getdents64(2)} into {@code buffer}: the number of bytes of {@code linux_dirent64} records, 0 at end. */
     public static long getdents64(int fd, MemorySegment buffer) throws PosixException {
         long n;
@@ -722,14 +733,29 @@ public final class Posix {
      * @return the position of the first record not visited ({@code end} when all were)
      */
     public static long visitDirents(MemorySegment buffer, long start, long end, DirentVisitor visitor) {
+        return visitDirentNames(buffer, start, end, (inode, nextOffset, type, name) ->
+                visitor.visit(inode, nextOffset, type, FileNames.decode(name, 0, (int) name.byteSize())));
+    }
+
+    /**
+     * {@link #visitDirents} without decoding the names: for a caller that passes them on as bytes (a listing
+     * relayed to the kernel), which spares a {@code String} per entry.
+     */
+    public static long visitDirentNames(MemorySegment buffer, long start, long end, DirentNameVisitor visitor) {
         long position = start;
         while (position < end) {
             long inode = buffer.get(JAVA_LONG, position + Structs.D_INO);
             long nextOffset = buffer.get(JAVA_LONG, position + Structs.D_OFF);
             int recordLength = Short.toUnsignedInt(buffer.get(JAVA_SHORT, position + Structs.D_RECLEN));
             int type = Byte.toUnsignedInt(buffer.get(JAVA_BYTE, position + Structs.D_TYPE));
-            String name = FileNames.decodeNulTerminated(buffer, position + Structs.D_NAME);
-            if (!visitor.visit(inode, nextOffset, type, name)) {
+            // The name ends at its NUL; the record's padding after it is not cleared by the kernel (filldir64).
+            long nameStart = position + Structs.D_NAME;
+            long recordEnd = position + recordLength;
+            long nameEnd = nameStart;
+            while (nameEnd < recordEnd && buffer.get(JAVA_BYTE, nameEnd) != 0) {
+                nameEnd++;
+            }
+            if (!visitor.visit(inode, nextOffset, type, buffer.asSlice(nameStart, nameEnd - nameStart))) {
                 return position;
             }
             position += recordLength;

@@ -408,6 +408,32 @@ class PosixTest {
         }
 
         @Test
+        void visitDirentNamesGivesEachNameAsItsBytesWhateverThePaddingHolds() throws Exception {
+            List<byte[]> names = List.of("a".getBytes(StandardCharsets.US_ASCII),
+                    new byte[] {'c', 'a', 'f', (byte) 0xe9}, new byte[] {(byte) 0xff, (byte) 0xfe},
+                    "x".repeat(255).getBytes(StandardCharsets.US_ASCII), "sp ace\n".getBytes(StandardCharsets.UTF_8));
+            for (byte[] name : names) {
+                Posix.closeQuietly(Posix.openat(dirfd, FileNames.decode(name), O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+            }
+            MemorySegment buffer = arena.allocate(8192);
+            buffer.fill((byte) 0x41); // the kernel does not clear a record's padding: no name may run into it
+            try (Fd fd = Fd.of(Posix.openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0))) {
+                long end = Posix.getdents64(fd.value(), buffer);
+                List<String> raw = new ArrayList<>();
+                List<String> decoded = new ArrayList<>();
+                assertEquals(end, Posix.visitDirentNames(buffer, 0, end,
+                        (ino, next, type, name) -> raw.add(FileNames.decode(name.toArray(JAVA_BYTE)))));
+                assertEquals(end, Posix.visitDirents(buffer, 0, end, (ino, next, type, name) -> decoded.add(name)));
+                assertEquals(decoded, raw);
+                for (byte[] name : names) {
+                    assertTrue(raw.contains(FileNames.decode(name)), () -> "missing " + java.util.HexFormat.of()
+                            .formatHex(name) + " in " + raw);
+                }
+                assertEquals(names.size() + 2, raw.size(), "the names, . and ..");
+            }
+        }
+
+        @Test
         void visitDirentsResumesWhereTheVisitorStopped() throws Exception {
             for (int i = 0; i < 10; i++) {
                 Files.writeString(dir.resolve("e" + i), "");

@@ -58,6 +58,24 @@ final class DirectoryEncoder implements DirectoryReply {
     }
 
     @Override
+    public boolean add(long inode, long nextOffset, int direntType, MemorySegment name) {
+        if (plus) {
+            throw new IllegalStateException("READDIRPLUS takes addPlus entries");
+        }
+        int nameLength = checkedLength(name.byteSize());
+        long size = recordSize(FuseDirent.BYTES, nameLength);
+        if (position + size > end) {
+            return false;
+        }
+        header(position, inode, nextOffset, direntType, nameLength);
+        long nameAt = position + FuseDirent.BYTES;
+        MemorySegment.copy(name, 0, out, nameAt, nameLength);
+        pad(nameAt + nameLength, position + size);
+        position += size;
+        return true;
+    }
+
+    @Override
     public boolean addPlus(EntryOut entry, long nextOffset, int direntType, String name) {
         if (!plus) {
             throw new IllegalStateException("READDIR takes add entries");
@@ -91,23 +109,35 @@ final class DirectoryEncoder implements DirectoryReply {
     }
 
     private void dirent(long at, long inode, long nextOffset, int type, String name, int nameLength, long size) {
+        header(at, inode, nextOffset, type, nameLength);
+        long nameAt = at + FuseDirent.BYTES;
+        Utf8.encode(name, out, nameAt);
+        pad(nameAt + nameLength, at + size);
+    }
+
+    private void header(long at, long inode, long nextOffset, int type, int nameLength) {
         FuseDirent.INO.set(out, at, inode);
         FuseDirent.OFF.set(out, at, nextOffset);
         FuseDirent.NAMELEN.set(out, at, nameLength);
         FuseDirent.TYPE.set(out, at, type);
-        long nameAt = at + FuseDirent.BYTES;
-        Utf8.encode(name, out, nameAt);
-        for (long pad = nameAt + nameLength; pad < at + size; pad++) {
-            out.set(JAVA_BYTE, pad, (byte) 0);
+    }
+
+    /** Zeroes {@code [from, to)}: the record's padding to 8 bytes. */
+    private void pad(long from, long to) {
+        for (long at = from; at < to; at++) {
+            out.set(JAVA_BYTE, at, (byte) 0);
         }
     }
 
     private static int checkedLength(String name) {
-        int length = Utf8.length(name);
+        return checkedLength(Utf8.length(name));
+    }
+
+    private static int checkedLength(long length) {
         if (length == 0 || length > FuseKernel.NAME_MAX) {
             throw new IllegalArgumentException("directory entry name of " + length + " bytes");
         }
-        return length;
+        return (int) length;
     }
 
     private static long recordSize(int fixed, int nameLength) {

@@ -22,6 +22,7 @@ import fuse.api.Handle;
 import fuse.api.Node;
 import fuse.api.OpenOption;
 import fuse.api.Opened;
+import fuse.api.RawDirectoryFiller;
 import fuse.channel.DirectoryReply;
 import fuse.channel.EntryOut;
 import fuse.channel.FuseSession;
@@ -32,6 +33,7 @@ import fuse.channel.RequestHandler;
 import fuse.channel.RequestHeader;
 import fuse.passthrough.OpenMode;
 import fuse.passthrough.OpenTicket;
+import fuse.posix.FileNames;
 
 /**
  * Answers every request of a session by calling the bound backend: node ids become backend nodes through the
@@ -667,9 +669,8 @@ final class Dispatcher implements RequestHandler {
     }
 
     /**
-     * READDIR and READDIRPLUS. For PLUS, each entry that still fits gets a lookup ("." and ".." none), counted
-     * only once it is in the reply. A directory opened on a
-     * binding that was swapped out lists names only, since its lookups would belong to the old backend.
+     * READDIR and READDIRPLUS, filled by a {@link ReplyFiller}. A directory opened on a binding that was swapped out
+     * lists names only, since its lookups would belong to the old backend.
      */
     private void readdir(Request.ReadDir r, Reply reply) throws FuseException {
         OpenFile dir = acquire(handles.get(r.fh(), true), r.header());
@@ -677,34 +678,12 @@ final class Dispatcher implements RequestHandler {
         try {
             RequestCaller caller = new RequestCaller(r.header());
             DirectoryReply out = reply.directory();
-            boolean lookups = r.plus() && binding == gate.current();
-            List<NodeRecord> counted = new ArrayList<>();
+            ReplyFiller filler = new ReplyFiller(r.plus(), out, r.plus() && binding == gate.current(), binding,
+                    caller, dir);
             try {
-                binding.fs.readdir(caller, dir.node(), dir.handle(), r.offset(), (name, inode, type, next) -> {
-                    int direntType = type == null ? 0 : type.direntType();
-                    if (!r.plus()) {
-                        return out.add(inode, next, direntType, name);
-                    }
-                    if (!lookups || name.equals(".") || name.equals("..") || !out.fits(name)) {
-                        return out.addPlus(nameOnly(inode, type), next, direntType, name);
-                    }
-                    NodeRecord record;
-                    Entry entry;
-                    try {
-                        entry = binding.fs.lookup(caller, dir.node(), name);
-                        record = nodes.register(binding, dir.nodeId(), name, entry);
-                    } catch (FuseException e) {
-                        return out.addPlus(nameOnly(inode, type), next, direntType, name); // raced a removal
-                    }
-                    if (out.addPlus(entryOut(record, entry.attributes()), next, direntType, name)) {
-                        counted.add(record);
-                        return true;
-                    }
-                    nodes.unregister(binding, record);
-                    return false;
-                });
+                binding.fs.readdir(caller, dir.node(), dir.handle(), r.offset(), filler);
             } catch (FuseException e) {
-                if (counted.isEmpty()) {
+                if (filler.counted.isEmpty()) {
                     throw e;
                 }
                 // Entries are already in the reply: send them; the kernel asks again and then gets the error.
@@ -714,6 +693,69 @@ final class Dispatcher implements RequestHandler {
             out.send();
         } finally {
             binding.release();
+        }
+    }
+
+    /**
+     * The entries of one READDIR or READDIRPLUS reply. For PLUS, each entry that still fits gets a lookup ("." and
+     * ".." none), counted only once it is in the reply. Names a backend passes as bytes go into a READDIR reply as
+     * they are; a PLUS entry needs the name as a string for its lookup.
+     */
+    private final class ReplyFiller implements RawDirectoryFiller {
+        private final boolean plus;
+        private final DirectoryReply out;
+        private final boolean lookups;
+        private final Binding binding;
+        private final RequestCaller caller;
+        private final OpenFile dir;
+        /** The looked-up entries already in the reply. */
+        final List<NodeRecord> counted = new ArrayList<>();
+
+        ReplyFiller(boolean plus, DirectoryReply out, boolean lookups, Binding binding, RequestCaller caller,
+                OpenFile dir) {
+            this.plus = plus;
+            this.out = out;
+            this.lookups = lookups;
+            this.binding = binding;
+            this.caller = caller;
+            this.dir = dir;
+        }
+
+        @Override
+        public boolean addRaw(MemorySegment name, long inode, FileType type, long next) {
+            if (!plus) {
+                return out.add(inode, next, direntType(type), name);
+            }
+            return add(FileNames.decode(name, 0, (int) name.byteSize()), inode, type, next);
+        }
+
+        @Override
+        public boolean add(String name, long inode, FileType type, long next) {
+            int direntType = direntType(type);
+            if (!plus) {
+                return out.add(inode, next, direntType, name);
+            }
+            if (!lookups || name.equals(".") || name.equals("..") || !out.fits(name)) {
+                return out.addPlus(nameOnly(inode, type), next, direntType, name);
+            }
+            NodeRecord record;
+            Entry entry;
+            try {
+                entry = binding.fs.lookup(caller, dir.node(), name);
+                record = nodes.register(binding, dir.nodeId(), name, entry);
+            } catch (FuseException e) {
+                return out.addPlus(nameOnly(inode, type), next, direntType, name); // raced a removal
+            }
+            if (out.addPlus(entryOut(record, entry.attributes()), next, direntType, name)) {
+                counted.add(record);
+                return true;
+            }
+            nodes.unregister(binding, record);
+            return false;
+        }
+
+        private static int direntType(FileType type) {
+            return type == null ? 0 : type.direntType();
         }
     }
 

@@ -159,6 +159,11 @@ final class FakeReply implements Reply {
             }
 
             @Override
+            public boolean add(long inode, long nextOffset, int direntType, MemorySegment name) {
+                return add(inode, nextOffset, direntType, fuse.posix.FileNames.decode(name, 0, (int) name.byteSize()));
+            }
+
+            @Override
             public boolean addPlus(EntryOut e, long nextOffset, int direntType, String name) {
                 if (!fits(name)) {
                     return false;

@@ -9,6 +9,7 @@ import fuse.api.DirectoryFiller;
 import fuse.api.Errno;
 import fuse.api.FileType;
 import fuse.api.Handle;
+import fuse.api.RawDirectoryFiller;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
 
@@ -61,13 +62,12 @@ final class DirectoryHandle implements Handle {
                         return;
                     }
                 }
-                start = Posix.visitDirents(batch, start, end, (inode, next, type, name) -> {
-                    if (!filler.add(name, inode, FileType.ofDirentType(type), next)) {
-                        return false;
-                    }
-                    cookie = next;
-                    return true;
-                });
+                // The mount's filler takes the names as bytes: no String per entry for a plain READDIR.
+                start = filler instanceof RawDirectoryFiller raw
+                        ? Posix.visitDirentNames(batch, start, end, (inode, next, type, name) ->
+                                accepted(raw.addRaw(name, inode, FileType.ofDirentType(type), next), next))
+                        : Posix.visitDirents(batch, start, end, (inode, next, type, name) ->
+                                accepted(filler.add(name, inode, FileType.ofDirentType(type), next), next));
                 if (start < end) {
                     return;
                 }
@@ -75,6 +75,14 @@ final class DirectoryHandle implements Handle {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Moves the cookie past an entry the filler took; answers whether it did. Under the lock. */
+    private boolean accepted(boolean taken, long next) {
+        if (taken) {
+            cookie = next;
+        }
+        return taken;
     }
 
     void fsync(boolean dataOnly) throws PosixException {

@@ -3,6 +3,9 @@ package fuse.backend.local.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,6 +18,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import fuse.mount.MountStatistics;
+import fuse.posix.FileNames;
+import fuse.posix.Linux;
+import fuse.posix.Posix;
 import fuse.mount.testing.TestMount;
 
 /**
@@ -72,6 +78,51 @@ class ListingCacheKernelTest {
             expected.add("renamed-through-the-mount");
             assertEquals(expected, list(mount, d).names());
             assertCachedAgain(mount, d, expected);
+            assertEquals(0, mount.core().statistics().internalErrors());
+        }
+    }
+
+    /**
+     * Names are bytes: entries whose names are not UTF-8 list byte for byte through the plain READDIRs that follow
+     * a listing's first READDIRPLUS, where the names go from the host's listing to the reply undecoded.
+     */
+    @Test
+    void namesThatAreNotUtf8AreListedByteForByte() throws Exception {
+        Path root = Files.createDirectory(base.resolve("bytes"));
+        Set<String> expected = new TreeSet<>();
+        int dir = Posix.openat(Linux.AT_FDCWD, root.toString(), Linux.O_PATH | Linux.O_DIRECTORY, 0);
+        try {
+            for (int i = 0; i < ENTRIES; i++) {
+                byte[] ascii = ("n" + i).getBytes(StandardCharsets.US_ASCII);
+                byte[] name = Arrays.copyOf(ascii, ascii.length + 2);
+                name[ascii.length] = (byte) (i % 2 == 0 ? 0xe9 : 0xff); // Latin-1 é; a byte UTF-8 never has
+                name[ascii.length + 1] = 'x';
+                String decoded = FileNames.decode(name);
+                Posix.closeQuietly(Posix.openat(dir, decoded, Linux.O_CREAT | Linux.O_WRONLY | Linux.O_CLOEXEC, 0644));
+                expected.add(decoded);
+            }
+        } finally {
+            Posix.closeQuietly(dir);
+        }
+        try (TestMount mount = LocalMounts.mount(root, "always")) {
+            long plainBefore = settled(mount).count("READDIR");
+            Set<String> listed = mount.io(() -> {
+                Set<String> names = new TreeSet<>();
+                int fd = Posix.openat(Linux.AT_FDCWD, mount.path().toString(), Linux.O_RDONLY | Linux.O_DIRECTORY
+                        | Linux.O_CLOEXEC, 0);
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment buffer = arena.allocate(32768);
+                    while (Posix.readDirectory(fd, buffer, (ino, next, type, name) ->
+                            name.equals(".") || name.equals("..") || names.add(name))) {
+                        // next batch
+                    }
+                } finally {
+                    Posix.closeQuietly(fd);
+                }
+                return names;
+            });
+            assertEquals(expected, listed);
+            assertTrue(settled(mount).count("READDIR") > plainBefore, "plain READDIRs served part of the listing");
             assertEquals(0, mount.core().statistics().internalErrors());
         }
     }
