@@ -41,8 +41,8 @@ import fuse.mount.FuseMount;
  * set-up do not compete with the first mounts for the CPU. When every expected mount ({@link MountsAtStart}) is
  * up ({@link MountsAtStart#isUp}: answering requests, or failed with its reason logged), this raises the
  * framework to the console's level, saying so in one line; after {@code mount_wait} seconds it raises it anyway,
- * naming the mounts it gave up on. Without the {@value #CONSOLE_LEVEL} framework property (a framework that is not the
- * container, e.g. the in-framework tests) it does nothing.
+ * naming the mounts it gave up on. Without the {@value #CONSOLE_LEVEL} framework property (a framework that is not
+ * the container, e.g. the in-framework tests) it does nothing.
  */
 @Component(immediate = true, service = {}, configurationPid = ConsoleStart.PID)
 @Designate(ocd = ConsoleStart.Config.class)
@@ -66,15 +66,15 @@ public final class ConsoleStart {
     private final Map<FuseMount, String> mountKeys = new ConcurrentHashMap<>();
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configurationAdmin;
-    private final Thread waiter;
+    private Thread waiter;
 
+    /** An activate method, not a constructor: the references are bound before it runs, not after. */
     @Activate
-    public ConsoleStart(BundleContext context, Config config) {
+    void activate(BundleContext context, Config config) {
         FrameworkStartLevel framework = context.getBundle(0).adapt(FrameworkStartLevel.class);
         int consoleLevel = context.getProperty(CONSOLE_LEVEL) == null ? 0
                 : level(context, CONSOLE_LEVEL).orElseGet(() -> highestBundleLevel(context));
         if (consoleLevel <= 0 || framework.getStartLevel() >= consoleLevel) {
-            waiter = null;
             return;
         }
         long waitNanos = (long) (Math.max(0, config.mount__wait()) * 1e9);
