@@ -26,6 +26,11 @@ public final class FileNames {
     private FileNames() {
     }
 
+    /** Decodes all of {@code segment}: a name handed out as bytes ({@link Posix#visitDirentNames}). */
+    public static String decode(MemorySegment segment) {
+        return decode(segment, 0, Math.toIntExact(segment.byteSize()));
+    }
+
     /** Decodes {@code length} bytes at {@code offset} of {@code segment}. */
     public static String decode(MemorySegment segment, long offset, int length) {
         if (length == 0) {

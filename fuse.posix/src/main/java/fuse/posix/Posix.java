@@ -734,7 +734,7 @@ public final class Posix {
      */
     public static long visitDirents(MemorySegment buffer, long start, long end, DirentVisitor visitor) {
         return visitDirentNames(buffer, start, end, (inode, nextOffset, type, name) ->
-                visitor.visit(inode, nextOffset, type, FileNames.decode(name, 0, (int) name.byteSize())));
+                visitor.visit(inode, nextOffset, type, FileNames.decode(name)));
     }
 
     /**

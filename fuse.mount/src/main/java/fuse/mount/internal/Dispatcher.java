@@ -726,7 +726,7 @@ final class Dispatcher implements RequestHandler {
             if (!plus) {
                 return out.add(inode, next, direntType(type), name);
             }
-            return add(FileNames.decode(name, 0, (int) name.byteSize()), inode, type, next);
+            return add(FileNames.decode(name), inode, type, next);
         }
 
         @Override

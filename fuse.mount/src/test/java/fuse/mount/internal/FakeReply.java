@@ -160,7 +160,7 @@ final class FakeReply implements Reply {
 
             @Override
             public boolean add(long inode, long nextOffset, int direntType, MemorySegment name) {
-                return add(inode, nextOffset, direntType, fuse.posix.FileNames.decode(name, 0, (int) name.byteSize()));
+                return add(inode, nextOffset, direntType, fuse.posix.FileNames.decode(name));
             }
 
             @Override
