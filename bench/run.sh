@@ -10,6 +10,8 @@
 #             a passthrough_hp is available):
 #               ours       this project's container (./run), default mount, passthrough on
 #               ours-nopt  the same with passthrough off (FUSE_PASSTHROUGH=false)
+#               ours-wb    passthrough off and the kernel's writeback cache on (FUSE_WRITEBACK_CACHE=true), the
+#                          configuration passthrough_hp --nopassthrough runs with: like for like with hp-nopt
 #               ours-t86400  ours with entry_timeout=attr_timeout=86400 s (FUSE_TIMEOUT=86400), passthrough_hp's
 #                          default: like for like with hp, for a source nobody changes behind the mount
 #               hp         libfuse example/passthrough_hp (passthrough on)
@@ -119,19 +121,20 @@ for s in "${SYSTEMS[@]}"; do
 	[[ $s =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad system name '$s'"
 	[[ -n ${CMD[$s]:-} ]] && continue
 	case $s in
-	ours | ours-nopt | ours-t86400)
+	ours | ours-nopt | ours-wb | ours-t86400)
 		[[ -x $REPO/run ]] || die "$REPO/run not found (-R)"
-		pt=true; [[ $s == ours-nopt ]] && pt=false
-		timeout=; [[ $s == ours-t86400 ]] && timeout="FUSE_TIMEOUT=86400 "
+		pt=true; [[ $s == ours-nopt || $s == ours-wb ]] && pt=false
+		extra_env=; [[ $s == ours-t86400 ]] && extra_env="FUSE_TIMEOUT=86400 "
+		[[ $s == ours-wb ]] && extra_env="FUSE_WRITEBACK_CACHE=true "
 		# stdin stays open (Gogo would stop the framework at EOF); FUSE_HOME keeps load/ and runtime/ out of the repo.
 		# The JVM logs every collection (time in epoch ms) to $GCLOG: the report's GC table comes from it (./run
 		# keeps -Xlog options out of its AOT cache's key, so the log does not change what is measured).
-		CMD[$s]="cd $(q "$REPO") && FUSE_SOURCE=\"\$SRC\" FUSE_MOUNTPOINT=\"\$MNT\" FUSE_HOME=\"\$FHOME\" FUSE_PASSTHROUGH=$pt ${timeout}FUSE_NO_BUILD=1 FUSE_JAVA_OPTS=\"\${FUSE_JAVA_OPTS:-} -Xlog:gc:file=\$GCLOG:timemillis\" exec ./run < <(exec sleep 1000000)" ;;
+		CMD[$s]="cd $(q "$REPO") && FUSE_SOURCE=\"\$SRC\" FUSE_MOUNTPOINT=\"\$MNT\" FUSE_HOME=\"\$FHOME\" FUSE_PASSTHROUGH=$pt ${extra_env}FUSE_NO_BUILD=1 FUSE_JAVA_OPTS=\"\${FUSE_JAVA_OPTS:-} -Xlog:gc:file=\$GCLOG:timemillis\" exec ./run < <(exec sleep 1000000)" ;;
 	hp) [[ -n $HPBIN ]] || die "system hp needs passthrough_hp: -L LIBFUSE_SRC_DIR or -P BINARY"
 		CMD[$s]="exec $(q "$HPBIN") --foreground \"\$SRC\" \"\$MNT\"" ;;
 	hp-nopt) [[ -n $HPBIN ]] || die "system hp-nopt needs passthrough_hp: -L LIBFUSE_SRC_DIR or -P BINARY"
 		CMD[$s]="exec $(q "$HPBIN") --foreground --nopassthrough \"\$SRC\" \"\$MNT\"" ;;
-	*) die "unknown system '$s' (ours, ours-nopt, ours-t86400, hp, hp-nopt, or define it with -m $s='CMD')" ;;
+	*) die "unknown system '$s' (ours, ours-nopt, ours-wb, ours-t86400, hp, hp-nopt, or define it with -m $s='CMD')" ;;
 	esac
 done
 ((${#SYSTEMS[@]})) || die "no system to compare with native"
@@ -369,6 +372,10 @@ if uses_ours; then
 	if ! grep -q FUSE_PASSTHROUGH "$REPO/run"; then
 		for s in "${SYSTEMS[@]}"; do [[ $s == ours-nopt ]] && printf 'ours-nopt\t%s\n' "this ./run cannot turn passthrough off (no FUSE_PASSTHROUGH)" >>"$OUTDIR/skipped.tsv"; done
 		tmp=(); for s in "${SYSTEMS[@]}"; do [[ $s == ours-nopt ]] || tmp+=("$s"); done; SYSTEMS=("${tmp[@]}")
+	fi
+	if ! grep -q FUSE_WRITEBACK_CACHE "$REPO/run"; then
+		for s in "${SYSTEMS[@]}"; do [[ $s == ours-wb ]] && printf 'ours-wb\t%s\n' "this ./run cannot turn the writeback cache on (no FUSE_WRITEBACK_CACHE)" >>"$OUTDIR/skipped.tsv"; done
+		tmp=(); for s in "${SYSTEMS[@]}"; do [[ $s == ours-wb ]] || tmp+=("$s"); done; SYSTEMS=("${tmp[@]}")
 	fi
 	if ! grep -q FUSE_TIMEOUT "$REPO/run"; then
 		for s in "${SYSTEMS[@]}"; do [[ $s == ours-t86400 ]] && printf 'ours-t86400\t%s\n' "this ./run cannot set the timeouts (no FUSE_TIMEOUT)" >>"$OUTDIR/skipped.tsv"; done

@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param maxStackDepth 1 for backing files on ext4/xfs/tmpfs…, 2 for backing files on overlayfs or FUSE
  * @param maxWrite the largest WRITE the kernel may send (bytes, capped by the kernel's max_pages_limit)
  * @param readOnly mount read-only ({@code MS_RDONLY})
+ * @param writebackCache ask the kernel for FUSE_WRITEBACK_CACHE: writes go to the page cache and reach the server
+ *        later, in page-sized or larger pieces; the kernel keeps size and mtime itself. It excludes passthrough
+ *        (the kernel turns passthrough off for a connection with it), so it needs {@code passthrough} off
  */
 public record MountOptions(
         Path mountpoint,
@@ -27,7 +30,8 @@ public record MountOptions(
         boolean passthrough,
         int maxStackDepth,
         int maxWrite,
-        boolean readOnly) {
+        boolean readOnly,
+        boolean writebackCache) {
 
     public static final int DEFAULT_MAX_WRITE = 1 << 20;
 
@@ -44,8 +48,18 @@ public record MountOptions(
         if (maxWrite < 4096) {
             throw new IllegalArgumentException("max_write must be at least 4096: " + maxWrite);
         }
+        if (writebackCache && passthrough) {
+            throw new IllegalArgumentException("the writeback cache excludes passthrough: turn passthrough off");
+        }
         // Without default_permissions, allow_other would let every user past the server's own checks.
         defaultPermissions = defaultPermissions || allowOther;
+    }
+
+    /** Options without the writeback cache (the constructor of version 1.2). */
+    public MountOptions(Path mountpoint, String fsName, String subtype, int threads, boolean allowOther,
+            boolean defaultPermissions, boolean passthrough, int maxStackDepth, int maxWrite, boolean readOnly) {
+        this(mountpoint, fsName, subtype, threads, allowOther, defaultPermissions, passthrough, maxStackDepth,
+                maxWrite, readOnly, false);
     }
 
     /** Defaults: one reader thread per core, passthrough on with stacking depth 1, 1 MiB writes. */
@@ -56,16 +70,22 @@ public record MountOptions(
 
     public MountOptions withThreads(int n) {
         return new MountOptions(mountpoint, fsName, subtype, n, allowOther, defaultPermissions, passthrough,
-                maxStackDepth, maxWrite, readOnly);
+                maxStackDepth, maxWrite, readOnly, writebackCache);
     }
 
     public MountOptions withPassthrough(boolean on, int depth) {
         return new MountOptions(mountpoint, fsName, subtype, threads, allowOther, defaultPermissions, on, depth,
-                maxWrite, readOnly);
+                maxWrite, readOnly, writebackCache && !on);
     }
 
     public MountOptions withPermissions(boolean allowOtherUsers, boolean kernelChecks) {
         return new MountOptions(mountpoint, fsName, subtype, threads, allowOtherUsers, kernelChecks, passthrough,
-                maxStackDepth, maxWrite, readOnly);
+                maxStackDepth, maxWrite, readOnly, writebackCache);
+    }
+
+    /** These options with the writeback cache on (and passthrough off, which it excludes) or off. */
+    public MountOptions withWritebackCache(boolean on) {
+        return new MountOptions(mountpoint, fsName, subtype, threads, allowOther, defaultPermissions,
+                passthrough && !on, maxStackDepth, maxWrite, readOnly, on);
     }
 }

@@ -33,12 +33,15 @@ import fuse.channel.kernel.FuseKernel;
 /**
  * What this channel asks for at INIT, and the {@code fuse_init_out} that says so.
  *
- * <p>Deliberately absent: WRITEBACK_CACHE (it silently disables passthrough for the whole connection; with it
- * the kernel keeps size and mtime itself and no longer drops cached pages when the host changes a file, so
- * such changes would stay unseen; and with passthrough off it was measured a mixed blessing here, random 4 KiB
- * writes 3-10 times faster but sequential 1 MiB writes about 0.6 times, the kernel's strict dirty limit for
- * FUSE throttling the writer, so it is not offered), POSIX_LOCKS and FLOCK_LOCKS (without them the kernel keeps locks local, which is right for one
- * server per mount), the SPLICE flags (a copy into the reply buffer is cheaper than a pipe per thread at these
+ * <p>WRITEBACK_CACHE only when the mount asks for it ({@link MountOptions#writebackCache()}, which excludes
+ * passthrough: the kernel turns passthrough off for the whole connection with it). It is a trade, not a default:
+ * the kernel keeps size and mtime itself and no longer drops cached pages when the host changes a file, so such
+ * changes stay unseen while the file's pages are cached; random 4 KiB writes become several times faster (they
+ * land in the page cache and reach the server as whole pages, later), while sequential 1 MiB writes were measured
+ * at about 0.6 times without it, the kernel's strict per-device dirty limit for FUSE throttling the writer.
+ *
+ * <p>Deliberately absent: POSIX_LOCKS and FLOCK_LOCKS (without them the kernel keeps locks local, which is
+ * right for one server per mount), the SPLICE flags (a copy into the reply buffer is cheaper than a pipe per thread at these
  * sizes: on a cold sequential read the server spends most of its CPU in pread's copy out of freshly read
  * pages, a copy splice would only move into the kernel, and about 2 % in the writev copy it would save),
  * SECURITY_CTX, CREATE_SUPP_GROUP, HAS_RESEND and REQUEST_TIMEOUT (no handler supports them yet).
@@ -104,6 +107,7 @@ final class InitNegotiation {
                     + FuseKernel.KERNEL_VERSION + "." + FuseKernel.MIN_KERNEL_MINOR_VERSION + " or newer");
         }
         long wanted = WANTED | (options.passthrough() ? PASSTHROUGH : 0)
+                | (options.writebackCache() ? WRITEBACK_CACHE : 0)
                 | (options.defaultPermissions() ? POSIX_ACL | DONT_MASK : 0);
         long flags = kernelFlags & wanted;
         if ((flags & POSIX_ACL) == 0) {

@@ -223,6 +223,22 @@ class DispatcherTest {
     }
 
     @Test
+    void theWritebackCacheIsAskedForOnlyWhenWantedAndNeverWithPassthrough() {
+        MountOptions plain = MountOptions.defaults(Path.of("/m"), "t");
+        MountOptions writeback = plain.withWritebackCache(true);
+        assertFalse(writeback.passthrough(), "asking for the writeback cache turns passthrough off");
+        InitResult result = new InitNegotiation(writeback, 256).negotiate(7, 45, 0, KERNEL_FLAGS);
+        assertTrue(result.has(InitResult.WRITEBACK_CACHE));
+        assertFalse(result.has(InitResult.PASSTHROUGH));
+        assertFalse(result.passthrough());
+        assertFalse(new InitNegotiation(plain, 256).negotiate(7, 45, 0, KERNEL_FLAGS)
+                .has(InitResult.WRITEBACK_CACHE));
+        assertFalse(writeback.withPassthrough(true, 1).writebackCache(), "passthrough back on drops it again");
+        assertThrows(IllegalArgumentException.class, () -> new MountOptions(Path.of("/m"), "t", "t", 1, false, false,
+                true, 1, MountOptions.DEFAULT_MAX_WRITE, false, true));
+    }
+
+    @Test
     void maxPagesIsCappedByTheKernelLimit() {
         InitResult result = new InitNegotiation(MountOptions.defaults(Path.of("/m"), "t"), 32)
                 .negotiate(7, 45, 0, KERNEL_FLAGS);

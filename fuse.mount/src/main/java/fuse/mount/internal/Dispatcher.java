@@ -1,5 +1,13 @@
 package fuse.mount.internal;
 
+import static fuse.posix.Linux.O_ACCMODE;
+import static fuse.posix.Linux.O_APPEND;
+import static fuse.posix.Linux.O_CREAT;
+import static fuse.posix.Linux.O_EXCL;
+import static fuse.posix.Linux.O_RDWR;
+import static fuse.posix.Linux.O_TRUNC;
+import static fuse.posix.Linux.O_WRONLY;
+
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +54,6 @@ import fuse.posix.FileNames;
  */
 final class Dispatcher implements RequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-    private static final int O_ACCMODE = 3;
     private static final int S_ISUID = 04000;
     private static final int S_ISGID = 02000;
     private static final int S_IXGRP = 00010;
@@ -63,7 +70,7 @@ final class Dispatcher implements RequestHandler {
     /** Serializes {@link #move}s. */
     private final Object moves = new Object();
     /** Flags that must not act again when an open file is opened anew on another binding. */
-    private static final int REOPEN_DROPPED = 0100 | 0200 | 01000; // O_CREAT | O_EXCL | O_TRUNC
+    private static final int REOPEN_DROPPED = O_CREAT | O_EXCL | O_TRUNC;
 
     Dispatcher(MountCore mount) {
         this.mount = mount;
@@ -363,7 +370,7 @@ final class Dispatcher implements RequestHandler {
         try {
             long nodeId = r.header().nodeId();
             Node node = nodes.resolve(binding, nodeId, caller);
-            Opened opened = binding.fs.open(caller, node, r.flags());
+            Opened opened = onBackend(r.flags(), flags -> binding.fs.open(caller, node, flags));
             OpenFile file = admit(binding, caller, nodeId, node, opened, r.flags(), r.killPrivileges()).open();
             OpenTicket ticket = file.ticket();
             boolean accepted = reply.open(file.fh(), ticket.openFlags(), ticket.backingId());
@@ -382,7 +389,8 @@ final class Dispatcher implements RequestHandler {
         try {
             long parentId = r.header().nodeId();
             Node parent = nodes.resolve(binding, parentId, caller);
-            Created created = binding.fs.create(caller, parent, r.name(), r.flags(), r.mode());
+            Created created = onBackend(r.flags(),
+                    flags -> binding.fs.create(caller, parent, r.name(), flags, r.mode()));
             NodeRecord record;
             try {
                 record = nodes.register(binding, parentId, r.name(), created.entry());
@@ -412,6 +420,38 @@ final class Dispatcher implements RequestHandler {
             }
         } finally {
             binding.release();
+        }
+    }
+
+    @FunctionalInterface
+    private interface OpenCall<T> {
+        T open(int flags) throws FuseException;
+    }
+
+    /**
+     * Opens on the backend with the kernel's {@code flags}, changed as a mount with the writeback cache needs (as
+     * libfuse's passthrough_hp does). The kernel then reads pages through any open file, one opened write-only too
+     * (to fill a page that a write covers only in part), so the backend opens {@code O_WRONLY} as {@code O_RDWR};
+     * and the kernel places appends itself (it keeps the size and sends each WRITE at its end offset), so the
+     * backend must not open with {@code O_APPEND}, which would put every write at the host file's end instead. A
+     * caller allowed to write but not to read still opens (write-only): its writes that cover a page in part then
+     * fail with EIO, where refusing the open would fail them all.
+     */
+    private <T> T onBackend(int flags, OpenCall<T> call) throws FuseException {
+        if (!mount.writebackCache()) {
+            return call.open(flags);
+        }
+        int withoutAppend = flags & ~O_APPEND;
+        if ((flags & O_ACCMODE) != O_WRONLY) {
+            return call.open(withoutAppend);
+        }
+        try {
+            return call.open(withoutAppend & ~O_ACCMODE | O_RDWR);
+        } catch (FuseException e) {
+            if (e.errno() != Errno.EACCES) {
+                throw e;
+            }
+            return call.open(withoutAppend);
         }
     }
 
@@ -542,7 +582,8 @@ final class Dispatcher implements RequestHandler {
             try {
                 Node node = nodes.resolve(next, current.nodeId(), current.opener());
                 Handle handle = current.directory() ? next.fs.opendir(current.opener(), node)
-                        : next.fs.open(current.opener(), node, current.flags() & ~REOPEN_DROPPED).handle();
+                        : onBackend(current.flags() & ~REOPEN_DROPPED,
+                                flags -> next.fs.open(current.opener(), node, flags)).handle();
                 OpenFile moved = current.movedTo(next, node, handle);
                 next.handleOpened();
                 if (!handles.replace(current, moved)) {
@@ -590,7 +631,18 @@ final class Dispatcher implements RequestHandler {
         reply.written(n);
     }
 
+    /**
+     * SEEK_DATA and SEEK_HOLE (the only seeks the kernel sends). With the writeback cache, data just written may
+     * still be in the kernel's page cache and not yet in the backend's file, which would then report a hole (or
+     * ENXIO) where the caller just wrote, and the kernel does not write back before asking. So such a mount answers
+     * ENOSYS: the kernel then answers every such seek itself, for the whole connection, from the file size (data
+     * up to the end, the one hole at it), as on a file system without hole reporting, and as libfuse's
+     * passthrough_hp does, which has no lseek.
+     */
     private void lseek(Request.Lseek r, Reply reply) throws FuseException {
+        if (mount.writebackCache()) {
+            throw new FuseException(Errno.ENOSYS, "SEEK_DATA/SEEK_HOLE with the writeback cache: the kernel's own");
+        }
         reply.lseek(withFile(r.header(), r.fh(), false,
                 (file, caller) -> file.binding().fs.lseek(caller, file.handle(), r.offset(), r.whence())));
     }

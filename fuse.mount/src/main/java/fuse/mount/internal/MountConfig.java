@@ -29,6 +29,7 @@ public record MountConfig(
         boolean defaultPermissions,
         int maxStackDepth,
         boolean passthrough,
+        boolean writebackCache,
         boolean readOnly,
         long entryTimeoutNanos,
         long attrTimeoutNanos,
@@ -43,6 +44,7 @@ public record MountConfig(
     public static final String DEFAULT_PERMISSIONS = "default_permissions";
     public static final String MAX_STACK_DEPTH = "max_stack_depth";
     public static final String PASSTHROUGH = "passthrough";
+    public static final String WRITEBACK_CACHE = "writeback_cache";
     public static final String READ_ONLY = "read_only";
     public static final String ENTRY_TIMEOUT = "entry_timeout";
     public static final String ATTR_TIMEOUT = "attr_timeout";
@@ -55,10 +57,10 @@ public record MountConfig(
 
     /** Changing one of these needs a new mount; the others apply to the live mount. */
     private static final Set<String> REMOUNT_KEYS = Set.of(MOUNTPOINT, THREADS, ALLOW_OTHER, DEFAULT_PERMISSIONS,
-            MAX_STACK_DEPTH, PASSTHROUGH, READ_ONLY);
+            MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, READ_ONLY);
     /** The mount's own keys, which a backend ignores. */
     private static final Set<String> MOUNT_KEYS = Set.of(MOUNTPOINT, BACKEND, THREADS, ALLOW_OTHER,
-            DEFAULT_PERMISSIONS, MAX_STACK_DEPTH, PASSTHROUGH, READ_ONLY, ENTRY_TIMEOUT, ATTR_TIMEOUT, NEGATIVE_TIMEOUT,
+            DEFAULT_PERMISSIONS, MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, READ_ONLY, ENTRY_TIMEOUT, ATTR_TIMEOUT, NEGATIVE_TIMEOUT,
             BACKEND_WAIT);
     /**
      * Prefixes of the keys ConfigAdmin, FileInstall and DS add ({@code service.pid},
@@ -99,11 +101,17 @@ public record MountConfig(
             throw new MountException("max_stack_depth: must be 1 (backing files on ext4, xfs, tmpfs…) or 2 (on "
                     + "overlayfs or another FUSE mount), got " + maxStackDepth);
         }
+        boolean passthrough = bool(props, PASSTHROUGH, true);
+        boolean writebackCache = bool(props, WRITEBACK_CACHE, false);
+        if (writebackCache && passthrough) {
+            throw new MountException("writeback_cache: the kernel turns passthrough off for a mount with the "
+                    + "writeback cache; set passthrough=false to use it");
+        }
         long entryTimeout = seconds(props, ENTRY_TIMEOUT, DEFAULT_TIMEOUT_SECONDS);
         // A name's absence is as stale as its presence would be: unset, it follows the entry timeout.
         long negativeTimeout = seconds(props, NEGATIVE_TIMEOUT, entryTimeout / 1e9);
         return new MountConfig(name, mountpoint, backend.trim(), threads, allowOther, defaultPermissions,
-                maxStackDepth, bool(props, PASSTHROUGH, true), bool(props, READ_ONLY, false), entryTimeout,
+                maxStackDepth, passthrough, writebackCache, bool(props, READ_ONLY, false), entryTimeout,
                 seconds(props, ATTR_TIMEOUT, DEFAULT_TIMEOUT_SECONDS), negativeTimeout,
                 seconds(props, BACKEND_WAIT, DEFAULT_BACKEND_WAIT_SECONDS), props);
     }
@@ -154,6 +162,7 @@ public record MountConfig(
             case DEFAULT_PERMISSIONS -> config.defaultPermissions;
             case MAX_STACK_DEPTH -> config.maxStackDepth;
             case PASSTHROUGH -> config.passthrough;
+            case WRITEBACK_CACHE -> config.writebackCache;
             case READ_ONLY -> config.readOnly;
             default -> throw new IllegalArgumentException(key);
         };

@@ -40,6 +40,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "straight from their backing files.")
     boolean passthrough() default true;
 
+    @AttributeDefinition(name = "Writeback cache", description = "Let the kernel collect writes in its page "
+            + "cache and send them later as whole pages: small and random writes get several times faster, large "
+            + "sequential ones slower (the kernel's dirty limit for FUSE). The kernel then trusts its own size and "
+            + "mtime, so a change made to a cached file on the host, outside the mount, may stay unseen. Needs "
+            + "passthrough off.")
+    boolean writeback__cache() default false;
+
     @AttributeDefinition(name = "Maximum stacking depth", description = "1 when backing files live on ext4, xfs, "
             + "tmpfs…; 2 when they live on overlayfs or another FUSE mount (container root file systems).",
             options = {@org.osgi.service.metatype.annotations.Option(label = "1", value = "1"),

@@ -642,6 +642,12 @@ public final class MountCore implements FuseMount, AutoCloseable {
         return result != null && result.has(InitResult.DONT_MASK) ? umask : 0;
     }
 
+    /** Whether the kernel runs this mount with the writeback cache (negotiated at INIT). */
+    boolean writebackCache() {
+        InitResult result = init;
+        return result != null && result.has(InitResult.WRITEBACK_CACHE);
+    }
+
     long entryTimeoutNanos() {
         return config.entryTimeoutNanos();
     }
@@ -662,7 +668,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
         String fsName = c.backend().replaceAll("[^A-Za-z0-9._-]", "_");
         return new MountOptions(c.mountpoint(), fsName, SUBTYPE, c.threads(), c.allowOther(),
                 c.defaultPermissions(), c.passthrough(), c.maxStackDepth(), MountOptions.DEFAULT_MAX_WRITE,
-                c.readOnly());
+                c.readOnly(), c.writebackCache());
     }
 
     private static String seconds(long nanos) {

@@ -36,6 +36,7 @@ class MountConfigTest {
         assertFalse(c.defaultPermissions());
         assertEquals(1, c.maxStackDepth());
         assertTrue(c.passthrough());
+        assertFalse(c.writebackCache());
         assertEquals(1_000_000_000L, c.entryTimeoutNanos());
         assertEquals(1_000_000_000L, c.attrTimeoutNanos());
         assertEquals(30_000_000_000L, c.backendWaitNanos());
@@ -66,6 +67,17 @@ class MountConfigTest {
         assertTrue(problem("mountpoint", "/m", "backend_wait", "-1").startsWith("backend_wait: must be"));
         assertEquals("entry_timeout: must be a number of seconds, got 'soon'",
                 problem("mountpoint", "/m", "entry_timeout", "soon"));
+        assertEquals("writeback_cache: the kernel turns passthrough off for a mount with the writeback cache; set "
+                + "passthrough=false to use it", problem("mountpoint", "/m", "writeback_cache", true));
+    }
+
+    @Test
+    void theWritebackCacheComesWithPassthroughOff() throws Exception {
+        MountConfig c = parse("mountpoint", "/m", "passthrough", "false", "writeback_cache", "yes");
+        assertTrue(c.writebackCache());
+        assertFalse(c.passthrough());
+        assertTrue(c.needsRemount(parse("mountpoint", "/m", "passthrough", false)), "the kernel takes it at INIT");
+        assertTrue(c.backendSettings().isEmpty(), "a mount key, not the backend's");
     }
 
     @Test

@@ -53,6 +53,8 @@ public final class TestMount implements AutoCloseable {
     private final Path mountpoint;
     private final MountCore core;
     private final Thread watchdog;
+    /** The backends added, by identity, to take them away again ({@link #removeBackend}). */
+    private final Map<FileSystemBackend, BackendRef> backends = new java.util.concurrent.ConcurrentHashMap<>();
 
     private TestMount(Path directory, Path mountpoint, MountCore core, Duration deadline) {
         this.directory = directory;
@@ -104,11 +106,15 @@ public final class TestMount implements AutoCloseable {
         props.putAll(configuration);
         String name = props.get("backend").toString();
         MountCore core = new MountCore(MountConfig.parse("test " + mountpoint, props), MountCore.byName(name));
-        if (backend != null) {
-            core.backendAdded(BackendRef.of(name, backend, KEYS.getAndIncrement()));
+        BackendRef ref = backend == null ? null : BackendRef.of(name, backend, KEYS.getAndIncrement());
+        if (ref != null) {
+            core.backendAdded(ref);
         }
         core.start();
         TestMount mount = new TestMount(directory, mountpoint, core, deadline);
+        if (ref != null) {
+            mount.backends.put(backend, ref);
+        }
         try {
             MountState expected = backend != null ? MountState.SERVING : MountState.WAITING_FOR_BACKEND;
             if (core.state() != expected) {
@@ -146,13 +152,27 @@ public final class TestMount implements AutoCloseable {
 
     /** Registers a backend with the mount, as a new backend service would be. */
     public void addBackend(String name, FileSystemBackend backend) {
-        core.backendAdded(BackendRef.of(name, backend, KEYS.getAndIncrement()));
+        BackendRef ref = BackendRef.of(name, backend, KEYS.getAndIncrement());
+        backends.put(backend, ref);
+        core.backendAdded(ref);
     }
 
     /** Adds another backend under {@code name} and swaps the live mount to it. */
     public void swapTo(String name, FileSystemBackend backend) throws Exception {
-        core.backendAdded(BackendRef.of(name, backend, KEYS.getAndIncrement()));
+        addBackend(name, backend);
         core.swap(name);
+    }
+
+    /**
+     * Takes a backend away, as when its service is unregistered: its file systems close, and the mount swaps to
+     * another matching backend, if there is one; files it opened move there when next used.
+     */
+    public void removeBackend(FileSystemBackend backend) {
+        BackendRef ref = backends.remove(backend);
+        if (ref == null) {
+            throw new IllegalArgumentException("not a backend of this mount: " + backend);
+        }
+        core.backendRemoved(ref);
     }
 
     /** Runs file system calls on their own thread, at most {@link #IO_TIMEOUT}. */

@@ -49,6 +49,9 @@ final class Formats {
                 return "off (" + reason.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")";
             }
         }
+        if (init.get().has(InitResult.WRITEBACK_CACHE)) {
+            return "off (writeback cache)";
+        }
         return init.get().passthrough() ? "off" : "off (not negotiated)";
     }
 

@@ -18,14 +18,15 @@ import fuse.posixtest.PosixScenarios;
  * The POSIX scenarios by real system calls on a mount of the local backend, the same scenarios the host's own
  * file system and the backend's SPI pass ({@code HostPosixScenariosTest}, {@code LocalPosixScenariosTest}): with
  * every regular file passed through and with everything served in Java, each with and without
- * {@code allow_other} (which brings the kernel's own permission checks, {@code default_permissions}).
+ * {@code allow_other} (which brings the kernel's own permission checks, {@code default_permissions}), and served
+ * in Java through the kernel's writeback cache.
  */
 class MountedPosixScenariosTest {
 
     /** The scenarios on a fresh mount per test. */
     abstract static class OnMount extends PosixScenarios {
         private final String policy;
-        private final boolean allowOther;
+        private final Map<String, ?> options;
 
         @TempDir
         Path root;
@@ -33,13 +34,17 @@ class MountedPosixScenariosTest {
         private TestMount mount;
 
         OnMount(String policy, boolean allowOther) {
+            this(policy, Map.of("allow_other", allowOther));
+        }
+
+        OnMount(String policy, Map<String, ?> options) {
             this.policy = policy;
-            this.allowOther = allowOther;
+            this.options = options;
         }
 
         @BeforeEach
         void mount() throws Exception {
-            mount = LocalMounts.mount(root, policy, Map.of("allow_other", allowOther));
+            mount = LocalMounts.mount(root, policy, options);
         }
 
         @AfterEach
@@ -82,6 +87,20 @@ class MountedPosixScenariosTest {
     class NeverAllowOther extends OnMount {
         NeverAllowOther() {
             super("never", true);
+        }
+    }
+
+    @Nested
+    @DisplayName("passthrough off, writeback_cache")
+    class WritebackCache extends OnMount {
+        WritebackCache() {
+            super("never", Map.of("passthrough", false, "writeback_cache", true));
+        }
+
+        /** The mount leaves SEEK_DATA/SEEK_HOLE to the kernel, which does not know the backend's holes. */
+        @Override
+        protected boolean reportsHoles() {
+            return false;
         }
     }
 }
