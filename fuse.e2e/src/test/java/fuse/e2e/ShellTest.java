@@ -104,6 +104,17 @@ class ShellTest {
     }
 
     @Test
+    void theWritebackCacheShowsAsWhyPassthroughIsOff() throws Exception {
+        Path[] m = fresh("a", "a");
+        String out = shell.run("fuse:mount " + m[0] + " local root=" + m[1]
+                + " passthrough=false writeback_cache=true");
+        assertTrue(out.contains("passthrough off (writeback cache)"), out);
+        Io.write(m[0].resolve("log"), "one\n");
+        assertEquals("one\n", Io.read(m[1].resolve("log")), "written back by the time close returns");
+        shell.run("fuse:unmount " + m[0]);
+    }
+
+    @Test
     void badArgumentsGiveOneClearMessageAndTheUsage() throws Exception {
         Path[] m = fresh();
         String dflt = container.mountpoint.toString();
@@ -129,6 +140,9 @@ class ShellTest {
                 new Case("fuse:mount " + m[0] + " local root=" + base.resolve("missing"), "fuse:mount: " + m[0]
                         + " not mounted: backend local: root: " + base.resolve("missing") + " does not exist "
                         + "(nothing saved)", false),
+                new Case("fuse:mount " + m[0] + " local root=" + m[1] + " writeback_cache=true", "writeback_cache: "
+                        + "the kernel turns passthrough off for a mount with the writeback cache; set "
+                        + "passthrough=false to use it", false),
                 new Case("fuse:unmount", "fuse:unmount: missing <mountpoint>", true),
                 new Case("fuse:unmount /nowhere", "fuse:unmount: no mount at /nowhere", false),
                 new Case("fuse:swap", "fuse:swap: missing <mountpoint> and <backend>", true),

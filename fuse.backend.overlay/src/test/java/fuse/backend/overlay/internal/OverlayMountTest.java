@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import fuse.mount.testing.TestMount;
 import fuse.passthrough.PassthroughStatistics;
@@ -207,13 +209,16 @@ class OverlayMountTest {
         }
     }
 
-    @Test
-    void withoutPassthroughLowerAndUpperFilesKeepTheirPageCacheAcrossOpens() throws Exception {
+    /** With the writeback cache too: the write-only open copies up and still reads the page it writes in part. */
+    @ParameterizedTest(name = "writeback_cache={0}")
+    @ValueSource(booleans = {false, true})
+    void withoutPassthroughLowerAndUpperFilesKeepTheirPageCacheAcrossOpens(boolean writebackCache) throws Exception {
         String content = "lower layer bytes\n".repeat(64 * 1024);
         Files.writeString(fx.lower2.resolve("cached"), content);
         Map<String, Object> config = new HashMap<>(fx.configuration());
         config.put("backend", "overlay");
         config.put("passthrough", false);
+        config.put("writeback_cache", writebackCache);
         try (TestMount mount = TestMount.mount(new OverlayBackend(), config, DEADLINE)) {
             Path file = mount.path("cached");
             assertEquals(content, mount.io(() -> Files.readString(file)));
