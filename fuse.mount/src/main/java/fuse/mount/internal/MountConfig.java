@@ -60,8 +60,8 @@ public record MountConfig(
             MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, READ_ONLY);
     /** The mount's own keys, which a backend ignores. */
     private static final Set<String> MOUNT_KEYS = Set.of(MOUNTPOINT, BACKEND, THREADS, ALLOW_OTHER,
-            DEFAULT_PERMISSIONS, MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, READ_ONLY, ENTRY_TIMEOUT, ATTR_TIMEOUT, NEGATIVE_TIMEOUT,
-            BACKEND_WAIT);
+            DEFAULT_PERMISSIONS, MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, READ_ONLY, ENTRY_TIMEOUT,
+            ATTR_TIMEOUT, NEGATIVE_TIMEOUT, BACKEND_WAIT);
     /**
      * Prefixes of the keys ConfigAdmin, FileInstall and DS add ({@code service.pid},
      * {@code felix.fileinstall.filename}, {@code component.name}, {@code osgi.ds.satisfying.condition.target}…);

@@ -41,8 +41,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     boolean passthrough() default true;
 
     @AttributeDefinition(name = "Writeback cache", description = "Let the kernel collect writes in its page "
-            + "cache and send them later as whole pages: small and random writes get several times faster, large "
-            + "sequential ones slower (the kernel's dirty limit for FUSE). The kernel then trusts its own size and "
+            + "cache and send them later as whole pages: small and random writes get several times faster. The "
+            + "kernel then trusts its own size and "
             + "mtime, so a change made to a cached file on the host, outside the mount, may stay unseen. Needs "
             + "passthrough off.")
     boolean writeback__cache() default false;
