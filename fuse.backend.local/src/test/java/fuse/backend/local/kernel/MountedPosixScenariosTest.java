@@ -90,17 +90,32 @@ class MountedPosixScenariosTest {
         }
     }
 
-    @Nested
-    @DisplayName("passthrough off, writeback_cache")
-    class WritebackCache extends OnMount {
-        WritebackCache() {
-            super("never", Map.of("passthrough", false, "writeback_cache", true));
+    /** Served in Java through the kernel's writeback cache. */
+    abstract static class OnWritebackMount extends OnMount {
+        OnWritebackMount(boolean allowOther) {
+            super("never", Map.of("passthrough", false, "writeback_cache", true, "allow_other", allowOther));
         }
 
         /** The mount leaves SEEK_DATA/SEEK_HOLE to the kernel, which does not know the backend's holes. */
         @Override
         protected boolean reportsHoles() {
             return false;
+        }
+    }
+
+    @Nested
+    @DisplayName("passthrough off, writeback_cache")
+    class WritebackCache extends OnWritebackMount {
+        WritebackCache() {
+            super(false);
+        }
+    }
+
+    @Nested
+    @DisplayName("passthrough off, writeback_cache, allow_other")
+    class WritebackCacheAllowOther extends OnWritebackMount {
+        WritebackCacheAllowOther() {
+            super(true);
         }
     }
 }
