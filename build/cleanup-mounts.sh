@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The one mount-cleanup routine for scripts: aborts and lazily unmounts every FUSE mount whose mountpoint lies
-# under a test directory (JUnit's /tmp/junit*, the tests' /tmp/fuse-test*, or the project), or matches the
-# regular expression $1 when given. A stuck server cannot block this: the
-# connection is aborted through fusectl before the lazy unmount.
+# under a test directory (JUnit's /tmp/junit*; the tests' own /tmp/fuse-test*, /tmp/fuse-channel-test*,
+# /tmp/fuse-itest*, /tmp/fuse-workload*; or the project), or matches the regular expression $1 when given;
+# never the benchmark's /tmp/fuse-bench.*. A stuck server cannot block this: the connection is aborted through
+# fusectl before the lazy unmount.
 set -u
-prefix_pattern="${1:-^(/tmp/junit[^/]*/|/tmp/fuse-test[^/]*/|$(cd "$(dirname "$0")/.." && pwd)/)}"
+prefix_pattern="${1:-^(/tmp/(junit|fuse-test|fuse-channel-test|fuse-itest|fuse-workload)[^/]*/|$(cd "$(dirname "$0")/.." && pwd)/)}"
 conn_dir=/sys/fs/fuse/connections
 if [ -d "$conn_dir" ] && ! mountpoint -q "$conn_dir"; then
   mount -t fusectl none "$conn_dir" 2>/dev/null || true

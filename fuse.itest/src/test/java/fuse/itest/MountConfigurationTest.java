@@ -80,6 +80,15 @@ class MountConfigurationTest {
             }
         }
         registrations.forEach(ServiceRegistration::unregister);
+        deleteTree(directory); // nothing is mounted in it any more (checked above)
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     private Path mountpoint(String name) throws IOException {
