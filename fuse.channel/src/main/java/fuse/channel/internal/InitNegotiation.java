@@ -38,7 +38,7 @@ import fuse.channel.kernel.FuseKernel;
  * the kernel keeps size and mtime itself and no longer drops cached pages when the host changes a file, so such
  * changes stay unseen while the file's pages are cached. In exchange small writes land in the page cache and
  * reach the server later as whole pages: random 4 KiB writes were measured 4-8 times faster (fio, 2 cores:
- * 110-137k against 16-39k IOPS), sequential 1 MiB writes about the same. Every close then sends FLUSH again
+ * 110-146k against 15-40k IOPS), sequential 1 MiB writes about the same. Every close then sends FLUSH again
  * (the kernel writes the dirty pages back first and ignores FOPEN_NOFLUSH with the writeback cache).
  *
  * <p>Deliberately absent: POSIX_LOCKS and FLOCK_LOCKS (without them the kernel keeps locks local, which is
