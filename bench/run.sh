@@ -6,8 +6,8 @@
 #
 #   -s SIZE   fio file size (default 1G)
 #   -r N      repetitions (default 3); medians are reported (use >= 3 for results worth quoting)
-#   -S LIST   systems to compare with native, comma separated (default: ours,ours-nopt, plus hp,hp-nopt when
-#             a passthrough_hp is available):
+#   -S LIST   systems to compare with native, comma separated (default: ours,ours-nopt, plus ours-wb,hp,hp-nopt
+#             when a passthrough_hp is available):
 #               ours       this project's container (./run), default mount, passthrough on
 #               ours-nopt  the same with passthrough off (FUSE_PASSTHROUGH=false)
 #               ours-wb    passthrough off and the kernel's writeback cache on (FUSE_WRITEBACK_CACHE=true), the
@@ -109,7 +109,8 @@ if [[ -n $SYSTEMS_ARG ]]; then
 	IFS=, read -r -a SYSTEMS <<<"$SYSTEMS_ARG"
 else
 	SYSTEMS=(ours ours-nopt)
-	[[ -n $HPBIN ]] && SYSTEMS+=(hp hp-nopt)
+	# ours-wb is hp-nopt's configuration (passthrough off, writeback cache): the Java-served like for like.
+	[[ -n $HPBIN ]] && SYSTEMS+=(ours-wb hp hp-nopt)
 fi
 SYSTEMS+=("${EXTRA_NAMES[@]}")
 declare -A CMD=() SEEN=()
