@@ -370,18 +370,18 @@ if uses_ours; then
 		# build, and a jar that looks stale would be rebuilt (and its AOT cache recorded again) by every run.
 		touch "$jar"
 	fi
-	if ! grep -q FUSE_PASSTHROUGH "$REPO/run"; then
-		for s in "${SYSTEMS[@]}"; do [[ $s == ours-nopt ]] && printf 'ours-nopt\t%s\n' "this ./run cannot turn passthrough off (no FUSE_PASSTHROUGH)" >>"$OUTDIR/skipped.tsv"; done
-		tmp=(); for s in "${SYSTEMS[@]}"; do [[ $s == ours-nopt ]] || tmp+=("$s"); done; SYSTEMS=("${tmp[@]}")
-	fi
-	if ! grep -q FUSE_WRITEBACK_CACHE "$REPO/run"; then
-		for s in "${SYSTEMS[@]}"; do [[ $s == ours-wb ]] && printf 'ours-wb\t%s\n' "this ./run cannot turn the writeback cache on (no FUSE_WRITEBACK_CACHE)" >>"$OUTDIR/skipped.tsv"; done
-		tmp=(); for s in "${SYSTEMS[@]}"; do [[ $s == ours-wb ]] || tmp+=("$s"); done; SYSTEMS=("${tmp[@]}")
-	fi
-	if ! grep -q FUSE_TIMEOUT "$REPO/run"; then
-		for s in "${SYSTEMS[@]}"; do [[ $s == ours-t86400 ]] && printf 'ours-t86400\t%s\n' "this ./run cannot set the timeouts (no FUSE_TIMEOUT)" >>"$OUTDIR/skipped.tsv"; done
-		tmp=(); for s in "${SYSTEMS[@]}"; do [[ $s == ours-t86400 ]] || tmp+=("$s"); done; SYSTEMS=("${tmp[@]}")
-	fi
+	# An older checkout's ./run may lack a variant's switch: that system is skipped, with the reason recorded.
+	skip_unless_run_has() { # VARIABLE SYSTEM REASON
+		grep -q "$1" "$REPO/run" && return 0
+		local s tmp=()
+		for s in "${SYSTEMS[@]}"; do
+			if [[ $s == "$2" ]]; then printf '%s\t%s\n' "$2" "this ./run cannot $3 (no $1)" >>"$OUTDIR/skipped.tsv"; else tmp+=("$s"); fi
+		done
+		SYSTEMS=("${tmp[@]}")
+	}
+	skip_unless_run_has FUSE_PASSTHROUGH ours-nopt "turn passthrough off"
+	skip_unless_run_has FUSE_WRITEBACK_CACHE ours-wb "turn the writeback cache on"
+	skip_unless_run_has FUSE_TIMEOUT ours-t86400 "set the timeouts"
 fi
 
 # await_aot_assembly: until no JVM assembles an AOT cache (./run's background job after a recording start),
