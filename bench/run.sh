@@ -16,6 +16,9 @@
 #                          default: like for like with hp, for a source nobody changes behind the mount
 #               hp         libfuse example/passthrough_hp (passthrough on)
 #               hp-nopt    passthrough_hp --nopassthrough (which also turns the writeback cache on)
+#               kovl       the kernel's own overlayfs with the backing dir as its upper layer: no server at all,
+#                          the same stacked read/write path (backing_file_*_iter) FUSE passthrough uses, so its
+#                          row is the floor a passthrough mount can reach on this kernel
 #   -L DIR    libfuse source tree (or env LIBFUSE_SRC); passthrough_hp is built from it out of this repository
 #             with bench/build-passthrough-hp.sh (a no-op when already built)
 #   -P BIN    a ready passthrough_hp binary (or env PASSTHROUGH_HP); wins over -L
@@ -135,7 +138,9 @@ for s in "${SYSTEMS[@]}"; do
 		CMD[$s]="exec $(q "$HPBIN") --foreground \"\$SRC\" \"\$MNT\"" ;;
 	hp-nopt) [[ -n $HPBIN ]] || die "system hp-nopt needs passthrough_hp: -L LIBFUSE_SRC_DIR or -P BINARY"
 		CMD[$s]="exec $(q "$HPBIN") --foreground --nopassthrough \"\$SRC\" \"\$MNT\"" ;;
-	*) die "unknown system '$s' (ours, ours-nopt, ours-wb, ours-t86400, hp, hp-nopt, or define it with -m $s='CMD')" ;;
+	kovl) # stays in the foreground (sleep) so that stop() handles it like any server; the layers live beside SRC
+		CMD[$s]='mkdir -p "$SRC.lower" "$SRC.work" && mount -t overlay overlay -o "lowerdir=$SRC.lower,upperdir=$SRC,workdir=$SRC.work" "$MNT" && exec sleep 1000000' ;;
+	*) die "unknown system '$s' (ours, ours-nopt, ours-wb, ours-t86400, hp, hp-nopt, kovl, or define it with -m $s='CMD')" ;;
 	esac
 done
 ((${#SYSTEMS[@]})) || die "no system to compare with native"
@@ -163,7 +168,8 @@ REPORTED=0
 
 # mountinfo only (never stat a FUSE mountpoint to ask whether it is mounted: a stuck server would hang us)
 fstype_at() { awk -v m="$1" '$5 == m { for (i = 7; $i != "-"; i++); t = $(i + 1) } END { print t }' /proc/self/mountinfo; }
-is_fuse() { [[ $(fstype_at "$1") == fuse* ]]; }
+# a system's mount: FUSE, or the kernel overlayfs of the kovl reference (no connection to abort there)
+is_fuse() { local t; t=$(fstype_at "$1"); [[ $t == fuse* || $t == overlay ]]; }
 conn_of() { awk -v m="$1" '$5 == m { split($3, a, ":"); c = a[1] * 1048576 + a[2] } END { print c }' /proc/self/mountinfo; }
 abort_conn() {
 	local c

@@ -27,12 +27,13 @@ class Results:
     def __init__(self, outdir, systems):
         self.outdir = outdir
         self.systems = systems
-        self.values, self.cpu, self.order, self.unit = {}, {}, [], {}
-        for target, _rep, wl, val, unit, cpu in read_tsv(f"{outdir}/raw.tsv"):
+        self.values, self.by_rep, self.cpu, self.order, self.unit = {}, {}, {}, [], {}
+        for target, rep, wl, val, unit, cpu in read_tsv(f"{outdir}/raw.tsv"):
             if wl not in self.unit:
                 self.order.append(wl)
                 self.unit[wl] = unit
             self.values.setdefault((target, wl), []).append(val)
+            self.by_rep[(target, wl, rep)] = val
             if cpu != "-":
                 self.cpu.setdefault((target, wl), []).append(float(cpu))
         self.skipped = {row[0]: row[1] if len(row) > 1 else "" for row in read_tsv(f"{outdir}/skipped.tsv")}
@@ -52,6 +53,17 @@ class Results:
         if not isinstance(v, float) or not isinstance(nat, float) or v <= 0 or nat <= 0:
             return None
         return nat / v if self.unit[wl] == "s" else v / nat
+
+    def paired(self, target, wl):
+        """The ratio to native of each repetition against native's run of the same repetition (the systems of a
+        repetition run back to back), so that a drift of the machine between repetitions cancels out."""
+        out = []
+        for (t, w, rep), val in self.by_rep.items():
+            nat = self.by_rep.get(("native", wl, rep))
+            if t != target or w != wl or nat is None or "FAIL" in (val, nat) or float(val) <= 0 or float(nat) <= 0:
+                continue
+            out.append(float(nat) / float(val) if self.unit[wl] == "s" else float(val) / float(nat))
+        return out
 
 
 def fmt(x):
@@ -80,6 +92,19 @@ def main_table(r):
         for s in r.systems:
             row += [fmt(r.median(s, wl)), fmt_rel(r.rel(s, wl))]
         rows.append(row)
+    return header, rows
+
+
+def paired_table(r):
+    header = ["workload"] + r.systems
+    rows = []
+    for wl in r.order:
+        cells = []
+        for s in r.systems:
+            ratios = r.paired(s, wl)
+            cells.append(f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
+                         if len(ratios) > 1 else "-")
+        rows.append([wl] + cells)
     return header, rows
 
 
@@ -233,6 +258,9 @@ def sections(r):
     notes = {
         "main": "rel = performance relative to native: throughput ratio (MiB/s, IOPS) or native_time/time (s rows);"
                 " 1.00 = native speed, below 1 = slower. Values are medians over the repetitions.",
+        "paired": "Each repetition's ratio to native's run in the same repetition: median (lowest-highest). A"
+                  " row whose range spans 1.00 widely is the machine's noise (cold rows read the shared virtual"
+                  " disk), not a difference between the systems.",
         "cpu": "Server CPU seconds (user+sys of the whole daemon process) per workload run, median. Near 0 on"
                " read/write rows means the kernel served the data through passthrough.",
         "startup": "Start-up: wall time from launching the command to its mount answering stat(2); first = the"
@@ -247,7 +275,8 @@ def sections(r):
               " collection (the live data), committed = highest heap size after a collection (bounded by -Xmx)."
               " (whole run) = from the first to the last collection of the server's life.",
     }
-    out = [("Results", main_table(r), notes["main"]), ("Daemon CPU", cpu_table(r), notes["cpu"])]
+    out = [("Results", main_table(r), notes["main"]), ("Paired ratios", paired_table(r), notes["paired"]),
+           ("Daemon CPU", cpu_table(r), notes["cpu"])]
     st = startup_table(r)
     if st[1]:
         out.append(("Start-up", st, "\n".join([notes["startup"]] + stop_notes(r))))
