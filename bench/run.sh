@@ -6,6 +6,9 @@
 #
 #   -s SIZE   fio file size (default 1G)
 #   -r N      repetitions (default 3); medians are reported (use >= 3 for results worth quoting)
+#   -u N      warm-up repetitions before them (default 1, 0 = none): run like the others, on every system, but
+#             kept out of the medians and reported on their own ("First pass": a freshly started JVM's code is
+#             still interpreted or being compiled there, and that table shows what it costs)
 #   -S LIST   systems to compare with native, comma separated (default: ours,ours-nopt, plus ours-wb,hp,hp-nopt
 #             when a passthrough_hp is available):
 #               ours       this project's container (./run), default mount, passthrough on
@@ -52,7 +55,7 @@ REPO=$(cd "$HERE/.." && pwd)
 MAIN_PID=$BASHPID
 COMMAND_LINE="cd $(printf '%q' "$PWD") && $(printf '%q ' "$0" "$@")"
 
-SIZE=1G REPS=3 RT=5 NFILES=10000 NTREE=5000 ARCHIVE= GROUPS_=seq,rand,meta,tree,startup
+SIZE=1G REPS=3 WARMUPS=1 RT=5 NFILES=10000 NTREE=5000 ARCHIVE= GROUPS_=seq,rand,meta,tree,startup
 SYSTEMS_ARG= LIBFUSE=${LIBFUSE_SRC:-} HPBIN=${PASSTHROUGH_HP:-} WORKPARENT=/tmp OUTDIR= KEEP=0
 STEP_TIMEOUT=300 MOUNT_TIMEOUT=120 STARTUPS=3
 declare -a EXTRA_NAMES=() EXTRA_CMDS=()
@@ -62,10 +65,11 @@ die() { echo "bench: SETUP FAILURE: $*" >&2; exit 2; }
 log() { echo "[$(date +%T)] $*" >&2; }
 posint() { [[ $1 =~ ^[1-9][0-9]*$ ]]; }
 
-while getopts "s:r:S:L:P:m:R:W:t:n:T:A:U:d:o:x:w:kh" opt; do
+while getopts "s:r:u:S:L:P:m:R:W:t:n:T:A:U:d:o:x:w:kh" opt; do
 	case $opt in
 	s) SIZE=$OPTARG ;;
 	r) REPS=$OPTARG ;;
+	u) WARMUPS=$OPTARG ;;
 	S) SYSTEMS_ARG=$OPTARG ;;
 	L) LIBFUSE=$OPTARG ;;
 	P) HPBIN=$OPTARG ;;
@@ -92,6 +96,7 @@ shift $((OPTIND - 1))
 (($# == 0)) || die "unexpected arguments: $* (see -h)"
 for v in r:REPS t:RT n:NFILES T:NTREE x:STEP_TIMEOUT w:MOUNT_TIMEOUT; do var=${v#*:}; posint "${!var}" || die "-${v%%:*}: '${!var}' is not a positive integer"; done
 [[ $STARTUPS =~ ^[0-9]+$ ]] || die "-U: '$STARTUPS' is not a number"
+[[ $WARMUPS =~ ^[0-9]+$ ]] || die "-u: '$WARMUPS' is not a number"
 SIZE_BYTES=$(numfmt --from=iec "$SIZE" 2>/dev/null) || die "-s: bad size '$SIZE' (e.g. 1G, 256M)"
 ((REPS >= 3)) || log "NOTE: $REPS repetition(s): fine for a smoke test, use -r 3 or more for figures to quote"
 [[ $(id -u) == 0 ]] || die "must run as root (mount, drop_caches)"
@@ -357,7 +362,7 @@ JDK=$( (source "$REPO/build/jdk25.sh" >/dev/null 2>&1 && echo "$JAVA_HOME") 2>/d
 		echo "jdk: ${JDK:-none found}: $([[ -n $JDK ]] && "$JDK/bin/java" -version 2>&1 | sed -n 2p)   FUSE_JAVA_OPTS=${FUSE_JAVA_OPTS:-}"
 	fi
 	[[ -n $HPBIN ]] && echo "passthrough_hp: $HPBIN ($(cat "$(dirname "$HPBIN")/../bench-build-info.txt" 2>/dev/null || echo 'origin unknown'))"
-	echo "size=$SIZE reps=$REPS randruntime=${RT}s nfiles=$NFILES tree=${ARCHIVE:-synthetic $NTREE files} groups=$GROUPS_ step-timeout=${STEP_TIMEOUT}s"
+	echo "size=$SIZE reps=$REPS warmups=$WARMUPS randruntime=${RT}s nfiles=$NFILES tree=${ARCHIVE:-synthetic $NTREE files} groups=$GROUPS_ step-timeout=${STEP_TIMEOUT}s"
 	for s in "${SYSTEMS[@]}"; do echo "system $s: ${CMD[$s]}"; done
 } >"$OUTDIR/env.txt"
 cat "$OUTDIR/env.txt" >&2
@@ -476,7 +481,7 @@ record() { # target rep workload value unit cpu0
 	# when the workload ran (W0 is set where its CPU count starts): the report assigns JVM collections to it
 	[[ -n ${W0:-} ]] && printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$W0" "$(now)" >>"$OUTDIR/windows.tsv"
 	W0=
-	printf '  %-10s rep%s %-24s %10s %-6s cpu=%s\n' "$1" "$2" "$3" "$4" "$5" "$d" >&2
+	printf '  %-10s rep %-3s %-24s %10s %-6s cpu=%s\n' "$1" "$2" "$3" "$4" "$5" "$d" >&2
 }
 
 # name | group | unit | preparation | file | fio arguments
@@ -586,12 +591,16 @@ want tree && STEPS+=("run_tree|")
 awk -v l="$L0" 'BEGIN { exit !(l > 0.7) }' && log "WARNING: machine not idle (loadavg $L0): other activity adds noise"
 T0=$(now)
 NT=${#TARGETS[@]}
-for ((r = 1; r <= REPS; r++)); do
-	log "repetition $r/$REPS"
+# warm-up repetitions are labelled w1, w2, ...: the report keeps them out of the medians
+REPLABELS=(); for ((r = 1; r <= WARMUPS; r++)); do REPLABELS+=("w$r"); done
+for ((r = 1; r <= REPS; r++)); do REPLABELS+=("$r"); done
+for ((ri = 0; ri < ${#REPLABELS[@]}; ri++)); do
+	r=${REPLABELS[$ri]}
+	if [[ $r == w* ]]; then log "warm-up repetition ${r#w}/$WARMUPS (reported apart)"; else log "repetition $r/$REPS"; fi
 	for ((si = 0; si < ${#STEPS[@]}; si++)); do
 		fn=${STEPS[$si]%%|*} arg=${STEPS[$si]#*|}
 		for ((k = 0; k < NT; k++)); do # each step runs on every target back to back; who goes first rotates
-			t=${TARGETS[$(((k + r + si) % NT))]}
+			t=${TARGETS[$(((k + ri + si) % NT))]}
 			for p in ${DPIDS[$t]:-}; do kill -0 "$p" 2>/dev/null || DEAD[$t]=${DEAD[$t]:-"server pid $p died"}; done
 			[[ -e $WORK/.dead.$t && -z ${DEAD[$t]:-} ]] && DEAD[$t]=$(cat "$WORK/.dead.$t")
 			if [[ -n ${DEAD[$t]:-} ]]; then skip_dead "$t" "$r" "${STEPS[$si]}"; continue; fi

@@ -3,7 +3,8 @@
 
     report.py OUTDIR SYSTEMS [--chart]
 
-OUTDIR holds what run.sh wrote: raw.tsv (target, rep, workload, value, unit, daemon cpu seconds),
+OUTDIR holds what run.sh wrote: raw.tsv (target, rep, workload, value, unit, daemon cpu seconds; rep w1, w2...
+= a warm-up repetition, kept out of the medians),
 startup.tsv (system, kind, seconds, rss KiB), memory-<system>.tsv (epoch, rss KiB, hwm KiB),
 jvm-<system>.tsv (key, value), windows.tsv (target, rep, workload, start and end epoch seconds),
 logs/gc-<system>.log (the JVM's -Xlog:gc with epoch-ms times), logs/<system>.log (the server's output) and
@@ -27,11 +28,15 @@ class Results:
     def __init__(self, outdir, systems):
         self.outdir = outdir
         self.systems = systems
-        self.values, self.by_rep, self.cpu, self.order, self.unit = {}, {}, {}, [], {}
+        self.values, self.by_rep, self.first, self.cpu, self.order, self.unit = {}, {}, {}, {}, [], {}
         for target, rep, wl, val, unit, cpu in read_tsv(f"{outdir}/raw.tsv"):
             if wl not in self.unit:
                 self.order.append(wl)
                 self.unit[wl] = unit
+            if rep.startswith("w"):
+                if rep == "w1":
+                    self.first[(target, wl)] = val
+                continue
             self.values.setdefault((target, wl), []).append(val)
             self.by_rep[(target, wl, rep)] = val
             if cpu != "-":
@@ -95,6 +100,28 @@ def main_table(r):
     return header, rows
 
 
+def first_pass_table(r):
+    """The first warm-up repetition: each server's first run of each workload after its launch."""
+    if not r.first:
+        return None, []
+    header = ["workload", "unit", "native"]
+    for s in r.systems:
+        header += [s, "rel"]
+    rows = []
+    for wl in r.order:
+        nat = r.first.get(("native", wl))
+        row = [wl, r.unit[wl], fmt(float(nat)) if nat not in (None, "FAIL") else nat or "-"]
+        for s in r.systems:
+            v = r.first.get((s, wl))
+            if v in (None, "FAIL") or nat in (None, "FAIL") or float(v) <= 0 or float(nat) <= 0:
+                row += [v or "-", "-"]
+                continue
+            ratio = float(nat) / float(v) if r.unit[wl] == "s" else float(v) / float(nat)
+            row += [fmt(float(v)), fmt_rel(ratio)]
+        rows.append(row)
+    return header, rows
+
+
 def paired_table(r):
     header = ["workload"] + r.systems
     rows = []
@@ -102,8 +129,8 @@ def paired_table(r):
         cells = []
         for s in r.systems:
             ratios = r.paired(s, wl)
-            cells.append(f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
-                         if len(ratios) > 1 else "-")
+            cells.append(f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})" if len(ratios) > 1
+                         else f"{ratios[0]:.2f}" if ratios else "-")
         rows.append([wl] + cells)
     return header, rows
 
@@ -257,10 +284,15 @@ def render_md(header, rows):
 def sections(r):
     notes = {
         "main": "rel = performance relative to native: throughput ratio (MiB/s, IOPS) or native_time/time (s rows);"
-                " 1.00 = native speed, below 1 = slower. Values are medians over the repetitions.",
+                " 1.00 = native speed, below 1 = slower. Values are medians over the repetitions (warm-up repetitions"
+                " excluded: see First pass).",
         "paired": "Each repetition's ratio to native's run in the same repetition: median (lowest-highest). A"
                   " row whose range spans 1.00 widely is the machine's noise (cold rows read the shared virtual"
                   " disk), not a difference between the systems.",
+        "first": "The warm-up repetition (run.sh -u), kept out of every other table: each server's first run of"
+                 " each workload after its launch. A JVM runs code it has not run yet in its interpreter and"
+                 " compiles it meanwhile, so a row whose code the earlier rows did not use (readdir after"
+                 " create and stat) is slower here than in the repetitions.",
         "cpu": "Server CPU seconds (user+sys of the whole daemon process) per workload run, median. Near 0 on"
                " read/write rows means the kernel served the data through passthrough.",
         "startup": "Start-up: wall time from launching the command to its mount answering stat(2); first = the"
@@ -277,6 +309,9 @@ def sections(r):
     }
     out = [("Results", main_table(r), notes["main"]), ("Paired ratios", paired_table(r), notes["paired"]),
            ("Daemon CPU", cpu_table(r), notes["cpu"])]
+    first = first_pass_table(r)
+    if first[1]:
+        out.append(("First pass", first, notes["first"]))
     st = startup_table(r)
     if st[1]:
         out.append(("Start-up", st, "\n".join([notes["startup"]] + stop_notes(r))))
