@@ -24,11 +24,24 @@ def read_tsv(path):
         return [line.rstrip("\n").split("\t") for line in f if line.strip()]
 
 
+def ratio(unit, value, native):
+    """Performance relative to native: 1.00 = native, below 1 = slower (time rows are inverted); None when
+    either side failed or is missing."""
+    try:
+        v, nat = float(value), float(native)
+    except (TypeError, ValueError):  # None, "FAIL"
+        return None
+    if v <= 0 or nat <= 0:
+        return None
+    return nat / v if unit == "s" else v / nat
+
+
 class Results:
     def __init__(self, outdir, systems):
         self.outdir = outdir
         self.systems = systems
         self.values, self.by_rep, self.first, self.cpu, self.order, self.unit = {}, {}, {}, {}, [], {}
+        self.reps = []
         for target, rep, wl, val, unit, cpu in read_tsv(f"{outdir}/raw.tsv"):
             if wl not in self.unit:
                 self.order.append(wl)
@@ -39,6 +52,8 @@ class Results:
                 continue
             self.values.setdefault((target, wl), []).append(val)
             self.by_rep[(target, wl, rep)] = val
+            if rep not in self.reps:
+                self.reps.append(rep)
             if cpu != "-":
                 self.cpu.setdefault((target, wl), []).append(float(cpu))
         self.skipped = {row[0]: row[1] if len(row) > 1 else "" for row in read_tsv(f"{outdir}/skipped.tsv")}
@@ -54,21 +69,14 @@ class Results:
 
     def rel(self, target, wl):
         """Performance relative to native: 1.00 = native, below 1 = slower (time rows are inverted)."""
-        v, nat = self.median(target, wl), self.median("native", wl)
-        if not isinstance(v, float) or not isinstance(nat, float) or v <= 0 or nat <= 0:
-            return None
-        return nat / v if self.unit[wl] == "s" else v / nat
+        return ratio(self.unit[wl], self.median(target, wl), self.median("native", wl))
 
     def paired(self, target, wl):
         """The ratio to native of each repetition against native's run of the same repetition (the systems of a
         repetition run back to back), so that a drift of the machine between repetitions cancels out."""
-        out = []
-        for (t, w, rep), val in self.by_rep.items():
-            nat = self.by_rep.get(("native", wl, rep))
-            if t != target or w != wl or nat is None or "FAIL" in (val, nat) or float(val) <= 0 or float(nat) <= 0:
-                continue
-            out.append(float(nat) / float(val) if self.unit[wl] == "s" else float(val) / float(nat))
-        return out
+        ratios = (ratio(self.unit[wl], self.by_rep.get((target, wl, rep)), self.by_rep.get(("native", wl, rep)))
+                  for rep in self.reps)
+        return [x for x in ratios if x is not None]
 
 
 def fmt(x):
@@ -77,6 +85,14 @@ def fmt(x):
     if isinstance(x, str):
         return x
     return f"{x:.3f}" if x < 10 else f"{x:.1f}" if x < 1000 else f"{x:.0f}"
+
+
+def fmt_value(raw):
+    """A raw.tsv value as the tables show it: a number formatted, "FAIL" kept, missing as "-"."""
+    try:
+        return fmt(float(raw))
+    except (TypeError, ValueError):
+        return raw or "-"
 
 
 def fmt_rel(x):
@@ -110,14 +126,10 @@ def first_pass_table(r):
     rows = []
     for wl in r.order:
         nat = r.first.get(("native", wl))
-        row = [wl, r.unit[wl], fmt(float(nat)) if nat not in (None, "FAIL") else nat or "-"]
+        row = [wl, r.unit[wl], fmt_value(nat)]
         for s in r.systems:
             v = r.first.get((s, wl))
-            if v in (None, "FAIL") or nat in (None, "FAIL") or float(v) <= 0 or float(nat) <= 0:
-                row += [v or "-", "-"]
-                continue
-            ratio = float(nat) / float(v) if r.unit[wl] == "s" else float(v) / float(nat)
-            row += [fmt(float(v)), fmt_rel(ratio)]
+            row += [fmt_value(v), fmt_rel(ratio(r.unit[wl], v, nat))]
         rows.append(row)
     return header, rows
 
