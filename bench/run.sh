@@ -349,6 +349,18 @@ bounded() {
 }
 
 # ------------------------------------------------------------ env -----------
+# DAMON's proactive reclaim (a running kdamond with a pageout scheme) evicts the page cache behind the workloads'
+# back, the JDK's and the test files' pages too: a run on such a machine says so, since its cold rows and start-up
+# times swing with it.
+damon_schemes() {
+	local k s on=
+	for k in /sys/kernel/mm/damon/admin/kdamonds/[0-9]*; do
+		[[ $(cat "$k/state" 2>/dev/null) == on ]] || continue
+		for s in "$k"/contexts/*/schemes/[0-9]*; do on+=" $(cat "$s/action" 2>/dev/null)"; done
+	done
+	[[ -n $on ]] && echo "damon: running, scheme actions:$on (pageout = proactive reclaim of the page cache)"
+	return 0
+}
 JDK=$( (source "$REPO/build/jdk25.sh" >/dev/null 2>&1 && echo "$JAVA_HOME") 2>/dev/null) || JDK=
 {
 	echo "# fuse bench $(date -Is) on $(hostname)"
@@ -356,6 +368,7 @@ JDK=$( (source "$REPO/build/jdk25.sh" >/dev/null 2>&1 && echo "$JAVA_HOME") 2>/d
 	echo "kernel: $(uname -r)"
 	echo "cpu: $(lscpu 2>/dev/null | awk -F': +' '/^Model name/ {print $2; exit}') x $(nproc)   mem: $(free -g | awk '/Mem:/ {print $2}') GiB"
 	echo "disk: $(findmnt -n -o FSTYPE,SOURCE --target "$WORK" | tr -s " ")   work dir: $WORK"
+	damon_schemes
 	echo "fio: $(fio --version)   python: $(python3 -V 2>&1)"
 	if uses_ours; then
 		echo "project: $REPO at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+uncommitted') ($(git -C "$REPO" log -1 --format=%s 2>/dev/null))"
