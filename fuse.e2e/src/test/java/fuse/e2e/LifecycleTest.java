@@ -1,6 +1,7 @@
 package fuse.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The container's life with mounts in it: a restart brings the saved mounts back, SIGTERM and {@code stop 0} leave
  * nothing mounted and lose no acknowledged write, and after a kill -9 the next start clears the dead mounts and
- * mounts again.
+ * the temporary files the killed JVM left, and mounts again.
  */
 @Timeout(240)
 class LifecycleTest {
@@ -87,11 +88,17 @@ class LifecycleTest {
         try {
             Path extra;
             Container first = started(base);
+            Path firstTemp = first.home.resolve("runtime/tmp/" + first.process().pid());
             try {
                 extra = mountExtra(new Shell(first));
             } finally {
                 first.process().destroyForcibly();
                 first.awaitExit(WAIT);
+            }
+            // The launcher's copies of its class-path jars went to the home's temporary directory, not /tmp
+            try (var left = Files.list(firstTemp)) {
+                assertTrue(left.anyMatch(file -> file.getFileName().toString().endsWith(".jar")),
+                        "the killed container's temporary jars in " + firstTemp);
             }
             assertEquals("stat: cannot statx '" + extra + "': Transport endpoint is not connected",
                     Io.statError(extra));
@@ -105,6 +112,7 @@ class LifecycleTest {
                 assertEquals(1, Io.mountsAt(second.mountpoint).size(), () -> "stale mounts stacked: "
                         + mountsUnder());
                 assertEquals("ok", Io.statError(second.mountpoint));
+                assertFalse(Files.exists(firstTemp), "what the killed container left in " + firstTemp);
             }
         } finally {
             Container.cleanupMounts(base);
