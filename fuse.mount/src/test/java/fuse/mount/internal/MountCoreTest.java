@@ -1,5 +1,8 @@
 package fuse.mount.internal;
 
+import static fuse.posix.Linux.O_RDONLY;
+import static fuse.posix.Linux.O_RDWR;
+import static fuse.posix.Linux.O_WRONLY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -46,9 +49,6 @@ import fuse.passthrough.FallbackReason;
 /** The mount core against a fake channel: node and handle bookkeeping, passthrough, privileges, swaps, errors. */
 @Timeout(30)
 class MountCoreTest {
-    private static final int O_RDONLY = 0;
-    private static final int O_WRONLY = 1;
-    private static final int O_RDWR = 2;
 
     @TempDir
     Path mountpoint;

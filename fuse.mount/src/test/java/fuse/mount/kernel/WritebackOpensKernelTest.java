@@ -1,5 +1,9 @@
 package fuse.mount.kernel;
 
+import static fuse.posix.Linux.O_ACCMODE;
+import static fuse.posix.Linux.O_APPEND;
+import static fuse.posix.Linux.O_RDWR;
+import static fuse.posix.Linux.O_WRONLY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,10 +34,6 @@ import fuse.mount.testing.TestMount;
  */
 @Timeout(120)
 class WritebackOpensKernelTest {
-    private static final int O_WRONLY = 01;
-    private static final int O_RDWR = 02;
-    private static final int O_ACCMODE = 03;
-    private static final int O_APPEND = 02000;
     private static final Map<String, Object> WRITEBACK = Map.of("passthrough", false, "writeback_cache", true);
 
     /** Records the access mode and O_APPEND of every open; refuses read-write opens when told to. */
