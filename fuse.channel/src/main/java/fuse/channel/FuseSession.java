@@ -29,6 +29,14 @@ public interface FuseSession extends AutoCloseable {
     /** Waits until INIT has been answered, at most {@code timeout}. */
     Optional<InitResult> awaitInit(Duration timeout) throws InterruptedException;
 
+    /**
+     * The transport in use: {@link ChannelTransport#URING} or {@link ChannelTransport#DEVICE} (never
+     * {@code AUTO}: before INIT, the one the session will ask the kernel for).
+     */
+    default ChannelTransport transport() {
+        return ChannelTransport.DEVICE;
+    }
+
     BackingFiles backingFiles();
 
     Notifier notifier();

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param writebackCache ask the kernel for FUSE_WRITEBACK_CACHE: writes go to the page cache and reach the server
  *        later, in page-sized or larger pieces; the kernel keeps size and mtime itself. It excludes passthrough
  *        (the kernel turns passthrough off for a connection with it), so it needs {@code passthrough} off
+ * @param transport /dev/fuse, io_uring, or io_uring when the kernel offers it
  */
 public record MountOptions(
         Path mountpoint,
@@ -31,7 +32,8 @@ public record MountOptions(
         int maxStackDepth,
         int maxWrite,
         boolean readOnly,
-        boolean writebackCache) {
+        boolean writebackCache,
+        ChannelTransport transport) {
 
     public static final int DEFAULT_MAX_WRITE = 1 << 20;
 
@@ -39,6 +41,7 @@ public record MountOptions(
         Objects.requireNonNull(mountpoint, "mountpoint");
         Objects.requireNonNull(fsName, "fsName");
         Objects.requireNonNull(subtype, "subtype");
+        Objects.requireNonNull(transport, "transport");
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1: " + threads);
         }
@@ -53,6 +56,14 @@ public record MountOptions(
         }
         // Without default_permissions, allow_other would let every user past the server's own checks.
         defaultPermissions = defaultPermissions || allowOther;
+    }
+
+    /** Options on /dev/fuse (the constructor of version 1.3). */
+    public MountOptions(Path mountpoint, String fsName, String subtype, int threads, boolean allowOther,
+            boolean defaultPermissions, boolean passthrough, int maxStackDepth, int maxWrite, boolean readOnly,
+            boolean writebackCache) {
+        this(mountpoint, fsName, subtype, threads, allowOther, defaultPermissions, passthrough, maxStackDepth,
+                maxWrite, readOnly, writebackCache, ChannelTransport.DEVICE);
     }
 
     /** Options without the writeback cache (the constructor of version 1.2). */
@@ -70,22 +81,28 @@ public record MountOptions(
 
     public MountOptions withThreads(int n) {
         return new MountOptions(mountpoint, fsName, subtype, n, allowOther, defaultPermissions, passthrough,
-                maxStackDepth, maxWrite, readOnly, writebackCache);
+                maxStackDepth, maxWrite, readOnly, writebackCache, transport);
     }
 
     public MountOptions withPassthrough(boolean on, int depth) {
         return new MountOptions(mountpoint, fsName, subtype, threads, allowOther, defaultPermissions, on, depth,
-                maxWrite, readOnly, writebackCache && !on);
+                maxWrite, readOnly, writebackCache && !on, transport);
     }
 
     public MountOptions withPermissions(boolean allowOtherUsers, boolean kernelChecks) {
         return new MountOptions(mountpoint, fsName, subtype, threads, allowOtherUsers, kernelChecks, passthrough,
-                maxStackDepth, maxWrite, readOnly, writebackCache);
+                maxStackDepth, maxWrite, readOnly, writebackCache, transport);
     }
 
     /** These options with the writeback cache on (and passthrough off, which it excludes) or off. */
     public MountOptions withWritebackCache(boolean on) {
         return new MountOptions(mountpoint, fsName, subtype, threads, allowOther, defaultPermissions,
-                passthrough && !on, maxStackDepth, maxWrite, readOnly, on);
+                passthrough && !on, maxStackDepth, maxWrite, readOnly, on, transport);
+    }
+
+    /** These options on {@code choice}. */
+    public MountOptions withTransport(ChannelTransport choice) {
+        return new MountOptions(mountpoint, fsName, subtype, threads, allowOther, defaultPermissions, passthrough,
+                maxStackDepth, maxWrite, readOnly, writebackCache, choice);
     }
 }

@@ -11,7 +11,9 @@ import fuse.api.FileSystemStats;
  * take none); if the handler returns or throws without replying, the channel answers {@code EIO} and logs a
  * warning. Each sending method returns whether the kernel took the reply: {@code false} when the request no
  * longer exists there (it was interrupted and abandoned, or the connection is gone), which matters for replies
- * that hand over resources (an open with a backing id must then be undone by the caller).
+ * that hand over resources (an open with a backing id must then be undone by the caller). On io_uring
+ * ({@link ChannelTransport#URING}) a reply counts as taken once its commit is queued: the kernel reports a refusal
+ * only with the ring entry's next completion, and refuses only after an abort, which ends the session anyway.
  */
 public interface Reply {
     /** {@code FOPEN_*} flags for {@link #open} and {@link #create}. */

@@ -49,6 +49,16 @@ public final class MountFixture implements AfterEachCallback {
         return dir;
     }
 
+    /**
+     * The transport the suite runs on: system property {@code fuse.test.transport} ({@code device} unless set; the
+     * build runs the kernel suites once more with {@code uring}).
+     */
+    public static ChannelTransport transport() {
+        String key = System.getProperty("fuse.test.transport", "device");
+        return ChannelTransport.of(key)
+                .orElseThrow(() -> new IllegalArgumentException("fuse.test.transport: unknown transport " + key));
+    }
+
     /** Mounts {@code handler} on a fresh directory with 2 reader threads, and waits for INIT. */
     public FuseSession mount(RequestHandler handler) throws Exception {
         return mount(handler, UnaryOperator.identity());
@@ -60,7 +70,8 @@ public final class MountFixture implements AfterEachCallback {
 
     public FuseSession mountAt(Path dir, RequestHandler handler, UnaryOperator<MountOptions> customize)
             throws Exception {
-        MountOptions options = customize.apply(MountOptions.defaults(dir, SUBTYPE).withThreads(2));
+        MountOptions options = customize.apply(MountOptions.defaults(dir, SUBTYPE).withThreads(2)
+                .withTransport(transport()));
         FuseSession session = FuseChannel.mount(options, handler);
         sessions.add(session);
         Optional<InitResult> init = session.awaitInit(Duration.ofSeconds(10));

@@ -16,7 +16,8 @@ public final class ServerMain {
         MemoryFs fs = new MemoryFs();
         fs.addFile(fs.root, "served-by", ("pid " + ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8));
         FuseSession session = FuseChannel.mount(
-                MountOptions.defaults(Path.of(args[0]), MountFixture.SUBTYPE).withThreads(2), fs);
+                MountOptions.defaults(Path.of(args[0]), MountFixture.SUBTYPE).withThreads(2)
+                        .withTransport(MountFixture.transport()), fs);
         session.awaitInit(Duration.ofSeconds(10)).orElseThrow();
         System.out.println("READY " + session.connectionId());
         System.out.flush();

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import fuse.api.Errno;
 import fuse.channel.BackingFiles;
+import fuse.channel.ChannelTransport;
 import fuse.channel.FuseSession;
 import fuse.channel.InitResult;
 import fuse.channel.MountOptions;
@@ -32,6 +33,10 @@ import fuse.posix.PosixException;
  * A mounted connection: N platform reader threads, thread 0 on the descriptor the mount was made with, the others
  * each on their own clone. The session ends when every reader has stopped (ENODEV after an unmount or abort,
  * or {@link #close()}); the last reader out closes the descriptor and tells the handler.
+ *
+ * <p>On io_uring, one reader on the descriptor (INIT, FORGET, INTERRUPT, and whatever comes before the queues are
+ * registered) and one thread per ring queue after it; the queue threads register their entries once INIT agreed on
+ * FUSE_OVER_IO_URING, and count as readers for the session's end.
  */
 final class ChannelSession implements FuseSession, Dispatcher.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(ChannelSession.class);
@@ -52,6 +57,12 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
     private final DeviceBackingFiles backingFiles;
     private final DeviceNotifier notifier;
     private final Thread[] readers;
+    /** The ring queues, empty on /dev/fuse; their threads follow the device readers in {@link #readers}. */
+    private final UringQueue[] queues;
+    private final int deviceReaders;
+    /** Counted down when INIT was answered or a device reader stopped: the queue threads wait for it. */
+    private final CountDownLatch initOrGone = new CountDownLatch(1);
+    private volatile boolean uringAgreed;
     private final AtomicLongArray counters;
     private final AtomicInteger running;
     private final CountDownLatch initDone = new CountDownLatch(1);
@@ -63,14 +74,20 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
     private volatile InitResult init;
 
     private ChannelSession(MountOptions options, Path mountpoint, long connectionId, int fd, RequestHandler handler,
-            int maxPagesLimit) {
+            int maxPagesLimit, Optional<UringRings> rings) {
         this.options = options;
         this.mountpoint = mountpoint;
         this.connectionId = connectionId;
         this.handler = handler;
         this.device = new SessionDevice(fd);
-        this.dispatcher = new Dispatcher(handler, new InitNegotiation(options, maxPagesLimit), this,
-                options.threads());
+        this.queues = new UringQueue[rings.map(UringRings::queues).orElse(0)];
+        for (int q = 0; q < queues.length; q++) {
+            queues[q] = new UringQueue(q, rings.get().ring(q), fd, connectionId);
+        }
+        this.deviceReaders = queues.length > 0 ? 1 : options.threads();
+        int threads = deviceReaders + queues.length;
+        this.dispatcher = new Dispatcher(handler, new InitNegotiation(options, maxPagesLimit, queues.length > 0),
+                this, threads);
         this.backingFiles = new DeviceBackingFiles(device, () -> {
             InitResult negotiated = init;
             return negotiated != null && negotiated.passthrough();
@@ -79,20 +96,20 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
             InitResult negotiated = init;
             return negotiated == null ? 0 : negotiated.minor();
         });
-        this.readers = new Thread[options.threads()];
-        this.counters = new AtomicLongArray(options.threads() * COUNTER_STRIDE);
-        this.running = new AtomicInteger(options.threads());
+        this.readers = new Thread[threads];
+        this.counters = new AtomicLongArray(threads * COUNTER_STRIDE);
+        this.running = new AtomicInteger(threads);
     }
 
     /**
-     * Starts the readers of a freshly mounted connection. On failure nothing is left running; the caller still
-     * owns {@code fd} and the mount.
+     * Starts the readers of a freshly mounted connection, and its ring queues when {@code rings} has them. On
+     * failure nothing is left running; the caller still owns {@code fd}, the rings and the mount.
      */
     static ChannelSession start(MountOptions options, Path mountpoint, long connectionId, int fd,
-            RequestHandler handler) throws IOException {
+            RequestHandler handler, Optional<UringRings> rings) throws IOException {
         ChannelSession session = new ChannelSession(options, mountpoint, connectionId, fd, handler,
-                InitNegotiation.readMaxPagesLimit());
-        ReaderContext[] contexts = new ReaderContext[options.threads()];
+                InitNegotiation.readMaxPagesLimit(), rings);
+        ReaderContext[] contexts = new ReaderContext[session.deviceReaders];
         try {
             contexts[0] = ReaderContext.forDevice(0, fd, options.maxWrite());
             for (int i = 1; i < contexts.length; i++) {
@@ -117,6 +134,12 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
             ReaderContext context = contexts[i];
             session.readers[i] = Thread.ofPlatform().name(prefix + i).daemon(true)
                     .unstarted(() -> session.readLoop(context));
+        }
+        for (UringQueue queue : session.queues) {
+            int slot = contexts.length + queue.qid();
+            session.readers[slot] = Thread.ofPlatform()
+                    .name("fuse-" + options.subtype() + "-" + connectionId + "-uring-" + queue.qid()).daemon(true)
+                    .unstarted(() -> session.queueLoop(queue, slot));
         }
         for (Thread reader : session.readers) {
             reader.start();
@@ -152,8 +175,7 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
                     } catch (RuntimeException | Error e) {
                         LOG.error("reader {} of {}: request failed unexpectedly; going on", index, mountpoint, e);
                     }
-                    int slot = index * COUNTER_STRIDE;
-                    counters.setRelease(slot, counters.getPlain(slot) + 1);
+                    served(index);
                     continue;
                 }
                 int errno = (int) -n;
@@ -175,6 +197,30 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
                 LinuxCalls.close(ctx.fd());
             }
             ctx.close();
+            initOrGone.countDown();
+            if (running.decrementAndGet() == 0) {
+                finish();
+            }
+        }
+    }
+
+    private void served(int slot) {
+        int at = slot * COUNTER_STRIDE;
+        counters.setRelease(at, counters.getPlain(at) + 1);
+    }
+
+    /** A ring queue's thread: waits for INIT, then serves the queue until the connection ends. */
+    private void queueLoop(UringQueue queue, int slot) {
+        try {
+            initOrGone.await();
+            InitResult negotiated = init;
+            if (uringAgreed && negotiated != null && connected) {
+                queue.serve(negotiated, slot, dispatcher, () -> served(slot));
+            }
+        } catch (InterruptedException e) {
+            LOG.warn("io_uring queue {} of {} interrupted before INIT", queue.qid(), mountpoint);
+        } finally {
+            queue.close();
             if (running.decrementAndGet() == 0) {
                 finish();
             }
@@ -233,13 +279,25 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
     @Override
     public void initialized(InitResult result) {
         init = result;
-        LOG.info("FUSE {} at {}: protocol {} (kernel {}.{}), max_write {}, max_pages {}, {} reader threads, "
+        LOG.info("FUSE {} at {}: protocol {} (kernel {}.{}), max_write {}, max_pages {}, transport {}, "
                 + "passthrough {}, flags 0x{} of 0x{}", connectionId, mountpoint, result.protocol(),
-                result.kernelMajor(), result.kernelMinor(), result.maxWrite(), result.maxPages(), options.threads(),
+                result.kernelMajor(), result.kernelMinor(), result.maxWrite(), result.maxPages(),
+                describeTransport(result),
                 result.passthrough() ? "on (max_stack_depth " + result.maxStackDepth() + ")"
                         : options.passthrough() ? "refused by the kernel" : "off",
                 Long.toHexString(result.flags()), Long.toHexString(result.kernelFlags()));
         handler.initialized(this, result);
+    }
+
+    private String describeTransport(InitResult result) {
+        if (queues.length == 0) {
+            return "/dev/fuse (" + deviceReaders + " reader threads)";
+        }
+        if (result.has(InitResult.OVER_IO_URING)) {
+            return "io_uring (" + queues.length + " queues of " + UringQueue.DEPTH + " entries)";
+        }
+        return options.transport() == ChannelTransport.URING ? "io_uring refused by the kernel"
+                : "/dev/fuse (the kernel did not offer io_uring; 1 reader thread)";
     }
 
     @Override
@@ -247,7 +305,16 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
         if (!accepted) {
             LOG.warn("the kernel did not take the INIT reply at {}", mountpoint);
         }
+        uringAgreed = accepted && queues.length > 0 && result.has(InitResult.OVER_IO_URING);
+        if (queues.length > 0 && !result.has(InitResult.OVER_IO_URING)
+                && options.transport() == ChannelTransport.URING) {
+            LOG.error("transport=uring at {}: the kernel did not offer FUSE over io_uring at INIT ({}); aborting "
+                    + "connection {}", mountpoint, UringRings.unavailableReason().orElse("enable_uring turned off?"),
+                    connectionId);
+            FuseControl.abort(connectionId);
+        }
         initDone.countDown();
+        initOrGone.countDown();
     }
 
     @Override
@@ -281,6 +348,13 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
     public Optional<InitResult> awaitInit(Duration timeout) throws InterruptedException {
         initDone.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
         return initDone.getCount() == 0 ? Optional.ofNullable(init) : Optional.empty();
+    }
+
+    @Override
+    public ChannelTransport transport() {
+        InitResult negotiated = init;
+        boolean uring = queues.length > 0 && (negotiated == null || negotiated.has(InitResult.OVER_IO_URING));
+        return uring ? ChannelTransport.URING : ChannelTransport.DEVICE;
     }
 
     @Override

@@ -14,6 +14,7 @@ import static fuse.channel.InitResult.HANDLE_KILLPRIV_V2;
 import static fuse.channel.InitResult.HAS_EXPIRE_ONLY;
 import static fuse.channel.InitResult.INIT_EXT;
 import static fuse.channel.InitResult.MAX_PAGES;
+import static fuse.channel.InitResult.OVER_IO_URING;
 import static fuse.channel.InitResult.PARALLEL_DIROPS;
 import static fuse.channel.InitResult.PASSTHROUGH;
 import static fuse.channel.InitResult.POSIX_ACL;
@@ -81,10 +82,17 @@ final class InitNegotiation {
 
     private final MountOptions options;
     private final int maxPagesLimit;
+    /** Ask for FUSE_OVER_IO_URING: only when the ring queues are ready to register (the kernel then waits for them). */
+    private final boolean uring;
 
     InitNegotiation(MountOptions options, int maxPagesLimit) {
+        this(options, maxPagesLimit, false);
+    }
+
+    InitNegotiation(MountOptions options, int maxPagesLimit, boolean uring) {
         this.options = options;
         this.maxPagesLimit = maxPagesLimit;
+        this.uring = uring;
     }
 
     /** Reads the kernel's cap on max_pages; the default when it cannot be read. */
@@ -109,7 +117,7 @@ final class InitNegotiation {
                     + FuseKernel.KERNEL_VERSION + "." + FuseKernel.MIN_KERNEL_MINOR_VERSION + " or newer");
         }
         long wanted = WANTED | (options.passthrough() ? PASSTHROUGH : 0)
-                | (options.writebackCache() ? WRITEBACK_CACHE : 0)
+                | (options.writebackCache() ? WRITEBACK_CACHE : 0) | (uring ? OVER_IO_URING : 0)
                 | (options.defaultPermissions() ? POSIX_ACL | DONT_MASK : 0);
         long flags = kernelFlags & wanted;
         if ((flags & POSIX_ACL) == 0) {

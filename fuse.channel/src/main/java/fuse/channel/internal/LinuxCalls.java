@@ -72,6 +72,20 @@ final class LinuxCalls {
         static final MethodHandle HANDLE = Native.function("statx",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     }
+    /** syscall(nr, a, b, c, d, e, f): io_uring has no libc wrapper; every argument travels as a 64-bit value. */
+    private static final class Syscall6 {
+        static final MethodHandle HANDLE = Native.function("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                        JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    }
+    private static final class Mmap {
+        static final MethodHandle HANDLE = Native.function("mmap",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+    private static final class Munmap {
+        static final MethodHandle HANDLE = Native.function("munmap",
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    }
     private static final class Geteuid {
         static final MethodHandle HANDLE = Native.infallible("geteuid", FunctionDescriptor.of(JAVA_INT));
     }
@@ -180,6 +194,47 @@ final class LinuxCalls {
             return Short.toUnsignedInt(buffer.get(JAVA_SHORT, STATX_MODE_OFFSET)) & 0170000;
         } catch (PosixException e) {
             throw e;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** x86_64 system call numbers (io_uring has no glibc wrapper). */
+    static final long SYS_IO_URING_SETUP = 425;
+    static final long SYS_IO_URING_ENTER = 426;
+
+    static final int PROT_READ = 1;
+    static final int PROT_WRITE = 2;
+    static final int MAP_SHARED = 0x01;
+    static final int MAP_PRIVATE = 0x02;
+    static final int MAP_ANONYMOUS = 0x20;
+    static final int MAP_NORESERVE = 0x4000;
+    static final int MAP_POPULATE = 0x8000;
+
+    /** @return the system call's non-negative result, or {@code -errno} */
+    static long syscall(long number, long a, long b, long c, long d, long e, long f) {
+        try {
+            long rc = (long) Syscall6.HANDLE.invokeExact(Native.errnoState(), number, a, b, c, d, e, f);
+            return rc < 0 ? -Native.lastErrno() : rc;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** @return the mapping, {@code size} bytes long, or {@code null} with {@link Native#lastErrno()} set */
+    static MemorySegment mmap(long size, int prot, int flags, int fd, long offset) {
+        try {
+            long address = (long) Mmap.HANDLE.invokeExact(Native.errnoState(), 0L, size, prot, flags, fd, offset);
+            return address == -1L ? null : MemorySegment.ofAddress(address).reinterpret(size);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    static Errno munmap(MemorySegment mapping) {
+        try {
+            int rc = (int) Munmap.HANDLE.invokeExact(Native.errnoState(), mapping.address(), mapping.byteSize());
+            return rc < 0 ? Errno.of(Native.lastErrno()) : null;
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

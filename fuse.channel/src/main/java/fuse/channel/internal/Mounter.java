@@ -45,6 +45,17 @@ public final class Mounter {
         if (probe.fileType() != FileType.DIRECTORY.modeBits()) {
             throw new IOException("mountpoint " + target + " is not a directory");
         }
+        Optional<UringRings> rings = UringRings.open(options.transport(), target);
+        try {
+            return mount(options, handler, target, rings);
+        } catch (IOException | RuntimeException e) {
+            rings.ifPresent(UringRings::close);
+            throw e;
+        }
+    }
+
+    private static FuseSession mount(MountOptions options, RequestHandler handler, Path target,
+            Optional<UringRings> rings) throws IOException {
         int fd = DevFuse.open();
         String type = "fuse." + options.subtype();
         try {
@@ -63,7 +74,7 @@ public final class Mounter {
         }
         FuseControl.ensureMounted();
         try {
-            FuseSession session = ChannelSession.start(options, target, connectionId, fd, handler);
+            FuseSession session = ChannelSession.start(options, target, connectionId, fd, handler, rings);
             LOG.debug("mounted {} at {} (connection {})", type, target, connectionId);
             return session;
         } catch (IOException | RuntimeException e) {

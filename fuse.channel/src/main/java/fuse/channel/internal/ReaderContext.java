@@ -9,7 +9,8 @@ import fuse.channel.kernel.FuseWriteIn;
 
 /**
  * What one reader thread owns: its descriptor, its off-heap read and write buffers (allocated once, page
- * aligned), and its reply object. Nothing in here is shared with another reader.
+ * aligned), and its reply object. Nothing in here is shared with another reader. An io_uring ring entry has one
+ * too, without a descriptor: its request is wherever the entry put the current one ({@link #request}).
  */
 final class ReaderContext implements AutoCloseable {
     private static final int PAGE = 4096;
@@ -19,8 +20,7 @@ final class ReaderContext implements AutoCloseable {
     private final int index;
     private final int fd;
     private final Arena arena;
-    private final MemorySegment in;
-    private final MemorySegment out;
+    private MemorySegment in;
     private final KernelReply reply;
 
     ReaderContext(int index, int fd, int maxWrite, Transport transport, Arena arena) {
@@ -28,8 +28,16 @@ final class ReaderContext implements AutoCloseable {
         this.fd = fd;
         this.arena = arena;
         this.in = arena.allocate(readBufferSize(maxWrite), PAGE);
-        this.out = arena.allocate(writeBufferSize(maxWrite), PAGE);
+        MemorySegment out = arena.allocate(writeBufferSize(maxWrite), PAGE);
         this.reply = new KernelReply(out, transport == null ? new DeviceTransport(fd, arena) : transport);
+    }
+
+    /** A ring entry's context: replies are encoded in {@code out} and handed to {@code transport}. */
+    ReaderContext(int index, MemorySegment out, Transport transport) {
+        this.index = index;
+        this.fd = -1;
+        this.arena = null;
+        this.reply = new KernelReply(out, transport);
     }
 
     /** A context that replies on {@code fd} itself. */
@@ -67,12 +75,19 @@ final class ReaderContext implements AutoCloseable {
         return in;
     }
 
+    /** The ring entry's current request, as one {@code /dev/fuse} message. */
+    void request(MemorySegment request) {
+        in = request;
+    }
+
     KernelReply reply() {
         return reply;
     }
 
     @Override
     public void close() {
-        arena.close();
+        if (arena != null) {
+            arena.close();
+        }
     }
 }

@@ -40,7 +40,8 @@ class StructLayoutTest {
                 Map.entry(FuseSetupmappingIn.LAYOUT, 40), Map.entry(FuseRemovemappingIn.LAYOUT, 4),
                 Map.entry(FuseNotifyRetrieveIn.LAYOUT, 40), Map.entry(FuseNotifyInvalInodeOut.LAYOUT, 24),
                 Map.entry(FuseNotifyInvalEntryOut.LAYOUT, 16), Map.entry(FuseNotifyDeleteOut.LAYOUT, 24),
-                Map.entry(FuseBackingMap.LAYOUT, 16), Map.entry(FuseExtHeader.LAYOUT, 8));
+                Map.entry(FuseBackingMap.LAYOUT, 16), Map.entry(FuseExtHeader.LAYOUT, 8),
+                Map.entry(FuseUringReqHeader.LAYOUT, 288), Map.entry(FuseUringCmdReq.LAYOUT, 24));
         sizes.forEach((layout, size) -> assertEquals((long) size, layout.byteSize(), layout.name().orElseThrow()));
     }
 
@@ -49,6 +50,13 @@ class StructLayoutTest {
         assertOffsets(FuseInHeader.LAYOUT, "len", 0, "opcode", 4, "unique", 8, "nodeid", 16, "uid", 24, "gid", 28,
                 "pid", 32, "totalExtlen", 36, "padding", 38);
         assertOffsets(FuseOutHeader.LAYOUT, "len", 0, "error", 4, "unique", 8);
+    }
+
+    @Test
+    void ioUringOffsets() {
+        assertOffsets(FuseUringReqHeader.LAYOUT, "inOut", 0, "opIn", 128, "flags", 256, "commitId", 264,
+                "payloadSz", 272);
+        assertOffsets(FuseUringCmdReq.LAYOUT, "flags", 0, "commitId", 8, "qid", 16);
     }
 
     @Test
