@@ -215,7 +215,7 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
             initOrGone.await();
             InitResult negotiated = init;
             if (uringAgreed && negotiated != null && connected) {
-                queue.serve(negotiated, slot, dispatcher, () -> served(slot));
+                queue.serve(negotiated, slot, dispatcher, () -> connected, () -> served(slot));
             }
         } catch (InterruptedException e) {
             LOG.warn("io_uring queue {} of {} interrupted before INIT", queue.qid(), mountpoint);

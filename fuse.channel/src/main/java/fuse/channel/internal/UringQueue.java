@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,10 +86,10 @@ final class UringQueue {
      * Registers the entries and serves requests until the connection ends; then releases the ring and, when the
      * kernel holds none of them, the buffers. Never throws.
      */
-    void serve(InitResult init, int slot, Dispatcher dispatcher, Served served) {
+    void serve(InitResult init, int slot, Dispatcher dispatcher, BooleanSupplier connected, Served served) {
         try {
             if (register(init, slot)) {
-                loop(dispatcher, served);
+                loop(dispatcher, connected, served);
             }
         } catch (RuntimeException | Error e) {
             LOG.error("io_uring queue {} of connection {} failed", qid, connectionId, e);
@@ -117,9 +118,9 @@ final class UringQueue {
         return true;
     }
 
-    private void loop(Dispatcher dispatcher, Served served) {
-        IoUring.Completion completion = (userData, result) -> complete(entries[(int) userData], result, dispatcher,
-                served);
+    private void loop(Dispatcher dispatcher, BooleanSupplier connected, Served served) {
+        IoUring.Completion completion = (userData, result) -> complete(entries[(int) userData], result,
+                connected.getAsBoolean() ? dispatcher : null, served);
         while (inKernel > 0) {
             int rc = ring.submitAndWait(1);
             if (rc < 0 && rc != -Errno.EINTR.code()) {
@@ -224,14 +225,21 @@ final class UringQueue {
             inKernel++;
         }
 
-        /** The kernel put a request in this entry: rebuild it as one message, dispatch it, commit its answer. */
+        /**
+         * The kernel put a request in this entry: rebuild it as one message, dispatch it, commit its answer. With no
+         * dispatcher (the connection is gone: the commit fails anyway) the request is answered EIO at once, so that
+         * requests delivered before an abort do not each wait for a slow handler.
+         */
         void serve(Dispatcher dispatcher) {
             commitId = (long) FuseUringReqHeader.COMMIT_ID.get(headers, 0L);
             long length = Integer.toUnsignedLong((int) FuseInHeader.LEN.get(headers, FuseUringReqHeader.IN_OUT));
             long payload = Integer.toUnsignedLong((int) FuseUringReqHeader.PAYLOAD_SZ.get(headers, 0L));
             long firstArgument = length - FuseInHeader.BYTES - payload;
             answered = false;
-            if (firstArgument < 0 || firstArgument > FuseUringReqHeader.OP_IN_BYTES || payload > payloadBytes) {
+            if (dispatcher == null) {
+                LOG.debug("io_uring queue {}: request {} after the connection ended: answered EIO", qid, commitId);
+            } else if (firstArgument < 0 || firstArgument > FuseUringReqHeader.OP_IN_BYTES
+                    || payload > payloadBytes) {
                 LOG.warn("io_uring queue {}: malformed request {} ({} bytes, payload {}): answered EIO", qid,
                         commitId, length, payload);
             } else {

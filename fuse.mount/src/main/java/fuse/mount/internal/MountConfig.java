@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import fuse.channel.ChannelTransport;
 import fuse.mount.MountException;
 
 /**
@@ -30,6 +31,7 @@ public record MountConfig(
         int maxStackDepth,
         boolean passthrough,
         boolean writebackCache,
+        ChannelTransport transport,
         boolean readOnly,
         long entryTimeoutNanos,
         long attrTimeoutNanos,
@@ -45,6 +47,7 @@ public record MountConfig(
     public static final String MAX_STACK_DEPTH = "max_stack_depth";
     public static final String PASSTHROUGH = "passthrough";
     public static final String WRITEBACK_CACHE = "writeback_cache";
+    public static final String TRANSPORT = "transport";
     public static final String READ_ONLY = "read_only";
     public static final String ENTRY_TIMEOUT = "entry_timeout";
     public static final String ATTR_TIMEOUT = "attr_timeout";
@@ -52,15 +55,17 @@ public record MountConfig(
     public static final String BACKEND_WAIT = "backend_wait";
 
     public static final String DEFAULT_BACKEND = "local";
+    /** io_uring where the kernel offers it (fuse module parameter enable_uring), else /dev/fuse: works everywhere. */
+    public static final ChannelTransport DEFAULT_TRANSPORT = ChannelTransport.AUTO;
     public static final double DEFAULT_TIMEOUT_SECONDS = 1.0;
     public static final double DEFAULT_BACKEND_WAIT_SECONDS = 30.0;
 
     /** Changing one of these needs a new mount; the others apply to the live mount. */
     private static final Set<String> REMOUNT_KEYS = Set.of(MOUNTPOINT, THREADS, ALLOW_OTHER, DEFAULT_PERMISSIONS,
-            MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, READ_ONLY);
+            MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, TRANSPORT, READ_ONLY);
     /** The mount's own keys, which a backend ignores. */
     private static final Set<String> MOUNT_KEYS = Set.of(MOUNTPOINT, BACKEND, THREADS, ALLOW_OTHER,
-            DEFAULT_PERMISSIONS, MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, READ_ONLY, ENTRY_TIMEOUT,
+            DEFAULT_PERMISSIONS, MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, TRANSPORT, READ_ONLY, ENTRY_TIMEOUT,
             ATTR_TIMEOUT, NEGATIVE_TIMEOUT, BACKEND_WAIT);
     /**
      * Prefixes of the keys ConfigAdmin, FileInstall and DS add ({@code service.pid},
@@ -107,11 +112,14 @@ public record MountConfig(
             throw new MountException("writeback_cache: the kernel turns passthrough off for a mount with the "
                     + "writeback cache; set passthrough=false to use it");
         }
+        String transportKey = string(props, TRANSPORT, DEFAULT_TRANSPORT.key());
+        ChannelTransport transport = ChannelTransport.of(transportKey).orElseThrow(() -> new MountException(
+                "transport: must be auto, uring or device, got '" + transportKey + "'"));
         long entryTimeout = seconds(props, ENTRY_TIMEOUT, DEFAULT_TIMEOUT_SECONDS);
         // A name's absence is as stale as its presence would be: unset, it follows the entry timeout.
         long negativeTimeout = seconds(props, NEGATIVE_TIMEOUT, entryTimeout / 1e9);
         return new MountConfig(name, mountpoint, backend.trim(), threads, allowOther, defaultPermissions,
-                maxStackDepth, passthrough, writebackCache, bool(props, READ_ONLY, false), entryTimeout,
+                maxStackDepth, passthrough, writebackCache, transport, bool(props, READ_ONLY, false), entryTimeout,
                 seconds(props, ATTR_TIMEOUT, DEFAULT_TIMEOUT_SECONDS), negativeTimeout,
                 seconds(props, BACKEND_WAIT, DEFAULT_BACKEND_WAIT_SECONDS), props);
     }
@@ -163,6 +171,7 @@ public record MountConfig(
             case MAX_STACK_DEPTH -> config.maxStackDepth;
             case PASSTHROUGH -> config.passthrough;
             case WRITEBACK_CACHE -> config.writebackCache;
+            case TRANSPORT -> config.transport;
             case READ_ONLY -> config.readOnly;
             default -> throw new IllegalArgumentException(key);
         };

@@ -47,6 +47,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "passthrough off.")
     boolean writeback__cache() default false;
 
+    @AttributeDefinition(name = "Transport", description = "How requests reach the mount: uring (FUSE over "
+            + "io_uring, Linux 6.14+ with the fuse module parameter enable_uring on: one queue per CPU, fewer "
+            + "system calls per request), device (/dev/fuse), or auto (uring when the kernel offers it, else "
+            + "device).", options = {@org.osgi.service.metatype.annotations.Option(label = "auto", value = "auto"),
+                @org.osgi.service.metatype.annotations.Option(label = "uring", value = "uring"),
+                @org.osgi.service.metatype.annotations.Option(label = "device", value = "device")})
+    String transport() default "auto";
+
     @AttributeDefinition(name = "Maximum stacking depth", description = "1 when backing files live on ext4, xfs, "
             + "tmpfs…; 2 when they live on overlayfs or another FUSE mount (container root file systems).",
             options = {@org.osgi.service.metatype.annotations.Option(label = "1", value = "1"),

@@ -668,7 +668,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
         String fsName = c.backend().replaceAll("[^A-Za-z0-9._-]", "_");
         return new MountOptions(c.mountpoint(), fsName, SUBTYPE, c.threads(), c.allowOther(),
                 c.defaultPermissions(), c.passthrough(), c.maxStackDepth(), MountOptions.DEFAULT_MAX_WRITE,
-                c.readOnly(), c.writebackCache());
+                c.readOnly(), c.writebackCache(), c.transport());
     }
 
     private static String seconds(long nanos) {

@@ -103,6 +103,8 @@ public final class TestMount implements AutoCloseable {
         props.put("backend", "test");
         props.put("threads", 2);
         props.put("backend_wait", 5);
+        // The build runs the kernel suites on each transport (system property fuse.test.transport).
+        props.put("transport", System.getProperty("fuse.test.transport", "device"));
         props.putAll(configuration);
         String name = props.get("backend").toString();
         MountCore core = new MountCore(MountConfig.parse("test " + mountpoint, props), MountCore.byName(name));

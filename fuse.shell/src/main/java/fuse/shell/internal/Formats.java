@@ -29,9 +29,10 @@ final class Formats {
         return String.format(Locale.ROOT, value < 10 ? "%.2f" : value < 100 ? "%.1f" : "%.0f", value);
     }
 
-    /** The negotiated protocol ({@code 7.45}), once INIT is done. */
+    /** The negotiated protocol and the transport ({@code 7.45 uring}, {@code 7.45 device}), once INIT is done. */
     static String protocol(FuseMount mount) {
-        return mount.init().map(InitResult::protocol).orElse(null);
+        return mount.init().map(init -> init.protocol() + (init.has(InitResult.OVER_IO_URING) ? " uring" : " device"))
+                .orElse(null);
     }
 
     /** {@code on}, or {@code off} with why: the configuration, the kernel, or a refusal that holds for the mount. */

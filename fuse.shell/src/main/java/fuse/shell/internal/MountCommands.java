@@ -62,7 +62,8 @@ public final class MountCommands {
 
     // ---- fuse:mounts -------------------------------------------------------------------------------------------
 
-    @Descriptor("lists the mounts: mountpoint, backend, state, FUSE connection, protocol, passthrough, open files")
+    @Descriptor("lists the mounts: mountpoint, backend, state, FUSE connection, protocol and transport, passthrough, "
+            + "open files")
     public String mounts() {
         return run(Usage.MOUNTS, () -> {
             Table table = Table.of("MOUNTPOINT", "BACKEND", "STATE", "CONNECTION", "FUSE", "PASSTHROUGH", "OPEN",
