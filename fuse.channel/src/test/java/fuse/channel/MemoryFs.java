@@ -130,7 +130,7 @@ public final class MemoryFs implements RequestHandler {
     private final Map<Integer, LongAdder> counts = new ConcurrentHashMap<>();
     private final AtomicInteger destroyedCalls = new AtomicInteger();
     private final List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-    final Node root;
+    public final Node root;
 
     volatile long entryTimeoutNanos = 1_000_000_000L;
     volatile long attrTimeoutNanos = 1_000_000_000L;

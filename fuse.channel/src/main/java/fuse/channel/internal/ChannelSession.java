@@ -309,8 +309,8 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
         if (queues.length > 0 && !result.has(InitResult.OVER_IO_URING)
                 && options.transport() == ChannelTransport.URING) {
             LOG.error("transport=uring at {}: the kernel did not offer FUSE over io_uring at INIT ({}); aborting "
-                    + "connection {}", mountpoint, UringRings.unavailableReason().orElse("enable_uring turned off?"),
-                    connectionId);
+                    + "connection {}", mountpoint, UringRings.unavailableReason(UringRings.ENABLE_URING)
+                    .orElse("enable_uring was turned off meanwhile?"), connectionId);
             FuseControl.abort(connectionId);
         }
         initDone.countDown();

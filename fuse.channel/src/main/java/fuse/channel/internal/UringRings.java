@@ -36,10 +36,14 @@ final class UringRings implements AutoCloseable {
      * @throws IOException for {@link ChannelTransport#URING} when it is not available, naming the reason
      */
     static Optional<UringRings> open(ChannelTransport choice, Path mountpoint) throws IOException {
-        if (choice == ChannelTransport.DEVICE) {
-            return Optional.empty();
-        }
-        String reason = unavailableReason().orElse(null);
+        return choice == ChannelTransport.DEVICE ? Optional.empty()
+                : open(choice, mountpoint, unavailableReason(ENABLE_URING));
+    }
+
+    /** {@link #open(ChannelTransport, Path)} with the kernel's answer already known. */
+    static Optional<UringRings> open(ChannelTransport choice, Path mountpoint, Optional<String> unavailable)
+            throws IOException {
+        String reason = unavailable.orElse(null);
         if (reason == null) {
             try {
                 return Optional.of(create(possibleCpus()));
@@ -51,23 +55,26 @@ final class UringRings implements AutoCloseable {
             throw new IOException("transport=uring at " + mountpoint + ": FUSE over io_uring is not available: "
                     + reason);
         }
-        LOG.info("{}: FUSE over io_uring is not available ({}): transport /dev/fuse", mountpoint, reason);
+        LOG.info("{}: transport /dev/fuse: FUSE over io_uring is not available: {}", mountpoint, reason);
         return Optional.empty();
     }
 
-    /** Why the kernel would not offer FUSE_OVER_IO_URING at INIT, if it would not. */
-    static Optional<String> unavailableReason() {
+    /**
+     * Why the kernel would not offer FUSE_OVER_IO_URING at INIT, if it would not; {@code enableUring} is the
+     * {@code fuse} module parameter's file ({@link #ENABLE_URING}).
+     */
+    static Optional<String> unavailableReason(Path enableUring) {
         String enabled;
         try {
-            enabled = KernelFiles.read(ENABLE_URING);
+            enabled = KernelFiles.read(enableUring);
         } catch (NoSuchFileException e) {
             return Optional.of("this kernel has no FUSE over io_uring (Linux 6.14+ with CONFIG_FUSE_IO_URING)");
         } catch (IOException e) {
-            return Optional.of("cannot read " + ENABLE_URING + ": " + e.getMessage());
+            return Optional.of("cannot read " + enableUring + ": " + e.getMessage());
         }
         if (!enabled.equals("Y") && !enabled.equals("1")) {
-            return Optional.of("the fuse module parameter enable_uring is off (turn it on as root: "
-                    + "echo Y > " + ENABLE_URING + ")");
+            return Optional.of("the fuse module parameter enable_uring is off; turn it on as root with: "
+                    + "echo Y > " + enableUring);
         }
         if (Files.isReadable(IO_URING_DISABLED)) {
             try {
