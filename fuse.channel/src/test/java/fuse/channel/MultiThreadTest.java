@@ -58,18 +58,22 @@ class MultiThreadTest {
         }
 
         long[] after = session.requestsPerThread();
-        // On io_uring one reader stays on /dev/fuse (INIT, FORGET, INTERRUPT) and one thread serves each CPU's queue.
-        boolean uring = session.transport() == ChannelTransport.URING;
         assertEquals(MountFixture.transport() == ChannelTransport.DEVICE ? ChannelTransport.DEVICE
                 : ChannelTransport.URING, session.transport());
-        if (!uring) {
-            assertEquals(4, after.length);
-        }
         long total = 0;
-        for (int t = uring ? 1 : 0; t < after.length; t++) {
-            long served = after[t] - before[t];
-            assertTrue(served > 0, "thread " + t + " served no request: " + Arrays.toString(after));
-            total += served;
+        if (session.transport() == ChannelTransport.URING) {
+            // One reader stays on /dev/fuse (INIT, FORGET, INTERRUPT); the kernel queues each READ on the queue of
+            // the CPU its caller runs on, so which queue thread serves how many is the scheduler's choice.
+            for (int q = 1; q < after.length; q++) {
+                total += after[q] - before[q];
+            }
+        } else {
+            assertEquals(4, after.length);
+            for (int t = 0; t < after.length; t++) {
+                long served = after[t] - before[t];
+                assertTrue(served > 0, "thread " + t + " served no request: " + Arrays.toString(after));
+                total += served;
+            }
         }
         assertTrue(total >= FILES * (FILE_SIZE / CHUNK), "at least one READ per chunk: " + total);
     }
