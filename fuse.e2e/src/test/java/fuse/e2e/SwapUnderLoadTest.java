@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The project's hot-swap promise under load: while another process reads and writes passed-through and
@@ -36,9 +37,11 @@ class SwapUnderLoadTest {
     private record Window(String what, long start, long end) {
     }
 
-    @Test
+    /** On each transport: /dev/fuse, and FUSE over io_uring (which .ci/run turns on). */
+    @ParameterizedTest
+    @ValueSource(strings = {"device", "uring"})
     @Timeout(420)
-    void swapsAndUpdatesUnderLoadFailNoCallLeakNoIdAndLoseNoData() throws Exception {
+    void swapsAndUpdatesUnderLoadFailNoCallLeakNoIdAndLoseNoData(String transport) throws Exception {
         try (Container container = Container.start(base)) {
             container.awaitLine(line -> line.contains("Welcome to Apache Felix Gogo"));
             Shell shell = new Shell(container);
@@ -54,8 +57,9 @@ class SwapUnderLoadTest {
             // *.log is served in Java by both backends (local: the rule; audit: its default glob), the rest passes
             // through; audit is writable so that the load's writes and renames work on either backend.
             String out = shell.run("fuse:mount " + mountpoint + " local root=" + data
-                    + " writable=true policy=rules 'rules=*.log:java'");
+                    + " writable=true policy=rules 'rules=*.log:java' transport=" + transport);
             assertTrue(out.contains("mounted " + mountpoint), out);
+            assertTrue(out.contains(" " + transport + ", passthrough"), "the mount says its transport: " + out);
             Files.createDirectories(data.resolve("work"));
 
             Path report = base.resolve("load-report.txt");
@@ -106,7 +110,8 @@ class SwapUnderLoadTest {
             String stalls = stallReport(lines, windows, loadSeconds, Long.parseLong(value(lines, "ops")))
                     + serverReport(container.outputSoFar(), mountpoint);
             System.out.println(stalls);
-            Files.writeString(Container.PROJECT.resolve("fuse.e2e/target/swap-stalls.txt"), stalls);
+            Files.writeString(Container.PROJECT.resolve("fuse.e2e/target/swap-stalls"
+                    + (transport.equals("device") ? "" : "-" + transport) + ".txt"), stalls);
             assertEquals(0, failures, () -> "failed calls:\n" + String.join("\n",
                     lines.stream().filter(l -> l.startsWith("failure=")).toList()));
 
