@@ -19,6 +19,9 @@
 #                          default: like for like with hp, for a source nobody changes behind the mount
 #               hp         libfuse example/passthrough_hp (passthrough on)
 #               hp-nopt    passthrough_hp --nopassthrough (which also turns the writeback cache on)
+#               NAME-uring any ours* or hp* system above over FUSE over io_uring: ours with FUSE_TRANSPORT=uring,
+#                          passthrough_hp with -o io_uring (needs the fuse module parameter enable_uring=Y; the
+#                          systems without the suffix then run on /dev/fuse: ours with FUSE_TRANSPORT=device)
 #               kovl       the kernel's own overlayfs with the backing dir as its upper layer: no server at all,
 #                          the same stacked read/write path (backing_file_*_iter) FUSE passthrough uses, so its
 #                          row is the floor a passthrough mount can reach on this kernel
@@ -129,24 +132,30 @@ q() { printf '%q' "$1"; }
 for s in "${SYSTEMS[@]}"; do
 	[[ $s =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad system name '$s'"
 	[[ -n ${CMD[$s]:-} ]] && continue
-	case $s in
+	base=${s%-uring}
+	case $base in
 	ours | ours-nopt | ours-wb | ours-t86400)
 		[[ -x $REPO/run ]] || die "$REPO/run not found (-R)"
-		pt=true; [[ $s == ours-nopt || $s == ours-wb ]] && pt=false
-		extra_env=; [[ $s == ours-t86400 ]] && extra_env="FUSE_TIMEOUT=86400 "
-		[[ $s == ours-wb ]] && extra_env="FUSE_WRITEBACK_CACHE=true "
+		pt=true; [[ $base == ours-nopt || $base == ours-wb ]] && pt=false
+		extra_env=; [[ $base == ours-t86400 ]] && extra_env="FUSE_TIMEOUT=86400 "
+		[[ $base == ours-wb ]] && extra_env="FUSE_WRITEBACK_CACHE=true "
+		# The transport is explicit (./run's default, auto, would pick io_uring wherever enable_uring is on).
+		if [[ $s == *-uring ]]; then extra_env+="FUSE_TRANSPORT=uring "; else extra_env+="FUSE_TRANSPORT=device "; fi
 		# stdin stays open (Gogo would stop the framework at EOF); FUSE_HOME keeps load/ and runtime/ out of the repo.
 		# The JVM logs every collection (time in epoch ms) to $GCLOG: the report's GC table comes from it (./run
 		# keeps -Xlog options out of its AOT cache's key, so the log does not change what is measured).
 		CMD[$s]="cd $(q "$REPO") && FUSE_SOURCE=\"\$SRC\" FUSE_MOUNTPOINT=\"\$MNT\" FUSE_HOME=\"\$FHOME\" FUSE_PASSTHROUGH=$pt ${extra_env}FUSE_NO_BUILD=1 FUSE_JAVA_OPTS=\"\${FUSE_JAVA_OPTS:-} -Xlog:gc:file=\$GCLOG:timemillis\" exec ./run < <(exec sleep 1000000)" ;;
-	hp) [[ -n $HPBIN ]] || die "system hp needs passthrough_hp: -L LIBFUSE_SRC_DIR or -P BINARY"
-		CMD[$s]="exec $(q "$HPBIN") --foreground \"\$SRC\" \"\$MNT\"" ;;
-	hp-nopt) [[ -n $HPBIN ]] || die "system hp-nopt needs passthrough_hp: -L LIBFUSE_SRC_DIR or -P BINARY"
-		CMD[$s]="exec $(q "$HPBIN") --foreground --nopassthrough \"\$SRC\" \"\$MNT\"" ;;
+	hp | hp-nopt) [[ -n $HPBIN ]] || die "system $s needs passthrough_hp: -L LIBFUSE_SRC_DIR or -P BINARY"
+		hp_opts=; [[ $base == hp-nopt ]] && hp_opts+=" --nopassthrough"
+		[[ $s == *-uring ]] && hp_opts+=" -o io_uring"
+		CMD[$s]="exec $(q "$HPBIN") --foreground$hp_opts \"\$SRC\" \"\$MNT\"" ;;
 	kovl) # stays in the foreground (sleep) so that stop() handles it like any server; the layers live beside SRC
 		CMD[$s]='mkdir -p "$SRC.lower" "$SRC.work" && mount -t overlay overlay -o "lowerdir=$SRC.lower,upperdir=$SRC,workdir=$SRC.work" "$MNT" && exec sleep 1000000' ;;
-	*) die "unknown system '$s' (ours, ours-nopt, ours-wb, ours-t86400, hp, hp-nopt, kovl, or define it with -m $s='CMD')" ;;
+	*) die "unknown system '$s' (ours, ours-nopt, ours-wb, ours-t86400, hp, hp-nopt, each with -uring, kovl, or define it with -m $s='CMD')" ;;
 	esac
+	if [[ $s == *-uring && $(cat /sys/module/fuse/parameters/enable_uring 2>/dev/null) != Y ]]; then
+		die "system $s needs FUSE over io_uring: echo Y > /sys/module/fuse/parameters/enable_uring"
+	fi
 done
 ((${#SYSTEMS[@]})) || die "no system to compare with native"
 uses_ours() { local s; for s in "${SYSTEMS[@]}"; do [[ $s == ours* ]] && return 0; done; return 1; }
@@ -406,6 +415,9 @@ if uses_ours; then
 	skip_unless_run_has FUSE_PASSTHROUGH ours-nopt "turn passthrough off"
 	skip_unless_run_has FUSE_WRITEBACK_CACHE ours-wb "turn the writeback cache on"
 	skip_unless_run_has FUSE_TIMEOUT ours-t86400 "set the timeouts"
+	for s in "${SYSTEMS[@]}"; do
+		[[ $s == ours*-uring ]] && skip_unless_run_has FUSE_TRANSPORT "$s" "choose io_uring"
+	done
 fi
 
 # await_aot_assembly: until no JVM assembles an AOT cache (./run's background job after a recording start),

@@ -86,6 +86,10 @@ final class LinuxCalls {
         static final MethodHandle HANDLE = Native.function("munmap",
                 FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
     }
+    private static final class SchedSetaffinity {
+        static final MethodHandle HANDLE = Native.function("sched_setaffinity",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    }
     private static final class Geteuid {
         static final MethodHandle HANDLE = Native.infallible("geteuid", FunctionDescriptor.of(JAVA_INT));
     }
@@ -234,6 +238,24 @@ final class LinuxCalls {
     static Errno munmap(MemorySegment mapping) {
         try {
             int rc = (int) Munmap.HANDLE.invokeExact(Native.errnoState(), mapping.address(), mapping.byteSize());
+            return rc < 0 ? Errno.of(Native.lastErrno()) : null;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** {@code cpu_set_t}: 1024 CPUs, one bit each. */
+    private static final int CPU_SET_BYTES = 128;
+
+    /** Binds the calling thread to {@code cpu}; the errno when the kernel refuses (EINVAL: the CPU is offline). */
+    static Errno pinToCpu(int cpu) {
+        if (cpu < 0 || cpu >= CPU_SET_BYTES * 8) {
+            return Errno.EINVAL;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mask = arena.allocate(CPU_SET_BYTES, 8);
+            mask.set(java.lang.foreign.ValueLayout.JAVA_BYTE, cpu / 8, (byte) (1 << (cpu % 8)));
+            int rc = (int) SchedSetaffinity.HANDLE.invokeExact(Native.errnoState(), 0, (long) CPU_SET_BYTES, mask);
             return rc < 0 ? Errno.of(Native.lastErrno()) : null;
         } catch (Throwable t) {
             throw Native.unexpected(t);
