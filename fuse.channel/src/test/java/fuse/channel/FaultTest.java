@@ -102,7 +102,7 @@ class FaultTest {
                 "the reply to an aborted request is not taken");
         assertEquals(1, fs.destroyedCalls());
         assertFalse(LeftoverMounts.isFuseMounted(mnt), "the aborted mount was taken away");
-        assertEquals(List.of(), SessionLifecycleTest.readerThreads(session));
+        assertEquals(List.of(), MountFixture.threadsOf(session));
     }
 
     @Test

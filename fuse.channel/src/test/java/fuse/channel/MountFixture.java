@@ -81,6 +81,26 @@ public final class MountFixture implements AfterEachCallback {
         return session;
     }
 
+    /** This process's descriptors whose link reads {@code target} ({@code /dev/fuse}, {@code anon_inode:[io_uring]}). */
+    public static long openDescriptors(String target) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().equals(target);
+                } catch (IOException e) {
+                    return false; // closed while listing
+                }
+            }).count();
+        }
+    }
+
+    /** The session's live threads: its /dev/fuse readers and its io_uring queue threads. */
+    public static List<String> threadsOf(FuseSession session) {
+        String prefix = "fuse-" + SUBTYPE + "-" + session.connectionId() + "-";
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith(prefix) && t.isAlive()).map(Thread::getName).toList();
+    }
+
     public Process track(Process process) {
         processes.add(process);
         return process;

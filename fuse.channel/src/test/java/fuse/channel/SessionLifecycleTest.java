@@ -25,7 +25,7 @@ class SessionLifecycleTest {
 
     @Test
     void mountNegotiatesInitAndCloseUnmountsAndStopsEveryThread() throws Exception {
-        long devFuseBefore = openDevFuseDescriptors();
+        long devFuseBefore = MountFixture.openDescriptors("/dev/fuse");
         MemoryFs fs = new MemoryFs();
         fs.addFile(fs.root, "hello", "hi there".getBytes(StandardCharsets.UTF_8));
         FuseSession session = fixture.mount(fs, o -> o.withThreads(3));
@@ -60,8 +60,8 @@ class SessionLifecycleTest {
         assertTrue(session.awaitTermination(Duration.ofSeconds(5)));
         assertFalse(LeftoverMounts.isFuseMounted(mnt), "unmounted by close()");
         assertEquals(1, fs.destroyedCalls());
-        assertEquals(List.of(), readerThreads(session));
-        assertEquals(devFuseBefore, openDevFuseDescriptors(), "the original and the cloned descriptors closed");
+        assertEquals(List.of(), MountFixture.threadsOf(session));
+        assertEquals(devFuseBefore, MountFixture.openDescriptors("/dev/fuse"), "the original and the cloned descriptors closed");
         session.close(); // idempotent
         assertEquals(1, fs.destroyedCalls());
     }
@@ -96,7 +96,7 @@ class SessionLifecycleTest {
         assertTrue(session.awaitTermination(Duration.ofSeconds(5)), "ENODEV ends the session");
         assertFalse(session.isAlive());
         assertEquals(1, fs.destroyedCalls());
-        assertEquals(List.of(), readerThreads(session));
+        assertEquals(List.of(), MountFixture.threadsOf(session));
     }
 
     @Test
@@ -130,25 +130,6 @@ class SessionLifecycleTest {
             Thread.sleep(10);
         }
         return false;
-    }
-
-    /** This process's descriptors open on /dev/fuse. */
-    static long openDevFuseDescriptors() throws IOException {
-        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString().equals("/dev/fuse");
-                } catch (IOException e) {
-                    return false; // closed while listing
-                }
-            }).count();
-        }
-    }
-
-    static List<String> readerThreads(FuseSession session) {
-        String prefix = "fuse-" + MountFixture.SUBTYPE + "-" + session.connectionId() + "-";
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith(prefix) && t.isAlive()).map(Thread::getName).toList();
     }
 
     static String mountsLine(Path mnt) throws IOException {

@@ -99,6 +99,7 @@ final class UringQueue {
             }
         } catch (RuntimeException | Error e) {
             LOG.error("io_uring queue {} of connection {} failed", qid, connectionId, e);
+            failConnection("the queue failed");
         } finally {
             release();
         }

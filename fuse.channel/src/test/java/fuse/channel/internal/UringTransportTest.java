@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -135,21 +134,10 @@ class UringTransportTest {
     }
 
     private static List<String> threadsOf(FuseSession session) {
-        String prefix = "fuse-" + MountFixture.SUBTYPE + "-" + session.connectionId() + "-";
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith(prefix) && t.isAlive()).map(Thread::getName).toList();
+        return MountFixture.threadsOf(session);
     }
 
-    /** This JVM's io_uring descriptors. */
     private static long ringDescriptors() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString().equals("anon_inode:[io_uring]");
-                } catch (IOException e) {
-                    return false; // closed while listing
-                }
-            }).count();
-        }
+        return MountFixture.openDescriptors("anon_inode:[io_uring]");
     }
 }

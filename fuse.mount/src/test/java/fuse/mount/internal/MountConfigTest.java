@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import fuse.channel.ChannelTransport;
 import fuse.mount.MountException;
 
 class MountConfigTest {
@@ -37,6 +38,7 @@ class MountConfigTest {
         assertEquals(1, c.maxStackDepth());
         assertTrue(c.passthrough());
         assertFalse(c.writebackCache());
+        assertEquals(ChannelTransport.AUTO, c.transport());
         assertEquals(1_000_000_000L, c.entryTimeoutNanos());
         assertEquals(1_000_000_000L, c.attrTimeoutNanos());
         assertEquals(30_000_000_000L, c.backendWaitNanos());
@@ -69,6 +71,18 @@ class MountConfigTest {
                 problem("mountpoint", "/m", "entry_timeout", "soon"));
         assertEquals("writeback_cache: the kernel turns passthrough off for a mount with the writeback cache; set "
                 + "passthrough=false to use it", problem("mountpoint", "/m", "writeback_cache", true));
+        assertEquals("transport: must be auto, uring or device, got 'ring'",
+                problem("mountpoint", "/m", "transport", "ring"));
+    }
+
+    @Test
+    void theTransportIsAMountKeyTheKernelTakesAtInit() throws Exception {
+        MountConfig c = parse("mountpoint", "/m", "transport", "URING");
+        assertEquals(ChannelTransport.URING, c.transport());
+        assertEquals(ChannelTransport.DEVICE, parse("mountpoint", "/m", "transport", " device").transport());
+        assertTrue(c.needsRemount(parse("mountpoint", "/m", "transport", "device")));
+        assertFalse(c.needsRemount(parse("mountpoint", "/m", "transport", "uring")));
+        assertTrue(c.backendSettings().isEmpty(), "a mount key, not the backend's");
     }
 
     @Test
