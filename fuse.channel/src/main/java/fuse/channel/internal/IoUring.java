@@ -19,7 +19,11 @@ import fuse.posix.Native;
  */
 final class IoUring implements AutoCloseable {
     static final int SETUP_CQSIZE = 1 << 3;
+    static final int SETUP_R_DISABLED = 1 << 6;
     static final int SETUP_SQE128 = 1 << 10;
+    static final int SETUP_SINGLE_ISSUER = 1 << 12;
+    static final int SETUP_DEFER_TASKRUN = 1 << 13;
+    static final int REGISTER_ENABLE_RINGS = 12;
     static final int FEAT_SINGLE_MMAP = 1;
     static final int ENTER_GETEVENTS = 1;
     static final byte OP_URING_CMD = 46;
@@ -107,7 +111,11 @@ final class IoUring implements AutoCloseable {
         long rc;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocate(PARAMS_BYTES, 8);
-            p.set(JAVA_INT, P_FLAGS, SETUP_SQE128 | SETUP_CQSIZE);
+            // One thread submits and reaps (SINGLE_ISSUER), and the kernel's completion work runs when that thread
+            // waits for completions (DEFER_TASKRUN), not by interrupting it while it serves a request. The ring is
+            // created disabled: the single issuer is the queue thread that enables it, not this one.
+            p.set(JAVA_INT, P_FLAGS, SETUP_SQE128 | SETUP_CQSIZE | SETUP_SINGLE_ISSUER | SETUP_DEFER_TASKRUN
+                    | SETUP_R_DISABLED);
             p.set(JAVA_INT, P_CQ_ENTRIES, 2 * entries);
             rc = LinuxCalls.syscall(LinuxCalls.SYS_IO_URING_SETUP, entries, p.address(), 0, 0, 0, 0);
             params = Arena.ofAuto().allocate(PARAMS_BYTES, 8).copyFrom(p);
@@ -154,6 +162,12 @@ final class IoUring implements AutoCloseable {
 
     int fd() {
         return fd;
+    }
+
+    /** Enables the ring with the calling thread as its only submitter; {@code null} or the errno. */
+    Errno enable() {
+        long rc = LinuxCalls.syscall(LinuxCalls.SYS_IO_URING_REGISTER, fd, REGISTER_ENABLE_RINGS, 0, 0, 0, 0);
+        return rc < 0 ? Errno.of((int) -rc) : null;
     }
 
     /**

@@ -206,6 +206,7 @@ final class LinuxCalls {
     /** x86_64 system call numbers (io_uring has no glibc wrapper). */
     static final long SYS_IO_URING_SETUP = 425;
     static final long SYS_IO_URING_ENTER = 426;
+    static final long SYS_IO_URING_REGISTER = 427;
 
     static final int PROT_READ = 1;
     static final int PROT_WRITE = 2;

@@ -107,6 +107,11 @@ final class UringQueue {
 
     /** Allocates the entries and submits one REGISTER per entry; false (connection aborted) when it cannot. */
     private boolean register(InitResult init, int slot) {
+        Errno enabled = ring.enable();
+        if (enabled != null) {
+            failConnection("cannot enable the io_uring: " + enabled);
+            return false;
+        }
         payloadBytes = payloadBytes(init);
         entryBytes = PAYLOAD_AT + payloadBytes;
         // Anonymous memory, mapped lazily: an entry costs the pages its requests touch, not its full payload.
