@@ -267,8 +267,10 @@ final class OverlayFileSystem implements FileSystem {
     public Created create(Caller caller, Node parent, String name, int flags, int mode) throws FuseException {
         OverlayNode p = dir(parent);
         OverlayNode node;
+        boolean made;
         try {
             node = names.createFile(caller, p, name, mode);
+            made = true;
         } catch (FuseException e) {
             if (e.errno() != Errno.EEXIST || (flags & O_EXCL) != 0) {
                 throw e;
@@ -278,10 +280,15 @@ final class OverlayFileSystem implements FileSystem {
             if (node == null) {
                 throw e;
             }
+            made = false;
         }
         try {
             Entry entry = new Entry(node, node.attributes());
-            return new Created(entry, open(caller, node, flags & ~O_CREAT));
+            // The creator of a file gets the access it asked for whatever the new file's mode (open(2) with
+            // O_CREAT checks the mode only of a file that already existed): no permission check on what we made.
+            int openFlags = flags & ~O_CREAT;
+            Opened opened = made ? openPermitted(caller, node, openFlags) : open(caller, node, openFlags);
+            return new Created(entry, opened);
         } catch (FuseException | RuntimeException e) {
             table.forget(node, 1);
             throw e;
@@ -317,11 +324,21 @@ final class OverlayFileSystem implements FileSystem {
         if (n.type != FileType.REGULAR) {
             throw new FuseException(n.isDirectory() ? Errno.EISDIR : Errno.EINVAL, "open of a " + n.type);
         }
-        boolean write = (flags & O_ACCMODE) != O_RDONLY;
-        boolean truncate = (flags & O_TRUNC) != 0;
         if (caller.uid() != 0) {
             Permissions.mayOpen(caller, n, flags);
         }
+        return openPermitted(caller, n, flags);
+    }
+
+    /**
+     * Opens the regular file {@code n} for a caller already entitled to {@code flags}: the permission check was
+     * made ({@link #open}) or does not apply (the caller has just created the file, {@link #create}). Every later
+     * operation on the handle (read, write, ftruncate, fallocate, fsync) goes by the handle's access alone, as on
+     * the host: none checks the file's mode again.
+     */
+    private Opened openPermitted(Caller caller, OverlayNode n, int flags) throws FuseException {
+        boolean write = (flags & O_ACCMODE) != O_RDONLY;
+        boolean truncate = (flags & O_TRUNC) != 0;
         if (write || truncate) {
             layers.checkWritable();
             if (write) {
