@@ -1,6 +1,7 @@
 package fuse.mount;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,6 +30,15 @@ public interface FuseMount {
     Optional<String> backendName();
 
     MountState state();
+
+    /**
+     * While {@link MountState#WAITING_FOR_BACKEND}: how long requests still wait for a backend (one deadline for the
+     * mount, set when it lost its backend; {@link Duration#ZERO} once passed: requests then fail with EIO at once).
+     * Empty in every other state.
+     */
+    default Optional<Duration> backendWaitLeft() {
+        return Optional.empty();
+    }
 
     /** What went wrong, for {@link MountState#FAILED} (and the last swap failure otherwise). */
     Optional<String> problem();

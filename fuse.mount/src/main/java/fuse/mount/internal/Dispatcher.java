@@ -96,7 +96,7 @@ final class Dispatcher implements RequestHandler {
         try {
             dispatch(request, reply);
         } catch (FuseException e) {
-            failed = true;
+            failed = !isExpectedAnswer(request, e.errno());
             reply.error(e.errno());
         } catch (RuntimeException e) {
             failed = true;
@@ -107,6 +107,20 @@ final class Dispatcher implements RequestHandler {
         } finally {
             mount.operations.record(request.header().opcode(), System.nanoTime() - start, failed);
         }
+    }
+
+    /**
+     * An error answer that is the normal outcome of a probe, not a failure: a name looked up that does not exist
+     * (every shell, compiler and loader probes), an extended attribute that is not set (ls and cp ask for ACLs and
+     * security labels on every file). Counted as requests, not as errors, in the statistics.
+     */
+    static boolean isExpectedAnswer(Request request, Errno errno) {
+        return switch (request) {
+            case Request.Lookup ignored -> errno == Errno.ENOENT;
+            case Request.GetXattr ignored -> errno == Errno.ENODATA;
+            case Request.ListXattr ignored -> errno == Errno.ENODATA;
+            default -> false;
+        };
     }
 
     private void dispatch(Request request, Reply reply) throws FuseException {

@@ -10,8 +10,11 @@ import fuse.api.FuseException;
 import fuse.channel.RequestHeader;
 
 /**
- * Where requests pick up the binding that serves them. While no backend is bound, or a swap holds new requests
- * back, a request waits at most the configured time (polling its interrupt flag), then fails with EIO. The fast
+ * Where requests pick up the binding that serves them. While a swap holds new requests back, a request waits at
+ * most the configured time (polling its interrupt flag), then fails with EIO. While no backend is bound, the wait
+ * is bounded by one deadline for the whole mount, set when it lost (or never had) its backend: a reader that retries
+ * does not wait again and again, and once the deadline passed every request fails with EIO at once, until a backend
+ * is bound again (so a deleted backend jar costs each caller at most {@code backend_wait}, not that per request). The fast
  * path takes no lock. It checks the gate again after acquiring the binding, because a swap that paused the gate
  * and found the old binding idle in between would otherwise bind the new one under a request still running on
  * the old one: that request's results (a created file's entry) would be refused with ESTALE after the backend
@@ -27,15 +30,35 @@ final class Gate {
     private volatile boolean paused;
     private volatile boolean shut;
     private volatile long waitNanos;
+    /** When requests stop waiting for a backend ({@link System#nanoTime()}); meaningful while none is bound. */
+    private volatile long backendDeadline;
     final LongAdder waits = new LongAdder();
     final LongAdder timeouts = new LongAdder();
 
     Gate(long waitNanos) {
         this.waitNanos = waitNanos;
+        this.backendDeadline = System.nanoTime() + waitNanos;
     }
 
     void waitNanos(long nanos) {
-        waitNanos = nanos;
+        lock.lock();
+        try {
+            backendDeadline += nanos - waitNanos;
+            waitNanos = nanos;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * While no backend is bound: how long requests still wait for one (zero once the deadline passed: they fail at
+     * once). Empty while a backend is bound.
+     */
+    java.util.OptionalLong backendWaitLeftNanos() {
+        if (current != null) {
+            return java.util.OptionalLong.empty();
+        }
+        return java.util.OptionalLong.of(Math.max(0, backendDeadline - System.nanoTime()));
     }
 
     /** The binding for one request, acquired: the caller must {@link Binding#release()} it. */
@@ -58,7 +81,7 @@ final class Gate {
 
     private Binding await(RequestHeader header) throws FuseException {
         waits.increment();
-        long deadline = System.nanoTime() + waitNanos;
+        long requestDeadline = System.nanoTime() + waitNanos;
         lock.lock();
         try {
             while (true) {
@@ -72,7 +95,7 @@ final class Gate {
                     }
                     binding.release();
                 }
-                long left = deadline - System.nanoTime();
+                long left = (binding == null ? backendDeadline : requestDeadline) - System.nanoTime();
                 if (left <= 0) {
                     timeouts.increment();
                     throw new FuseException(Errno.EIO, "no backend within backend_wait");
@@ -103,6 +126,9 @@ final class Gate {
     void resume(Binding binding) {
         lock.lock();
         try {
+            if (binding == null && current != null) {
+                backendDeadline = System.nanoTime() + waitNanos; // the backend went away: the mount's wait starts
+            }
             current = binding;
             paused = false;
             changed.signalAll();

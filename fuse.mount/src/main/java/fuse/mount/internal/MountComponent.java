@@ -273,6 +273,11 @@ public final class MountComponent implements FuseMount {
     }
 
     @Override
+    public Optional<java.time.Duration> backendWaitLeft() {
+        return mount.backendWaitLeft();
+    }
+
+    @Override
     public Optional<String> problem() {
         String rejected = rejectedUpdate;
         return rejected != null ? Optional.of(rejected) : mount.problem();

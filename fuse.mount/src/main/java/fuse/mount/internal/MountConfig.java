@@ -58,7 +58,7 @@ public record MountConfig(
     /** io_uring where the kernel offers it (fuse module parameter enable_uring), else /dev/fuse: works everywhere. */
     public static final ChannelTransport DEFAULT_TRANSPORT = ChannelTransport.AUTO;
     public static final double DEFAULT_TIMEOUT_SECONDS = 1.0;
-    public static final double DEFAULT_BACKEND_WAIT_SECONDS = 30.0;
+    public static final double DEFAULT_BACKEND_WAIT_SECONDS = 5.0;
 
     /** Changing one of these needs a new mount; the others apply to the live mount. */
     private static final Set<String> REMOUNT_KEYS = Set.of(MOUNTPOINT, THREADS, ALLOW_OTHER, DEFAULT_PERMISSIONS,

@@ -77,7 +77,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "the entry timeout; 0 asks every time.", min = "0", required = false)
     double negative__timeout();
 
-    @AttributeDefinition(name = "Backend wait", description = "Seconds a request waits for a missing backend "
-            + "before it fails with EIO.", min = "0")
+    @AttributeDefinition(name = "Backend wait", description = "Seconds requests wait for a missing backend, "
+            + "counted once per mount from when it lost its backend; then they fail with EIO at once until one returns.", min = "0")
     double backend__wait() default MountConfig.DEFAULT_BACKEND_WAIT_SECONDS;
 }

@@ -548,8 +548,9 @@ public final class MountCore implements FuseMount, AutoCloseable {
     }
 
     private static String waitingProblem(MountConfig c) {
-        return "no backend matches backend=" + c.backend() + " yet; requests wait up to "
-                + seconds(c.backendWaitNanos()) + " s for one, then fail with EIO";
+        return "no backend matches backend=" + c.backend() + " yet; requests wait for one until "
+                + seconds(c.backendWaitNanos()) + " s after the backend went (backend_wait, once per mount), then fail "
+                + "with EIO at once";
     }
 
     private void awaitIdle(Binding binding) {
@@ -712,6 +713,15 @@ public final class MountCore implements FuseMount, AutoCloseable {
     @Override
     public MountState state() {
         return state;
+    }
+
+    @Override
+    public Optional<java.time.Duration> backendWaitLeft() {
+        if (state != MountState.WAITING_FOR_BACKEND) {
+            return Optional.empty();
+        }
+        var left = gate.backendWaitLeftNanos();
+        return left.isPresent() ? Optional.of(java.time.Duration.ofNanos(left.getAsLong())) : Optional.empty();
     }
 
     @Override

@@ -368,9 +368,9 @@ class MountCoreTest {
         assertEquals(1, core.statistics().backendTimeouts());
 
         MemoryFileSystem fs = new MemoryFileSystem("mem").file("/a", "x");
-        CompletableFuture<FakeReply> waiting = CompletableFuture.supplyAsync(() -> lookup(1, "a"));
         core.reconfigure(MountConfig.parse("test", Map.of("mountpoint", mountpoint.toString(), "backend", "mem",
                 "backend_wait", "10")), MountCore.byName("mem"));
+        CompletableFuture<FakeReply> waiting = CompletableFuture.supplyAsync(() -> lookup(1, "a"));
         Thread.sleep(100);
         core.backendAdded(backend("other", 2, new MemoryFileSystem("other")));
         assertEquals(MountState.WAITING_FOR_BACKEND, core.state(), "a backend of another name does not bind");
@@ -379,6 +379,40 @@ class MountCoreTest {
         FakeReply reply = waiting.get(10, TimeUnit.SECONDS);
         assertNull(reply.error, "the waiting request is served once the backend appears");
         assertEquals("mem", core.backendName().orElseThrow());
+    }
+
+    @Test
+    void probesAnsweredNoAreNotCountedAsErrors() throws Exception {
+        MountCore core = core(Map.of("negative_timeout", 0), backend("mem", 1, new MemoryFileSystem("mem")));
+        assertEquals(Errno.ENOENT, lookup(1, "missing").error);
+        assertEquals(Errno.ENODATA, session.send(new Request.GetXattr(FakeHeader.of(22, 1), "user.none", 64)).error);
+        assertEquals(0, core.statistics().operations().get("LOOKUP").errors(), "a missing name is an answer");
+        assertEquals(0, core.statistics().operations().get("GETXATTR").errors(), "an unset attribute is an answer");
+        assertEquals(1, core.statistics().operations().get("GETXATTR").count());
+    }
+
+    @Test
+    void theBackendWaitIsOneDeadlinePerMountNotPerRequest() throws Exception {
+        MemoryFileSystem fs = new MemoryFileSystem("mem").file("/a", "x");
+        MountCore core = core(Map.of("backend_wait", "0.3"), backend("mem", 1, fs));
+        assertTrue(core.backendWaitLeft().isEmpty(), "served: nothing to wait for");
+        core.backendRemoved(backend("mem", 1, fs));
+        java.time.Duration left = core.backendWaitLeft().orElseThrow();
+        assertTrue(left.toMillis() > 0 && left.toMillis() <= 300, left::toString);
+        assertEquals(Errno.EIO, lookup(1, "a").error);
+        assertEquals(java.time.Duration.ZERO, core.backendWaitLeft().orElseThrow(), "the deadline passed");
+        long start = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(Errno.EIO, lookup(1, "a").error);
+        }
+        assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(250),
+                "after the mount's deadline requests fail at once, they do not wait again each");
+
+        MemoryFileSystem again = new MemoryFileSystem("mem2").file("/a", "y");
+        core.backendAdded(backend("mem", 2, again));
+        assertNull(lookup(1, "a").error, "a returning backend serves at once");
+        core.backendRemoved(backend("mem", 2, again));
+        assertTrue(core.backendWaitLeft().orElseThrow().toMillis() > 0, "losing it again starts a new deadline");
     }
 
     @Test
