@@ -8,7 +8,7 @@ package fuse.shell.internal;
 final class CommandException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    private CommandException(String message) {
+    CommandException(String message) {
         super(message);
     }
 

@@ -29,6 +29,16 @@ final class Formats {
         return String.format(Locale.ROOT, value < 10 ? "%.2f" : value < 100 ? "%.1f" : "%.0f", value);
     }
 
+    /**
+     * The mount's state; while it waits for a backend, how long requests still wait (one deadline per mount) or
+     * that they fail at once since it passed.
+     */
+    static String state(FuseMount mount) {
+        MountState state = mount.state();
+        return mount.backendWaitLeft().map(left -> state + (left.isZero() ? " (requests fail: EIO)"
+                : " (" + decimal(left.toMillis() / 1e3) + "s left)")).orElse(state.toString());
+    }
+
     /** The negotiated protocol and the transport ({@code 7.45 uring}, {@code 7.45 device}), once INIT is done. */
     static String protocol(FuseMount mount) {
         return mount.init().map(init -> init.protocol() + (init.has(InitResult.OVER_IO_URING) ? " uring" : " device"))

@@ -27,7 +27,7 @@ import fuse.shell.internal.Registry.MountService;
         + "and backing ids")
 @Command(scope = "fuse", function = {"backends", "stats", "backing"})
 public final class InspectCommands {
-    private static final String WRONG = "(any other arguments: prints the usage)";
+    private static final String WRONG = MountCommands.WRONG;
 
     private final Registry registry;
 
@@ -60,6 +60,9 @@ public final class InspectCommands {
 
     @Descriptor(WRONG)
     public String backends(@Descriptor("arguments this command does not take") String... arguments) {
+        if (Help.asked(arguments)) {
+            return Help.of("backends", registry).orElseThrow();
+        }
         throw CommandException.usage(Usage.BACKENDS, "takes no arguments");
     }
 
@@ -80,18 +83,24 @@ public final class InspectCommands {
     @Descriptor("shows one mount's statistics: requests per operation with latencies, passthrough and "
             + "Java-served opens, fallbacks by reason, backing ids")
     public String stats(@Descriptor("the mountpoint, as fuse:mounts lists it") String mountpoint) {
+        if (Help.asked(mountpoint)) {
+            return Help.of("stats", registry).orElseThrow();
+        }
         return MountCommands.run(Usage.STATS, () -> statistics(mount(Usage.STATS, mountpoint)));
     }
 
     @Descriptor(WRONG)
     public String stats(@Descriptor("the arguments given") String... arguments) {
+        if (Help.asked(arguments)) {
+            return Help.of("stats", registry).orElseThrow();
+        }
         throw CommandException.usage(Usage.STATS, "takes at most one mountpoint");
     }
 
     private static String statistics(FuseMount mount) {
         MountStatistics statistics = mount.statistics();
         long failed = statistics.operations().values().stream().mapToLong(OperationStatistics::errors).sum();
-        String summary = mount.mountpoint() + " (" + Formats.backend(mount) + ", " + mount.state() + "): "
+        String summary = mount.mountpoint() + " (" + Formats.backend(mount) + ", " + Formats.state(mount) + "): "
                 + statistics.requests() + " requests (" + failed + " answered with an error), " + statistics.nodes()
                 + " nodes, " + statistics.openFiles() + " open files, " + statistics.swaps() + " swaps, "
                 + statistics.backendWaits() + " waits for a backend (" + statistics.backendTimeouts()
@@ -149,11 +158,17 @@ public final class InspectCommands {
 
     @Descriptor("lists the live backing ids of one mount: id, kernel node, inode, path, open files using it")
     public String backing(@Descriptor("the mountpoint, as fuse:mounts lists it") String mountpoint) {
+        if (Help.asked(mountpoint)) {
+            return Help.of("backing", registry).orElseThrow();
+        }
         return MountCommands.run(Usage.BACKING, () -> backingIds(mount(Usage.BACKING, mountpoint)));
     }
 
     @Descriptor(WRONG)
     public String backing(@Descriptor("the arguments given") String... arguments) {
+        if (Help.asked(arguments)) {
+            return Help.of("backing", registry).orElseThrow();
+        }
         throw CommandException.usage(Usage.BACKING, "takes at most one mountpoint");
     }
 

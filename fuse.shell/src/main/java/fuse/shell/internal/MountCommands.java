@@ -45,7 +45,10 @@ import fuse.shell.internal.Registry.MountService;
 @Command(scope = "fuse", function = {"mounts", "mount", "unmount", "swap", "policy"})
 public final class MountCommands {
     private static final Logger LOG = LoggerFactory.getLogger(MountCommands.class);
-    private static final String WRONG = "(any other arguments: prints the usage)";
+    static final String WRONG = "(any other arguments: prints the usage)";
+    static final String WAIT_FLAG = "--wait";
+    static final String WAIT_MEANING = "save the mount even though no such backend is registered yet: it comes up "
+            + "and waits for one (backend_wait)";
     private static final Duration MOUNT_WAIT = Duration.ofSeconds(15);
     private static final Duration INIT_WAIT = Duration.ofSeconds(2);
     private static final Duration APPLY_WAIT = Duration.ofSeconds(15);
@@ -73,7 +76,7 @@ public final class MountCommands {
             for (MountService service : services) {
                 FuseMount mount = service.mount();
                 long connection = mount.connectionId();
-                table.row(mount.mountpoint(), Formats.backend(mount), mount.state(),
+                table.row(mount.mountpoint(), Formats.backend(mount), Formats.state(mount),
                         connection < 0 ? null : connection, Formats.protocol(mount), Formats.passthrough(mount),
                         mount.openFiles(), service.pid());
                 mount.problem().ifPresent(problem -> problems.add(mount.mountpoint() + ": " + problem));
@@ -95,6 +98,9 @@ public final class MountCommands {
 
     @Descriptor(WRONG)
     public String mounts(@Descriptor("arguments this command does not take") String... arguments) {
+        if (Help.asked(arguments)) {
+            return help("mounts", arguments);
+        }
         throw CommandException.usage(Usage.MOUNTS, "takes no arguments");
     }
 
@@ -108,15 +114,29 @@ public final class MountCommands {
             String backend,
             @Descriptor("mount options and backend settings as key=value, e.g. root=/srv/data allow_other=true "
                     + "threads=4 passthrough=false policy=never; lists separated by ','") String... settings) {
+        if (Help.asked(mountpoint, backend) || Help.asked(settings)) {
+            return help("mount", backend);
+        }
         return run(Usage.MOUNT, () -> {
             Path path = mountpoint(Usage.MOUNT, mountpoint);
             checkBackendArgument(Usage.MOUNT, backend);
-            Map<String, Object> parsed = settings(Usage.MOUNT, settings, backend);
+            boolean wait = Arrays.asList(settings).contains(WAIT_FLAG);
+            Map<String, Object> parsed = settings(Usage.MOUNT, Arrays.stream(settings)
+                    .filter(s -> !s.equals(WAIT_FLAG)).toArray(String[]::new), backend);
             checkDirectory(path);
             Optional<Configuration> existing = registry.configuration(path);
             if (existing.isPresent()) {
                 throw CommandException.failed(Usage.MOUNT, path + " is already mounted (configuration "
                         + existing.get().getPid() + "); fuse:swap changes its backend, fuse:unmount removes it");
+            }
+            if (isMountPoint(path)) {
+                throw CommandException.failed(Usage.MOUNT, path + " is already mounted (not by this container: "
+                        + "fuse:mounts does not list it); unmount it or choose another directory");
+            }
+            if (!wait && !backend.trim().startsWith("(") && registry.backend(backend.trim()).isEmpty()) {
+                throw CommandException.failed(Usage.MOUNT, "no backend named '" + backend.trim() + "' is registered "
+                        + "(fuse:backends lists them); nothing saved. " + WAIT_FLAG + " saves the mount to wait for "
+                        + "one");
             }
             Hashtable<String, Object> properties = new Hashtable<>();
             properties.put(Registry.MOUNTPOINT, path.toString());
@@ -130,6 +150,9 @@ public final class MountCommands {
 
     @Descriptor(WRONG)
     public String mount(@Descriptor("the arguments given") String... arguments) {
+        if (Help.asked(arguments)) {
+            return help("mount", arguments);
+        }
         throw CommandException.usage(Usage.MOUNT, arguments.length == 0 ? "missing <mountpoint> and <backend>"
                 : "missing <backend>");
     }
@@ -176,6 +199,9 @@ public final class MountCommands {
 
     @Descriptor("unmounts and deletes the mount's configuration (and its load/ file, if it came from one)")
     public String unmount(@Descriptor("the mountpoint, as fuse:mounts lists it") String mountpoint) {
+        if (Help.asked(mountpoint)) {
+            return help("unmount");
+        }
         return run(Usage.UNMOUNT, () -> {
             Path path = mountpoint(Usage.UNMOUNT, mountpoint);
             Configuration configuration = registry.configuration(path).orElseThrow(() -> CommandException
@@ -195,6 +221,9 @@ public final class MountCommands {
 
     @Descriptor(WRONG)
     public String unmount(@Descriptor("the arguments given") String... arguments) {
+        if (Help.asked(arguments)) {
+            return help("unmount");
+        }
         throw CommandException.usage(Usage.UNMOUNT, arguments.length == 0 ? "missing <mountpoint>"
                 : "takes one mountpoint");
     }
@@ -206,7 +235,11 @@ public final class MountCommands {
     public String swap(
             @Descriptor("the mountpoint, as fuse:mounts lists it") String mountpoint,
             @Descriptor("the backend to serve the mount from now on (see fuse:backends)") String backend,
-            @Descriptor("settings to change at the same time, as key=value") String... settings) {
+            @Descriptor("settings to change at the same time, as key=value; settings of the old backend that the "
+                    + "new one does not take are dropped") String... settings) {
+        if (Help.asked(mountpoint, backend) || Help.asked(settings)) {
+            return help("swap", backend);
+        }
         return run(Usage.SWAP, () -> {
             Path path = mountpoint(Usage.SWAP, mountpoint);
             checkBackendArgument(Usage.SWAP, backend);
@@ -222,6 +255,10 @@ public final class MountCommands {
             String before = Formats.backend(service.mount());
             Map<String, Object> changes = new LinkedHashMap<>(parsed);
             changes.put(Registry.BACKEND, backend);
+            List<String> dropped = foreignKeys(configuration, backend, parsed.keySet());
+            dropped.forEach(key -> changes.put(key, null));
+            String droppedNote = dropped.isEmpty() ? "" : "; dropped the settings backend " + backend
+                    + " does not take: " + String.join(", ", dropped);
             if (!changes(configuration, changes)) {
                 // Nothing to save: ask the mount itself for a fresh file system of the same backend.
                 try {
@@ -234,17 +271,21 @@ public final class MountCommands {
             long swapsBefore = service.mount().statistics().swaps();
             FuseMount mount = apply(Usage.SWAP, configuration, changes);
             if (!mount.backendName().filter(backend::equals).isPresent()) {
-                return "saved; " + path + " is " + mount.state() + " (fuse:mounts shows its state)";
+                return "saved; " + path + " is " + mount.state() + " (fuse:mounts shows its state)" + droppedNote;
             }
             if (mount.statistics().swaps() == swapsBefore) {
-                return "saved; backend " + backend + " of " + path + " applied the settings live (no swap needed)";
+                return "saved; backend " + backend + " of " + path + " applied the settings live (no swap needed)"
+                        + droppedNote;
             }
-            return "swapped " + path + ": " + before + " -> " + backend;
+            return "swapped " + path + ": " + before + " -> " + backend + droppedNote;
         });
     }
 
     @Descriptor(WRONG)
     public String swap(@Descriptor("the arguments given") String... arguments) {
+        if (Help.asked(arguments)) {
+            return help("swap", arguments);
+        }
         throw CommandException.usage(Usage.SWAP, arguments.length == 0 ? "missing <mountpoint> and <backend>"
                 : "missing <backend>");
     }
@@ -253,6 +294,9 @@ public final class MountCommands {
 
     @Descriptor("shows the passthrough policy of a mount's backend")
     public String policy(@Descriptor("the mountpoint, as fuse:mounts lists it") String mountpoint) {
+        if (Help.asked(mountpoint)) {
+            return help("policy");
+        }
         return run(Usage.POLICY, () -> {
             Path path = mountpoint(Usage.POLICY, mountpoint);
             Configuration configuration = configuration(Usage.POLICY, path);
@@ -280,6 +324,9 @@ public final class MountCommands {
             @Descriptor("with rules: the rules in order, each 'condition [& condition]...:passthrough|java', "
                     + "e.g. '*.log:java' 'size>1M & read:passthrough' (quoted: Gogo expands * and reads > otherwise)")
             String... rules) {
+        if (Help.asked(mountpoint, policy)) {
+            return help("policy");
+        }
         return run(Usage.POLICY, () -> {
             Path path = mountpoint(Usage.POLICY, mountpoint);
             if (!POLICIES.contains(policy)) {
@@ -315,6 +362,9 @@ public final class MountCommands {
 
     @Descriptor(WRONG)
     public String policy(@Descriptor("the arguments given") String... arguments) {
+        if (Help.asked(arguments)) {
+            return help("policy");
+        }
         throw CommandException.usage(Usage.POLICY, "missing <mountpoint>");
     }
 
@@ -329,6 +379,36 @@ public final class MountCommands {
             return Arrays.stream(text.split("[;\\n]")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         }
         return List.of();
+    }
+
+    private String help(String function, String... arguments) {
+        return Help.of(function, registry, arguments).orElseThrow();
+    }
+
+    /**
+     * The keys of a configuration that neither the mount nor {@code backend} declares (Metatype), other than those
+     * the command sets itself: the old backend's settings, which the new one would only warn about at every start.
+     * None when either description is missing (nothing can be told apart then).
+     */
+    private List<String> foreignKeys(Configuration configuration, String backend, Set<String> given) {
+        List<Registry.Setting> mount = registry.mountSettings();
+        Optional<List<Registry.Setting>> own = registry.backendSettings(backend);
+        if (mount.isEmpty() || own.isEmpty()) {
+            return List.of();
+        }
+        Set<String> known = new java.util.HashSet<>(SettingArguments.RESERVED);
+        known.addAll(given);
+        mount.forEach(setting -> known.add(setting.key()));
+        own.get().forEach(setting -> known.add(setting.key()));
+        List<String> foreign = new ArrayList<>();
+        for (Enumeration<String> keys = configuration.getProperties().keys(); keys.hasMoreElements(); ) {
+            String key = keys.nextElement();
+            if (!known.contains(key) && !key.startsWith("service.") && !key.startsWith("felix.")) {
+                foreign.add(key);
+            }
+        }
+        foreign.sort(null);
+        return foreign;
     }
 
     // ---- applying a change -------------------------------------------------------------------------------------
@@ -430,6 +510,15 @@ public final class MountCommands {
         if (!attributes.isDirectory()) {
             throw CommandException.failed(Usage.MOUNT, path + " is not a directory");
         }
+    }
+
+    /**
+     * Whether a file system is mounted at {@code path}: its device differs from its parent's, as mountpoint(1)
+     * checks. Mounting over it would hide that mount, and FUSE's own mount call would then only fail late.
+     */
+    private static boolean isMountPoint(Path path) throws IOException {
+        Path parent = path.getParent();
+        return parent != null && !Files.getAttribute(path, "unix:dev").equals(Files.getAttribute(parent, "unix:dev"));
     }
 
     private static void checkBackendArgument(String usage, String backend) {

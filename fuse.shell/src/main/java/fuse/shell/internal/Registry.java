@@ -244,6 +244,65 @@ public final class Registry {
         return Optional.empty();
     }
 
+    /** A setting as Metatype describes it, for help and completion. */
+    record Setting(String key, String type, String defaultValue, String description) {
+    }
+
+    /** The mount's own keys ({@code fuse.mount}'s Metatype), in declaration order; empty without Metatype. */
+    List<Setting> mountSettings() {
+        MetaTypeService service = metaType;
+        if (service != null) {
+            for (Bundle bundle : context.getBundles()) {
+                MetaTypeInformation information = service.getMetaTypeInformation(bundle);
+                if (information != null && Arrays.asList(information.getFactoryPids()).contains(MOUNT_PID)) {
+                    return settings(definition(information, MOUNT_PID));
+                }
+            }
+        }
+        return List.of();
+    }
+
+    /**
+     * The settings {@code backend} (a name) declares through Metatype; empty when it is not registered or publishes
+     * no description (then any key is taken as it is).
+     */
+    Optional<List<Setting>> backendSettings(String backend) {
+        MetaTypeService service = metaType;
+        Optional<Backend> candidate = backend(backend);
+        if (service == null || candidate.isEmpty() || candidate.get().settingsPid() == null) {
+            return Optional.empty();
+        }
+        ObjectClassDefinition ocd = definition(service.getMetaTypeInformation(candidate.get().bundle()),
+                candidate.get().settingsPid());
+        return ocd == null ? Optional.empty() : Optional.of(settings(ocd));
+    }
+
+    private static List<Setting> settings(ObjectClassDefinition ocd) {
+        List<Setting> settings = new ArrayList<>();
+        AttributeDefinition[] attributes = ocd == null ? null : ocd.getAttributeDefinitions(ObjectClassDefinition.ALL);
+        for (AttributeDefinition attribute : attributes == null ? new AttributeDefinition[0] : attributes) {
+            if (SettingArguments.RESERVED.contains(attribute.getID())) {
+                continue; // mountpoint, backend: arguments of their own
+            }
+            String[] defaults = attribute.getDefaultValue();
+            settings.add(new Setting(attribute.getID(), typeName(attribute),
+                    defaults == null || defaults.length == 0 ? null : String.join(",", defaults),
+                    attribute.getDescription() != null ? attribute.getDescription() : attribute.getName()));
+        }
+        return settings;
+    }
+
+    private static String typeName(AttributeDefinition attribute) {
+        String base = switch (attribute.getType()) {
+            case AttributeDefinition.BOOLEAN -> "boolean";
+            case AttributeDefinition.INTEGER, AttributeDefinition.SHORT, AttributeDefinition.BYTE,
+                 AttributeDefinition.LONG -> "integer";
+            case AttributeDefinition.DOUBLE, AttributeDefinition.FLOAT -> "number";
+            default -> "text";
+        };
+        return attribute.getCardinality() != 0 ? base + " list" : base;
+    }
+
     /** Whether {@code backend} publishes a description of its settings that lacks {@code key}. */
     boolean backendLacksSetting(String backend, String key) {
         MetaTypeService service = metaType;
