@@ -142,6 +142,9 @@ class ShellTest {
                 new Case("fuse:mount " + m[0] + " local root=" + base.resolve("missing"), "fuse:mount: " + m[0]
                         + " not mounted: backend local: root: " + base.resolve("missing") + " does not exist "
                         + "(nothing saved)", false),
+                new Case("fuse:mount " + m[0] + " nosuch root=" + m[1], "fuse:mount: no backend named 'nosuch' is "
+                        + "registered (fuse:backends lists them); nothing saved", false),
+                new Case("fuse:", "fuse:: no such command (help lists them", false),
                 new Case("fuse:mount " + m[0] + " local root=" + m[1] + " writeback_cache=true", "writeback_cache: "
                         + "the kernel turns passthrough off for a mount with the writeback cache; set "
                         + "passthrough=false to use it", false),
@@ -287,10 +290,63 @@ class ShellTest {
     void helpDescribesEveryCommandAndParameter() throws Exception {
         for (String function : List.of("mounts", "mount", "unmount", "swap", "policy", "backends", "stats",
                 "backing")) {
-            String out = shell.run("help fuse:" + function);
-            assertTrue(out.contains(function + " - "), () -> function + ":\n" + out);
-            assertFalse(out.contains("No methods found"), out);
-            assertFalse(out.matches("(?s).*\\n {6}String(\\[\\])? +\\n.*"), () -> "undescribed parameter:\n" + out);
+            for (String asked : List.of("help fuse:" + function, "fuse:" + function + " --help",
+                    "fuse:" + function + " -h")) {
+                String out = shell.run(asked);
+                assertTrue(out.startsWith("fuse:" + function), () -> asked + ":\n" + out);
+                assertFalse(out.contains("usage:") || out.contains("String"), () -> asked + ":\n" + out);
+            }
         }
+        String mount = shell.run("fuse:mount --help");
+        for (String key : List.of("threads=<integer>", "allow_other=<boolean>", "backend_wait=<number>",
+                "keys of backend local:", "root=<text>", "policy=<text>", "(default always)", "keys of backend overlay:",
+                "lowerdir=<text list>", "--wait")) {
+            assertTrue(mount.contains(key), () -> key + " missing from fuse:mount --help:\n" + mount);
+        }
+        String local = shell.run("help fuse:mount local");
+        assertTrue(local.contains("root=<text>") && !local.contains("lowerdir"), () -> "only local's keys:\n" + local);
+        String all = shell.run("help");
+        assertTrue(all.contains("fuse:mount <mountpoint> <backend>") && all.contains("lb"), all);
+    }
+
+    @Test
+    void anUnknownBackendIsSavedOnlyWithWait() throws Exception {
+        Path[] m = fresh();
+        String out = shell.run("fuse:mount " + m[0] + " later root=" + m[1] + " --wait");
+        assertTrue(out.contains("mounted " + m[0]) && out.contains("no backend matches 'later' yet"), out);
+        String line = shell.mountLine(m[0]).orElseThrow();
+        assertTrue(line.contains("WAITING_FOR_BACKEND("), line);
+        assertTrue(shell.run("fuse:unmount " + m[0]).contains("unmounted " + m[0]));
+    }
+
+    @Test
+    void aMountpointTakenByAnotherFileSystemIsRefusedAtOnce() throws Exception {
+        Path[] m = fresh();
+        Process tmpfs = new ProcessBuilder("mount", "-t", "tmpfs", "e2e-taken", m[0].toString()).inheritIO().start();
+        assertEquals(0, tmpfs.waitFor(), "mount -t tmpfs failed");
+        try {
+            long start = System.nanoTime();
+            String out = shell.run("fuse:mount " + m[0] + " local root=" + m[1]);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(out.contains("fuse:mount: " + m[0] + " is already mounted (not by this container"), out);
+            assertTrue(millis < 5000, "took " + millis + " ms");
+            assertTrue(shell.mountLine(m[0]).isEmpty(), "nothing saved");
+        } finally {
+            new ProcessBuilder("umount", "-l", m[0].toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    @Test
+    void aSwapDropsTheSettingsOfTheOldBackend() throws Exception {
+        Path[] m = fresh("a.txt", "layer");
+        shell.run("fuse:mount " + m[0] + " local root=" + m[1] + " policy=never threads=1");
+        String out = shell.run("fuse:swap " + m[0] + " overlay lowerdir=" + m[1]);
+        assertTrue(out.contains("local -> overlay")
+                && out.contains("dropped the settings backend overlay does not take: policy, root"), out);
+        assertEquals("layer", Io.read(m[0].resolve("a.txt")));
+        out = shell.run("fuse:swap " + m[0] + " local root=" + m[1]);
+        assertTrue(out.contains("overlay -> local") && out.contains("does not take: lowerdir"), out);
+        assertTrue(shell.run("fuse:policy " + m[0]).contains("policy always (default)"), "policy came back");
+        shell.run("fuse:unmount " + m[0]);
     }
 }

@@ -30,13 +30,14 @@ final class Formats {
     }
 
     /**
-     * The mount's state; while it waits for a backend, how long requests still wait (one deadline per mount) or
-     * that they fail at once since it passed.
+     * The mount's state; while it waits for a backend, how long requests still wait (one deadline per mount:
+     * {@code WAITING_FOR_BACKEND(2.5s)}) or that they fail at once since it passed ({@code WAITING_FOR_BACKEND(EIO)}).
      */
     static String state(FuseMount mount) {
         MountState state = mount.state();
-        return mount.backendWaitLeft().map(left -> state + (left.isZero() ? " (requests fail: EIO)"
-                : " (" + decimal(left.toMillis() / 1e3) + "s left)")).orElse(state.toString());
+        // No space inside: scripts split fuse:mounts' columns on blanks.
+        return mount.backendWaitLeft().map(left -> state + (left.isZero() ? "(EIO)"
+                : "(" + decimal(left.toMillis() / 1e3) + "s)")).orElse(state.toString());
     }
 
     /** The negotiated protocol and the transport ({@code 7.45 uring}, {@code 7.45 device}), once INIT is done. */

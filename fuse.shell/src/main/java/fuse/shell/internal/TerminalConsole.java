@@ -23,8 +23,8 @@ import org.jline.terminal.TerminalBuilder;
  * The console on a terminal: a JLine line editor with history (kept in a file across restarts), completion
  * ({@link CommandCompleter}) and the usual keys. Ctrl-C drops the line being typed, or interrupts the running
  * command; it never stops the container (the terminal's SIGINT goes to this console, not to the JVM). Ctrl-D on an
- * empty line twice in a row stops the container, as {@code stop 0} does. While it runs, the JVM's standard error (the
- * log's console lines) is printed above the line being typed instead of through it.
+ * empty line twice in a row stops the container, as {@code stop 0} does. While it runs, the log's console lines are
+ * printed above the line being typed instead of through it ({@link LogbackConsole}).
  */
 final class TerminalConsole implements AutoCloseable {
     private static final String PROMPT = "g! ";
@@ -33,7 +33,7 @@ final class TerminalConsole implements AutoCloseable {
     private final LineReader reader;
     private final CommandSession session;
     private final PrintStream out;
-    private final PrintStream previousErr = System.err;
+    private volatile Runnable restoreLog = () -> { };
     private final Runnable stopContainer;
     private final Thread thread;
     private volatile boolean closing;
@@ -60,7 +60,7 @@ final class TerminalConsole implements AutoCloseable {
         // Gogo JLine's commands (history, less, keymap...) find the terminal and the reader here.
         session.put(".terminal", terminal);
         session.put(".reader", reader);
-        System.setErr(new PrintStream(new LinesAbove(reader), true, StandardCharsets.UTF_8));
+        redirectLog();
         thread = Thread.ofPlatform().daemon().name("fuse-console").start(this::run);
     }
 
@@ -127,20 +127,23 @@ final class TerminalConsole implements AutoCloseable {
                 out.println("console: " + ConsoleLines.failure(e));
             }
         } finally {
-            restoreErr();
+            restoreLog.run();
         }
     }
 
-    private void restoreErr() {
-        if (System.err != previousErr) {
-            System.setErr(previousErr);
+    /** The log's console lines go above the prompt (when the backend is logback, the container's). */
+    private void redirectLog() {
+        try {
+            restoreLog = LogbackConsole.redirect(new LinesAbove(reader));
+        } catch (LinkageError e) {
+            // another SLF4J backend: its lines are printed where it prints them
         }
     }
 
     @Override
     public void close() throws IOException, InterruptedException {
         closing = true;
-        restoreErr();
+        restoreLog.run();
         try {
             reader.getHistory().save();
         } finally {
