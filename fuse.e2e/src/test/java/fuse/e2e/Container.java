@@ -130,6 +130,26 @@ final class Container implements AutoCloseable {
         return awaitLine(0, matcher, DEFAULT_WAIT);
     }
 
+    /** Waits until the log file ({@code runtime/log/fuse.log}: INFO and above) has a matching line; answers it. */
+    String awaitLogLine(Predicate<String> matcher) throws Exception {
+        Path log = home.resolve("runtime/log/fuse.log");
+        long deadline = System.nanoTime() + DEFAULT_WAIT.toNanos();
+        while (true) {
+            if (Files.exists(log)) {
+                try (var lines = Files.lines(log)) {
+                    var found = lines.filter(matcher).findFirst();
+                    if (found.isPresent()) {
+                        return found.get();
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no matching line in " + log + " within " + DEFAULT_WAIT);
+            }
+            Thread.sleep(100);
+        }
+    }
+
     String outputSoFar() {
         synchronized (output) {
             return String.join("\n", output);

@@ -74,7 +74,7 @@ class HotDeployTest {
         assertEquals("passed through", Io.read(mountpoint.resolve("data.bin")));
         out = shell.run("fuse:stats " + mountpoint);
         assertTrue(out.contains("opens: 1 passed through, 1 served in Java"), out);
-        container.awaitLine(line -> line.contains("audit: " + mountpoint + " opened app.log by uid 0"));
+        container.awaitLogLine(line -> line.contains("audit: " + mountpoint + " opened app.log by uid 0"));
         assertTrue(Io.call(() -> assertThrows(IOException.class,
                 () -> Files.writeString(mountpoint.resolve("data.bin"), "x"))).getMessage()
                 .contains("Read-only file system"));

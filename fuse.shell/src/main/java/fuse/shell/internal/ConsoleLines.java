@@ -18,6 +18,7 @@ final class ConsoleLines {
     private ConsoleLines() {
     }
 
+
     static void execute(CommandSession session, String line, PrintStream out, PrintStream err) {
         if (line.isBlank() || line.trim().startsWith("#")) {
             return;

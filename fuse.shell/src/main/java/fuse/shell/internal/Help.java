@@ -95,9 +95,4 @@ final class Help {
         int index = Arrays.asList(parameter.getDeclaringExecutable().getParameters()).indexOf(parameter);
         return index < names.size() ? names.get(index) : parameter.getName();
     }
-
-    /** Every {@code fuse:} command, for {@code help} without a name. */
-    static List<String> functions() {
-        return Usage.ALL.stream().map(Usage::command).toList();
-    }
 }

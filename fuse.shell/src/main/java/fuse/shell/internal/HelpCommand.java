@@ -14,10 +14,12 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * {@code help}: for a {@code fuse:} command the whole {@link Help} (arguments, every key from Metatype); for any
- * other name, and without one, Gogo's own {@code felix:help}. Registered as {@code felix:help} with a higher
- * ranking than Gogo's, so {@code help} and {@code felix:help} both come here whatever session runs them.
+ * other name, and without one, Gogo's own {@code felix:help} as well. Registered as {@code felix:help} with a
+ * higher ranking than Gogo's, so {@code help} and {@code felix:help} come here in any session (the console's, or one
+ * that runs command lines for another front end).
  */
-@Component(property = {"service.ranking:Integer=10", "service.description=help for fuse: commands, Gogo's for the rest"})
+@Component(service = HelpCommand.class, property = {"service.ranking:Integer=10",
+    "service.description=help for fuse: commands, Gogo's for the rest"})
 @Command(scope = "felix", function = "help")
 public final class HelpCommand {
     private static final String GOGO_HELP = "(&(osgi.command.scope=felix)(osgi.command.function=help)"

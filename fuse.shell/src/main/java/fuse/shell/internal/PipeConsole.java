@@ -29,7 +29,8 @@ final class PipeConsole implements AutoCloseable {
             out.println(ConsoleLines.BANNER);
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 for (String line; !Thread.currentThread().isInterrupted() && (line = lines.readLine()) != null; ) {
-                    ConsoleLines.execute(session, line, out, err);
+                    // Failures on standard output too, in order with the results: a script reads one stream.
+                    ConsoleLines.execute(session, line, out, out);
                 }
             } catch (IOException e) {
                 err.println("console: standard input failed: " + e.getMessage());
