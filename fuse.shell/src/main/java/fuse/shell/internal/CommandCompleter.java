@@ -38,17 +38,10 @@ final class CommandCompleter implements Completer {
         String command = words.get(0);
         String function = command.startsWith("fuse:") ? command.substring(5) : command;
         switch (function) {
-            case "mount" -> {
-                if (index == 1) {
-                    files.complete(reader, line, candidates);
-                } else if (index == 2) {
-                    backends(candidates);
-                } else {
-                    keys(words.get(2), candidates);
-                }
-            }
-            case "swap" -> {
-                if (index == 1) {
+            case "mount", "swap" -> {
+                if (index == 1 && function.equals("mount")) {
+                    files.complete(reader, line, candidates); // a new mount: any directory
+                } else if (index == 1) {
                     mountpoints(candidates);
                 } else if (index == 2) {
                     backends(candidates);
