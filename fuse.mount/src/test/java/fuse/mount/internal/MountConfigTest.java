@@ -41,7 +41,7 @@ class MountConfigTest {
         assertEquals(ChannelTransport.AUTO, c.transport());
         assertEquals(1_000_000_000L, c.entryTimeoutNanos());
         assertEquals(1_000_000_000L, c.attrTimeoutNanos());
-        assertEquals(30_000_000_000L, c.backendWaitNanos());
+        assertEquals(5_000_000_000L, c.backendWaitNanos());
     }
 
     @Test
