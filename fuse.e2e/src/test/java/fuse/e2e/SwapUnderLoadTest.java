@@ -55,9 +55,12 @@ class SwapUnderLoadTest {
             Path data = Files.createDirectories(base.resolve("loaded-data"));
             Path control = Files.createDirectories(base.resolve("control"));
             // *.log is served in Java by both backends (local: the rule; audit: its default glob), the rest passes
-            // through; audit is writable so that the load's writes and renames work on either backend.
-            String out = shell.run("fuse:mount " + mountpoint + " local root=" + data
-                    + " writable=true policy=rules 'rules=*.log:java' transport=" + transport);
+            // through; audit is writable so that the load's writes and renames work on either backend. A swap keeps
+            // only the new backend's settings (and the mount's: transport), so each swap names that backend's own.
+            String local = "local policy=rules 'rules=*.log:java'";
+            String audit = "audit writable=true";
+            String out = shell.run("fuse:mount " + mountpoint + " " + local + " root=" + data + " transport="
+                    + transport);
             assertTrue(out.contains("mounted " + mountpoint), out);
             assertTrue(out.contains(" " + transport + ", passthrough"), "the mount says its transport: " + out);
             Files.createDirectories(data.resolve("work"));
@@ -76,7 +79,7 @@ class SwapUnderLoadTest {
                 for (int i = 0; i < 20; i++) {
                     String backend = i % 2 == 0 ? "audit" : "local";
                     long start = System.nanoTime();
-                    String swapped = shell.run("fuse:swap " + mountpoint + " " + backend);
+                    String swapped = shell.run("fuse:swap " + mountpoint + " " + (i % 2 == 0 ? audit : local));
                     windows.add(new Window("swap to " + backend, start, System.nanoTime()));
                     assertTrue(swapped.contains("swapped " + mountpoint), swapped);
                     Thread.sleep(300);
