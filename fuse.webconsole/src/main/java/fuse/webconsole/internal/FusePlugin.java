@@ -54,7 +54,8 @@ public final class FusePlugin extends AbstractServlet {
     private static final String TOKEN = "fuse.csrf";
     private static final String RESULT = "fuse.result";
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final List<String> REQUEST_COLUMNS = List.of("fuse_requests_total", "fuse_request_errors_total");
+    private static final List<String> COLUMNS = List.of("requests", "errors", "p50 (s)", "p90 (s)", "p99 (s)",
+            "max (s)", "total (s)");
 
     private final transient List<FuseMount> mounts = new CopyOnWriteArrayList<>();
     private final transient Map<ServiceReference<FileSystemBackend>, String> backends = new ConcurrentHashMap<>();
@@ -171,8 +172,10 @@ public final class FusePlugin extends AbstractServlet {
             for (Sample sample : family.samples()) {
                 String opcode = sample.labels().get("opcode");
                 if (opcode != null) {
-                    String column = family.name() + sample.suffix()
-                            + (sample.labels().containsKey("quantile") ? " p" + quantile(sample) : "");
+                    String column = column(family.name() + sample.suffix(), sample.labels().get("quantile"));
+                    if (column == null) {
+                        continue;
+                    }
                     byOpcode.computeIfAbsent(opcode, o -> new LinkedHashMap<>()).put(column, number(sample));
                 } else if (!family.name().equals("fuse_mount_info")) {
                     String labels = sample.labels().entrySet().stream().filter(e -> !e.getKey().equals("mountpoint"))
@@ -188,7 +191,7 @@ public final class FusePlugin extends AbstractServlet {
         List<String> columns = byOpcode.values().stream().flatMap(m -> m.keySet().stream()).distinct()
                 .sorted(Comparator.comparingInt(FusePlugin::columnOrder)).toList();
         out.println("<table class='nicetable fuse-requests'><thead><tr><th>opcode</th>" + columns.stream()
-                .map(c -> "<th>" + Html.escape(c.replace("fuse_request", "").replace("_", " ").strip()) + "</th>")
+                .map(c -> "<th>" + Html.escape(c) + "</th>")
                 .collect(Collectors.joining()) + "</tr></thead><tbody>");
         byOpcode.forEach((opcode, values) -> out.println("<tr><td>" + Html.escape(opcode) + "</td>" + columns
                 .stream().map(c -> "<td>" + Objects.requireNonNullElse(values.get(c), "") + "</td>")
@@ -198,13 +201,22 @@ public final class FusePlugin extends AbstractServlet {
         out.println("</tbody></table>");
     }
 
-    private static int columnOrder(String column) {
-        int index = REQUEST_COLUMNS.indexOf(column);
-        return index >= 0 ? index : REQUEST_COLUMNS.size() + column.length();
+    /** The per-opcode table's heading of a sample ({@code null}: not shown, the count repeats requests). */
+    private static String column(String sampleName, String quantile) {
+        return switch (sampleName) {
+            case "fuse_requests_total" -> "requests";
+            case "fuse_request_errors_total" -> "errors";
+            case "fuse_request_duration_seconds" ->
+                "p" + Math.round(Double.parseDouble(quantile) * 100) + " (s)";
+            case "fuse_request_duration_seconds_sum" -> "total (s)";
+            case "fuse_request_duration_max_seconds" -> "max (s)";
+            default -> null;
+        };
     }
 
-    private static String quantile(Sample sample) {
-        return String.valueOf(Math.round(Double.parseDouble(sample.labels().get("quantile")) * 100));
+    private static int columnOrder(String column) {
+        int index = COLUMNS.indexOf(column);
+        return index >= 0 ? index : COLUMNS.size();
     }
 
     private static String number(Sample sample) {
