@@ -196,6 +196,36 @@ class MountConfigurationTest {
         assertEquals("world", io(() -> Files.readString(mountpoint.resolve("hello"))));
     }
 
+    /** fuse.metrics: each mount is an MBean on the platform server (what jconsole shows), gone with the mount. */
+    @Test
+    void theMountIsAnMBeanWithItsFigures() throws Exception {
+        register("itest-jmx", new StaticBackend(Map.of("hello", "world")));
+        Path mountpoint = mountpoint("jmx");
+        Configuration configuration = configure("jmx", Map.of("mountpoint", mountpoint.toString(), "backend",
+                "itest-jmx", "threads", 1));
+        awaitMount(mountpoint, MountState.SERVING);
+        assertEquals("world", io(() -> Files.readString(mountpoint.resolve("hello"))));
+
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName pattern = new javax.management.ObjectName(
+                "fuse:type=Mount,mountpoint=" + javax.management.ObjectName.quote(mountpoint.toString()) + ",*");
+        assertTrue(awaitCondition(() -> server.queryNames(pattern, null).size() == 1), "no MBean for the mount");
+        javax.management.ObjectName name = server.queryNames(pattern, null).iterator().next();
+        assertEquals(configuration.getPid(), javax.management.ObjectName.unquote(name.getKeyProperty("name")));
+        assertEquals("SERVING", server.getAttribute(name, "State"));
+        assertEquals("itest-jmx", server.getAttribute(name, "Backend"));
+        assertTrue((Long) server.getAttribute(name, "fuse_requests_total{opcode=LOOKUP}") >= 1);
+        assertTrue((Long) server.getAttribute(name, "fuse_requests_total{opcode=READ}") >= 1);
+        assertEquals(5L, server.getAttribute(name, "fuse_java_read_bytes_total"));
+        assertTrue((Double) server.getAttribute(name, "fuse_request_duration_seconds{opcode=READ,quantile=0.99}") > 0);
+        assertEquals(0L, server.getAttribute(name, "fuse_backing_ids"));
+        assertTrue(java.util.Arrays.stream(server.getMBeanInfo(name).getAttributes())
+                .anyMatch(a -> a.getName().equals("fuse_swap_stall_seconds_total")));
+
+        configuration.delete();
+        assertTrue(awaitCondition(() -> server.queryNames(pattern, null).isEmpty()), "the MBean outlived the mount");
+    }
+
     @Test
     void aMountWaitsForAMissingBackendAndServesOnceItAppears() throws Exception {
         Path mountpoint = mountpoint("late");

@@ -14,6 +14,11 @@ import java.util.Map;
  * @param internalErrors exceptions other than {@code FuseException} (bugs), answered with EIO
  * @param movedFiles open files opened again on the current backend because the backend that opened them went
  *        away (a bundle update or removal)
+ * @param swapStallNanos time new requests were held back by swaps, summed
+ * @param maxSwapStallNanos the longest such hold
+ * @param javaBytesRead bytes READ requests answered from the backend (files served in Java; passthrough reads
+ *        never reach the mount)
+ * @param javaBytesWritten bytes WRITE requests handed to the backend, likewise
  */
 public record MountStatistics(
         Map<String, OperationStatistics> operations,
@@ -23,7 +28,11 @@ public record MountStatistics(
         long backendTimeouts,
         long swaps,
         long internalErrors,
-        long movedFiles) {
+        long movedFiles,
+        long swapStallNanos,
+        long maxSwapStallNanos,
+        long javaBytesRead,
+        long javaBytesWritten) {
 
     public MountStatistics {
         operations = Map.copyOf(operations);
@@ -33,6 +42,13 @@ public record MountStatistics(
     public MountStatistics(Map<String, OperationStatistics> operations, long nodes, long openFiles,
             long backendWaits, long backendTimeouts, long swaps, long internalErrors) {
         this(operations, nodes, openFiles, backendWaits, backendTimeouts, swaps, internalErrors, 0);
+    }
+
+    /** Figures without swap stalls and bytes served (as kept before those were). */
+    public MountStatistics(Map<String, OperationStatistics> operations, long nodes, long openFiles,
+            long backendWaits, long backendTimeouts, long swaps, long internalErrors, long movedFiles) {
+        this(operations, nodes, openFiles, backendWaits, backendTimeouts, swaps, internalErrors, movedFiles, 0, 0, 0,
+                0);
     }
 
     /** All requests answered. */

@@ -637,12 +637,14 @@ final class Dispatcher implements RequestHandler {
         int n = withFile(r.header(), r.fh(), false,
                 (file, caller) -> file.binding().fs.read(caller, file.handle(), r.offset(), buffer));
         reply.data(n);
+        mount.javaBytesRead.add(n);
     }
 
     private void write(Request.Write r, Reply reply) throws FuseException {
         int n = withFile(r.header(), r.fh(), false, (file, caller) -> file.binding().fs.write(caller,
                 file.handle(), r.offset(), r.data(), r.killPrivileges()));
         reply.written(n);
+        mount.javaBytesWritten.add(n);
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -72,6 +73,11 @@ public final class MountCore implements FuseMount, AutoCloseable {
     final LongAdder internalErrors = new LongAdder();
     final LongAdder movedFiles = new LongAdder();
     private final LongAdder swaps = new LongAdder();
+    private final LongAdder swapStallNanos = new LongAdder();
+    private final AtomicLong maxSwapStallNanos = new AtomicLong();
+    /** Bytes served in Java: LongAdders, so concurrent readers add without contending on one cache line. */
+    final LongAdder javaBytesRead = new LongAdder();
+    final LongAdder javaBytesWritten = new LongAdder();
     private final SessionFactory sessions;
     private final Dispatcher dispatcher;
     private final ReentrantLock control = new ReentrantLock();
@@ -519,6 +525,8 @@ public final class MountCore implements FuseMount, AutoCloseable {
         detachedAt = 0;
         state = MountState.SERVING;
         swaps.increment();
+        swapStallNanos.add(now - paused);
+        maxSwapStallNanos.accumulateAndGet(now - paused, Math::max);
         problem = null;
         if (old != null) {
             old.retire();
@@ -748,7 +756,8 @@ public final class MountCore implements FuseMount, AutoCloseable {
     @Override
     public MountStatistics statistics() {
         return new MountStatistics(operations.snapshot(), nodes.size(), handles.size(), gate.waits.sum(),
-                gate.timeouts.sum(), swaps.sum(), internalErrors.sum(), movedFiles.sum());
+                gate.timeouts.sum(), swaps.sum(), internalErrors.sum(), movedFiles.sum(), swapStallNanos.sum(),
+                maxSwapStallNanos.get(), javaBytesRead.sum(), javaBytesWritten.sum());
     }
 
     @Override
