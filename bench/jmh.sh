@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# JMH microbenchmarks of the channel's codec and dispatch (module fuse.bench): requests per second through
+# JMH microbenchmarks of the channel's codec and dispatch (fuse.channel's test sources): requests per second through
 # decode -> handler -> reply encoding, without the kernel. Builds what it needs (mvn package, no install) and runs
 # JMH; arguments go to JMH (e.g. `bench/jmh.sh -t 2`, `bench/jmh.sh DispatchBenchmark.dispatch -p request=READ_4K`,
 # `bench/jmh.sh -h`). Results: bench/results/jmh-<timestamp>/ (text log + JSON), or -o DIR as the first option.
@@ -10,10 +10,11 @@ out=$here/results/jmh-$(date +%Y%m%d-%H%M%S)
 if [[ ${1:-} == -o ]]; then out=$2; shift 2; fi
 cd "$repo"
 source build/jdk25.sh
-# package (never install: ~/.m2 is shared); the dependency plugin writes each module's classpath next to it
-mvn -B -q package dependency:build-classpath -Dmdep.outputFile=target/jmh.classpath -pl fuse.bench -am \
-  -DskipTests >&2
-cp=fuse.bench/target/classes:$(cat fuse.bench/target/jmh.classpath)
+# package (never install: ~/.m2 is shared; -DskipTests still compiles the test sources, where the benchmarks
+# are); the dependency plugin writes the channel's test classpath next to it
+mvn -B -q package dependency:build-classpath -Dmdep.outputFile=target/jmh.classpath -Dmdep.includeScope=test \
+  -pl fuse.channel -am -DskipTests >&2
+cp=fuse.channel/target/test-classes:fuse.channel/target/classes:$(cat fuse.channel/target/jmh.classpath)
 mkdir -p "$out"
 {
   echo "command: cd $repo && $(printf '%q ' "$0" "$@")"

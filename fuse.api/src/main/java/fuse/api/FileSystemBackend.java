@@ -14,6 +14,13 @@ public interface FileSystemBackend {
     String NAME = "fuse.backend.name";
 
     /**
+     * The service property that names the Metatype OCD (in the backend's bundle) describing the backend's settings
+     * in a mount's configuration: the mount warns about keys neither it nor that OCD knows, and {@code fuse:mount}
+     * types {@code key=value} arguments from it. A backend without it takes its settings unchecked, as text.
+     */
+    String SETTINGS = "fuse.backend.settings";
+
+    /**
      * Opens this backend's file system for a mount.
      *
      * @throws FuseException with a message that names the offending setting when the configuration is unusable

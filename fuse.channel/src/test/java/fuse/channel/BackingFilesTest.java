@@ -1,5 +1,7 @@
 package fuse.channel;
 
+import static fuse.posix.Linux.O_DIRECTORY;
+import static fuse.posix.Linux.O_RDONLY;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,7 +35,7 @@ class BackingFilesTest {
     void openGivesAPositiveIdAndASecondCloseIsAnUnknownId() throws Exception {
         FuseSession session = fixture.mount(new MemoryFs());
         Path file = hostFile(new byte[100]);
-        int fd = TestNative.open(file.toString(), TestNative.O_RDONLY);
+        int fd = TestNative.open(file.toString(), O_RDONLY);
         int id;
         try {
             id = session.backingFiles().open(fd);
@@ -52,7 +54,7 @@ class BackingFilesTest {
     @Test
     void directoriesPipesAndClosedDescriptorsAreRefusedSpecifically() throws Exception {
         FuseSession session = fixture.mount(new MemoryFs());
-        int dir = TestNative.open(fixture.mountpoint().toString(), TestNative.O_RDONLY | TestNative.O_DIRECTORY);
+        int dir = TestNative.open(fixture.mountpoint().toString(), O_RDONLY | O_DIRECTORY);
         try {
             BackingException e = assertThrows(BackingException.UnsupportedFile.class,
                     () -> session.backingFiles().open(dir));
@@ -77,7 +79,7 @@ class BackingFilesTest {
         FuseSession session = fixture.mount(new MemoryFs(), o -> o.withPassthrough(false, 1));
         assertTrue(!session.init().orElseThrow().passthrough());
         Path file = hostFile(new byte[10]);
-        int fd = TestNative.open(file.toString(), TestNative.O_RDONLY);
+        int fd = TestNative.open(file.toString(), O_RDONLY);
         try {
             assertThrows(BackingException.NotNegotiated.class, () -> session.backingFiles().open(fd));
         } finally {

@@ -1,5 +1,7 @@
 package fuse.channel;
 
+import static fuse.posix.Linux.O_RDONLY;
+import static fuse.posix.Linux.O_TRUNC;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import java.io.IOException;
@@ -44,7 +46,6 @@ public final class MemoryFs implements RequestHandler {
     static final int SEEK_HOLE = 4;
     static final int FALLOC_FL_KEEP_SIZE = 1;
     static final int FALLOC_FL_PUNCH_HOLE = 2;
-    static final int O_TRUNC = 01000;
 
     /** One file, directory or link. */
     final class Node {
@@ -570,7 +571,7 @@ public final class MemoryFs implements RequestHandler {
     }
 
     private int openBacking(Path hostFile) {
-        int fd = TestNative.open(hostFile.toString(), TestNative.O_RDONLY);
+        int fd = TestNative.open(hostFile.toString(), O_RDONLY);
         try {
             return session.backingFiles().open(fd);
         } catch (BackingException e) {

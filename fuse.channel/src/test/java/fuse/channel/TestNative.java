@@ -13,9 +13,6 @@ import fuse.posix.Native;
 
 /** The few raw descriptors the tests need (a backing file, a directory, a pipe), through fuse.posix.Native. */
 public final class TestNative {
-    public static final int O_RDONLY = 0;
-    public static final int O_DIRECTORY = 0200000;
-
     private static final MethodHandle OPEN = Native.function("open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle CLOSE = Native.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));

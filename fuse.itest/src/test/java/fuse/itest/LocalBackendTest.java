@@ -90,7 +90,7 @@ class LocalBackendTest {
     @Test
     void theSettingsAreDescribedByAMetatypeOcd() {
         ServiceReference<FileSystemBackend> reference = local.getServiceReference();
-        String ocdId = (String) reference.getProperty("fuse.backend.settings");
+        String ocdId = (String) reference.getProperty(FileSystemBackend.SETTINGS);
         assertEquals("fuse.backend.local", ocdId);
         Bundle bundle = reference.getBundle();
         ObjectClassDefinition ocd = metaType.getMetaTypeInformation(bundle).getObjectClassDefinition(ocdId, null);

@@ -109,7 +109,7 @@ class OverlayBackendTest {
     @Test
     void theSettingsAreDescribedByAMetatypeOcd() {
         ServiceReference<FileSystemBackend> reference = overlay.getServiceReference();
-        String ocdId = (String) reference.getProperty("fuse.backend.settings");
+        String ocdId = (String) reference.getProperty(FileSystemBackend.SETTINGS);
         assertEquals("fuse.backend.overlay", ocdId);
         Bundle bundle = reference.getBundle();
         ObjectClassDefinition ocd = metaType.getMetaTypeInformation(bundle).getObjectClassDefinition(ocdId, null);

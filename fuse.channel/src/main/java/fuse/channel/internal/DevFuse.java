@@ -1,5 +1,8 @@
 package fuse.channel.internal;
 
+import static fuse.posix.Linux.O_CLOEXEC;
+import static fuse.posix.Linux.O_RDWR;
+
 import java.io.IOException;
 
 import fuse.api.Errno;
@@ -14,7 +17,7 @@ final class DevFuse {
 
     static int open() throws IOException {
         try {
-            return LinuxCalls.open(PATH, LinuxCalls.O_RDWR | LinuxCalls.O_CLOEXEC);
+            return LinuxCalls.open(PATH, O_RDWR | O_CLOEXEC);
         } catch (PosixException e) {
             String hint = switch (e.errno()) {
                 case ENOENT, ENODEV, ENXIO -> ": the fuse module is not loaded (modprobe fuse)";

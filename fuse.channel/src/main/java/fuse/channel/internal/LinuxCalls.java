@@ -1,5 +1,7 @@
 package fuse.channel.internal;
 
+import static fuse.posix.Linux.AT_FDCWD;
+import static fuse.posix.Linux.AT_NO_AUTOMOUNT;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -21,17 +23,11 @@ import fuse.posix.PosixException;
  * throw {@link PosixException}.
  */
 final class LinuxCalls {
-    static final int O_RDONLY = 0;
-    static final int O_RDWR = 2;
-    static final int O_CLOEXEC = 02000000;
-
     static final long MS_RDONLY = 1;
     static final long MS_NOSUID = 2;
     static final long MS_NODEV = 4;
     static final int MNT_DETACH = 2;
 
-    static final int AT_FDCWD = -100;
-    static final int AT_NO_AUTOMOUNT = 0x800;
     static final int STATX_TYPE = 0x1;
     /** {@code struct statx} is 256 bytes; {@code stx_mode} (u16) is at 28. */
     static final int STATX_SIZE = 256;

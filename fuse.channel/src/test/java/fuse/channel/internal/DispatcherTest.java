@@ -33,7 +33,7 @@ import fuse.channel.kernel.FuseOpcode;
 
 /** The protocol without a kernel: malformed input, INIT, the one-reply rule, encodings and interrupts. */
 class DispatcherTest {
-    private static final long KERNEL_FLAGS = 0x5fd73fffffbL; // what 6.18 offered (fuse-abi.md §1.4)
+    private static final long KERNEL_FLAGS = 0x5fd73fffffbL; // the INIT flags Linux 6.18 offered (include/uapi/linux/fuse.h numbers them)
     private static final Attributes ATTR = new Attributes(77, 1000, 2, 1, 2, 3, 4, 5, 6, 0100644, 1, 10, 20, 0,
             4096);
 

@@ -8,7 +8,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-/** Every struct size and the key offsets, as measured on Linux 6.18 x86_64 (/work/shared/fuse-abi.md §1.2, §1.6). */
+/** Every struct size and the key offsets, as measured on Linux 6.18 x86_64 (include/uapi/linux/fuse.h). */
 class StructLayoutTest {
 
     @Test

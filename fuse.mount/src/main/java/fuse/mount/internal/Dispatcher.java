@@ -7,6 +7,9 @@ import static fuse.posix.Linux.O_EXCL;
 import static fuse.posix.Linux.O_RDWR;
 import static fuse.posix.Linux.O_TRUNC;
 import static fuse.posix.Linux.O_WRONLY;
+import static fuse.posix.Linux.S_ISGID;
+import static fuse.posix.Linux.S_ISUID;
+import static fuse.posix.Linux.S_IXGRP;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -54,9 +57,6 @@ import fuse.posix.FileNames;
  */
 final class Dispatcher implements RequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-    private static final int S_ISUID = 04000;
-    private static final int S_ISGID = 02000;
-    private static final int S_IXGRP = 00010;
     /** The attributes of a negative entry: none (the kernel reads none when the node id is 0). */
     private static final Attributes NO_ATTRIBUTES = new Attributes(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     /** "Clear set-user-ID, set-group-ID and capabilities", the SPI's form of the kernel's KILL_SUIDGID. */

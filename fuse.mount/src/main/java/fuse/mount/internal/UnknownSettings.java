@@ -16,16 +16,15 @@ import org.osgi.service.metatype.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import fuse.api.FileSystemBackend;
+
 /**
  * Warns about configuration keys that neither the mount nor its backend knows: a typo such as {@code rooot=}
  * would otherwise be ignored without a word. A backend's keys come from the Metatype description it names in its
- * {@value #SETTINGS_PROPERTY} service property; a backend without one is not checked. Each unknown key of a
+ * {@value FileSystemBackend#SETTINGS} service property; a backend without one is not checked. Each unknown key of a
  * configuration is reported once.
  */
 final class UnknownSettings {
-    /** The backend service property naming the Metatype OCD (in the backend's bundle) of its settings. */
-    static final String SETTINGS_PROPERTY = "fuse.backend.settings";
-
     private static final Logger LOG = LoggerFactory.getLogger(UnknownSettings.class);
 
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
@@ -48,7 +47,7 @@ final class UnknownSettings {
 
     /** The attribute ids of the backend's settings description, or {@code null} if it publishes none. */
     private static Set<String> backendKeys(BackendRef backend, MetaTypeService metaType, BundleContext context) {
-        Object settingsId = backend.properties().get(SETTINGS_PROPERTY);
+        Object settingsId = backend.properties().get(FileSystemBackend.SETTINGS);
         Object bundleId = backend.properties().get(Constants.SERVICE_BUNDLEID);
         if (settingsId == null || !(bundleId instanceof Number id)) {
             return null;

@@ -12,7 +12,7 @@ import fuse.passthrough.OpenMode;
  * The one place that turns a backend's per-open wish into open flags the kernel accepts for the inode's current
  * state, so that no user ever sees {@code EIO} because of io modes.
  *
- * <h2>The kernel's rule (fuse-abi.md 2.5, fs/fuse/iomode.c)</h2>
+ * <h2>The kernel's rule (the kernel's fs/fuse/iomode.c)</h2>
  * An inode is in <em>cached</em> mode while it has an open without {@code DIRECT_IO} and without
  * {@code PASSTHROUGH}, and in <em>passthrough</em> mode while it has an open with {@code PASSTHROUGH}; never both.
  * In passthrough mode every new open must carry {@code PASSTHROUGH} with an id of the <em>same</em> backing file.

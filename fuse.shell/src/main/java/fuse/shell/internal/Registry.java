@@ -42,8 +42,6 @@ public final class Registry {
     static final String MOUNT_PID = "fuse.mount";
     static final String MOUNTPOINT = "mountpoint";
     static final String BACKEND = "backend";
-    /** Backend service property naming the Metatype PID that describes its settings (see the local backend). */
-    static final String BACKEND_SETTINGS = "fuse.backend.settings";
 
     /** A mount service with its service properties (those of its configuration). */
     record MountService(long serviceId, FuseMount mount, Map<String, Object> properties) {
@@ -130,7 +128,7 @@ public final class Registry {
             }
             Object name = reference.getProperty(FileSystemBackend.NAME);
             Object ranking = reference.getProperty(Constants.SERVICE_RANKING);
-            Object settings = reference.getProperty(BACKEND_SETTINGS);
+            Object settings = reference.getProperty(FileSystemBackend.SETTINGS);
             long id = (Long) reference.getProperty(Constants.SERVICE_ID);
             result.add(new Backend(name != null ? name.toString() : "service." + id, id,
                     ranking instanceof Integer r ? r : 0, bundle, settings != null ? settings.toString() : null));

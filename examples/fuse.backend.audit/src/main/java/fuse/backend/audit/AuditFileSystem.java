@@ -16,6 +16,8 @@ import static fuse.posix.Linux.O_TRUNC;
 import static fuse.posix.Linux.RESOLVE_BENEATH;
 import static fuse.posix.Linux.RESOLVE_NO_MAGICLINKS;
 import static fuse.posix.Linux.SEEK_SET;
+import static fuse.posix.Linux.S_ISGID;
+import static fuse.posix.Linux.S_ISUID;
 import static fuse.posix.Linux.UTIME_NOW;
 import static fuse.posix.Linux.UTIME_OMIT;
 
@@ -57,8 +59,6 @@ import fuse.posix.PosixException;
 final class AuditFileSystem implements FileSystem {
     private static final Logger LOG = LoggerFactory.getLogger(AuditFileSystem.class);
     private static final long RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-    private static final int S_ISUID = 04000;
-    private static final int S_ISGID = 02000;
 
     private final String rootPath;
     private final String mountpoint;

@@ -12,7 +12,7 @@ import fuse.api.MountContext;
 /**
  * The {@code local} backend: each mount bound to it gets a {@link LocalFileSystem} over the host directory its
  * configuration names ({@code root}), with the passthrough policy of {@code policy}/{@code rules}. The service
- * property {@code fuse.backend.settings} names the Metatype OCD that describes those settings:
+ * property {@value FileSystemBackend#SETTINGS} names the Metatype OCD that describes those settings:
  * {@code metaType.getMetaTypeInformation(backendBundle).getObjectClassDefinition("fuse.backend.local", null)}.
  */
 @Component(
@@ -21,7 +21,7 @@ import fuse.api.MountContext;
         configurationPolicy = ConfigurationPolicy.IGNORE,
         property = {
     FileSystemBackend.NAME + "=" + LocalBackend.NAME,
-    LocalBackend.SETTINGS_PROPERTY + "=" + LocalBackendSettings.OCD,
+    FileSystemBackend.SETTINGS + "=" + LocalBackendSettings.OCD,
     "service.description=Mirrors a host directory with a per-file passthrough policy"
 })
 // Publishes the settings' OCD under a factory PID so MetaTypeService can find it. The backend reads no
@@ -29,8 +29,6 @@ import fuse.api.MountContext;
 @Designate(ocd = LocalBackendSettings.class, factory = true)
 public final class LocalBackend implements FileSystemBackend {
     static final String NAME = "local";
-    /** Service property: the id of the Metatype OCD describing this backend's settings in a mount's configuration. */
-    static final String SETTINGS_PROPERTY = "fuse.backend.settings";
 
     @Override
     public FileSystem open(MountContext mount) throws FuseException {

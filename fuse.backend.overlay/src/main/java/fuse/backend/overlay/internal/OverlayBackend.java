@@ -12,7 +12,7 @@ import fuse.api.MountContext;
 /**
  * The {@code overlay} backend: each mount bound to it gets an {@link OverlayFileSystem} over the layers its
  * configuration names ({@code lowerdir}, {@code upperdir}, {@code workdir}, {@code userxattr}). The service
- * property {@code fuse.backend.settings} names the Metatype OCD that describes those settings:
+ * property {@value FileSystemBackend#SETTINGS} names the Metatype OCD that describes those settings:
  * {@code metaType.getMetaTypeInformation(backendBundle).getObjectClassDefinition("fuse.backend.overlay", null)}.
  */
 @Component(
@@ -21,7 +21,7 @@ import fuse.api.MountContext;
         configurationPolicy = ConfigurationPolicy.IGNORE,
         property = {
     FileSystemBackend.NAME + "=" + OverlayBackend.NAME,
-    OverlayBackend.SETTINGS_PROPERTY + "=" + OverlayBackendSettings.OCD,
+    FileSystemBackend.SETTINGS + "=" + OverlayBackendSettings.OCD,
     "service.description=Union of read-only lower directories under a writable upper one, kernel overlayfs format"
 })
 // Publishes the settings' OCD under a factory PID so MetaTypeService can find it. The backend reads no
@@ -29,8 +29,6 @@ import fuse.api.MountContext;
 @Designate(ocd = OverlayBackendSettings.class, factory = true)
 public final class OverlayBackend implements FileSystemBackend {
     static final String NAME = "overlay";
-    /** Service property: the id of the Metatype OCD describing this backend's settings in a mount's configuration. */
-    static final String SETTINGS_PROPERTY = "fuse.backend.settings";
 
     @Override
     public FileSystem open(MountContext mount) throws FuseException {

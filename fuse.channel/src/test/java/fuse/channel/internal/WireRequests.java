@@ -1,5 +1,7 @@
 package fuse.channel.internal;
 
+import static fuse.posix.Linux.O_RDWR;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +24,6 @@ import fuse.channel.kernel.FuseWriteIn;
 final class WireRequests {
     static final long NODE = 2;
     private static final long ARGS = FuseInHeader.BYTES;
-    private static final int O_RDWR = 2;
     private static final String NAME = "Makefile.in";
     private static final int DATA = 4096;
 
