@@ -1,10 +1,13 @@
 package fuse.api;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * Who asked, and the state of the request: the credentials and umask the kernel sent with it, and whether the
  * caller has given up (FUSE_INTERRUPT). Long operations poll {@link #interrupted()} and throw
  * {@code FuseException(EINTR)}.
  */
+@ProviderType
 public interface Caller {
     int uid();
 

@@ -1,10 +1,13 @@
 package fuse.api;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * Receives directory entries from {@link FileSystem#readdir}. The mount encodes each entry straight into the
  * reply; when the reply is full, {@link #add} returns {@code false} and the backend stops: the kernel asks again
  * from the last accepted entry's {@code nextOffset}.
  */
+@ProviderType
 @FunctionalInterface
 public interface DirectoryFiller {
     /**

@@ -4,6 +4,8 @@ import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * A backend's answer to open or create: either the kernel serves reads, writes and mmap straight from a backing
  * file ({@link Passthrough}), or every read and write comes to the backend's handle ({@link Served}).
@@ -12,6 +14,7 @@ import java.util.Set;
  * always reach it, and a passthrough handle must also serve {@code read}/{@code write} itself, because the mount
  * falls back to them when the kernel refuses passthrough (no {@code CAP_SYS_ADMIN}, stacking too deep…).
  */
+@ProviderType
 public sealed interface Opened {
 
     Handle handle();

@@ -2,11 +2,14 @@ package fuse.channel;
 
 import java.lang.foreign.MemorySegment;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * Directory entries encoded straight into the reply buffer ({@code fuse_dirent} or {@code fuse_direntplus},
  * each padded to 8 bytes), up to the size the kernel asked for. Obtained from {@link Reply#directory()}; ends
  * with {@link #send()}, which is the request's one reply.
  */
+@ProviderType
 public interface DirectoryReply {
     /** Whether this is a READDIRPLUS reply ({@link #addPlus}) or a READDIR reply ({@link #add}). */
     boolean plus();

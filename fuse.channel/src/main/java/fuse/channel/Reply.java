@@ -2,6 +2,8 @@ package fuse.channel;
 
 import java.lang.foreign.MemorySegment;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 import fuse.api.Attributes;
 import fuse.api.Errno;
 import fuse.api.FileSystemStats;
@@ -15,6 +17,7 @@ import fuse.api.FileSystemStats;
  * ({@link ChannelTransport#URING}) a reply counts as taken once its commit is queued: the kernel reports a refusal
  * only with the ring entry's next completion, and refuses only after an abort, which ends the session anyway.
  */
+@ProviderType
 public interface Reply {
     /** {@code FOPEN_*} flags for {@link #open} and {@link #create}. */
     int FOPEN_DIRECT_IO = 0x1;

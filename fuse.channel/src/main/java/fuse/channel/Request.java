@@ -2,6 +2,8 @@ package fuse.channel;
 
 import java.lang.foreign.MemorySegment;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 import fuse.api.AttributeChanges;
 
 /**
@@ -11,6 +13,7 @@ import fuse.api.AttributeChanges;
  * <p>Memory segments in a request (write data, xattr values) are slices of the reader thread's buffer: valid
  * only until the handler returns. A {@code fh} of -1 means the kernel named no open file.
  */
+@ProviderType
 public sealed interface Request {
 
     RequestHeader header();

@@ -1,9 +1,12 @@
 package fuse.channel;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * The part of every request that names it, its target and its caller ({@code fuse_in_header}), plus whether the
  * kernel has since interrupted it.
  */
+@ProviderType
 public interface RequestHeader {
     /** The request's id; replies and interrupts refer to it. */
     long unique();
