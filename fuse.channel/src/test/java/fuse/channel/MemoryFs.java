@@ -95,8 +95,8 @@ public final class MemoryFs implements RequestHandler {
 
         Attributes attributes() {
             long length = currentSize();
-            return new Attributes(id, length, (length + 511) / 512, atime.seconds(), atime.nanos(), mtime.seconds(),
-                    mtime.nanos(), ctime.seconds(), ctime.nanos(), mode, nlink, uid, gid, rdev, BLOCK);
+            return Attributes.builder(id, mode).size(length).blocks((length + 511) / 512).atime(atime).mtime(mtime)
+                    .ctime(ctime).linkCount(nlink).owner(uid, gid).rdev(rdev).blockSize(BLOCK).build();
         }
 
         void resize(long newSize) {

@@ -54,11 +54,11 @@ final class StaticBackend implements FileSystemBackend {
             public Attributes getattr(Caller caller, Node node, Handle handle) {
                 FileNode file = (FileNode) node;
                 if (file == root || file.name().isEmpty()) {
-                    return new Attributes(1, 0, 0, 0, 0, 0, 0, 0, 0, 040755, 2, 0, 0, 0, 4096);
+                    return Attributes.builder(1, 040755).linkCount(2).blockSize(4096).build();
                 }
                 long size = files.get(file.name()).length;
-                return new Attributes(2 + file.name().hashCode() & 0xffff, size, 1, 0, 0, 0, 0, 0, 0, 0100444, 1, 0, 0,
-                        0, 4096);
+                return Attributes.builder(2 + file.name().hashCode() & 0xffff, 0100444).size(size).blocks(1)
+                        .linkCount(1).blockSize(4096).build();
             }
 
             @Override

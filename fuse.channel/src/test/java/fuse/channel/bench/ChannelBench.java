@@ -191,10 +191,10 @@ public final class ChannelBench {
 
     /** A root with one 1 MiB file; answers from precomputed values so that the channel is what is measured. */
     static final class TrivialFs implements RequestHandler {
-        private final Attributes rootAttributes = new Attributes(1, 0, 0, 0, 0, 0, 0, 0, 0,
-                FileType.DIRECTORY.modeBits() | 0755, 2, 0, 0, 0, BLOCK);
-        private final Attributes fileAttributes = new Attributes(FILE_NODE, FILE_SIZE, FILE_SIZE / 512, 0, 0, 0, 0,
-                0, 0, FileType.REGULAR.modeBits() | 0644, 1, 0, 0, 0, BLOCK);
+        private final Attributes rootAttributes = Attributes.builder(1, FileType.DIRECTORY.modeBits() | 0755)
+                .linkCount(2).blockSize(BLOCK).build();
+        private final Attributes fileAttributes = Attributes.builder(FILE_NODE, FileType.REGULAR.modeBits() | 0644)
+                .size(FILE_SIZE).blocks(FILE_SIZE / 512).linkCount(1).blockSize(BLOCK).build();
         private final EntryOut fileEntry = new EntryOut(FILE_NODE, 0, 3_600_000_000_000L, 0, fileAttributes);
         private final MemorySegment content = Arena.global().allocate(FILE_SIZE, BLOCK);
         private final LongAdder unexpected = new LongAdder();

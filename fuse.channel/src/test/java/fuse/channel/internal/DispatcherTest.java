@@ -34,8 +34,9 @@ import fuse.channel.kernel.FuseOpcode;
 /** The protocol without a kernel: malformed input, INIT, the one-reply rule, encodings and interrupts. */
 class DispatcherTest {
     private static final long KERNEL_FLAGS = 0x5fd73fffffbL; // the INIT flags Linux 6.18 offered (include/uapi/linux/fuse.h numbers them)
-    private static final Attributes ATTR = new Attributes(77, 1000, 2, 1, 2, 3, 4, 5, 6, 0100644, 1, 10, 20, 0,
-            4096);
+    private static final Attributes ATTR = Attributes.builder(77, 0100644).size(1000).blocks(2)
+            .atime(new TimeSpec(1, 2)).mtime(new TimeSpec(3, 4)).ctime(new TimeSpec(5, 6)).linkCount(1).owner(10, 20)
+            .blockSize(4096).build();
 
     private final List<Request> seen = new ArrayList<>();
     private BiConsumer<Request, Reply> behaviour = (request, reply) -> {

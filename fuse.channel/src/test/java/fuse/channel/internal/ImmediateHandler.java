@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 
 import fuse.api.Attributes;
 import fuse.api.Errno;
+import fuse.api.TimeSpec;
 import fuse.channel.EntryOut;
 import fuse.channel.Reply;
 import fuse.channel.Request;
@@ -16,8 +17,8 @@ import fuse.channel.RequestHandler;
 final class ImmediateHandler implements RequestHandler {
     private static final long ONE_SECOND = 1_000_000_000L;
     private static final long NOW = 1_767_225_600L;
-    private static final Attributes FILE = new Attributes(WireRequests.NODE, 4096, 8, NOW, 0, NOW, 0, NOW, 0,
-            0100644, 1, 0, 0, 0, 4096);
+    private static final Attributes FILE = Attributes.builder(WireRequests.NODE, 0100644).size(4096).blocks(8)
+            .times(new TimeSpec(NOW, 0)).linkCount(1).blockSize(4096).build();
     private static final EntryOut ENTRY = new EntryOut(WireRequests.NODE, 0, ONE_SECOND, ONE_SECOND, FILE);
     private static final long FH = 7;
 

@@ -58,7 +58,7 @@ import fuse.posix.FileNames;
 final class Dispatcher implements RequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     /** The attributes of a negative entry: none (the kernel reads none when the node id is 0). */
-    private static final Attributes NO_ATTRIBUTES = new Attributes(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    private static final Attributes NO_ATTRIBUTES = Attributes.builder(0, 0).build();
     /** "Clear set-user-ID, set-group-ID and capabilities", the SPI's form of the kernel's KILL_SUIDGID. */
     private static final AttributeChanges KILL_PRIVILEGES =
             new AttributeChanges(null, null, null, null, null, null, null, true);
@@ -836,6 +836,6 @@ final class Dispatcher implements RequestHandler {
     /** A READDIRPLUS entry that gives the kernel only the name (node id 0: nothing to cache or count). */
     private static EntryOut nameOnly(long inode, FileType type) {
         int mode = type == null ? 0 : type.modeBits();
-        return new EntryOut(0, 0, 0, 0, new Attributes(inode, 0, 0, 0, 0, 0, 0, 0, 0, mode, 0, 0, 0, 0, 0));
+        return new EntryOut(0, 0, 0, 0, Attributes.builder(inode, mode).build());
     }
 }

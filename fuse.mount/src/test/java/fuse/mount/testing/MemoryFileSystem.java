@@ -173,8 +173,9 @@ public class MemoryFileSystem implements FileSystem {
     }
 
     private static Attributes attributes(MemNode n) {
-        return new Attributes(n.ino, n.size, (n.size + 511) / 512, n.mtime, 0, n.mtime, 0, n.mtime, 0, n.mode,
-                n.children != null ? 2 : n.nlink, n.uid, n.gid, 0, 4096);
+        return Attributes.builder(n.ino, n.mode).size(n.size).blocks((n.size + 511) / 512)
+                .times(new TimeSpec(n.mtime, 0)).linkCount(n.children != null ? 2 : n.nlink).owner(n.uid, n.gid)
+                .blockSize(4096).build();
     }
 
     @Override

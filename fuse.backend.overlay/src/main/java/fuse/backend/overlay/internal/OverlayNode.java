@@ -96,9 +96,7 @@ final class OverlayNode implements Node {
         if (isDirectory() && (upper != null ? hasLowerDirs() : lowerDirs.size() > 1)) {
             links = 1;
         }
-        return new Attributes(inode, a.size(), a.blocks(), a.atimeSeconds(), a.atimeNanos(), a.mtimeSeconds(),
-                a.mtimeNanos(), a.ctimeSeconds(), a.ctimeNanos(), a.mode(), links, a.uid(), a.gid(), a.rdev(),
-                a.blockSize());
+        return a.toBuilder().inode(inode).linkCount(links).build();
     }
 
     void closeFiles() {
