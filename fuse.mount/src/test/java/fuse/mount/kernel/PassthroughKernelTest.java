@@ -35,6 +35,7 @@ import fuse.mount.testing.HostDirectoryBackend;
 import fuse.mount.testing.TestMount;
 import fuse.passthrough.BackingIdInfo;
 import fuse.passthrough.PassthroughStatistics;
+import fuse.testkit.KernelMounts;
 
 /**
  * The passthrough lifecycle through real kernel mounts: who serves the bytes, how backing ids are shared and
@@ -252,8 +253,8 @@ class PassthroughKernelTest {
             List<FileChannel> open = mount.io(() -> List.of(FileChannel.open(mount.path("x")),
                     FileChannel.open(mount.path("y")), FileChannel.open(mount.path("x"))));
             assertEquals(2, mount.core().passthrough().liveIds());
-            TestMount.lazyUnmount(mount.path());
-            assertFalse(TestMount.isMounted(mount.path()));
+            KernelMounts.lazyUnmount(mount.path());
+            assertFalse(KernelMounts.isMounted(mount.path()));
             assertEquals("y data", mount.io(() -> {
                 ByteBuffer buffer = ByteBuffer.allocate(16);
                 open.get(1).read(buffer, 0);

@@ -1,13 +1,11 @@
 package fuse.mount.testing;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -23,19 +21,22 @@ import fuse.mount.MountState;
 import fuse.mount.internal.BackendRef;
 import fuse.mount.internal.MountConfig;
 import fuse.mount.internal.MountCore;
+import fuse.testkit.CommandRunner;
+import fuse.testkit.KernelMounts;
 
 /**
  * A real kernel mount of a backend on a fresh temporary directory, without OSGi: the test fixture for the mount
  * and for every backend module ({@code fuse.mount}'s test-jar). It builds the plain-Java mount core directly.
  *
- * <p>Safety, because a hung FUSE mount can freeze the machine: every mount has a deadline after which a watchdog
- * aborts its connection (fusectl) and unmounts it lazily, so threads blocked on it fail instead of hanging;
- * {@link #io} runs file system calls on an abandonable thread with a timeout; {@link #close()} unmounts, waits a
- * bounded time, aborts and lazily unmounts if needed, and checks that nothing is left in {@code /proc/mounts}.
- * Use it in try-with-resources.
+ * <p>Safety ({@link KernelMounts}), because a hung FUSE mount can freeze the machine: every mount has a deadline
+ * after which a watchdog aborts its connection (fusectl) and unmounts it lazily, so threads blocked on it fail
+ * instead of hanging; {@link #io} runs file system calls on an abandonable thread with a timeout; {@link #close()}
+ * unmounts, waits a bounded time, aborts and lazily unmounts if needed, and checks that nothing is left in
+ * {@code /proc/mounts}. Use it in try-with-resources.
  *
- * <p>From another module's tests: depend on {@code fuse:fuse.mount} and on {@code fuse:fuse.mount} with
- * {@code <type>test-jar</type>}, both in test scope.
+ * <p>From another module's tests: depend on {@code fuse:fuse.mount}, on {@code fuse:fuse.mount} with
+ * {@code <type>test-jar</type>} and on {@code fuse:fuse.testkit}, all in test scope. (It lives here, not in
+ * fuse.testkit, because it builds the mount's internal core and fuse.mount's own tests use it.)
  *
  * <pre>{@code
  * try (TestMount mount = TestMount.mount(new MyBackend(dir), Map.of())) {
@@ -43,10 +44,9 @@ import fuse.mount.internal.MountCore;
  * }
  * }</pre>
  */
-public final class TestMount implements AutoCloseable {
+public final class TestMount implements CommandRunner, AutoCloseable {
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(90);
     public static final Duration IO_TIMEOUT = Duration.ofSeconds(30);
-    private static final Path CONNECTIONS = Path.of("/sys/fs/fuse/connections");
     private static final AtomicInteger KEYS = new AtomicInteger(1);
 
     private final Path directory;
@@ -60,17 +60,7 @@ public final class TestMount implements AutoCloseable {
         this.directory = directory;
         this.mountpoint = mountpoint;
         this.core = core;
-        this.watchdog = Thread.ofPlatform().daemon().name("test-mount-watchdog " + mountpoint).unstarted(() -> {
-            try {
-                Thread.sleep(deadline);
-                System.err.println("TestMount: deadline of " + deadline + " passed for " + mountpoint
-                        + ": aborting the connection");
-                forceUnmount();
-            } catch (InterruptedException e) {
-                // closed in time
-            }
-        });
-        watchdog.start();
+        this.watchdog = KernelMounts.watchdog(mountpoint, deadline, this::forceUnmount);
     }
 
     /** Mounts {@code backend} (named {@code "test"}) with the given configuration keys on a fresh directory. */
@@ -187,49 +177,13 @@ public final class TestMount implements AutoCloseable {
      * ENOTCONN instead of hanging), the thread abandoned, and the test fails.
      */
     public <T> T io(Duration timeout, Callable<T> call) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("test-io " + mountpoint).start(() -> {
-            try {
-                result.complete(call.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        try {
-            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            forceUnmount();
-            throw new AssertionError("file system call on " + mountpoint + " did not finish within " + timeout
-                    + "; connection aborted");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw new AssertionError(e.getCause());
-        }
+        return KernelMounts.io(timeout, mountpoint.toString(), this::forceUnmount, call);
     }
 
     /** Runs a command (e.g. {@code sha256sum}, or a writer under {@code setpriv}) with a timeout; its stdout. */
+    @Override
     public String run(Duration timeout, String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return e.toString();
-            }
-        });
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly();
-            forceUnmount();
-            throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout);
-        }
-        String text = output.get(5, TimeUnit.SECONDS);
-        if (process.exitValue() != 0) {
-            throw new AssertionError(String.join(" ", command) + " exited with " + process.exitValue() + ": "
-                    + text);
-        }
-        return text;
+        return KernelMounts.run(timeout, this::forceUnmount, command);
     }
 
     /** Unmounts and checks that the mount is gone; aborts and lazily unmounts whatever does not end in time. */
@@ -250,7 +204,7 @@ public final class TestMount implements AutoCloseable {
             forceUnmount();
             throw new AssertionError("closing the mount at " + mountpoint + " failed", e.getCause());
         } finally {
-            if (isMounted(mountpoint)) {
+            if (KernelMounts.isMounted(mountpoint)) {
                 forceUnmount();
                 throw new AssertionError(mountpoint + " was still mounted after close; aborted and unmounted");
             }
@@ -269,47 +223,6 @@ public final class TestMount implements AutoCloseable {
         if (connection < 0 && core.session() != null) {
             connection = core.session().connectionId();
         }
-        abortConnection(connection);
-        lazyUnmount(mountpoint);
-    }
-
-    /** Writes to the connection's {@code abort} file, mounting fusectl first where it is missing. */
-    public static void abortConnection(long connection) {
-        if (connection < 0) {
-            return;
-        }
-        try {
-            if (!Files.exists(CONNECTIONS.resolve("" + connection))) {
-                new ProcessBuilder("mount", "-t", "fusectl", "none", CONNECTIONS.toString()).start()
-                        .waitFor(5, TimeUnit.SECONDS);
-            }
-            Path abort = CONNECTIONS.resolve(connection + "/abort");
-            if (Files.exists(abort)) {
-                Files.writeString(abort, "1");
-            }
-        } catch (IOException e) {
-            System.err.println("TestMount: aborting connection " + connection + " failed: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** {@code umount -l}, bounded. */
-    public static void lazyUnmount(Path mountpoint) {
-        try {
-            new ProcessBuilder("umount", "-l", mountpoint.toString()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            System.err.println("TestMount: umount -l " + mountpoint + " failed: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Whether {@code mountpoint} appears in {@code /proc/mounts} (read without touching the mount). */
-    public static boolean isMounted(Path mountpoint) throws IOException {
-        String target = mountpoint.toString().replace(" ", "\\040");
-        List<String> lines = Files.readAllLines(Path.of("/proc/mounts"));
-        return lines.stream().map(line -> line.split(" ")).anyMatch(f -> f.length > 2 && f[1].equals(target));
+        KernelMounts.forceUnmount(connection, mountpoint);
     }
 }

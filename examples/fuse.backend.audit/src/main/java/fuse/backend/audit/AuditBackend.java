@@ -18,7 +18,7 @@ import fuse.api.MountContext;
         configurationPid = AuditSettings.PID, property = {
     FileSystemBackend.NAME + "=" + AuditBackend.NAME,
     // Lets fuse:mount/fuse:swap type key=value settings from the Metatype description below.
-    "fuse.backend.settings=" + AuditSettings.PID,
+    FileSystemBackend.SETTINGS + "=" + AuditSettings.PID,
     "service.description=Serves a host directory; audits opens of one file type, passes the rest through"})
 @Designate(ocd = AuditSettings.class, factory = true)
 public final class AuditBackend implements FileSystemBackend {

@@ -29,30 +29,11 @@ import fuse.api.Handle;
 import fuse.api.Node;
 import fuse.api.Opened;
 import fuse.posix.Linux;
+import fuse.testkit.TestCaller;
 
 /** The backend through its SPI, on a real directory (no mount needed). */
 class AuditFileSystemTest {
-    private static final Caller CALLER = new Caller() {
-        public int uid() {
-            return 0;
-        }
-
-        public int gid() {
-            return 0;
-        }
-
-        public int pid() {
-            return 1;
-        }
-
-        public int umask() {
-            return 022;
-        }
-
-        public boolean interrupted() {
-            return false;
-        }
-    };
+    private static final Caller CALLER = TestCaller.root(022);
 
     @TempDir
     Path root;

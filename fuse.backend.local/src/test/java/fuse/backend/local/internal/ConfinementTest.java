@@ -42,7 +42,7 @@ import fuse.api.FuseException;
 import fuse.api.Node;
 import fuse.api.TimeSpec;
 import fuse.posix.Posix;
-import fuse.posixtest.TestCaller;
+import fuse.testkit.TestCaller;
 
 /**
  * Attempts to reach outside the root through the SPI: odd names, symlinks to outside (absolute, relative, magic),

@@ -29,7 +29,7 @@ import fuse.api.Caller;
 import fuse.api.FuseException;
 import fuse.api.Handle;
 import fuse.api.Node;
-import fuse.posixtest.TestCaller;
+import fuse.testkit.TestCaller;
 
 /**
  * A 10,000-entry directory listed the way the kernel lists it (small replies, each resumed from the last accepted

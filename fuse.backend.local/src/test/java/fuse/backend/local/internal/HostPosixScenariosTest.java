@@ -4,9 +4,9 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.io.TempDir;
 
-import fuse.posixtest.PathDriver;
-import fuse.posixtest.PosixDriver;
-import fuse.posixtest.PosixScenarios;
+import fuse.testkit.posix.PathDriver;
+import fuse.testkit.posix.PosixDriver;
+import fuse.testkit.posix.PosixScenarios;
 
 /** The scenarios against the host's own file system: checks the expectations themselves. */
 class HostPosixScenariosTest extends PosixScenarios {

@@ -38,13 +38,13 @@ import fuse.api.Errno;
 import fuse.api.FileSystem;
 import fuse.api.FuseException;
 import fuse.api.Handle;
-import fuse.api.MountContext;
 import fuse.api.Node;
 import fuse.api.OpenOption;
 import fuse.api.Opened;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
-import fuse.posixtest.TestCaller;
+import fuse.testkit.TestCaller;
+import fuse.testkit.TestMountContext;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LocalFileSystemTest {
@@ -108,7 +108,8 @@ class LocalFileSystemTest {
         assertEquals(Errno.EINVAL, e.errno());
         assertEquals("root: " + dir.resolve("file") + " is not a directory", e.getMessage());
 
-        e = assertThrows(FuseException.class, () -> new LocalBackend().open(context(Map.of("policy", "never"))));
+        e = assertThrows(FuseException.class,
+                () -> new LocalBackend().open(TestMountContext.of(Map.of("policy", "never"))));
         assertEquals(Errno.EINVAL, e.errno());
         assertTrue(e.getMessage().startsWith("root: "));
     }
@@ -116,8 +117,9 @@ class LocalFileSystemTest {
     @Test
     void theBackendServiceOpensOneFileSystemPerMount() throws Exception {
         Files.writeString(dir.resolve("f"), "x");
-        try (FileSystem a = new LocalBackend().open(context(Map.of("root", dir.toString())));
-                FileSystem b = new LocalBackend().open(context(Map.of("root", dir.toString(), "policy", "never")))) {
+        try (FileSystem a = new LocalBackend().open(TestMountContext.of(Map.of("root", dir.toString())));
+                FileSystem b = new LocalBackend()
+                        .open(TestMountContext.of(Map.of("root", dir.toString(), "policy", "never")))) {
             Entry entry = a.lookup(ROOT, a.root(), "f");
             assertInstanceOf(Opened.Passthrough.class, a.open(ROOT, entry.node(), O_RDONLY));
             Entry other = b.lookup(ROOT, b.root(), "f");
@@ -125,27 +127,6 @@ class LocalFileSystemTest {
         }
     }
 
-    static MountContext context(Map<String, Object> configuration) {
-        return new MountContext() {
-            @Override
-            public Path mountpoint() {
-                return Path.of("/mnt/test");
-            }
-
-            @Override
-            public Map<String, Object> configuration() {
-                return configuration;
-            }
-
-            @Override
-            public void invalidateAttributes(Node node, boolean data) {
-            }
-
-            @Override
-            public void invalidateEntry(Node parent, String name) {
-            }
-        };
-    }
 
     // ----------------------------------------------------------------------------------------------- nodes
 

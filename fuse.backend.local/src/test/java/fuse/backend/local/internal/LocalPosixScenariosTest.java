@@ -10,11 +10,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 import fuse.api.FuseException;
-import fuse.posix.Posix;
-import fuse.posixtest.PosixDriver;
-import fuse.posixtest.PosixScenarios;
-import fuse.posixtest.SpiDriver;
-import fuse.posixtest.TestCaller;
+import fuse.testkit.posix.PosixDriver;
+import fuse.testkit.posix.PosixScenarios;
+import fuse.testkit.posix.SpiDriver;
+import fuse.testkit.TestCaller;
 
 /**
  * The scenarios through the local backend's SPI, as the mount calls it. After each scenario every reference the
@@ -25,12 +24,9 @@ class LocalPosixScenariosTest extends PosixScenarios {
     Path dir;
 
     private LocalFileSystem fs;
-    private int processUmask;
 
     @BeforeEach
     void open() throws FuseException {
-        processUmask = Posix.umask(022);
-        Posix.umask(processUmask);
         fs = LocalFileSystem.open(Settings.parse(Map.of("root", dir.toString())));
     }
 
@@ -46,6 +42,6 @@ class LocalPosixScenariosTest extends PosixScenarios {
     @Override
     protected PosixDriver driver() {
         // Same umask as the host run: a mount's caller brings its own, the backend applies exactly that.
-        return new SpiDriver(fs, TestCaller.root(processUmask));
+        return new SpiDriver(fs, TestCaller.root());
     }
 }

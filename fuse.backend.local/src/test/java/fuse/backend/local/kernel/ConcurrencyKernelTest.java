@@ -21,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import fuse.mount.testing.TestMount;
+import fuse.testkit.posix.Python;
 
 /**
  * Several processes change one small tree through the mount at once, at random (stress.py): renames over each

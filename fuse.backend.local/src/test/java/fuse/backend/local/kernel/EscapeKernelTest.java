@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import fuse.api.FuseException;
 import fuse.mount.testing.TestMount;
 import fuse.posix.Posix;
+import fuse.testkit.posix.Python;
 
 /**
  * Attempts to get out of the root through a mount: symlinks to {@code /}, to {@code ../../etc/passwd} and to a

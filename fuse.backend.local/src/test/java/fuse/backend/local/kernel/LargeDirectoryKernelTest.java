@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import fuse.mount.MountStatistics;
 import fuse.mount.testing.TestMount;
+import fuse.testkit.posix.Python;
 
 /**
  * A directory of 10,000 entries through a mount of the local backend: created, listed as {@code ls -l} does

@@ -1,7 +1,7 @@
 package fuse.backend.local.kernel;
 
-import static fuse.backend.local.kernel.ProbeResults.assertContains;
-import static fuse.backend.local.kernel.ProbeResults.assertSameResults;
+import static fuse.testkit.posix.ProbeResults.assertContains;
+import static fuse.testkit.posix.ProbeResults.assertSameResults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import fuse.mount.MountStatistics;
 import fuse.mount.testing.TestMount;
 import fuse.passthrough.PassthroughStatistics;
+import fuse.testkit.posix.Python;
 
 /**
  * Every operation family through a mount of the local backend, by another process (python3 making the system

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.io.TempDir;
 
 import fuse.mount.testing.TestMount;
-import fuse.posixtest.PathDriver;
-import fuse.posixtest.PosixDriver;
-import fuse.posixtest.PosixScenarios;
+import fuse.testkit.posix.PathDriver;
+import fuse.testkit.posix.PosixDriver;
+import fuse.testkit.posix.PosixScenarios;
 
 /**
  * The POSIX scenarios by real system calls on a mount of the local backend, the same scenarios the host's own

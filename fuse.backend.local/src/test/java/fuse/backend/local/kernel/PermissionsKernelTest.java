@@ -1,7 +1,7 @@
 package fuse.backend.local.kernel;
 
-import static fuse.backend.local.kernel.ProbeResults.assertContains;
-import static fuse.backend.local.kernel.ProbeResults.assertSameResults;
+import static fuse.testkit.posix.ProbeResults.assertContains;
+import static fuse.testkit.posix.ProbeResults.assertSameResults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import fuse.mount.testing.TestMount;
 import fuse.posix.Posix;
+import fuse.testkit.posix.Python;
 
 /**
  * An ordinary user (uid/gid 65534, started with {@code setpriv}) on an {@code allow_other} mount (so with the

@@ -6,13 +6,13 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 
 import fuse.mount.testing.TestMount;
-import fuse.posixtest.PosixDriver;
-import fuse.posixtest.PosixDriver.OpenFile;
+import fuse.testkit.posix.PosixDriver;
+import fuse.testkit.posix.PosixDriver.OpenFile;
 
 /**
  * A {@link PosixDriver} whose every call (and every call on the files it opens) runs on its own abandonable
  * thread through {@link TestMount#io}: a call stuck on the mount fails the test and aborts the connection instead
- * of hanging the test thread. The calls stay real system calls on the mountpoint ({@link fuse.posixtest.PathDriver}).
+ * of hanging the test thread. The calls stay real system calls on the mountpoint ({@link fuse.testkit.posix.PathDriver}).
  */
 final class TimedDriver implements InvocationHandler {
     private final Object target;

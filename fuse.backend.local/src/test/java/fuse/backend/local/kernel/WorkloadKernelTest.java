@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import fuse.mount.MountStatistics;
 import fuse.mount.testing.TestMount;
 import fuse.passthrough.PassthroughStatistics;
+import fuse.testkit.posix.Python;
 
 /**
  * Real programs on a mount of the local backend. A tarball of a few thousand header files (the system's

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import fuse.channel.InitResult;
 import fuse.mount.testing.TestMount;
+import fuse.testkit.posix.Python;
 
 /**
  * A mount with {@code writeback_cache} (and passthrough off): the kernel collects writes in its page cache and

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import fuse.api.Errno;
 import fuse.api.FuseException;
 import fuse.posix.Posix;
+import fuse.testkit.TestCaller;
 
 /** The directory checks made when an overlay opens, each failing with a message that names the setting. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -113,7 +114,7 @@ class LayersTest {
             Files.writeString(covered.resolve("on-top"), "t");
             try (OverlayFileSystem fs = fx.open()) {
                 FuseException e = assertThrows(FuseException.class,
-                        () -> fs.lookup(TestCaller.ROOT, fs.root(), "covered"));
+                        () -> fs.lookup(TestCaller.root(), fs.root(), "covered"));
                 assertEquals(Errno.EXDEV, e.errno());
                 assertTrue(Tree.list(fs, fs.root()).stream().anyMatch(l -> l.name().equals("covered")));
             }

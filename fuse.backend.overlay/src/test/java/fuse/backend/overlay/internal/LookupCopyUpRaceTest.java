@@ -32,6 +32,7 @@ import fuse.api.FuseException;
 import fuse.api.Node;
 import fuse.api.Opened;
 import fuse.posix.Posix;
+import fuse.testkit.TestCaller;
 
 /**
  * A lookup that resolves a name just before a concurrent copy-up of the object there, with the interleaving forced
@@ -41,7 +42,7 @@ import fuse.posix.Posix;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LookupCopyUpRaceTest {
-    private static final TestCaller ROOT = TestCaller.ROOT;
+    private static final TestCaller ROOT = TestCaller.root();
     private static final String LOWER_CONTENT = "only in lower2";
 
     private Fixture fx;

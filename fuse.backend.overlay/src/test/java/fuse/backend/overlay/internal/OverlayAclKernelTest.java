@@ -1,7 +1,10 @@
 package fuse.backend.overlay.internal;
 
-import static fuse.backend.local.kernel.ProbeResults.assertContains;
-import static fuse.backend.local.kernel.ProbeResults.assertSameResults;
+import static fuse.testkit.posix.AclScenario.AS_NOBODY;
+import static fuse.testkit.posix.AclScenario.EXPECTED;
+import static fuse.testkit.posix.AclScenario.SETUP;
+import static fuse.testkit.posix.ProbeResults.assertContains;
+import static fuse.testkit.posix.ProbeResults.assertSameResults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -18,8 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import fuse.backend.local.kernel.AclKernelTest;
-import fuse.backend.local.kernel.Python;
+import fuse.testkit.posix.AclScenario;
+import fuse.testkit.posix.Python;
 import fuse.mount.testing.TestMount;
 import fuse.posix.Linux;
 import fuse.posix.Posix;
@@ -29,7 +32,7 @@ import fuse.posix.Posix;
  * set of layers: the ACLs of lower files decide an ordinary user's access (uid 65534, {@code setpriv}), a copy-up
  * keeps them, a default ACL of a lower directory is inherited by what is made in it (the umask only applies
  * without one), chmod moves the mask, and an ACL set by a user outside the file's group clears set-group-ID.
- * The same operations as {@link AclKernelTest}; results and the upper layers, ACLs included, must match.
+ * The same operations as the local backend's ACL test ({@link AclScenario}); results and the upper layers, ACLs included, must match.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class OverlayAclKernelTest {
@@ -58,8 +61,8 @@ class OverlayAclKernelTest {
     private static void prepare(Fixture fx, TestMount anyMount) throws Exception {
         Posix.fchmodat(Linux.AT_FDCWD, fx.base.toString(), 0755, 0);
         Posix.fchmodat(Linux.AT_FDCWD, fx.mountpoint.toString(), 0755, 0);
-        Path tree = AclKernelTest.populate(fx.lower1.resolve("acl"));
-        List<String> setup = Python.probe(anyMount, Python.ROOT, tree.toString(), "022", AclKernelTest.SETUP);
+        Path tree = AclScenario.populate(fx.lower1.resolve("acl"));
+        List<String> setup = Python.probe(anyMount, Python.ROOT, tree.toString(), "022", SETUP);
         assertTrue(setup.stream().allMatch(line -> line.endsWith("-> OK")), () -> String.join("\n", setup));
     }
 
@@ -81,10 +84,10 @@ class OverlayAclKernelTest {
                 KernelOverlay kernel = kernels.mountKernel()) {
             String oursTree = mount.path("acl").toString();
             String kernelTree = kernel.target.resolve("acl").toString();
-            List<String> onKernel = Python.probe(mount, Python.NOBODY, kernelTree, "022", AclKernelTest.AS_NOBODY);
-            List<String> onOurs = Python.probe(mount, Python.NOBODY, oursTree, "022", AclKernelTest.AS_NOBODY);
+            List<String> onKernel = Python.probe(mount, Python.NOBODY, kernelTree, "022", AS_NOBODY);
+            List<String> onOurs = Python.probe(mount, Python.NOBODY, oursTree, "022", AS_NOBODY);
             assertSameResults(onKernel, onOurs);
-            assertContains(onKernel, AclKernelTest.EXPECTED);
+            assertContains(onKernel, EXPECTED);
             assertEquals(manifest(mount, kernels.upper), manifest(mount, ours.upper), "the upper layers");
         }
     }

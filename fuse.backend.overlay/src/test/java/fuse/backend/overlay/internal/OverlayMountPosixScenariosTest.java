@@ -11,9 +11,9 @@ import org.junit.jupiter.api.BeforeEach;
 
 import fuse.mount.testing.TestMount;
 import fuse.posix.Posix;
-import fuse.posixtest.PathDriver;
-import fuse.posixtest.PosixDriver;
-import fuse.posixtest.PosixScenarios;
+import fuse.testkit.posix.PathDriver;
+import fuse.testkit.posix.PosixDriver;
+import fuse.testkit.posix.PosixScenarios;
 
 /**
  * The local backend's POSIX scenarios through a real FUSE mount of the overlay over an empty lower layer, with

@@ -7,9 +7,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 import fuse.posix.Posix;
-import fuse.posixtest.PosixDriver;
-import fuse.posixtest.PosixScenarios;
-import fuse.posixtest.SpiDriver;
+import fuse.testkit.TestCaller;
+import fuse.testkit.posix.PosixDriver;
+import fuse.testkit.posix.PosixScenarios;
+import fuse.testkit.posix.SpiDriver;
 
 /**
  * The local backend's POSIX scenarios through the overlay's SPI, over an empty lower layer: with nothing below,
@@ -50,6 +51,6 @@ class OverlayPosixScenariosTest extends PosixScenarios {
 
     @Override
     protected PosixDriver driver() {
-        return new SpiDriver(fs, fuse.posixtest.TestCaller.root(TestCaller.processUmask()));
+        return new SpiDriver(fs, TestCaller.root());
     }
 }

@@ -38,11 +38,12 @@ import fuse.api.Node;
 import fuse.api.Opened;
 import fuse.posix.FileStat;
 import fuse.posix.Posix;
+import fuse.testkit.TestCaller;
 
 /** The overlay's semantics through the SPI, with the upper directory checked on disk. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OverlaySemanticsTest {
-    private static final TestCaller ROOT = TestCaller.ROOT;
+    private static final TestCaller ROOT = TestCaller.root();
 
     private Fixture fx;
     private OverlayFileSystem fs;

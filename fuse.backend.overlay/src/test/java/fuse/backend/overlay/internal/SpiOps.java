@@ -16,6 +16,7 @@ import fuse.api.FuseException;
 import fuse.api.Node;
 import fuse.api.Opened;
 import fuse.api.TimeSpec;
+import fuse.testkit.TestCaller;
 
 /**
  * {@link Ops} through the backend's SPI, resolving paths by lookups the way the kernel's VFS would (and
@@ -23,7 +24,7 @@ import fuse.api.TimeSpec;
  */
 final class SpiOps implements Ops {
     private final FileSystem fs;
-    private final TestCaller caller = TestCaller.ROOT;
+    private final TestCaller caller = TestCaller.root();
 
     SpiOps(FileSystem fs) {
         this.fs = fs;

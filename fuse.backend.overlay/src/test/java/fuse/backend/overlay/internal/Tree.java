@@ -26,6 +26,7 @@ import fuse.api.Node;
 import fuse.api.Opened;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
+import fuse.testkit.TestCaller;
 
 /**
  * A directory tree as comparable values: relative path to {@link Info}. Built from a host directory (a kernel
@@ -136,7 +137,7 @@ final class Tree {
     }
 
     static List<Listed> list(FileSystem fs, Node dir) throws FuseException {
-        Handle handle = fs.opendir(TestCaller.ROOT, dir);
+        Handle handle = fs.opendir(TestCaller.root(), dir);
         List<Listed> all = new ArrayList<>();
         try {
             long offset = 0;
@@ -149,7 +150,7 @@ final class Tree {
                     batch.add(new Listed(name, inode, type, next));
                     return true;
                 };
-                fs.readdir(TestCaller.ROOT, dir, handle, offset, filler);
+                fs.readdir(TestCaller.root(), dir, handle, offset, filler);
                 if (batch.isEmpty()) {
                     return all;
                 }
@@ -168,12 +169,12 @@ final class Tree {
                 continue;
             }
             String path = relative.isEmpty() ? line.name() : relative + "/" + line.name();
-            Entry entry = fs.lookup(TestCaller.ROOT, dir, line.name());
+            Entry entry = fs.lookup(TestCaller.root(), dir, line.name());
             try {
                 Attributes a = entry.attributes();
                 String content = switch (a.type()) {
                     case REGULAR -> digest(readSpi(fs, entry.node()));
-                    case SYMLINK -> fs.readlink(TestCaller.ROOT, entry.node());
+                    case SYMLINK -> fs.readlink(TestCaller.root(), entry.node());
                     default -> "";
                 };
                 tree.put(path, info(a, content, xattrsSpi(fs, entry.node())));
@@ -187,11 +188,11 @@ final class Tree {
     }
 
     static byte[] readSpi(FileSystem fs, Node node) throws FuseException {
-        Opened opened = fs.open(TestCaller.ROOT, node, O_RDONLY);
+        Opened opened = fs.open(TestCaller.root(), node, O_RDONLY);
         try (Arena arena = Arena.ofConfined()) {
-            long size = fs.getattr(TestCaller.ROOT, node, opened.handle()).size();
+            long size = fs.getattr(TestCaller.root(), node, opened.handle()).size();
             MemorySegment buffer = arena.allocate(Math.max(1, size));
-            int n = fs.read(TestCaller.ROOT, opened.handle(), 0, buffer);
+            int n = fs.read(TestCaller.root(), opened.handle(), 0, buffer);
             return buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
         } finally {
             fs.release(opened.handle());
@@ -201,19 +202,19 @@ final class Tree {
     static SortedMap<String, String> xattrsSpi(FileSystem fs, Node node) throws FuseException {
         SortedMap<String, String> xattrs = new TreeMap<>();
         try (Arena arena = Arena.ofConfined()) {
-            int size = fs.listxattr(TestCaller.ROOT, node, MemorySegment.NULL);
+            int size = fs.listxattr(TestCaller.root(), node, MemorySegment.NULL);
             if (size == 0) {
                 return xattrs;
             }
             MemorySegment list = arena.allocate(size);
-            fs.listxattr(TestCaller.ROOT, node, list);
+            fs.listxattr(TestCaller.root(), node, list);
             String all = new String(list.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
             for (String name : all.split("\0")) {
                 if (name.isEmpty()) {
                     continue;
                 }
                 MemorySegment value = arena.allocate(XATTR_SIZE_MAX);
-                int n = fs.getxattr(TestCaller.ROOT, node, name, value);
+                int n = fs.getxattr(TestCaller.root(), node, name, value);
                 xattrs.put(name, text(value.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE)));
             }
         }

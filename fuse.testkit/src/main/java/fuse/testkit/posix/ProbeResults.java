@@ -1,4 +1,4 @@
-package fuse.backend.local.kernel;
+package fuse.testkit.posix;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,4 +1,4 @@
-package fuse.posixtest;
+package fuse.testkit.posix;
 
 import static fuse.posix.Linux.*;
 

@@ -1,4 +1,4 @@
-package fuse.posixtest;
+package fuse.testkit.posix;
 
 import static fuse.posix.Linux.O_ACCMODE;
 import static fuse.posix.Linux.O_CREAT;
@@ -25,6 +25,7 @@ import fuse.api.Handle;
 import fuse.api.Node;
 import fuse.api.Opened;
 import fuse.api.TimeSpec;
+import fuse.testkit.TestCaller;
 
 /**
  * {@link PosixDriver} over a backend's {@link FileSystem}, called as the mount would call it: paths are walked

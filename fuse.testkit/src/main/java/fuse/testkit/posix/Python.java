@@ -1,4 +1,4 @@
-package fuse.backend.local.kernel;
+package fuse.testkit.posix;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,12 +9,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import fuse.mount.testing.TestMount;
+import fuse.testkit.CommandRunner;
 
 /**
- * Runs the Python scripts next to these tests ({@code probe.py}, {@code manifest.py}, ...) in a child process,
- * optionally as another user, with a timeout that aborts the mount ({@link TestMount#run}). The system's python3
- * is used, which every user can run.
+ * Runs the Python scripts of this package ({@code probe.py}: one line per operation's result, to compare a mount
+ * with the host; {@code manifest.py}: a tree's entries; {@code race.py}, {@code stress.py}, {@code bigdir.py}:
+ * workloads) in a child process, optionally as another user, through a {@link CommandRunner} whose timeout aborts
+ * the mount (a test mount's {@code run}). The system's python3 is used, which every user can run.
  */
 public final class Python {
     public static final String PYTHON = "/usr/bin/python3";
@@ -41,8 +42,8 @@ public final class Python {
     }
 
     /** Runs a script resource as {@code user} (a command prefix such as {@link #NOBODY}); its output. */
-    public static String run(TestMount mount, Duration timeout, List<String> user, String scriptName, String... args)
-            throws Exception {
+    public static String run(CommandRunner mount, Duration timeout, List<String> user, String scriptName,
+            String... args) throws Exception {
         List<String> command = new ArrayList<>(user);
         command.add(PYTHON);
         command.add("-c");
@@ -52,7 +53,7 @@ public final class Python {
     }
 
     /** {@code probe.py}: each operation's result line, in order. */
-    public static List<String> probe(TestMount mount, List<String> user, String base, String umask,
+    public static List<String> probe(CommandRunner mount, List<String> user, String base, String umask,
             List<String> operations) throws Exception {
         List<String> args = new ArrayList<>(List.of(base, umask));
         args.addAll(operations);
@@ -61,7 +62,7 @@ public final class Python {
     }
 
     /** {@code manifest.py} of a tree, as root: one line per entry. */
-    public static List<String> manifest(TestMount mount, String root, String... options) throws Exception {
+    public static List<String> manifest(CommandRunner mount, String root, String... options) throws Exception {
         List<String> args = new ArrayList<>(List.of(root));
         args.addAll(Arrays.asList(options));
         return run(mount, Duration.ofSeconds(120), ROOT, "manifest.py", args.toArray(String[]::new)).lines()
