@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.api.Errno;
 import fuse.channel.internal.LeftoverMounts;
+import fuse.testkit.Wait;
 
 /** A crashed server, an aborted connection, close() under load, and INTERRUPT. */
 @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -91,7 +92,7 @@ class FaultTest {
         ExecutionException failed = assertThrows(ExecutionException.class, () -> client.get(5, TimeUnit.SECONDS),
                 "the client is released by the abort, not by the server");
         assertTrue(failed.getCause() instanceof java.io.IOException, failed.getCause().toString());
-        awaitTrue(() -> !session.isAlive(), "the idle reader saw ENODEV");
+        Wait.until(Duration.ofSeconds(5), "the idle reader to see ENODEV", () -> !session.isAlive());
         assertFalse(session.awaitTermination(Duration.ofMillis(200)), "one reader is still in the handler");
 
         release.countDown();
@@ -194,16 +195,6 @@ class FaultTest {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 5 s: " + what);
-            }
-            sleep(10);
         }
     }
 

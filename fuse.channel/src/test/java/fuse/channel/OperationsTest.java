@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.api.FileType;
 import fuse.channel.kernel.FuseOpcode;
+import fuse.testkit.Wait;
 
 /** Each opcode family through the real kernel: ordinary system calls on the mount, answered by {@link MemoryFs}. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -49,12 +50,8 @@ class OperationsTest {
      * The kernel sends RELEASE and RELEASEDIR in the background after the last close, so they may reach the
      * server a little after the closing call returned: wait (bounded) for the first one.
      */
-    private static boolean released(MemoryFs fs, FuseOpcode op) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (count(fs, op) == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        return count(fs, op) > 0;
+    private static void awaitReleased(MemoryFs fs, FuseOpcode op) {
+        Wait.until(Duration.ofSeconds(5), "the first " + op, () -> count(fs, op) > 0);
     }
 
     @Test
@@ -72,7 +69,8 @@ class OperationsTest {
         assertEquals(10_000, names.size());
         assertTrue(names.contains("f0") && names.contains("f9999"));
         assertTrue(count(fs, FuseOpcode.READDIRPLUS) > 0, "READDIRPLUS used");
-        assertTrue(count(fs, FuseOpcode.OPENDIR) > 0 && released(fs, FuseOpcode.RELEASEDIR));
+        assertTrue(count(fs, FuseOpcode.OPENDIR) > 0);
+        awaitReleased(fs, FuseOpcode.RELEASEDIR);
 
         long size = Io.within("stat f1234", () -> Files.size(mnt.resolve("big/f1234")));
         assertEquals(1234 % 7, size);
@@ -109,7 +107,8 @@ class OperationsTest {
         });
         assertEquals(1004, Io.within("size", () -> Files.size(file)));
         assertTrue(count(fs, FuseOpcode.SETATTR) >= 1 && count(fs, FuseOpcode.FSYNC) >= 2);
-        assertTrue(count(fs, FuseOpcode.FLUSH) >= 1 && released(fs, FuseOpcode.RELEASE));
+        assertTrue(count(fs, FuseOpcode.FLUSH) >= 1);
+        awaitReleased(fs, FuseOpcode.RELEASE);
 
         Io.run("open with O_TRUNC", () -> Files.writeString(file, "short", StandardOpenOption.TRUNCATE_EXISTING));
         assertEquals("short", Io.within("read", () -> Files.readString(file)));

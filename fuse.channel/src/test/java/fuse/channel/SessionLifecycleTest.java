@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.channel.internal.LeftoverMounts;
+import fuse.testkit.Wait;
 
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SessionLifecycleTest {
@@ -52,7 +53,8 @@ class SessionLifecycleTest {
                 "fusectl directory of the connection");
         assertTrue(mountsLine(mnt).contains("fuse." + MountFixture.SUBTYPE), "listed in /proc/mounts");
         assertEquals("hi there", Io.within("read hello", () -> Files.readString(mnt.resolve("hello"))));
-        assertTrue(awaitNoneWaiting(session.connectionId()), "fusectl: the RELEASE after close gets answered too");
+        Wait.until(Duration.ofSeconds(2), "fusectl: the RELEASE after close answered too",
+                () -> LeftoverMounts.waiting(session.connectionId()) == 0);
         assertTrue(session.isAlive());
 
         session.close();
@@ -120,16 +122,6 @@ class SessionLifecycleTest {
         assertFalse(FuseChannel.cleanStaleMount(session.mountpoint()));
         assertTrue(LeftoverMounts.isFuseMounted(session.mountpoint()));
         assertFalse(FuseChannel.cleanStaleMount(fixture.mountpoint()), "nothing mounted");
-    }
-
-    private static boolean awaitNoneWaiting(long connection) throws InterruptedException {
-        for (int i = 0; i < 200; i++) {
-            if (LeftoverMounts.waiting(connection) == 0) {
-                return true;
-            }
-            Thread.sleep(10);
-        }
-        return false;
     }
 
     static String mountsLine(Path mnt) throws IOException {

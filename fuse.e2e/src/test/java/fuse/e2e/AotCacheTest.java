@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import fuse.testkit.Wait;
+
 /**
  * {@code ./run}'s JVM AOT cache ({@code build/aot.sh}): the first start records what it loads, a background job
  * assembles the cache once that JVM has exited, the next start maps it, and a broken cache costs a start nothing
@@ -73,13 +75,10 @@ class AotCacheTest {
     /** The assembled cache: the background job runs at nice 19, so it may take a while on a busy machine. */
     private static Path awaitCache(Path aotDir) throws Exception {
         Path[] found = new Path[1];
-        boolean made = Io.await(Duration.ofSeconds(180), () -> {
+        Wait.until(Duration.ofSeconds(180), () -> "a cache in " + aotDir + ": " + listing(aotDir), () -> {
             found[0] = caches(aotDir).stream().findFirst().orElse(null);
             return found[0] != null;
         });
-        if (!made) {
-            throw new AssertionError("no cache assembled in " + aotDir + ": " + listing(aotDir));
-        }
         return found[0];
     }
 
@@ -89,9 +88,11 @@ class AotCacheTest {
         }
     }
 
-    private static String listing(Path aotDir) throws IOException {
+    private static String listing(Path aotDir) {
         try (Stream<Path> files = Files.list(aotDir)) {
             return files.map(file -> file.getFileName().toString()).toList().toString();
+        } catch (IOException e) {
+            return e.toString();
         }
     }
 

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import fuse.testkit.Wait;
+
 /** The container as a user runs it: bundles, components, hot deployment and bad input. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
@@ -115,17 +117,12 @@ class ContainerTest {
         assertTrue(container.command("echo still-alive").contains("still-alive"));
     }
 
-    private void awaitCommandOutput(String command, java.util.function.Predicate<String> ok) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        String out = "";
-        while (System.nanoTime() < deadline) {
-            out = container.command(command);
-            if (ok.test(out)) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("'" + command + "' never printed the expected output; last:\n" + out);
+    private void awaitCommandOutput(String command, java.util.function.Predicate<String> ok) {
+        String[] out = {""};
+        Wait.until(Duration.ofSeconds(15), () -> "the expected output of '" + command + "'; last:\n" + out[0], () -> {
+            out[0] = container.command(command);
+            return ok.test(out[0]);
+        });
     }
 
     @Test

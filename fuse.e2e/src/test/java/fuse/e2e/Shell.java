@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
+import fuse.testkit.Wait;
+
 /** Gogo {@code fuse:*} commands as the tests use them, on top of a {@link Container}'s console. */
 final class Shell {
     private final Container container;
@@ -24,43 +26,27 @@ final class Shell {
     }
 
     /** Waits until {@code fuse:mounts} lists {@code mountpoint} as SERVING. */
-    String awaitServing(Path mountpoint, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Optional<String> line = Optional.empty();
-        while (System.nanoTime() < deadline) {
-            line = mountLine(mountpoint);
-            if (line.isPresent() && line.get().contains(" SERVING ")) {
-                return line.get();
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(mountpoint + " not SERVING within " + timeout + "; last line: " + line.orElse("none")
-                + "\n" + run("fuse:mounts"));
+    String awaitServing(Path mountpoint, Duration timeout) {
+        String[] line = {"none"};
+        Wait.until(timeout, () -> mountpoint + " SERVING; last line: " + line[0], () -> {
+            line[0] = mountLine(mountpoint).orElse("none");
+            return line[0].contains(" SERVING ");
+        });
+        return line[0];
     }
 
     /** Waits until {@code fuse:mounts} no longer lists {@code mountpoint}. */
-    void awaitGone(Path mountpoint, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (mountLine(mountpoint).isEmpty()) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(mountpoint + " still listed after " + timeout + ":\n" + run("fuse:mounts"));
+    void awaitGone(Path mountpoint, Duration timeout) {
+        Wait.until(timeout, mountpoint + " to leave fuse:mounts", () -> mountLine(mountpoint).isEmpty());
     }
 
     /** Waits until {@code command} prints something {@code expected} is in. */
-    String awaitOutput(String command, String expected, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String out = "";
-        while (System.nanoTime() < deadline) {
-            out = run(command);
-            if (out.contains(expected)) {
-                return out;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("'" + command + "' never printed '" + expected + "'; last:\n" + out);
+    String awaitOutput(String command, String expected, Duration timeout) {
+        String[] out = {""};
+        Wait.until(timeout, () -> "'" + command + "' to print '" + expected + "'; last:\n" + out[0], () -> {
+            out[0] = run(command);
+            return out[0].contains(expected);
+        });
+        return out[0];
     }
 }

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
+import fuse.testkit.Wait;
+
 /** Every {@code fuse:*} command through the container's Gogo console, against real mounts. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
@@ -262,7 +264,7 @@ class ShellTest {
 
         Files.delete(cfg);
         shell.awaitGone(m[0], WAIT);
-        assertTrue(Io.await(WAIT, () -> Io.mountsAt(m[0]).isEmpty()), "still mounted");
+        Wait.until(WAIT, "the unmount", () -> Io.mountsAt(m[0]).isEmpty());
 
         // Commands change a mount from load/ through its file, and fuse:unmount deletes it (else FileInstall would
         // bring the mount back).

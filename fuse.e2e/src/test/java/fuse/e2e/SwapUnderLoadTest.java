@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import fuse.testkit.Wait;
+
 /**
  * The project's hot-swap promise under load: while another process reads and writes passed-through and
  * Java-served files and creates, renames and removes names on a mount for at least 20 seconds, the mount is
@@ -70,8 +72,8 @@ class SwapUnderLoadTest {
             List<Window> windows = new ArrayList<>();
             long loadStart;
             try {
-                assertTrue(Io.await(Duration.ofSeconds(60), () -> Files.exists(control.resolve("started"))
-                        || !load.isAlive()), "the load did not start");
+                Wait.until(Duration.ofSeconds(60), "the load to start",
+                        () -> Files.exists(control.resolve("started")) || !load.isAlive());
                 assertTrue(load.isAlive(), "the load died while preparing its files");
                 loadStart = System.nanoTime();
                 Thread.sleep(1000);
@@ -144,19 +146,14 @@ class SwapUnderLoadTest {
     }
 
     /** Waits until the mount is served by the audit backend of {@code version}. */
-    private static void awaitServedBy(Shell shell, Path mountpoint, String version) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        String out = "";
-        while (System.nanoTime() < deadline) {
-            out = shell.run("fuse:backends");
-            boolean served = out.lines().anyMatch(l -> l.startsWith("audit ") && l.contains(" " + version + " ")
-                    && l.contains(mountpoint.toString()));
-            if (served && shell.mountLine(mountpoint).orElse("").contains(" SERVING ")) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("audit " + version + " never served " + mountpoint + ":\n" + out);
+    private static void awaitServedBy(Shell shell, Path mountpoint, String version) {
+        String[] backends = {""};
+        Wait.until(WAIT, () -> "audit " + version + " serving " + mountpoint + ":\n" + backends[0], () -> {
+            backends[0] = shell.run("fuse:backends");
+            boolean served = backends[0].lines().anyMatch(l -> l.startsWith("audit ")
+                    && l.contains(" " + version + " ") && l.contains(mountpoint.toString()));
+            return served && shell.mountLine(mountpoint).orElse("").contains(" SERVING ");
+        });
     }
 
     private static String value(List<String> lines, String key) {

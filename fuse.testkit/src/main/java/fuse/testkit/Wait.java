@@ -2,6 +2,7 @@ package fuse.testkit;
 
 import java.time.Duration;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Bounded waits for what happens on another thread or in the kernel (a counter that moves after a reply, a file
@@ -26,6 +27,14 @@ public final class Wait {
      * condition's last exception) when it did not within {@code bound}.
      */
     public static void until(Duration bound, String what, Condition condition) {
+        until(bound, () -> what, condition);
+    }
+
+    /**
+     * As {@link #until(Duration, String, Condition)}, with a description made when the wait fails (the last
+     * state seen, for example).
+     */
+    public static void until(Duration bound, Supplier<String> what, Condition condition) {
         long deadline = System.nanoTime() + bound.toNanos();
         Exception last = null;
         while (true) {
@@ -38,7 +47,7 @@ public final class Wait {
                 last = e;
             }
             if (System.nanoTime() - deadline > 0) {
-                AssertionError failure = new AssertionError("waited " + bound + " for " + what + " in vain");
+                AssertionError failure = new AssertionError("waited " + bound + " for " + what.get() + " in vain");
                 if (last != null) {
                     failure.initCause(last);
                 }

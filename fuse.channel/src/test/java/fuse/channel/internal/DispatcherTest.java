@@ -33,7 +33,8 @@ import fuse.channel.kernel.FuseOpcode;
 
 /** The protocol without a kernel: malformed input, INIT, the one-reply rule, encodings and interrupts. */
 class DispatcherTest {
-    private static final long KERNEL_FLAGS = 0x5fd73fffffbL; // the INIT flags Linux 6.18 offered (include/uapi/linux/fuse.h numbers them)
+    /** The INIT flags Linux 6.18 offered (include/uapi/linux/fuse.h numbers them). */
+    private static final long KERNEL_FLAGS = 0x5fd73fffffbL;
     private static final Attributes ATTR = Attributes.builder(77, 0100644).size(1000).blocks(2)
             .atime(new TimeSpec(1, 2)).mtime(new TimeSpec(3, 4)).ctime(new TimeSpec(5, 6)).linkCount(1).owner(10, 20)
             .blockSize(4096).build();

@@ -16,6 +16,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -45,6 +46,7 @@ import fuse.mount.MountException;
 import fuse.mount.MountState;
 import fuse.mount.testing.MemoryFileSystem;
 import fuse.passthrough.FallbackReason;
+import fuse.testkit.Wait;
 
 /** The mount core against a fake channel: node and handle bookkeeping, passthrough, privileges, swaps, errors. */
 @Timeout(30)
@@ -483,12 +485,9 @@ class MountCoreTest {
 
         release(f, opened.fh);
         assertTrue(old.closed, "the old file system closes with its last open file");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!session.notifications.contains("entry " + d + "/f") && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Wait.until(Duration.ofSeconds(5), "the entry notification " + session.notifications,
+                () -> session.notifications.contains("entry " + d + "/f"));
         assertTrue(session.notifications.contains("inode " + f), () -> "" + session.notifications);
-        assertTrue(session.notifications.contains("entry " + d + "/f"), () -> "" + session.notifications);
         session.send(new Request.Forget(FakeHeader.of(2, f), f, 3));
         session.send(new Request.Forget(FakeHeader.of(2, d), d, 3));
         assertEquals(0, next.heldReferences(), "references of the new backend are balanced too");
@@ -638,11 +637,7 @@ class MountCoreTest {
         session.close(); // the channel saw ENODEV
         assertEquals(MountState.UNMOUNTED, core.state());
         assertEquals(0, fs.openHandles.get());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!fs.closed && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(fs.closed);
+        Wait.until(Duration.ofSeconds(5), "the file system to close", () -> fs.closed);
     }
 
     @Test

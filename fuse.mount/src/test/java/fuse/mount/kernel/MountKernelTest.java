@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import fuse.mount.MountState;
 import fuse.mount.testing.MemoryFileSystem;
 import fuse.mount.testing.TestMount;
+import fuse.testkit.Wait;
 
 /** The mount manager through real kernel mounts: everyday file operations, swaps, a backend that comes late. */
 @Timeout(60)
@@ -104,11 +105,7 @@ class MountKernelTest {
                 open.close();
                 return null;
             });
-            long closeDeadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (!old.closed && System.nanoTime() < closeDeadline) {
-                Thread.sleep(10);
-            }
-            assertTrue(old.closed, "the old file system closes after its last file");
+            Wait.until(Duration.ofSeconds(5), "the old file system to close after its last file", () -> old.closed);
             assertEquals(1, mount.core().statistics().swaps());
         }
     }

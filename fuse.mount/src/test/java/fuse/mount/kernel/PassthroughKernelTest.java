@@ -21,7 +21,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,6 +35,7 @@ import fuse.mount.testing.TestMount;
 import fuse.passthrough.BackingIdInfo;
 import fuse.passthrough.PassthroughStatistics;
 import fuse.testkit.KernelMounts;
+import fuse.testkit.Wait;
 
 /**
  * The passthrough lifecycle through real kernel mounts: who serves the bytes, how backing ids are shared and
@@ -103,15 +103,6 @@ class PassthroughKernelTest {
         return new Hash(lines[0].split(" ")[0], Long.parseLong(lines[1].substring(6).trim()));
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
 
     private Path file(String name, String content) throws IOException {
         Path path = backing.resolve(name);
@@ -201,7 +192,7 @@ class PassthroughKernelTest {
                 second.close();
                 return null;
             });
-            await("the last release", () -> mount.core().passthrough().liveIds() == 0);
+            Wait.until(Duration.ofSeconds(10), "the last release", () -> mount.core().passthrough().liveIds() == 0);
             PassthroughStatistics stats = mount.core().passthrough();
             assertEquals(1, stats.idsOpened());
             assertEquals(1, stats.idsClosed());
@@ -236,7 +227,7 @@ class PassthroughKernelTest {
                 }
                 return null;
             });
-            await("every release", () -> mount.core().openFiles() == 0);
+            Wait.until(Duration.ofSeconds(10), "every release", () -> mount.core().openFiles() == 0);
             PassthroughStatistics stats = mount.core().passthrough();
             assertEquals(0, stats.liveIds());
             assertEquals(stats.idsOpened(), stats.idsClosed());
@@ -322,7 +313,7 @@ class PassthroughKernelTest {
                 javaServed.close();
                 return null;
             });
-            await("the last release", () -> mount.core().passthrough().liveIds() == 0);
+            Wait.until(Duration.ofSeconds(10), "the last release", () -> mount.core().passthrough().liveIds() == 0);
         }
     }
 

@@ -23,6 +23,9 @@ import fuse.mount.internal.MountConfig;
 import fuse.mount.internal.MountCore;
 import fuse.testkit.CommandRunner;
 import fuse.testkit.KernelMounts;
+import fuse.testkit.posix.PathDriver;
+import fuse.testkit.posix.PosixDriver;
+import fuse.testkit.posix.TimedDriver;
 
 /**
  * A real kernel mount of a backend on a fresh temporary directory, without OSGi: the test fixture for the mount
@@ -131,6 +134,14 @@ public final class TestMount implements CommandRunner, AutoCloseable {
     /** A path inside the mount. */
     public Path path(String relative) {
         return mountpoint.resolve(relative);
+    }
+
+    /**
+     * A driver for the POSIX scenarios by real system calls on the mountpoint, each call bounded by
+     * {@link #IO_TIMEOUT} like {@link #io}.
+     */
+    public PosixDriver posixDriver() {
+        return TimedDriver.wrap(new PathDriver(mountpoint), IO_TIMEOUT, mountpoint.toString(), this::forceUnmount);
     }
 
     /** The mount core, for statistics, swaps and the passthrough listing. */

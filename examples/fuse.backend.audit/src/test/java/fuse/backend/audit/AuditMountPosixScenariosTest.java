@@ -9,13 +9,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 import fuse.mount.testing.TestMount;
-import fuse.testkit.posix.PathDriver;
 import fuse.testkit.posix.PosixDriver;
 import fuse.testkit.posix.PosixScenarios;
 
 /**
- * The same suite ({@link AuditPosixScenariosTest#FEATURES}) by real system calls on a kernel mount of the audit backend (its own OSGi service class,
- * bound as the container would bind it); the mount's watchdog aborts it if a scenario ever blocks on it.
+ * The same suite ({@link AuditPosixScenariosTest#FEATURES}) by real system calls on a kernel mount of the audit
+ * backend (its own OSGi service class, bound as the container would bind it); the mount's watchdog aborts it if a
+ * scenario ever blocks on it.
  */
 class AuditMountPosixScenariosTest extends PosixScenarios {
     @TempDir
@@ -40,6 +40,6 @@ class AuditMountPosixScenariosTest extends PosixScenarios {
 
     @Override
     protected PosixDriver driver() {
-        return new PathDriver(mount.path());
+        return mount.posixDriver();
     }
 }

@@ -40,7 +40,7 @@ import fuse.posix.PosixException;
  * A host directory served through a mount, confined beneath it.
  *
  * <p><b>Confinement.</b> Every node holds an {@code O_PATH} descriptor of its host file, and every name is one
- * component (checked by {@link FileNames}) resolved relative to its parent's descriptor: lookups with {@code openat2} and
+ * component ({@link FileNames}) resolved relative to its parent's descriptor: lookups with {@code openat2} and
  * {@code RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS} plus {@code O_NOFOLLOW}, the other
  * {@code *at} calls on the final component, which they never follow. Symlinks are stored and read back, never
  * followed by the server. Calls that need a path on a node (xattrs, truncate, reopening a regular file for I/O) use

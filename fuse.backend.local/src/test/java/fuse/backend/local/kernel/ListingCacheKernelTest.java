@@ -8,9 +8,11 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,7 @@ import fuse.posix.FileNames;
 import fuse.posix.Linux;
 import fuse.posix.Posix;
 import fuse.mount.testing.TestMount;
+import fuse.testkit.Wait;
 
 /**
  * Directory listings through a mount of the local backend are cached by the kernel (FOPEN_CACHE_DIR, kept across
@@ -174,18 +177,13 @@ class ListingCacheKernelTest {
      * and RELEASEDIR comes after the caller's last READDIR reply, so every directory opened is released and the
      * figures stand still.
      */
-    private static MountStatistics settled(TestMount mount) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        MountStatistics previous = null;
-        while (System.nanoTime() < deadline) {
+    private static MountStatistics settled(TestMount mount) {
+        AtomicReference<MountStatistics> last = new AtomicReference<>();
+        Wait.until(Duration.ofSeconds(10), "directory requests to settle", () -> {
             MountStatistics now = mount.core().statistics();
-            if (now.count("OPENDIR") == now.count("RELEASEDIR") && previous != null
-                    && reads(previous) == reads(now)) {
-                return now;
-            }
-            previous = now;
-            Thread.sleep(20);
-        }
-        throw new AssertionError("directory requests did not settle: " + previous);
+            MountStatistics previous = last.getAndSet(now);
+            return previous != null && now.count("OPENDIR") == now.count("RELEASEDIR") && reads(previous) == reads(now);
+        });
+        return last.get();
     }
 }

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.io.TempDir;
 
 import fuse.mount.testing.TestMount;
-import fuse.testkit.posix.PathDriver;
 import fuse.testkit.posix.PosixDriver;
 import fuse.testkit.posix.PosixScenarios;
 
@@ -54,7 +53,7 @@ class MountedPosixScenariosTest {
 
         @Override
         protected PosixDriver driver() {
-            return TimedDriver.wrap(new PathDriver(mount.path()), mount);
+            return mount.posixDriver();
         }
     }
 

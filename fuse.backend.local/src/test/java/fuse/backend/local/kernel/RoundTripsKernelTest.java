@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import fuse.mount.testing.TestMount;
+import fuse.testkit.Wait;
 
 /**
  * Requests the kernel need not send, and does not: FLUSH on close of a file on a local disk file system (whose
@@ -79,15 +81,9 @@ class RoundTripsKernelTest {
      * The count of {@code operation} once it has reached {@code atLeast} and stayed put for a moment: a request is
      * counted after its reply, so the kernel (and the test) may be a little ahead of the statistics.
      */
-    private static long settledCount(TestMount mount, String operation, long atLeast) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        long count = mount.core().statistics().count(operation);
-        while (count < atLeast && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-            count = mount.core().statistics().count(operation);
-        }
-        Thread.sleep(100);
-        return mount.core().statistics().count(operation);
+    private static long settledCount(TestMount mount, String operation, long atLeast) {
+        return Wait.settled(Duration.ofSeconds(5), Duration.ofMillis(100), operation + " requests", atLeast,
+                () -> mount.core().statistics().count(operation));
     }
 
     private static void assertThrowsNoSuchFile(TestMount mount, Path path) throws Exception {

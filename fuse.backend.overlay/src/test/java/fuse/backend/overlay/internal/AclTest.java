@@ -25,7 +25,8 @@ class AclTest {
     private static final int W = 2;
     private static final int X = 1;
     /** Owned by 0:50, mode 0640. */
-    private static final Attributes FILE = Attributes.builder(1, 0100640).linkCount(1).owner(0, 50).blockSize(4096).build();
+    private static final Attributes FILE =
+            Attributes.builder(1, 0100640).linkCount(1).owner(0, 50).blockSize(4096).build();
 
     private static Acl acl(int... tagPermId) {
         List<Acl.Entry> entries = new java.util.ArrayList<>();

@@ -32,7 +32,8 @@ import fuse.posix.Posix;
  * set of layers: the ACLs of lower files decide an ordinary user's access (uid 65534, {@code setpriv}), a copy-up
  * keeps them, a default ACL of a lower directory is inherited by what is made in it (the umask only applies
  * without one), chmod moves the mask, and an ACL set by a user outside the file's group clears set-group-ID.
- * The same operations as the local backend's ACL test ({@link AclScenario}); results and the upper layers, ACLs included, must match.
+ * The same operations as the local backend's ACL test ({@link AclScenario}); results and the upper layers, ACLs
+ * included, must match.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class OverlayAclKernelTest {

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.BeforeEach;
 
 import fuse.mount.testing.TestMount;
 import fuse.posix.Posix;
-import fuse.testkit.posix.PathDriver;
 import fuse.testkit.posix.PosixDriver;
 import fuse.testkit.posix.PosixScenarios;
 
@@ -54,6 +53,6 @@ class OverlayMountPosixScenariosTest extends PosixScenarios {
 
     @Override
     protected PosixDriver driver() {
-        return new PathDriver(mount.path());
+        return mount.posixDriver();
     }
 }

@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import fuse.mount.testing.TestMount;
 import fuse.passthrough.PassthroughStatistics;
 import fuse.posix.Posix;
+import fuse.testkit.Wait;
 
 /**
  * The overlay backend through a real FUSE mount (the mount core, kernel passthrough): passthrough engaged on lower
@@ -150,7 +151,8 @@ class OverlayMountTest {
                     return null;
                 });
                 assertEquals(lower.substring(0, 4), mount.io(() -> Files.readString(file)));
-                await("reads served in Java", () -> mount.core().statistics().count("READ") > 0);
+                Wait.until(Duration.ofSeconds(10), "reads served in Java",
+                        () -> mount.core().statistics().count("READ") > 0);
                 assertEquals(lower, mount.io(() -> read(early)));
                 PassthroughStatistics stats = mount.core().passthrough();
                 assertEquals(1, stats.passthroughOpens());
@@ -163,7 +165,7 @@ class OverlayMountTest {
                 });
             }
             // Once the lower open is closed, the copy passes through for writing, and maps like any file.
-            long reads = settled(() -> mount.core().statistics().count("READ"));
+            long reads = settledReads(mount);
             mount.io(() -> {
                 try (FileChannel rw = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                     java.nio.MappedByteBuffer map = rw.map(FileChannel.MapMode.READ_WRITE, 0, 4);
@@ -186,27 +188,10 @@ class OverlayMountTest {
         }
     }
 
-    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
-    /** A counter's value once it stopped moving (requests are counted just after their reply). */
-    private static long settled(java.util.function.LongSupplier counter) throws InterruptedException {
-        long previous = counter.getAsLong();
-        while (true) {
-            Thread.sleep(50);
-            long now = counter.getAsLong();
-            if (now == previous) {
-                return now;
-            }
-            previous = now;
-        }
+    /** READ requests so far, once the count stopped moving (a request is counted just after its reply). */
+    private static long settledReads(TestMount mount) {
+        return Wait.settled(Duration.ofSeconds(10), Duration.ofMillis(50), "READ requests",
+                () -> mount.core().statistics().count("READ"));
     }
 
     /** With the writeback cache too: the write-only open copies up and still reads the page it writes in part. */
@@ -222,10 +207,10 @@ class OverlayMountTest {
         try (TestMount mount = TestMount.mount(new OverlayBackend(), config, DEADLINE)) {
             Path file = mount.path("cached");
             assertEquals(content, mount.io(() -> Files.readString(file)));
-            long reads = settled(() -> mount.core().statistics().count("READ"));
+            long reads = settledReads(mount);
             assertTrue(reads > 0, "the first read of the lower file reaches the server");
             assertEquals(content, mount.io(() -> Files.readString(file)));
-            assertEquals(reads, settled(() -> mount.core().statistics().count("READ")),
+            assertEquals(reads, settledReads(mount),
                     "a re-read of the lower file comes from the page cache");
 
             // Copy-up and a write through the page cache: later opens read the upper file's content.
@@ -238,9 +223,9 @@ class OverlayMountTest {
             String changed = "UPPER" + content.substring(5);
             assertEquals(changed, Files.readString(fx.upper.resolve("cached")));
             assertEquals(changed, mount.io(() -> Files.readString(file)));
-            long afterWrite = settled(() -> mount.core().statistics().count("READ"));
+            long afterWrite = settledReads(mount);
             assertEquals(changed, mount.io(() -> Files.readString(file)));
-            assertEquals(afterWrite, settled(() -> mount.core().statistics().count("READ")),
+            assertEquals(afterWrite, settledReads(mount),
                     "a re-read of the upper file comes from the page cache");
             assertEquals(content, Files.readString(fx.lower2.resolve("cached")), "the lower layer is intact");
             assertEquals(0, mount.core().passthrough().passthroughOpens());
@@ -273,7 +258,7 @@ class OverlayMountTest {
             }
             assertTrue(Files.readString(fx.upper.resolve("etc/hosts")).startsWith("SWAPPED"));
             // The previous overlay closes once its last file is released, removing its own directory meanwhile.
-            await("no leftovers in the work directory", () -> noLeftovers());
+            Wait.until(Duration.ofSeconds(10), "no leftovers in the work directory", () -> noLeftovers());
         }
         assertTrue(noLeftovers());
     }

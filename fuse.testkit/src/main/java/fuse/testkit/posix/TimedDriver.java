@@ -1,35 +1,44 @@
-package fuse.backend.local.kernel;
+package fuse.testkit.posix;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 
-import fuse.mount.testing.TestMount;
-import fuse.testkit.posix.PosixDriver;
+import fuse.testkit.KernelMounts;
 import fuse.testkit.posix.PosixDriver.OpenFile;
 
 /**
  * A {@link PosixDriver} whose every call (and every call on the files it opens) runs on its own abandonable
- * thread through {@link TestMount#io}: a call stuck on the mount fails the test and aborts the connection instead
- * of hanging the test thread. The calls stay real system calls on the mountpoint ({@link fuse.testkit.posix.PathDriver}).
+ * thread ({@link KernelMounts#io}): a call stuck on the mount fails the test and aborts the connection instead of
+ * hanging the test thread. The calls stay real system calls on the mountpoint ({@link PathDriver}).
  */
-final class TimedDriver implements InvocationHandler {
+public final class TimedDriver implements InvocationHandler {
     private final Object target;
-    private final TestMount mount;
+    private final Duration timeout;
+    private final String where;
+    private final Runnable abort;
 
-    private TimedDriver(Object target, TestMount mount) {
+    private TimedDriver(Object target, Duration timeout, String where, Runnable abort) {
         this.target = target;
-        this.mount = mount;
+        this.timeout = timeout;
+        this.where = where;
+        this.abort = abort;
     }
 
-    static PosixDriver wrap(PosixDriver driver, TestMount mount) {
-        return proxy(PosixDriver.class, driver, mount);
+    /**
+     * @param timeout how long one call may take
+     * @param where the mountpoint, for the failure message
+     * @param abort what ends the mount when a call is stuck (a test mount's forced unmount)
+     */
+    public static PosixDriver wrap(PosixDriver driver, Duration timeout, String where, Runnable abort) {
+        return proxy(PosixDriver.class, new TimedDriver(driver, timeout, where, abort));
     }
 
-    private static <T> T proxy(Class<T> type, T target, TestMount mount) {
+    private static <T> T proxy(Class<T> type, TimedDriver handler) {
         return type.cast(Proxy.newProxyInstance(TimedDriver.class.getClassLoader(), new Class<?>[] {type},
-                new TimedDriver(target, mount)));
+                handler));
     }
 
     @Override
@@ -38,7 +47,7 @@ final class TimedDriver implements InvocationHandler {
             return method.invoke(target, args);
         }
         Object[] unwrapped = unwrap(args);
-        Object result = mount.io(() -> {
+        Object result = KernelMounts.io(timeout, where, abort, () -> {
             try {
                 return method.invoke(target, unwrapped);
             } catch (InvocationTargetException e) {
@@ -49,10 +58,10 @@ final class TimedDriver implements InvocationHandler {
             }
         });
         if (result instanceof PosixDriver driver) {
-            return wrap(driver, mount);
+            return proxy(PosixDriver.class, new TimedDriver(driver, timeout, where, abort));
         }
         if (result instanceof OpenFile file) {
-            return proxy(OpenFile.class, file, mount);
+            return proxy(OpenFile.class, new TimedDriver(file, timeout, where, abort));
         }
         return result;
     }
