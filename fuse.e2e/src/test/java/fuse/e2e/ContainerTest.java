@@ -89,7 +89,9 @@ class ContainerTest {
         try {
             String line = container.awaitLine(from, l -> l.contains("e2e-log-line.cfg"), Duration.ofSeconds(15));
             assertTrue(SIMPLE_LOGGER_LINE.matcher(line).find(), () -> "not formatted by logback: " + line);
-            assertTrue(Files.readString(log).contains("e2e-log-line.cfg"), "the log file lacks the line");
+            // The console and the file are written one after the other: the file may be a moment behind.
+            Wait.until(Duration.ofSeconds(5), "the line in the log file",
+                    () -> Files.readString(log).contains("e2e-log-line.cfg"));
         } finally {
             Files.deleteIfExists(cfg);
         }
