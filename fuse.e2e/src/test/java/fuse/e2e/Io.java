@@ -6,10 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+
+import fuse.testkit.KernelMounts;
 
 /**
  * File system access to a FUSE mount from the test: every call runs on a daemon thread of its own and is given up
@@ -25,25 +24,9 @@ final class Io {
         return call(action, DEFAULT);
     }
 
+    /** A call still blocked after {@code timeout} fails the test (the container's own cleanup ends its mounts). */
     static <T> T call(Callable<T> action, Duration timeout) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("e2e-io").start(() -> {
-            try {
-                result.complete(action.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
-        try {
-            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        } catch (TimeoutException e) {
-            throw new AssertionError("file system call still blocked after " + timeout + " (stuck mount?)");
-        }
+        return KernelMounts.io(timeout, "a mount of the container (stuck?)", () -> { }, action);
     }
 
     static String read(Path file) throws Exception {

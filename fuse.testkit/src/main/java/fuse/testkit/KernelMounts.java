@@ -58,8 +58,7 @@ public final class KernelMounts {
             return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             abort.run();
-            throw new AssertionError("file system call on " + where + " did not finish within " + timeout
-                    + "; connection aborted");
+            throw new AssertionError("file system call on " + where + " did not finish within " + timeout);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Exception cause) {
                 throw cause;
