@@ -33,19 +33,14 @@ import fuse.api.FileSystem;
 import fuse.api.FileSystemBackend;
 import fuse.api.FuseException;
 import fuse.api.MountContext;
-import fuse.api.Node;
 import fuse.api.Opened;
+import fuse.testkit.TestCaller;
+import fuse.testkit.TestMountContext;
 
 /** The local backend as the mount finds it in the framework: a DS service with its settings' Metatype OCD. */
 @ExtendWith({BundleContextExtension.class, ServiceExtension.class})
 class LocalBackendTest {
-    private static final Caller ROOT = new Caller() {
-        public int uid() { return 0; }
-        public int gid() { return 0; }
-        public int pid() { return 1; }
-        public int umask() { return 022; }
-        public boolean interrupted() { return false; }
-    };
+    private static final Caller ROOT = TestCaller.root(022);
 
     @InjectService(filter = "(fuse.backend.name=local)", timeout = 5000)
     ServiceAware<FileSystemBackend> local;
@@ -57,12 +52,7 @@ class LocalBackendTest {
     Path dir;
 
     private static MountContext mount(Map<String, Object> configuration) {
-        return new MountContext() {
-            public Path mountpoint() { return Path.of("/mnt/itest"); }
-            public Map<String, Object> configuration() { return configuration; }
-            public void invalidateAttributes(Node node, boolean data) { }
-            public void invalidateEntry(Node parent, String name) { }
-        };
+        return new TestMountContext(Path.of("/mnt/itest"), configuration);
     }
 
     @Test

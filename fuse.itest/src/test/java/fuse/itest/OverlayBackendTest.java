@@ -34,19 +34,14 @@ import fuse.api.FileSystem;
 import fuse.api.FileSystemBackend;
 import fuse.api.FuseException;
 import fuse.api.MountContext;
-import fuse.api.Node;
 import fuse.api.Opened;
+import fuse.testkit.TestCaller;
+import fuse.testkit.TestMountContext;
 
 /** The overlay backend as the mount finds it in the framework: a DS service with its settings' Metatype OCD. */
 @ExtendWith({BundleContextExtension.class, ServiceExtension.class})
 class OverlayBackendTest {
-    private static final Caller ROOT = new Caller() {
-        public int uid() { return 0; }
-        public int gid() { return 0; }
-        public int pid() { return 1; }
-        public int umask() { return 022; }
-        public boolean interrupted() { return false; }
-    };
+    private static final Caller ROOT = TestCaller.root(022);
 
     @InjectService(filter = "(fuse.backend.name=overlay)", timeout = 5000)
     ServiceAware<FileSystemBackend> overlay;
@@ -58,12 +53,7 @@ class OverlayBackendTest {
     Path dir;
 
     private static MountContext mount(Map<String, Object> configuration) {
-        return new MountContext() {
-            public Path mountpoint() { return Path.of("/mnt/itest"); }
-            public Map<String, Object> configuration() { return configuration; }
-            public void invalidateAttributes(Node node, boolean data) { }
-            public void invalidateEntry(Node parent, String name) { }
-        };
+        return new TestMountContext(Path.of("/mnt/itest"), configuration);
     }
 
     @Test
