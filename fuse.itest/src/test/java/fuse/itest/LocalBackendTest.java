@@ -62,6 +62,8 @@ class LocalBackendTest {
             public Map<String, Object> configuration() { return configuration; }
             public void invalidateAttributes(Node node, boolean data) { }
             public void invalidateEntry(Node parent, String name) { }
+            @Override
+            public void invalidateAll() { }
         };
     }
 

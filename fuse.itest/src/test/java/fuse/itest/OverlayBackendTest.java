@@ -63,6 +63,8 @@ class OverlayBackendTest {
             public Map<String, Object> configuration() { return configuration; }
             public void invalidateAttributes(Node node, boolean data) { }
             public void invalidateEntry(Node parent, String name) { }
+            @Override
+            public void invalidateAll() { }
         };
     }
 

@@ -144,6 +144,10 @@ class LocalFileSystemTest {
             @Override
             public void invalidateEntry(Node parent, String name) {
             }
+
+            @Override
+            public void invalidateAll() {
+            }
         };
     }
 
