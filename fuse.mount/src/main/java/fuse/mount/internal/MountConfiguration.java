@@ -79,7 +79,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     double entry__timeout();
 
     @AttributeDefinition(name = "Attribute timeout", description = "Seconds the kernel caches attributes. Unset: "
-            + "as the entry timeout.", min = "0", required = false)
+            + "3600 while the backend watches its source (coherence), else 1.", min = "0", required = false)
     double attr__timeout();
 
     @AttributeDefinition(name = "Negative timeout", description = "Seconds the kernel remembers that a name does "
