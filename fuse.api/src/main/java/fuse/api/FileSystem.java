@@ -33,6 +33,14 @@ public interface FileSystem extends AutoCloseable {
     /** The root directory. Not counted: the mount never forgets it. */
     Node root();
 
+    /**
+     * Whether this file system reports changes made behind the mount to its {@link MountContext}; the mount's
+     * kernel cache timeouts follow it (mount key {@code coherence}). Asked once, after {@link FileSystemBackend#open}.
+     */
+    default ChangeWatch changeWatch() {
+        return ChangeWatch.NONE;
+    }
+
     /** Resolves {@code name} in directory {@code parent}; counts one reference on the returned node. */
     Entry lookup(Caller caller, Node parent, String name) throws FuseException;
 

@@ -18,9 +18,18 @@ public interface MountContext {
      */
     Map<String, Object> configuration();
 
-    /** Tells the kernel to drop what it cached about {@code node}: attributes and, if asked, data. */
+    /**
+     * Tells the kernel to drop what it cached about {@code node}: attributes and, if asked, data. Like every
+     * notification, sent later from the mount's own thread: safe to call from anywhere, never blocks on the kernel.
+     */
     void invalidateAttributes(Node node, boolean data);
 
     /** Tells the kernel to drop its cached lookup of {@code name} in {@code parent}. */
     void invalidateEntry(Node parent, String name);
+
+    /**
+     * Tells the kernel to drop every cached lookup and attribute of the mount, names known not to exist included:
+     * for a backend that lost track of what changed behind the mount (e.g. its event queue overflowed).
+     */
+    void invalidateAll();
 }

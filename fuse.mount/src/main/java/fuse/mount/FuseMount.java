@@ -49,6 +49,13 @@ public interface FuseMount {
     /** What INIT negotiated, once the kernel has sent it. */
     Optional<InitResult> init();
 
+    /**
+     * How the kernel's caches follow changes made behind the mount, with the timeouts in force and why, e.g.
+     * {@code "watch (fanotify on /dev/vda), cached 3600 s"} or
+     * {@code "timeout 1 s (fanotify_init: EPERM)"}.
+     */
+    String coherence();
+
     /** Open files and directories right now. */
     int openFiles();
 

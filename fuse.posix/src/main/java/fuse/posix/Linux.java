@@ -151,6 +151,33 @@ public final class Linux {
     /** {@code NGROUPS_MAX}: the most supplementary groups a thread can have. */
     public static final int NGROUPS_MAX = 65536;
 
+    // fanotify(7): fanotify_init flags, fanotify_mark flags, event mask bits, info record types
+    public static final int FAN_CLOEXEC = 0x1;
+    public static final int FAN_NONBLOCK = 0x2;
+    public static final int FAN_REPORT_TID = 0x100;
+    public static final int FAN_REPORT_FID = 0x200;
+    public static final int FAN_REPORT_DIR_FID = 0x400;
+    public static final int FAN_REPORT_NAME = 0x800;
+    public static final int FAN_REPORT_DFID_NAME = FAN_REPORT_DIR_FID | FAN_REPORT_NAME;
+    public static final int FAN_MARK_ADD = 0x1;
+    public static final int FAN_MARK_FILESYSTEM = 0x100;
+    public static final long FAN_MODIFY = 0x2;
+    public static final long FAN_ATTRIB = 0x4;
+    public static final long FAN_MOVED_FROM = 0x40;
+    public static final long FAN_MOVED_TO = 0x80;
+    public static final long FAN_CREATE = 0x100;
+    public static final long FAN_DELETE = 0x200;
+    public static final long FAN_DELETE_SELF = 0x400;
+    public static final long FAN_MOVE_SELF = 0x800;
+    public static final long FAN_Q_OVERFLOW = 0x4000;
+    public static final long FAN_ONDIR = 0x40000000L;
+    public static final int FAN_EVENT_INFO_TYPE_FID = 1;
+    public static final int FAN_EVENT_INFO_TYPE_DFID_NAME = 2;
+    public static final int FAN_EVENT_INFO_TYPE_DFID = 3;
+    public static final int FANOTIFY_METADATA_VERSION = 3;
+    /** poll(2) event bit. */
+    public static final short POLLIN = 0x1;
+
     /** {@code makedev(3)}: the dev_t of a device with these major and minor numbers (glibc encoding). */
     public static long makedev(int major, int minor) {
         long ma = major & 0xffffffffL;

@@ -11,7 +11,7 @@ import fuse.api.Node;
 /**
  * A {@link MountContext} for opening a backend's file system without a mount: the mountpoint and configuration
  * given, and the invalidations the backend asks for recorded in {@link #invalidations()} (as
- * {@code "attributes <node>"}, {@code "data <node>"} and {@code "entry <parent>/<name>"}).
+ * {@code "attributes <node>"}, {@code "data <node>"} and {@code "entry <parent>/<name>"}, {@code "all"}).
  */
 public record TestMountContext(Path mountpoint, Map<String, Object> configuration, List<String> invalidations)
         implements MountContext {
@@ -33,5 +33,10 @@ public record TestMountContext(Path mountpoint, Map<String, Object> configuratio
     @Override
     public void invalidateEntry(Node parent, String name) {
         invalidations.add("entry " + parent + "/" + name);
+    }
+
+    @Override
+    public void invalidateAll() {
+        invalidations.add("all");
     }
 }

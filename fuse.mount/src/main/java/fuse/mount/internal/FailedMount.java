@@ -42,6 +42,11 @@ record FailedMount(String name, Path mountpoint, String backendTarget, String me
     }
 
     @Override
+    public String coherence() {
+        return "none (not mounted)";
+    }
+
+    @Override
     public int openFiles() {
         return 0;
     }

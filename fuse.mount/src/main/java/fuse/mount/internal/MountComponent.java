@@ -294,6 +294,11 @@ public final class MountComponent implements FuseMount {
     }
 
     @Override
+    public String coherence() {
+        return mount.coherence();
+    }
+
+    @Override
     public int openFiles() {
         return mount.openFiles();
     }

@@ -19,6 +19,9 @@ import fuse.mount.MountException;
  * file), so every key accepts both.
  *
  * @param name the configuration's PID (or a label) for messages
+ * @param entryTimeoutNanos as set, or {@link #UNSET}: then per {@link Coherence} ({@link #entryTimeoutNanos(boolean)})
+ * @param attrTimeoutNanos likewise
+ * @param negativeTimeoutNanos likewise, or following the entry timeout
  * @param properties the whole configuration, mount keys and the backend's own settings, as given
  */
 public record MountConfig(
@@ -33,6 +36,7 @@ public record MountConfig(
         boolean writebackCache,
         ChannelTransport transport,
         boolean readOnly,
+        Coherence coherence,
         long entryTimeoutNanos,
         long attrTimeoutNanos,
         long negativeTimeoutNanos,
@@ -53,20 +57,45 @@ public record MountConfig(
     public static final String ATTR_TIMEOUT = "attr_timeout";
     public static final String NEGATIVE_TIMEOUT = "negative_timeout";
     public static final String BACKEND_WAIT = "backend_wait";
+    public static final String COHERENCE = "coherence";
 
     public static final String DEFAULT_BACKEND = "local";
     /** io_uring where the kernel offers it (fuse module parameter enable_uring), else /dev/fuse: works everywhere. */
     public static final ChannelTransport DEFAULT_TRANSPORT = ChannelTransport.AUTO;
+    /** The cache timeout when nothing tells the kernel about changes behind the mount. */
     public static final double DEFAULT_TIMEOUT_SECONDS = 1.0;
+    /**
+     * The cache timeout while the backend watches its source and invalidates what changed: long, but not
+     * forever, so that a change the watch cannot see (another host writing to a network file system) shows within
+     * the hour.
+     */
+    public static final double WATCHED_TIMEOUT_SECONDS = 3600.0;
+    /** A timeout key left unset: the coherence mode decides. */
+    public static final long UNSET = -1;
+
+    /** How the kernel's caches learn of changes made behind the mount (key {@code coherence}). */
+    public enum Coherence {
+        /** Watch where the backend can, else expire by timeout. */
+        AUTO,
+        /** Watch; a backend that cannot fails to open. */
+        WATCH,
+        /** Never watch: short timeouts. */
+        TIMEOUT;
+
+        /** The configuration value. */
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
     public static final double DEFAULT_BACKEND_WAIT_SECONDS = 5.0;
 
     /** Changing one of these needs a new mount; the others apply to the live mount. */
     private static final Set<String> REMOUNT_KEYS = Set.of(MOUNTPOINT, THREADS, ALLOW_OTHER, DEFAULT_PERMISSIONS,
-            MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, TRANSPORT, READ_ONLY);
+            MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, TRANSPORT, READ_ONLY, COHERENCE);
     /** The mount's own keys, which a backend ignores. */
     private static final Set<String> MOUNT_KEYS = Set.of(MOUNTPOINT, BACKEND, THREADS, ALLOW_OTHER,
             DEFAULT_PERMISSIONS, MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, TRANSPORT, READ_ONLY, ENTRY_TIMEOUT,
-            ATTR_TIMEOUT, NEGATIVE_TIMEOUT, BACKEND_WAIT);
+            ATTR_TIMEOUT, NEGATIVE_TIMEOUT, BACKEND_WAIT, COHERENCE);
     /**
      * Prefixes of the keys ConfigAdmin, FileInstall and DS add ({@code service.pid},
      * {@code felix.fileinstall.filename}, {@code component.name}, {@code osgi.ds.satisfying.condition.target}…);
@@ -115,13 +144,33 @@ public record MountConfig(
         String transportKey = string(props, TRANSPORT, DEFAULT_TRANSPORT.key());
         ChannelTransport transport = ChannelTransport.of(transportKey).orElseThrow(() -> new MountException(
                 "transport: must be auto, uring or device, got '" + transportKey + "'"));
-        long entryTimeout = seconds(props, ENTRY_TIMEOUT, DEFAULT_TIMEOUT_SECONDS);
-        // A name's absence is as stale as its presence would be: unset, it follows the entry timeout.
-        long negativeTimeout = seconds(props, NEGATIVE_TIMEOUT, entryTimeout / 1e9);
+        Coherence coherence = coherence(props);
+        if (coherence == Coherence.WATCH && writebackCache) {
+            throw new MountException("coherence: watch cannot keep a writeback_cache mount coherent (the kernel "
+                    + "keeps size and mtime itself); use coherence=timeout or auto");
+        }
         return new MountConfig(name, mountpoint, backend.trim(), threads, allowOther, defaultPermissions,
-                maxStackDepth, passthrough, writebackCache, transport, bool(props, READ_ONLY, false), entryTimeout,
-                seconds(props, ATTR_TIMEOUT, DEFAULT_TIMEOUT_SECONDS), negativeTimeout,
+                maxStackDepth, passthrough, writebackCache, transport, bool(props, READ_ONLY, false), coherence,
+                seconds(props, ENTRY_TIMEOUT), seconds(props, ATTR_TIMEOUT), seconds(props, NEGATIVE_TIMEOUT),
                 seconds(props, BACKEND_WAIT, DEFAULT_BACKEND_WAIT_SECONDS), props);
+    }
+
+    /** The entry timeout in force: as set, else long while the backend watches its source, else short. */
+    public long entryTimeoutNanos(boolean watched) {
+        return entryTimeoutNanos != UNSET ? entryTimeoutNanos : defaultTimeout(watched);
+    }
+
+    public long attrTimeoutNanos(boolean watched) {
+        return attrTimeoutNanos != UNSET ? attrTimeoutNanos : defaultTimeout(watched);
+    }
+
+    /** A name's absence is as stale as its presence would be: unset, it follows the entry timeout. */
+    public long negativeTimeoutNanos(boolean watched) {
+        return negativeTimeoutNanos != UNSET ? negativeTimeoutNanos : entryTimeoutNanos(watched);
+    }
+
+    private static long defaultTimeout(boolean watched) {
+        return Math.round((watched ? WATCHED_TIMEOUT_SECONDS : DEFAULT_TIMEOUT_SECONDS) * 1e9);
     }
 
     /**
@@ -173,6 +222,7 @@ public record MountConfig(
             case WRITEBACK_CACHE -> config.writebackCache;
             case TRANSPORT -> config.transport;
             case READ_ONLY -> config.readOnly;
+            case COHERENCE -> config.coherence;
             default -> throw new IllegalArgumentException(key);
         };
     }
@@ -228,6 +278,25 @@ public record MountConfig(
             case "false", "no", "off", "0" -> false;
             default -> throw new MountException(key + ": must be true or false, got '" + value + "'");
         };
+    }
+
+    private static Coherence coherence(Map<String, Object> props) throws MountException {
+        String value = string(props, COHERENCE, "").trim();
+        if (value.isEmpty()) {
+            return Coherence.AUTO;
+        }
+        for (Coherence c : Coherence.values()) {
+            if (c.key().equalsIgnoreCase(value)) {
+                return c;
+            }
+        }
+        throw new MountException("coherence: must be auto, watch or timeout, got '" + value + "'");
+    }
+
+    /** A number of seconds in nanoseconds, or {@link #UNSET} when the key is not set (or blank). */
+    private static long seconds(Map<String, Object> props, String key) throws MountException {
+        Object value = props.get(key);
+        return value == null || value.toString().isBlank() ? UNSET : seconds(props, key, 0);
     }
 
     private static long seconds(Map<String, Object> props, String key, double fallback) throws MountException {

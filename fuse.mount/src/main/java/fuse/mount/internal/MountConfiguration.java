@@ -64,13 +64,23 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Read-only", description = "Mount read-only.")
     boolean read__only() default false;
 
-    @AttributeDefinition(name = "Entry timeout", description = "Seconds the kernel caches a name lookup.",
-            min = "0")
-    double entry__timeout() default MountConfig.DEFAULT_TIMEOUT_SECONDS;
+    @AttributeDefinition(name = "Coherence", description = "How the kernel's caches learn of changes made on "
+            + "the host, behind the mount. watch: the backend watches its source (local: fanotify) and tells the "
+            + "kernel what changed, so names and attributes are cached for long (3600 s unless set); a backend "
+            + "that cannot watch fails to open. timeout: cached entries expire after 1 s (unless set). auto: watch "
+            + "where the backend can, else timeout; the log and fuse:mounts say which and why.",
+            options = {@org.osgi.service.metatype.annotations.Option(label = "auto", value = "auto"),
+                @org.osgi.service.metatype.annotations.Option(label = "watch", value = "watch"),
+                @org.osgi.service.metatype.annotations.Option(label = "timeout", value = "timeout")})
+    String coherence() default "auto";
 
-    @AttributeDefinition(name = "Attribute timeout", description = "Seconds the kernel caches attributes.",
-            min = "0")
-    double attr__timeout() default MountConfig.DEFAULT_TIMEOUT_SECONDS;
+    @AttributeDefinition(name = "Entry timeout", description = "Seconds the kernel caches a name lookup. Unset: "
+            + "3600 while the backend watches its source (coherence), else 1.", min = "0", required = false)
+    double entry__timeout();
+
+    @AttributeDefinition(name = "Attribute timeout", description = "Seconds the kernel caches attributes. Unset: "
+            + "3600 while the backend watches its source (coherence), else 1.", min = "0", required = false)
+    double attr__timeout();
 
     @AttributeDefinition(name = "Negative timeout", description = "Seconds the kernel remembers that a name does "
             + "not exist, so that looking it up again (build tools probing paths) does not reach the backend. Unset: "

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import fuse.api.Errno;
 import fuse.api.FileSystem;
 import fuse.api.FuseException;
+import fuse.api.ChangeWatch;
 import fuse.api.MountContext;
 import fuse.api.Node;
 import fuse.channel.FuseChannel;
@@ -96,6 +97,10 @@ public final class MountCore implements FuseMount, AutoCloseable {
     private volatile String problem;
     private volatile boolean retryWhenBackendAppears;
     private volatile boolean closing;
+    /** Whether the bound file system reports changes behind the mount: the default timeouts are long then. */
+    private volatile boolean watched;
+    /** The bound file system's {@link ChangeWatch#description()}. */
+    private volatile String watchDescription = ChangeWatch.NONE.description();
     private long epochs;
     /** When the mount last lost its backend ({@link #detach}), 0 while bound. Guarded by {@link #control}. */
     private long detachedAt;
@@ -160,6 +165,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
             }
             if (binding != null) {
                 nodes.bind(binding);
+                followWatch(binding.fs.changeWatch());
                 gate.resume(binding);
                 state = MountState.SERVING;
                 LOG.info("mount {}: mounted, served by backend {}", label(), ref);
@@ -516,6 +522,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
             awaitIdle(old);
         }
         nodes.bind(next);
+        followWatch(next.fs.changeWatch());
         gate.resume(next);
         long now = System.nanoTime();
         String held = String.format(java.util.Locale.ROOT, "%.1f ms", (now - paused) / 1e6);
@@ -541,6 +548,30 @@ public final class MountCore implements FuseMount, AutoCloseable {
             LOG.info("mount {}: now served by backend {}{}; new requests held {}", label(), next.backend,
                     old == null ? "" : " (was " + old.backend + ")", held);
         }
+    }
+
+    /**
+     * Long default timeouts while the file system reports changes behind the mount; it cannot while the kernel
+     * keeps size and mtime itself (writeback cache) or when told not to.
+     */
+    private void followWatch(ChangeWatch watch) {
+        MountConfig c = config;
+        boolean nowWatched = watch.watching() && c.coherence() != MountConfig.Coherence.TIMEOUT && !c.writebackCache();
+        String why = c.coherence() == MountConfig.Coherence.TIMEOUT ? "coherence=timeout"
+                : c.writebackCache() && watch.watching() ? "writeback_cache" : watch.description();
+        if (nowWatched != watched || !why.equals(watchDescription)) {
+            LOG.info("mount {}: {}", label(), coherence(c, nowWatched, why));
+        }
+        watchDescription = why;
+        watched = nowWatched;
+    }
+
+    private static String coherence(MountConfig c, boolean watched, String why) {
+        String timeouts = seconds(c.entryTimeoutNanos(watched)) + " s";
+        if (c.attrTimeoutNanos(watched) != c.entryTimeoutNanos(watched)) {
+            timeouts += " (attributes " + seconds(c.attrTimeoutNanos(watched)) + " s)";
+        }
+        return watched ? "watch (" + why + "), cached " + timeouts : "timeout " + timeouts + " (" + why + ")";
     }
 
     /** No backend from now on: requests wait at the gate. */
@@ -658,15 +689,15 @@ public final class MountCore implements FuseMount, AutoCloseable {
     }
 
     long entryTimeoutNanos() {
-        return config.entryTimeoutNanos();
+        return config.entryTimeoutNanos(watched);
     }
 
     long attrTimeoutNanos() {
-        return config.attrTimeoutNanos();
+        return config.attrTimeoutNanos(watched);
     }
 
     long negativeTimeoutNanos() {
-        return config.negativeTimeoutNanos();
+        return config.negativeTimeoutNanos(watched);
     }
 
     String label() {
@@ -749,6 +780,11 @@ public final class MountCore implements FuseMount, AutoCloseable {
     }
 
     @Override
+    public String coherence() {
+        return coherence(config, watched, watchDescription);
+    }
+
+    @Override
     public int openFiles() {
         return handles.size();
     }
@@ -805,6 +841,13 @@ public final class MountCore implements FuseMount, AutoCloseable {
             long id = idOf(parent);
             if (id != 0) {
                 notifyKernel(notifier -> notifier.invalidateEntry(id, name));
+            }
+        }
+
+        @Override
+        public void invalidateAll() {
+            if (binding != null) {
+                invalidateKernelCaches();
             }
         }
 

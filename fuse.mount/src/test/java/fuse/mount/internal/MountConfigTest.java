@@ -39,8 +39,11 @@ class MountConfigTest {
         assertTrue(c.passthrough());
         assertFalse(c.writebackCache());
         assertEquals(ChannelTransport.AUTO, c.transport());
-        assertEquals(1_000_000_000L, c.entryTimeoutNanos());
-        assertEquals(1_000_000_000L, c.attrTimeoutNanos());
+        assertEquals(MountConfig.Coherence.AUTO, c.coherence());
+        assertEquals(1_000_000_000L, c.entryTimeoutNanos(false), "not watched: short");
+        assertEquals(1_000_000_000L, c.attrTimeoutNanos(false));
+        assertEquals(3_600_000_000_000L, c.entryTimeoutNanos(true), "watched: long");
+        assertEquals(3_600_000_000_000L, c.negativeTimeoutNanos(true));
         assertEquals(5_000_000_000L, c.backendWaitNanos());
     }
 
@@ -54,7 +57,7 @@ class MountConfigTest {
         assertEquals(typed.threads(), strings.threads());
         assertTrue(strings.allowOther());
         assertTrue(strings.defaultPermissions(), "allow_other forces default_permissions");
-        assertEquals(500_000_000L, strings.attrTimeoutNanos());
+        assertEquals(500_000_000L, strings.attrTimeoutNanos(true), "a timeout set is kept, watched or not");
         assertEquals(2, strings.maxStackDepth());
     }
 

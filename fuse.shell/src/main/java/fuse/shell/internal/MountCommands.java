@@ -72,6 +72,7 @@ public final class MountCommands {
             Table table = Table.of("MOUNTPOINT", "BACKEND", "STATE", "CONNECTION", "FUSE", "PASSTHROUGH", "OPEN",
                     "CONFIGURATION").numeric(3, 6);
             List<String> problems = new ArrayList<>();
+            List<String> coherence = new ArrayList<>();
             List<MountService> services = registry.mounts();
             for (MountService service : services) {
                 FuseMount mount = service.mount();
@@ -80,6 +81,7 @@ public final class MountCommands {
                         connection < 0 ? null : connection, Formats.protocol(mount), Formats.passthrough(mount),
                         mount.openFiles(), service.pid());
                 mount.problem().ifPresent(problem -> problems.add(mount.mountpoint() + ": " + problem));
+                coherence.add(mount.mountpoint() + ": coherence " + mount.coherence());
             }
             for (Configuration configuration : registry.configurations()) {
                 if (services.stream().noneMatch(s -> s.pid().equals(configuration.getPid()))) {
@@ -92,7 +94,7 @@ public final class MountCommands {
             if (table.isEmpty()) {
                 return "no mounts (" + Usage.MOUNT + " adds one)";
             }
-            return Table.blocks(table, String.join("\n", problems));
+            return Table.blocks(table, String.join("\n", coherence), String.join("\n", problems));
         });
     }
 

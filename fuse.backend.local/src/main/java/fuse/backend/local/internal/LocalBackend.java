@@ -32,6 +32,13 @@ public final class LocalBackend implements FileSystemBackend {
 
     @Override
     public FileSystem open(MountContext mount) throws FuseException {
-        return LocalFileSystem.open(Settings.parse(mount.configuration()));
+        LocalFileSystem fs = LocalFileSystem.open(Settings.parse(mount.configuration()));
+        try {
+            fs.watch(mount);
+        } catch (FuseException | RuntimeException e) {
+            fs.close();
+            throw e;
+        }
+        return fs;
     }
 }

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import fuse.api.AttributeChanges;
 import fuse.api.Attributes;
 import fuse.api.Caller;
+import fuse.api.ChangeWatch;
 import fuse.api.Created;
 import fuse.api.DirectoryFiller;
 import fuse.api.Entry;
@@ -24,6 +25,7 @@ import fuse.api.FileSystemStats;
 import fuse.api.FileType;
 import fuse.api.FuseException;
 import fuse.api.Handle;
+import fuse.api.MountContext;
 import fuse.api.Node;
 import fuse.api.OpenOption;
 import fuse.api.Opened;
@@ -82,6 +84,9 @@ final class LocalFileSystem implements FileSystem {
     private final DirentBatches direntBatches = new DirentBatches();
     private volatile PassthroughPolicy policy;
     private volatile boolean closed;
+    /** Changes behind the mount, reported to the kernel; {@code null} when not watching ({@link #watch}). */
+    private volatile HostWatch watch;
+    private volatile ChangeWatch changeWatch = ChangeWatch.NONE;
 
     private LocalFileSystem(Path root, PassthroughPolicy policy, FileStat rootStat, int rootFd) {
         this.root = root;
@@ -123,6 +128,22 @@ final class LocalFileSystem implements FileSystem {
             Posix.closeQuietly(fd);
             throw new FuseException(Errno.EINVAL, Settings.ROOT + ": " + root + " is not readable: " + e.errno(), e);
         }
+    }
+
+    /**
+     * Starts watching the host for changes behind {@code mount}, as its {@code coherence} key asks.
+     *
+     * @throws FuseException with {@code coherence=watch} when the watch cannot start
+     */
+    void watch(MountContext mount) throws FuseException {
+        StringBuilder why = new StringBuilder();
+        watch = HostWatch.start(root, rootNode.fd(), nodes::find, mount, why);
+        changeWatch = new ChangeWatch(watch != null, why.toString());
+    }
+
+    @Override
+    public ChangeWatch changeWatch() {
+        return changeWatch;
     }
 
     Path rootPath() {
@@ -677,20 +698,29 @@ final class LocalFileSystem implements FileSystem {
             return;
         }
         closed = true;
+        HostWatch w = watch;
+        if (w != null) {
+            w.close();
+        }
         nodes.closeAll();
         LOG.info("local file system closed: root={}", root);
     }
 
     // --------------------------------------------------------------------------------------------- helpers
 
-    private static LocalNode local(Node node) throws FuseException {
+    /** The node; and the calling thread is one of the mount's, whose changes the watch does not report. */
+    private LocalNode local(Node node) throws FuseException {
+        HostWatch w = watch;
+        if (w != null) {
+            w.serverThread();
+        }
         if (node instanceof LocalNode local) {
             return local;
         }
         throw new FuseException(Errno.ESTALE, "not a node of the local backend: " + node);
     }
 
-    private static LocalNode dir(Node node) throws FuseException {
+    private LocalNode dir(Node node) throws FuseException {
         LocalNode local = local(node);
         if (!local.isDirectory()) {
             throw new FuseException(Errno.ENOTDIR, "not a directory: " + local);
@@ -698,7 +728,11 @@ final class LocalFileSystem implements FileSystem {
         return local;
     }
 
-    private static FileHandle file(Handle handle) throws FuseException {
+    private FileHandle file(Handle handle) throws FuseException {
+        HostWatch w = watch;
+        if (w != null) {
+            w.serverThread();
+        }
         if (handle instanceof FileHandle file) {
             return file;
         }

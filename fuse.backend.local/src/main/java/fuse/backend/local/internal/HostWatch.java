@@ -1,0 +1,364 @@
+package fuse.backend.local.internal;
+
+import static fuse.posix.Linux.*;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import java.lang.foreign.ValueLayout;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import fuse.api.Errno;
+import fuse.api.FuseException;
+import fuse.api.MountContext;
+import fuse.posix.Fanotify;
+import fuse.posix.FileNames;
+import fuse.posix.FileStat;
+import fuse.posix.Posix;
+import fuse.posix.PosixException;
+
+/**
+ * Watches the host file system under a local mount's root and tells the kernel what changed behind the mount, so
+ * that the mount can let the kernel cache names and attributes for long.
+ *
+ * <p><b>How.</b> One fanotify group with a mark on the whole file system of the root ({@code FAN_MARK_FILESYSTEM};
+ * a mount mark would miss changes made through other mounts of it), reporting file handles and names
+ * ({@code FAN_REPORT_DFID_NAME | FAN_REPORT_FID}) and the changing thread ({@code FAN_REPORT_TID}). Its own
+ * platform thread reads the events; each handle is resolved to {@code (device, inode)} with
+ * {@code open_by_handle_at} and {@code fstat} (remembered per handle: a handle names one file for good, since it
+ * carries the inode's generation), and only files the mount holds ({@link KnownNodes}) lead to a notification:
+ * a name created, removed or renamed in a known directory drops that name ({@code FUSE_NOTIFY_INVAL_ENTRY}) and
+ * the directory's attributes; changed attributes or data of a known file drop its attributes, and its cached
+ * data for a write ({@code FUSE_NOTIFY_INVAL_INODE}; fanotify gives no range, so the whole file). When the event
+ * queue overflows, everything is dropped ({@link MountContext#invalidateAll}: {@code FUSE_NOTIFY_INC_EPOCH} and
+ * every known inode).
+ *
+ * <p><b>Not our own changes.</b> Changes made by this mount's request threads (which the kernel already knows
+ * about) are skipped: each thread that enters the file system is remembered by its kernel thread id
+ * ({@link #serverThread}). Other threads of the same process (another mount over the same files) count as
+ * outside changes. Writes through passthrough opens are made by the client's thread: they are reported, and cost
+ * one attribute notification per batch of events.
+ *
+ * <p><b>Threads and locks.</b> The notifications are handed to the mount, which sends them from its own
+ * background thread; this thread takes no lock a request needs, so a kernel that holds a directory lock while
+ * a request waits on us never waits on this thread.
+ *
+ * <p><b>Limits.</b> fanotify with file handles needs Linux 5.9 and {@code CAP_SYS_ADMIN}, and a file system that
+ * encodes file handles (ext4, xfs, btrfs, tmpfs…; not FUSE or NFS without export support). There is no inotify
+ * fallback: inotify needs a watch per directory, added as directories are looked up, and cannot be recursive;
+ * without fanotify the mount keeps the short timeouts. Changes a host file system does not report (a network
+ * file system changed from another machine) show when the long timeout runs out.
+ */
+final class HostWatch implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HostWatch.class);
+
+    /** The mount key that says whether to watch ({@code fuse.mount}'s {@code coherence}). */
+    static final String COHERENCE = "coherence";
+    private static final long MASK = FAN_CREATE | FAN_DELETE | FAN_MOVED_FROM | FAN_MOVED_TO | FAN_ATTRIB
+            | FAN_MODIFY | FAN_ONDIR;
+    private static final long NAME_CHANGES = FAN_CREATE | FAN_DELETE | FAN_MOVED_FROM | FAN_MOVED_TO;
+    private static final int BUFFER_BYTES = 64 * 1024;
+    private static final int REMEMBERED_HANDLES = 8192;
+    /** fanotify_event_metadata: event_len u32, vers u8, reserved u8, metadata_len u16, mask u64, fd s32, pid s32. */
+    private static final int METADATA_BYTES = 24;
+    /** After an info record's header (4 bytes) and fsid (8 bytes): the struct file_handle. */
+    private static final int HANDLE_AT = 12;
+    private static final long[] UNRESOLVED = new long[0];
+    // Records are aligned to 4 bytes only (FANOTIFY_EVENT_ALIGN).
+    private static final ValueLayout.OfInt JAVA_INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong JAVA_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfShort JAVA_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    private final Path root;
+    private final int rootFd;
+    private final KnownNodes nodes;
+    private final MountContext mount;
+    private final int group;
+    private final int wakeRead;
+    private final int wakeWrite;
+    private final Thread thread;
+    private final Set<Integer> serverThreads = ConcurrentHashMap.newKeySet();
+    private final ThreadLocal<Boolean> registered = new ThreadLocal<>();
+    /** Handle bytes → {@code (device, inode)}, or {@link #UNRESOLVED}; this thread's alone. */
+    private final Map<HandleKey, long[]> handles = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<HandleKey, long[]> eldest) {
+            return size() > REMEMBERED_HANDLES;
+        }
+    };
+    private volatile boolean closed;
+    private long overflows;
+
+    private HostWatch(Path root, int rootFd, KnownNodes nodes, MountContext mount, int group, int[] wake) {
+        this.root = root;
+        this.rootFd = rootFd;
+        this.nodes = nodes;
+        this.mount = mount;
+        this.group = group;
+        this.wakeRead = wake[0];
+        this.wakeWrite = wake[1];
+        this.thread = Thread.ofPlatform().daemon().name("fuse-watch " + root).unstarted(this::run);
+    }
+
+    /**
+     * Starts watching {@code root} for {@code mount}, as its {@code coherence} key asks.
+     *
+     * @return the running watch, or {@code null} when told not to watch or (with {@code auto}) it cannot start
+     * @param why gets how it watches, or why it does not
+     * @throws FuseException EINVAL with {@code coherence=watch} when it cannot start
+     */
+    static HostWatch start(Path root, int rootFd, KnownNodes nodes, MountContext mount, StringBuilder why)
+            throws FuseException {
+        String coherence = String.valueOf(mount.configuration().getOrDefault(COHERENCE, "auto")).trim();
+        if (coherence.equalsIgnoreCase("timeout")) {
+            why.append("coherence=timeout");
+            return null;
+        }
+        int group = -1;
+        int[] wake = null;
+        int handleRoot = -1;
+        try {
+            // open_by_handle_at wants a real descriptor of the file system, not an O_PATH one (EBADF).
+            handleRoot = Posix.openat(rootFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+            group = Fanotify.init(FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME | FAN_REPORT_FID
+                    | FAN_REPORT_TID, O_RDONLY | O_CLOEXEC);
+            Fanotify.mark(group, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, MASK, root.toString());
+            wake = Posix.pipe(O_CLOEXEC | O_NONBLOCK);
+        } catch (PosixException e) {
+            Posix.closeQuietly(group);
+            Posix.closeQuietly(handleRoot);
+            String reason = e.getMessage() + switch (e.errno()) {
+                case EPERM -> " (needs CAP_SYS_ADMIN)";
+                case EINVAL, ENOSYS -> " (needs Linux 5.9)";
+                case EOPNOTSUPP, EXDEV, ENODEV -> " (the file system does not report file handles)";
+                default -> "";
+            };
+            if (coherence.equalsIgnoreCase("watch")) {
+                throw new FuseException(Errno.EINVAL, COHERENCE + "=watch: cannot watch " + root + ": " + reason, e);
+            }
+            why.append("cannot watch: ").append(reason);
+            return null;
+        }
+        HostWatch watch = new HostWatch(root, handleRoot, nodes, mount, group, wake);
+        watch.thread.start();
+        why.append("fanotify on the file system of ").append(root);
+        return watch;
+    }
+
+    /**
+     * Remembers the calling thread as one of the mount's own: changes it makes are not reported. Called by every
+     * file system operation; a thread-local check after the first time.
+     */
+    void serverThread() {
+        if (registered.get() == null) {
+            registered.set(Boolean.TRUE);
+            serverThreads.add(Fanotify.gettid());
+        }
+    }
+
+    private void run() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(BUFFER_BYTES, 8);
+            Changes changes = new Changes();
+            while (!closed) {
+                if (!Fanotify.awaitReadable(group, wakeRead) || closed) {
+                    continue;
+                }
+                long n;
+                try {
+                    n = Posix.read(group, buffer);
+                } catch (PosixException e) {
+                    if (e.errno() == Errno.EAGAIN || e.errno() == Errno.EINTR) {
+                        continue;
+                    }
+                    throw e;
+                }
+                changes.clear();
+                read(buffer, n, changes);
+                if (changes.overflow) {
+                    overflows++;
+                    LOG.info("watch of {}: the event queue overflowed ({} so far): the kernel drops every cached "
+                            + "name and attribute of the mount", root, overflows);
+                }
+                changes.send(mount);
+            }
+        } catch (PosixException | RuntimeException e) {
+            if (!closed) {
+                LOG.error("watch of {} stopped: {}; changes on the host now show when cached entries expire", root,
+                        e.toString());
+                mount.invalidateAll();
+            }
+        } finally {
+            Posix.closeQuietly(group);
+            Posix.closeQuietly(wakeRead);
+            Posix.closeQuietly(rootFd);
+        }
+    }
+
+    /** Turns the events of one read into the notifications they need. */
+    private void read(MemorySegment buffer, long n, Changes changes) {
+        long at = 0;
+        while (at + METADATA_BYTES <= n) {
+            int length = buffer.get(JAVA_INT, at);
+            if (length < METADATA_BYTES || at + length > n) {
+                break;
+            }
+            if (buffer.get(JAVA_BYTE, at + 4) != FANOTIFY_METADATA_VERSION) {
+                throw new IllegalStateException("fanotify metadata version " + buffer.get(JAVA_BYTE, at + 4));
+            }
+            long mask = buffer.get(JAVA_LONG, at + 8);
+            int tid = buffer.get(JAVA_INT, at + 20);
+            if ((mask & FAN_Q_OVERFLOW) != 0) {
+                changes.overflow = true;
+            } else if (!serverThreads.contains(tid)) {
+                event(buffer, at + (buffer.get(JAVA_SHORT, at + 6) & 0xffff), at + length, mask, changes);
+            }
+            at += length;
+        }
+    }
+
+    private void event(MemorySegment buffer, long at, long end, long mask, Changes changes) {
+        LocalNode dir = null;
+        String name = null;
+        LocalNode self = null;
+        while (at + HANDLE_AT + 8 <= end) {
+            int type = buffer.get(JAVA_BYTE, at) & 0xff;
+            int length = buffer.get(JAVA_SHORT, at + 2) & 0xffff;
+            if (length == 0) {
+                break;
+            }
+            long handle = at + HANDLE_AT;
+            if (type == FAN_EVENT_INFO_TYPE_DFID_NAME || type == FAN_EVENT_INFO_TYPE_DFID) {
+                dir = known(buffer, handle);
+                if (type == FAN_EVENT_INFO_TYPE_DFID_NAME) {
+                    name = FileNames.decodeNulTerminated(buffer, handle + 8 + buffer.get(JAVA_INT, handle));
+                }
+            } else if (type == FAN_EVENT_INFO_TYPE_FID) {
+                self = known(buffer, handle);
+            }
+            at += length;
+        }
+        if ((mask & NAME_CHANGES) != 0) {
+            if (dir != null && name != null && !name.equals(".")) {
+                changes.entries.add(new NamedEntry(dir, name));
+                changes.attributes.add(dir);
+            }
+            return;
+        }
+        LocalNode changed = self != null ? self : name == null || name.equals(".") ? dir : null;
+        if (changed == null) {
+            return;
+        }
+        if ((mask & FAN_MODIFY) != 0) {
+            changes.data.add(changed);
+        } else {
+            changes.attributes.add(changed);
+        }
+    }
+
+    /** The node the mount holds for the file {@code handle} names, or {@code null}. */
+    private LocalNode known(MemorySegment buffer, long handle) {
+        int bytes = buffer.get(JAVA_INT, handle);
+        HandleKey key = new HandleKey(buffer.asSlice(handle, 8 + bytes).toArray(JAVA_BYTE));
+        long[] id = handles.get(key);
+        if (id == null) {
+            id = resolve(buffer.asSlice(handle, 8 + bytes));
+            handles.put(key, id);
+        }
+        return id == UNRESOLVED ? null : nodes.find(id[0], id[1]);
+    }
+
+    private long[] resolve(MemorySegment handle) {
+        int fd;
+        try {
+            fd = Fanotify.openByHandleAt(rootFd, handle, O_PATH | O_CLOEXEC);
+        } catch (PosixException e) {
+            return UNRESOLVED; // gone already (ESTALE): nothing of it can be cached
+        }
+        try {
+            FileStat stat = Posix.fstat(fd);
+            return new long[] {stat.device(), stat.inode()};
+        } catch (PosixException e) {
+            return UNRESOLVED;
+        } finally {
+            Posix.closeQuietly(fd);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            Posix.write(wakeWrite, Arena.ofAuto().allocate(1));
+        } catch (PosixException e) {
+            // the thread sees closed at its next wake-up
+        }
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Posix.closeQuietly(wakeWrite);
+    }
+
+    /** What one batch of events changed, each notification once. */
+    private static final class Changes {
+        final Set<NamedEntry> entries = new LinkedHashSet<>();
+        final Set<LocalNode> attributes = new LinkedHashSet<>();
+        final Set<LocalNode> data = new LinkedHashSet<>();
+        boolean overflow;
+
+        void clear() {
+            entries.clear();
+            attributes.clear();
+            data.clear();
+            overflow = false;
+        }
+
+        void send(MountContext mount) {
+            if (overflow) {
+                mount.invalidateAll();
+                return;
+            }
+            for (NamedEntry entry : entries) {
+                mount.invalidateEntry(entry.dir, entry.name);
+            }
+            attributes.removeAll(data);
+            for (LocalNode node : attributes) {
+                mount.invalidateAttributes(node, false);
+            }
+            for (LocalNode node : data) {
+                mount.invalidateAttributes(node, true);
+            }
+        }
+    }
+
+    private record NamedEntry(LocalNode dir, String name) {
+    }
+
+    /** A file handle's bytes ({@code handle_bytes}, {@code handle_type}, {@code f_handle}), as a map key. */
+    private record HandleKey(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof HandleKey other && Arrays.equals(other.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bytes);
+        }
+    }
+}
