@@ -21,8 +21,8 @@ class FrameworkTest {
         var projectBundles = Arrays.stream(context.getBundles())
                 .filter(b -> b.getSymbolicName().startsWith("fuse.") && !b.getSymbolicName().equals("fuse.itest-tests"))
                 .toList();
-        // the container's nine, and fuse.testkit, which the tests use (TestCaller, TestMountContext)
-        assertEquals(10, projectBundles.size(), () -> "project bundles: " + projectBundles);
+        // the container's nine, fuse.metrics (its MBeans are tested here), and fuse.testkit, which the tests use
+        assertEquals(11, projectBundles.size(), () -> "project bundles: " + projectBundles);
         for (Bundle bundle : projectBundles) {
             assertEquals(Bundle.ACTIVE, bundle.getState(), bundle.getSymbolicName() + " is not active");
         }

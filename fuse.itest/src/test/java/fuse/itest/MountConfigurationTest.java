@@ -234,8 +234,9 @@ class MountConfigurationTest {
         FuseMount mount = awaitMount(mountpoint, MountState.WAITING_FOR_BACKEND);
         assertTrue(isMounted(mountpoint), "the mount is up while the backend is missing");
         assertTrue(mount.backendName().isEmpty());
-        assertEquals("no backend matches backend=(fuse.backend.name=itest-late) yet; requests wait up to 20 s for "
-                + "one, then fail with EIO", mount.problem().orElseThrow());
+        assertEquals("no backend matches backend=(fuse.backend.name=itest-late) yet; requests wait for one until 20 s "
+                + "after the backend went (backend_wait, once per mount), then fail with EIO at once",
+                mount.problem().orElseThrow());
         CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> {
             try {
                 return io(() -> Files.readString(mountpoint.resolve("late-file")));
