@@ -5,7 +5,7 @@
  * calls that cannot hang the test). The conformance scenarios are in {@link fuse.testkit.posix}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package fuse.testkit;
 
 import org.osgi.annotation.bundle.Export;
