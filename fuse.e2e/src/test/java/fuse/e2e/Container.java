@@ -45,10 +45,20 @@ final class Container implements AutoCloseable {
 
     /** Starts {@code ./run} with a fresh home, source and mountpoint under {@code base}. */
     static Container start(Path base, String... extraEnv) throws IOException {
+        return startAs(base, List.of(), extraEnv);
+    }
+
+    /**
+     * Starts {@code ./run} through {@code launcher} (e.g. {@code setpriv --reuid=...}: another user), with a fresh
+     * home, source and mountpoint under {@code base}, which must exist and be that user's.
+     */
+    static Container startAs(Path base, List<String> launcher, String... extraEnv) throws IOException {
         Path home = Files.createDirectories(base.resolve("home"));
         Path source = Files.createDirectories(base.resolve("source"));
         Path mountpoint = base.resolve("mnt");
-        ProcessBuilder builder = new ProcessBuilder(PROJECT.resolve("run").toString());
+        List<String> command = new ArrayList<>(launcher);
+        command.add(PROJECT.resolve("run").toString());
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("FUSE_HOME", home.toString());
         builder.environment().put("FUSE_SOURCE", source.toString());
         builder.environment().put("FUSE_MOUNTPOINT", mountpoint.toString());
