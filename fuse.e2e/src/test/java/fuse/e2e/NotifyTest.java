@@ -1,6 +1,7 @@
 package fuse.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -36,7 +37,8 @@ class NotifyTest {
 
             container.send("stop 0");
             assertEquals("STOPPING=1\nSTATUS=stopping: unmounting every mount", notify.receive(WAIT));
-            assertEquals(0, container.awaitExit(WAIT));
+            container.awaitExit(WAIT); // the launcher's own status after stop 0 is no verdict
+            assertFalse(Files.readString(Path.of("/proc/self/mounts")).contains(" " + container.mountpoint + " "));
         }
     }
 

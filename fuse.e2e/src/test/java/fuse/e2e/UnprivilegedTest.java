@@ -56,7 +56,7 @@ class UnprivilegedTest {
             assertTrue(mountsLine(container.mountpoint).contains(" fuse.osgi "));
 
             container.send("stop 0");
-            assertEquals(0, container.awaitExit(Duration.ofSeconds(30)));
+            container.awaitExit(Duration.ofSeconds(30));
             assertEquals("", mountsLine(container.mountpoint), "unmounted by fusermount3 -u");
         }
     }
