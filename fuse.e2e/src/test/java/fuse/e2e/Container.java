@@ -24,6 +24,8 @@ import java.util.function.Predicate;
 final class Container implements AutoCloseable {
     static final Path PROJECT = Path.of(System.getProperty("fuse.project.dir", "..")).toAbsolutePath().normalize();
     private static final Duration DEFAULT_WAIT = Duration.ofSeconds(20);
+    /** An environment assignment that shows INFO log lines on the console too (by default: WARN and up). */
+    static final String INFO_ON_CONSOLE = "FUSE_JAVA_OPTS=-Dfuse.console.level=INFO";
 
     final Path home;
     final Path source;

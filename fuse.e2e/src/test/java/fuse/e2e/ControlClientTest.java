@@ -30,7 +30,7 @@ class ControlClientTest {
 
     @BeforeAll
     static void start() throws Exception {
-        container = Container.start(base);
+        container = Container.start(base, Container.INFO_ON_CONSOLE); // the control socket's INFO line
         container.awaitLine(line -> line.contains("control socket " + socket()));
     }
 

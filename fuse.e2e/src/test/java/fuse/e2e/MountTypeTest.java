@@ -39,7 +39,7 @@ class MountTypeTest {
             Files.deleteIfExists(link);
             Files.createSymbolicLink(link, Container.PROJECT.resolve("bin").resolve(helper));
         }
-        container = Container.start(base);
+        container = Container.start(base, Container.INFO_ON_CONSOLE); // the control socket's INFO line
         container.awaitLine(line -> line.contains("control socket "));
     }
 

@@ -43,7 +43,8 @@ class UnprivilegedTest {
         Files.setOwner(base.resolve("home"), nobody);
 
         // No AOT cache: it lives in the project's build directory, which is root's.
-        try (Container container = Container.startAs(base, AS_NOBODY, "FUSE_AOT=0", "HOME=" + base)) {
+        try (Container container = Container.startAs(base, AS_NOBODY, "FUSE_AOT=0", "HOME=" + base,
+                Container.INFO_ON_CONSOLE)) {
             container.awaitLine(line -> line.contains("mounting through fusermount3"));
             container.awaitLine(line -> line.contains("starting the console"));
             Path file = container.mountpoint.resolve("file");
