@@ -26,6 +26,8 @@ class UnprivilegedTest {
     private static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
             "--clear-groups");
 
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
     @TempDir
     Path temp;
 
@@ -51,9 +53,10 @@ class UnprivilegedTest {
             Cli read = Cli.run(Map.of(), concat(AS_NOBODY, List.of("cat", file.toString())));
             assertEquals(0, read.status(), read::toString);
             assertEquals("served to nobody\n", read.out());
-            String line = new Shell(container).mountLine(container.mountpoint)
-                    .orElseThrow(() -> new AssertionError(container.outputSoFar()));
-            assertTrue(line.contains(" SERVING ") && line.contains("off (no capability)"), line);
+            // The console may take its commands a moment after it starts: ask until fuse:mounts answers.
+            String mounts = new Shell(container).awaitOutput("fuse:mounts", "off (no capability)", WAIT);
+            String line = mounts.lines().filter(l -> l.contains(container.mountpoint + " ")).findFirst().orElse("");
+            assertTrue(line.contains(" SERVING ") && line.contains("off (no capability)"), mounts);
             assertTrue(mountsLine(container.mountpoint).contains(" fuse.osgi "));
 
             container.send("stop 0");
