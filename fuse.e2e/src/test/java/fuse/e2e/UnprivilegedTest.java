@@ -48,7 +48,8 @@ class UnprivilegedTest {
         try (Container container = Container.startAs(base, AS_NOBODY, "FUSE_AOT=0", "HOME=" + base,
                 Container.INFO_ON_CONSOLE)) {
             container.awaitLine(line -> line.contains("mounting through fusermount3"));
-            container.awaitLine(line -> line.contains("starting the console"));
+            // The console's commands are registered by the time the control socket (same start level) is up.
+            container.awaitLine(line -> line.contains("control socket "));
             Path file = container.mountpoint.resolve("file");
             Cli read = Cli.run(Map.of(), concat(AS_NOBODY, List.of("cat", file.toString())));
             assertEquals(0, read.status(), read::toString);
