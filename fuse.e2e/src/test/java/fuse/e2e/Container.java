@@ -24,6 +24,8 @@ import java.util.function.Predicate;
 final class Container implements AutoCloseable {
     static final Path PROJECT = Path.of(System.getProperty("fuse.project.dir", "..")).toAbsolutePath().normalize();
     private static final Duration DEFAULT_WAIT = Duration.ofSeconds(20);
+    /** An environment assignment that shows INFO log lines on the console too (by default: WARN and up). */
+    static final String INFO_ON_CONSOLE = "FUSE_JAVA_OPTS=-Dfuse.console.level=INFO";
 
     final Path home;
     final Path source;
@@ -45,10 +47,20 @@ final class Container implements AutoCloseable {
 
     /** Starts {@code ./run} with a fresh home, source and mountpoint under {@code base}. */
     static Container start(Path base, String... extraEnv) throws IOException {
+        return startAs(base, List.of(), extraEnv);
+    }
+
+    /**
+     * Starts {@code ./run} through {@code launcher} (e.g. {@code setpriv --reuid=...}: another user), with a fresh
+     * home, source and mountpoint under {@code base}, which must exist and be that user's.
+     */
+    static Container startAs(Path base, List<String> launcher, String... extraEnv) throws IOException {
         Path home = Files.createDirectories(base.resolve("home"));
         Path source = Files.createDirectories(base.resolve("source"));
         Path mountpoint = base.resolve("mnt");
-        ProcessBuilder builder = new ProcessBuilder(PROJECT.resolve("run").toString());
+        List<String> command = new ArrayList<>(launcher);
+        command.add(PROJECT.resolve("run").toString());
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("FUSE_HOME", home.toString());
         builder.environment().put("FUSE_SOURCE", source.toString());
         builder.environment().put("FUSE_MOUNTPOINT", mountpoint.toString());

@@ -261,16 +261,14 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
         try {
             Optional<MountTable.Mount> top = MountTable.top(mountpoint);
             if (top.isPresent() && top.get().device() == connectionId) {
-                LinuxCalls.umount2(mountpoint.toString(), LinuxCalls.MNT_DETACH);
+                Mounter.detach(mountpoint);
             } else if (MountTable.isMounted(mountpoint, connectionId)) {
                 LOG.warn("{} is covered by another mount: connection {} is aborted instead of unmounted",
                         mountpoint, connectionId);
                 FuseControl.abort(connectionId);
             }
-        } catch (PosixException e) {
-            LOG.warn("lazy unmount of {} failed: {}", mountpoint, e.getMessage());
         } catch (IOException e) {
-            LOG.warn("cannot read the mount table: {}", e.toString());
+            LOG.warn("lazy unmount of {} failed: {}", mountpoint, e.getMessage());
         }
     }
 

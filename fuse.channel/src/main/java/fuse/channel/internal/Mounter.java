@@ -22,7 +22,9 @@ import fuse.posix.PosixException;
 
 /**
  * mount(2) and umount2(2) of FUSE connections as root, and the cleanup of stale mounts left by a crashed server.
- * {@link fuse.channel.FuseChannel} delegates here.
+ * Without the privilege for mount(2) (not root, or root of a user namespace that does not own the mount namespace),
+ * mounts and unmounts go through {@link Fusermount}, as libfuse's do. {@link fuse.channel.FuseChannel} delegates
+ * here.
  */
 public final class Mounter {
     private static final Logger LOG = LoggerFactory.getLogger(Mounter.class);
@@ -62,8 +64,13 @@ public final class Mounter {
             LinuxCalls.mount(options.fsName(), target.toString(), type, flags(options), data(options, fd));
         } catch (PosixException e) {
             LinuxCalls.close(fd);
-            throw new IOException("mount(2) of " + type + " at " + target + " failed: " + e.errno()
-                    + (e.errno() == Errno.EPERM ? " (needs CAP_SYS_ADMIN)" : ""), e);
+            if (e.errno() != Errno.EPERM || LinuxCalls.geteuid() == 0) {
+                throw new IOException("mount(2) of " + type + " at " + target + " failed: " + e.errno()
+                        + (e.errno() == Errno.EPERM ? " (needs CAP_SYS_ADMIN)" : ""), e);
+            }
+            LOG.info("mount(2) at {} is not permitted to uid {}: mounting through {}", target,
+                    Integer.toUnsignedString(LinuxCalls.geteuid()), Fusermount.PROGRAM);
+            fd = Fusermount.mount(target, fusermountOptions(options));
         }
         long connectionId;
         try {
@@ -86,14 +93,36 @@ public final class Mounter {
     /** Undoes a mount whose session could not start. */
     private static void abandon(Path target, int fd, long connectionId) {
         try {
-            LinuxCalls.umount2(target.toString(), LinuxCalls.MNT_DETACH);
-        } catch (PosixException e) {
+            detach(target);
+        } catch (IOException e) {
             LOG.warn("cannot unmount {} after a failed start: {}", target, e.getMessage());
             if (connectionId >= 0) {
                 FuseControl.abort(connectionId);
             }
         }
         LinuxCalls.close(fd);
+    }
+
+    /**
+     * A lazy unmount: umount2(MNT_DETACH), or, for a user without the privilege (a mount fusermount3 made),
+     * {@code fusermount3 -u -z}.
+     */
+    static void detach(Path target) throws IOException {
+        try {
+            LinuxCalls.umount2(target.toString(), LinuxCalls.MNT_DETACH);
+        } catch (PosixException e) {
+            if (e.errno() != Errno.EPERM || LinuxCalls.geteuid() == 0) {
+                throw new IOException(e.getMessage(), e);
+            }
+            Fusermount.unmount(target);
+        }
+    }
+
+    /** fusermount3's -o: it adds fd, rootmode, user_id and group_id itself. */
+    static String fusermountOptions(MountOptions options) {
+        return "nosuid,nodev," + (options.readOnly() ? "ro" : "rw") + ",fsname=" + options.fsName() + ",subtype="
+                + options.subtype() + (options.defaultPermissions() ? ",default_permissions" : "")
+                + (options.allowOther() ? ",allow_other" : "");
     }
 
     static long flags(MountOptions options) {
@@ -146,9 +175,9 @@ public final class Mounter {
                     stale.fsType(), stale.source(), stale.device());
             FuseControl.abort(stale.device());
             try {
-                LinuxCalls.umount2(target.toString(), LinuxCalls.MNT_DETACH);
-            } catch (PosixException e) {
-                throw new IOException("cannot unmount the stale FUSE mount at " + target + ": " + e.errno(), e);
+                detach(target);
+            } catch (IOException e) {
+                throw new IOException("cannot unmount the stale FUSE mount at " + target + ": " + e.getMessage(), e);
             }
             cleaned = true;
         }

@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
@@ -43,6 +46,10 @@ import fuse.mount.FuseMount;
  * framework to the console's level, saying so in one line; after {@code mount_wait} seconds it raises it anyway,
  * naming the mounts it gave up on. Without the {@value #CONSOLE_LEVEL} framework property (a framework that is not
  * the container, e.g. the in-framework tests) it does nothing.
+ *
+ * <p>Under systemd ({@code Type=notify}) this is also the moment the service is ready: once the console's level is
+ * reached (the control socket, bundle fuse.control, is then listening) it sends {@code READY=1} with the number of
+ * mounts up, and {@code STOPPING=1} as soon as the framework begins to stop.
  */
 @Component(immediate = true, service = {}, configurationPid = ConsoleStart.PID)
 @Designate(ocd = ConsoleStart.Config.class)
@@ -64,6 +71,9 @@ public final class ConsoleStart {
     }
 
     private final Map<FuseMount, String> mountKeys = new ConcurrentHashMap<>();
+    private final SystemdNotify systemd = SystemdNotify.fromEnvironment();
+    private SynchronousBundleListener stopListener;
+    private BundleContext context;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configurationAdmin;
     private Thread waiter;
@@ -71,6 +81,13 @@ public final class ConsoleStart {
     /** An activate method, not a constructor: the references are bound before it runs, not after. */
     @Activate
     void activate(BundleContext context, Config config) {
+        this.context = context;
+        stopListener = event -> {
+            if (event.getBundle().getBundleId() == 0 && event.getType() == BundleEvent.STOPPING) {
+                systemd.stopping();
+            }
+        };
+        context.addBundleListener(stopListener);
         FrameworkStartLevel framework = context.getBundle(0).adapt(FrameworkStartLevel.class);
         int consoleLevel = context.getProperty(CONSOLE_LEVEL) == null ? 0
                 : level(context, CONSOLE_LEVEL).orElseGet(() -> highestBundleLevel(context));
@@ -96,6 +113,11 @@ public final class ConsoleStart {
 
     @Deactivate
     void deactivate() {
+        try {
+            context.removeBundleListener(stopListener);
+        } catch (IllegalStateException e) {
+            // the bundle is already stopped: its listeners are gone with it
+        }
         if (waiter != null) {
             waiter.interrupt();
         }
@@ -103,6 +125,7 @@ public final class ConsoleStart {
 
     private void startConsole(FrameworkStartLevel framework, int consoleLevel, Path loadFolder, long waitNanos) {
         long deadline = System.nanoTime() + waitNanos;
+        String status;
         try {
             MountsAtStart expected = expectedMounts(loadFolder);
             Set<String> waiting = waitForMounts(expected, deadline);
@@ -113,14 +136,28 @@ public final class ConsoleStart {
                 LOG.warn("starting the console although these mounts are not up after {} s: {}",
                         waitNanos / 1e9, String.join(", ", waiting));
             }
+            status = mountsUp() + (waiting.isEmpty() ? "" : "; not up: " + String.join(", ", waiting));
         } catch (InterruptedException e) {
             return; // deactivated: the framework is stopping, or this component is being replaced
         } catch (RuntimeException | IOException e) {
             LOG.warn("starting the console without waiting for the mounts: {}", e.toString());
+            status = mountsUp();
         }
         if (framework.getStartLevel() < consoleLevel && isActive(framework)) {
-            framework.setStartLevel(consoleLevel);
+            String readyStatus = status;
+            framework.setStartLevel(consoleLevel, event -> {
+                if (event.getType() == FrameworkEvent.STARTLEVEL_CHANGED) {
+                    systemd.ready(readyStatus);
+                }
+            });
         }
+    }
+
+    /** The status line for the service manager: how many mounts are mounted (failed ones are not). */
+    private String mountsUp() {
+        long up = mountKeys.keySet().stream()
+                .filter(mount -> MountsAtStart.isUp(mount) && mount.init().isPresent()).count();
+        return up + (up == 1 ? " mount" : " mounts") + " up";
     }
 
     private MountsAtStart expectedMounts(Path loadFolder) throws IOException {
