@@ -381,11 +381,12 @@ final class Dispatcher implements RequestHandler {
     private void open(Request.Open r, Reply reply) throws FuseException {
         RequestCaller caller = new RequestCaller(r.header());
         Binding binding = gate.enter(r.header());
-        try {
+        try (HandleTable.Slot slot = reserve(caller)) {
             long nodeId = r.header().nodeId();
             Node node = nodes.resolve(binding, nodeId, caller);
             Opened opened = onBackend(r.flags(), flags -> binding.fs.open(caller, node, flags));
-            OpenFile file = admit(binding, caller, nodeId, node, opened, r.flags(), r.killPrivileges()).open();
+            OpenFile file = admit(binding, caller, nodeId, node, opened, r.flags(), r.killPrivileges(), slot)
+                    .open();
             OpenTicket ticket = file.ticket();
             boolean accepted = reply.open(file.fh(), ticket.openFlags(), ticket.backingId());
             ticket.replied(accepted);
@@ -400,7 +401,7 @@ final class Dispatcher implements RequestHandler {
     private void create(Request.Create r, Reply reply) throws FuseException {
         RequestCaller caller = new RequestCaller(r.header(), mount.effectiveUmask(r.umask()));
         Binding binding = gate.enter(r.header());
-        try {
+        try (HandleTable.Slot slot = reserve(caller)) {
             long parentId = r.header().nodeId();
             Node parent = nodes.resolve(binding, parentId, caller);
             Created created = onBackend(r.flags(),
@@ -415,7 +416,8 @@ final class Dispatcher implements RequestHandler {
             Node node = created.entry().node();
             Admitted file;
             try {
-                file = admit(binding, caller, record.id, node, created.opened(), r.flags(), r.killPrivileges());
+                file = admit(binding, caller, record.id, node, created.opened(), r.flags(), r.killPrivileges(),
+                        slot);
             } catch (FuseException | RuntimeException e) {
                 nodes.unregister(binding, record);
                 throw e;
@@ -483,12 +485,12 @@ final class Dispatcher implements RequestHandler {
      * check makes it hold for every backend.
      */
     private Admitted admit(Binding binding, Caller caller, long nodeId, Node node, Opened opened, int flags,
-            boolean killPrivileges) throws FuseException {
+            boolean killPrivileges, HandleTable.Slot slot) throws FuseException {
         OpenTicket ticket = mount.passthroughManager().open(nodeId, opened);
         OpenFile file = new OpenFile(handles.nextFh(), nodeId, binding, node, opened.handle(), ticket, false, flags,
                 Opener.of(caller));
         binding.handleOpened();
-        handles.put(file);
+        handles.put(file, slot);
         try {
             boolean passthroughWriter = ticket.mode() == OpenMode.PASSTHROUGH && caller.uid() != 0
                     && (flags & O_ACCMODE) != 0;
@@ -507,6 +509,20 @@ final class Dispatcher implements RequestHandler {
             discard(file);
             throw e;
         }
+    }
+
+    /**
+     * Room for one more open file on this mount, taken before the backend opens or creates anything (a refused
+     * create leaves no file behind); beyond the mount's {@code max_open_files} the caller gets EMFILE.
+     */
+    private HandleTable.Slot reserve(Caller caller) throws FuseException {
+        int limit = mount.maxOpenFiles();
+        HandleTable.Slot slot = handles.reserve(limit);
+        if (slot == null) {
+            mount.openFilesExhausted(caller.uid(), limit);
+            throw new FuseException(Errno.EMFILE, "max_open_files (" + limit + ") reached");
+        }
+        return slot;
     }
 
     /** Forgets an open file the kernel never got (its passthrough claim is already undone). */
@@ -686,14 +702,14 @@ final class Dispatcher implements RequestHandler {
     private void opendir(Request.OpenDir r, Reply reply) throws FuseException {
         RequestCaller caller = new RequestCaller(r.header());
         Binding binding = gate.enter(r.header());
-        try {
+        try (HandleTable.Slot slot = reserve(caller)) {
             long nodeId = r.header().nodeId();
             Node node = nodes.resolve(binding, nodeId, caller);
             Handle handle = binding.fs.opendir(caller, node);
             OpenFile dir = new OpenFile(handles.nextFh(), nodeId, binding, node, handle, null, true, 0,
                     Opener.of(caller));
             binding.handleOpened();
-            handles.put(dir);
+            handles.put(dir, slot);
             int flags;
             try {
                 flags = listingCacheFlags(binding.fs.directoryCaching(node, handle),

@@ -41,6 +41,7 @@ public record MountConfig(
         long attrTimeoutNanos,
         long negativeTimeoutNanos,
         long backendWaitNanos,
+        int maxOpenFiles,
         Map<String, Object> properties) {
 
     public static final String MOUNTPOINT = "mountpoint";
@@ -58,6 +59,7 @@ public record MountConfig(
     public static final String NEGATIVE_TIMEOUT = "negative_timeout";
     public static final String BACKEND_WAIT = "backend_wait";
     public static final String COHERENCE = "coherence";
+    public static final String MAX_OPEN_FILES = "max_open_files";
 
     public static final String DEFAULT_BACKEND = "local";
     /** io_uring where the kernel offers it (fuse module parameter enable_uring), else /dev/fuse: works everywhere. */
@@ -88,6 +90,11 @@ public record MountConfig(
         }
     }
     public static final double DEFAULT_BACKEND_WAIT_SECONDS = 5.0;
+    /**
+     * Open files and directories the kernel may hold on one mount: each costs the server a descriptor, so a bound
+     * per mount keeps one mount (or one user of it) from taking the descriptors every other mount needs.
+     */
+    public static final int DEFAULT_MAX_OPEN_FILES = 8192;
 
     /** Changing one of these needs a new mount; the others apply to the live mount. */
     private static final Set<String> REMOUNT_KEYS = Set.of(MOUNTPOINT, THREADS, ALLOW_OTHER, DEFAULT_PERMISSIONS,
@@ -95,7 +102,7 @@ public record MountConfig(
     /** The mount's own keys, which a backend ignores. */
     private static final Set<String> MOUNT_KEYS = Set.of(MOUNTPOINT, BACKEND, THREADS, ALLOW_OTHER,
             DEFAULT_PERMISSIONS, MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, TRANSPORT, READ_ONLY, ENTRY_TIMEOUT,
-            ATTR_TIMEOUT, NEGATIVE_TIMEOUT, BACKEND_WAIT, COHERENCE);
+            ATTR_TIMEOUT, NEGATIVE_TIMEOUT, BACKEND_WAIT, COHERENCE, MAX_OPEN_FILES);
     /**
      * Prefixes of the keys ConfigAdmin, FileInstall and DS add ({@code service.pid},
      * {@code felix.fileinstall.filename}, {@code component.name}, {@code osgi.ds.satisfying.condition.target}…);
@@ -144,6 +151,10 @@ public record MountConfig(
         String transportKey = string(props, TRANSPORT, DEFAULT_TRANSPORT.key());
         ChannelTransport transport = ChannelTransport.of(transportKey).orElseThrow(() -> new MountException(
                 "transport: must be auto, uring or device, got '" + transportKey + "'"));
+        int maxOpenFiles = integer(props, MAX_OPEN_FILES, DEFAULT_MAX_OPEN_FILES);
+        if (maxOpenFiles < 1) {
+            throw new MountException("max_open_files: must be at least 1, got " + maxOpenFiles);
+        }
         Coherence coherence = coherence(props);
         if (coherence == Coherence.WATCH && writebackCache) {
             throw new MountException("coherence: watch cannot keep a writeback_cache mount coherent (the kernel "
@@ -152,7 +163,7 @@ public record MountConfig(
         return new MountConfig(name, mountpoint, backend.trim(), threads, allowOther, defaultPermissions,
                 maxStackDepth, passthrough, writebackCache, transport, bool(props, READ_ONLY, false), coherence,
                 seconds(props, ENTRY_TIMEOUT), seconds(props, ATTR_TIMEOUT), seconds(props, NEGATIVE_TIMEOUT),
-                seconds(props, BACKEND_WAIT, DEFAULT_BACKEND_WAIT_SECONDS), props);
+                seconds(props, BACKEND_WAIT, DEFAULT_BACKEND_WAIT_SECONDS), maxOpenFiles, props);
     }
 
     /** The entry timeout in force: as set, else long while the backend watches its source, else short. */

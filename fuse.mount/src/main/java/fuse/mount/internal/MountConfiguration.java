@@ -90,4 +90,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Backend wait", description = "Seconds requests wait for a missing backend, "
             + "counted once per mount from when it lost its backend; then they fail with EIO at once until one returns.", min = "0")
     double backend__wait() default MountConfig.DEFAULT_BACKEND_WAIT_SECONDS;
+
+    @AttributeDefinition(name = "Maximum open files", description = "Files and directories open at once on this "
+            + "mount (each holds a descriptor of the server); an open beyond it fails with EMFILE for that caller "
+            + "only, so one mount or user cannot take the descriptors the others need.", min = "1")
+    int max__open__files() default MountConfig.DEFAULT_MAX_OPEN_FILES;
 }

@@ -57,6 +57,8 @@ import fuse.passthrough.PassthroughStatistics;
  */
 public final class MountCore implements FuseMount, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MountCore.class);
+    /** A limit that stays reached is logged once per this interval, not once per refused request. */
+    private static final long LIMIT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** How long a swap waits for requests already running on the old backend. */
     private static final long SWAP_QUIESCE_NANOS = TimeUnit.SECONDS.toNanos(5);
     public static final String SUBTYPE = "osgi";
@@ -88,6 +90,8 @@ public final class MountCore implements FuseMount, AutoCloseable {
     /** Kernel notifications, clean-up and forgets run here, never on a reader thread. */
     private final ExecutorService background;
     private final AtomicBoolean sessionEnded = new AtomicBoolean();
+    /** When the open-file limit was last logged ({@link System#nanoTime}); a full table logs once per interval. */
+    private final AtomicLong openLimitLoggedAt = new AtomicLong(System.nanoTime() - LIMIT_LOG_INTERVAL_NANOS);
     private volatile MountConfig config;
     private volatile Predicate<BackendRef> selector;
     private volatile FuseSession session;
@@ -702,6 +706,21 @@ public final class MountCore implements FuseMount, AutoCloseable {
 
     String label() {
         return config.mountpoint().toString();
+    }
+
+    int maxOpenFiles() {
+        return config.maxOpenFiles();
+    }
+
+    /** Logs a refused open (EMFILE for its caller), at most once per interval. */
+    void openFilesExhausted(int uid, int limit) {
+        long now = System.nanoTime();
+        long last = openLimitLoggedAt.get();
+        if (now - last >= LIMIT_LOG_INTERVAL_NANOS && openLimitLoggedAt.compareAndSet(last, now)) {
+            LOG.warn("mount {}: {} files are open, the max_open_files limit; an open by uid {} failed with EMFILE "
+                    + "(further refusals are logged at most every {} s)", label(), limit, uid,
+                    TimeUnit.NANOSECONDS.toSeconds(LIMIT_LOG_INTERVAL_NANOS));
+        }
     }
 
     private static MountOptions options(MountConfig c) {

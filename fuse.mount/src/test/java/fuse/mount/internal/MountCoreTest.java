@@ -244,6 +244,35 @@ class MountCoreTest {
     }
 
     @Test
+    void opensBeyondMaxOpenFilesFailWithEmfileBeforeTheBackendMakesAnything() throws Exception {
+        MemoryFileSystem fs = new MemoryFileSystem("mem").file("/a", "a").dir("/d");
+        MountCore core = core(Map.of("max_open_files", "2"), backend("mem", 1, fs));
+        long a = lookupId(1, "a");
+        long d = lookupId(1, "d");
+        FakeReply first = open(a, O_RDONLY, 1000);
+        FakeReply dir = session.send(new Request.OpenDir(FakeHeader.as(1000, 27, d), 0));
+        assertNull(first.error);
+        assertNull(dir.error);
+
+        assertEquals(Errno.EMFILE, open(a, O_RDONLY, 1000).error);
+        assertEquals(Errno.EMFILE, session.send(new Request.OpenDir(FakeHeader.as(1000, 27, d), 0)).error);
+        FakeReply created = session.send(new Request.Create(FakeHeader.as(1000, 35, 1), "new", O_RDWR, 0644, 0,
+                false));
+        assertEquals(Errno.EMFILE, created.error);
+        assertEquals(0, lookup(1, "new").entry.nodeId(), "a refused create makes no file");
+        assertEquals(2, core.openFiles());
+        assertEquals(2, fs.openHandles.get());
+
+        release(a, first.fh);
+        FakeReply again = open(a, O_RDONLY, 1000);
+        assertNull(again.error, "a released file makes room");
+        release(a, again.fh);
+        session.send(new Request.ReleaseDir(FakeHeader.of(29, d), dir.fh));
+        assertEquals(0, core.openFiles());
+        assertEquals(0, fs.openHandles.get());
+    }
+
+    @Test
     void anOpenTheKernelDidNotTakeIsUndone() throws Exception {
         MemoryFileSystem fs = new MemoryFileSystem("mem").file("/f.pt", "data").passthroughFor(n -> true);
         MountCore core = core(Map.of(), backend("mem", 1, fs));

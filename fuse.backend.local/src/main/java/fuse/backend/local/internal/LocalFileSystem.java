@@ -305,11 +305,13 @@ final class LocalFileSystem implements FileSystem {
         NewFileMode newMode = new NewFileMode(caller, dirfd, mode);
         int requested = newMode.requested();
         Entry entry;
+        FileStat made;
         try (Identity as = Identity.of(caller, serverIsRoot)) {
             Posix.mknodat(dirfd, name, (type == 0 ? S_IFREG : type) | requested, rdev);
-            entry = entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
+            made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
         }
-        return fixPermissions(entry, newMode);
+        return madeOrUndone(dirfd, name, made, () -> fixPermissions(
+                entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)), newMode));
     }
 
     @Override
@@ -319,21 +321,25 @@ final class LocalFileSystem implements FileSystem {
         NewFileMode newMode = new NewFileMode(caller, dirfd, mode);
         int requested = newMode.requested();
         Entry entry;
+        FileStat made;
         try (Identity as = Identity.of(caller, serverIsRoot)) {
             Posix.mkdirat(dirfd, name, requested);
-            entry = entry(Posix.openat2(dirfd, name, NODE_FLAGS | O_DIRECTORY, 0, BENEATH));
+            made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
         }
-        return fixPermissions(entry, newMode);
+        return madeOrUndone(dirfd, name, made, () -> fixPermissions(
+                entry(Posix.openat2(dirfd, name, NODE_FLAGS | O_DIRECTORY, 0, BENEATH)), newMode));
     }
 
     @Override
     public Entry symlink(Caller caller, Node parent, String name, String target) throws FuseException {
         FileNames.checkComponent(name);
         int dirfd = dir(parent).fd();
+        FileStat made;
         try (Identity as = Identity.of(caller, serverIsRoot)) {
             Posix.symlinkat(target, dirfd, name);
-            return entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
+            made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
         }
+        return madeOrUndone(dirfd, name, made, () -> entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)));
     }
 
     @Override
@@ -348,7 +354,45 @@ final class LocalFileSystem implements FileSystem {
             // The magic link reaches the descriptor's own file, as AT_EMPTY_PATH would, without the capability.
             Posix.linkat(AT_FDCWD, Posix.procFdPath(n.fd()), dirfd, newName, AT_SYMLINK_FOLLOW);
         }
-        return entry(Posix.openat2(dirfd, newName, NODE_FLAGS, 0, BENEATH));
+        FileStat made = Posix.fstatat(dirfd, newName, AT_SYMLINK_NOFOLLOW);
+        return madeOrUndone(dirfd, newName, made, () -> entry(Posix.openat2(dirfd, newName, NODE_FLAGS, 0,
+                BENEATH)));
+    }
+
+    /** A step that turns a name just made on the host into its entry. */
+    @FunctionalInterface
+    private interface EntryStep {
+        Entry run() throws FuseException;
+    }
+
+    /**
+     * The entry of the object just made at {@code name}, or, when that fails (no descriptor left: EMFILE, a
+     * permission fix refused...), the object removed again and the failure thrown: a failed mknod, mkdir,
+     * symlink, link or create leaves the host as it found it.
+     */
+    private static Entry madeOrUndone(int dirfd, String name, FileStat made, EntryStep step) throws FuseException {
+        try {
+            return step.run();
+        } catch (FuseException | RuntimeException e) {
+            undoCreation(dirfd, name, made);
+            throw e;
+        }
+    }
+
+    /**
+     * Removes {@code name} again after its creation failed halfway, only while the name is still the object made
+     * ({@code made}: device and inode), never what another process put there since. Needs no descriptor, so it
+     * works in the very case that usually makes the creation fail, an exhausted descriptor table.
+     */
+    private static void undoCreation(int dirfd, String name, FileStat made) {
+        try {
+            FileStat now = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
+            if (now.device() == made.device() && now.inode() == made.inode()) {
+                Posix.unlinkat(dirfd, name, now.attributes().isDirectory() ? AT_REMOVEDIR : 0);
+            }
+        } catch (FuseException e) {
+            LOG.warn("could not remove '{}' after its creation failed: {}", name, e.getMessage());
+        }
     }
 
     @Override
@@ -427,8 +471,10 @@ final class LocalFileSystem implements FileSystem {
             }
         }
         Entry entry;
+        FileStat made = null;
         try {
             stat = Posix.fstat(fd);
+            made = created ? stat : null;
             if (created && newMode.fix(fd, stat.attributes().mode())) {
                 stat = Posix.fstat(fd);
             }
@@ -436,8 +482,11 @@ final class LocalFileSystem implements FileSystem {
             // again, so the stat above is its own.
             int pathFd = Posix.openat(AT_FDCWD, Posix.procFdPath(fd), NODE_FLAGS & ~O_NOFOLLOW, 0);
             entry = new Entry(nodes.reference(stat, pathFd), stat.attributes());
-        } catch (FuseException e) {
+        } catch (FuseException | RuntimeException e) {
             Posix.closeQuietly(fd);
+            if (made != null) {
+                undoCreation(dirfd, name, made);
+            }
             throw e;
         }
         LocalNode n = (LocalNode) entry.node();
@@ -445,8 +494,11 @@ final class LocalFileSystem implements FileSystem {
             boolean passthrough = current.equals(PassthroughPolicy.ALWAYS)
                     || decide(current, fd, entry.attributes().size(), write);
             return new Created(entry, opened(caller, n, fd, flags, passthrough, write));
-        } catch (FuseException e) {
+        } catch (FuseException | RuntimeException e) {
             nodes.forget(n, 1);
+            if (made != null) {
+                undoCreation(dirfd, name, made);
+            }
             throw e;
         }
     }
