@@ -58,7 +58,9 @@ class HttpTest {
     void start() throws Exception {
         int port = freePort();
         origin = "http://127.0.0.1:" + port;
-        container = Container.start(base, "FUSE_HTTP=127.0.0.1:" + port, "FUSE_CONSOLE_PASSWORD=" + PASSWORD);
+        // the web console's INFO line
+        container = Container.start(base, "FUSE_HTTP=127.0.0.1:" + port, "FUSE_CONSOLE_PASSWORD=" + PASSWORD,
+                Container.INFO_ON_CONSOLE);
         container.awaitLine(line -> line.contains("web console on for user fuse"));
         container.awaitLine(line -> line.contains("Welcome to Apache Felix Gogo"));
     }
