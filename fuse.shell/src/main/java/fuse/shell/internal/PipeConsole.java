@@ -26,6 +26,7 @@ final class PipeConsole implements AutoCloseable {
         FileInputStream in = new FileInputStream(FileDescriptor.in);
         thread = Thread.ofPlatform().daemon().name("fuse-console").start(() -> {
             CommandSession session = processor.createSession(in, out, err);
+            ConsoleLines.awaitCommands(session, err);
             out.println(ConsoleLines.BANNER);
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 for (String line; !Thread.currentThread().isInterrupted() && (line = lines.readLine()) != null; ) {

@@ -96,6 +96,7 @@ final class TerminalConsole implements AutoCloseable {
                 job.interrupt();
             }
         });
+        ConsoleLines.awaitCommands(session, out);
         out.println(ConsoleLines.BANNER);
         boolean endOfInputOnce = false;
         try {
