@@ -218,6 +218,11 @@ class ShellTest {
         assertTrue(out.contains("policy never"), out);
         out = shell.run("fuse:swap " + m[0] + " local policy=bogus");
         assertTrue(out.contains("policy: expected always, never or rules, got 'bogus'; the change was undone"), out);
+        // Said once on the console (the command's answer, not also the mount's log line); the log file keeps it.
+        container.awaitLogLine(line -> line.contains("got 'bogus'") && line.contains("rejected"));
+        String problem = "expected always, never or rules, got 'bogus'";
+        assertEquals(1, container.outputSoFar().lines().filter(line -> line.contains(problem)).count(),
+                container.outputSoFar());
         assertTrue(shell.run("fuse:policy " + m[0]).contains("policy never"), "the rejected change stayed");
         shell.run("fuse:unmount " + m[0]);
     }

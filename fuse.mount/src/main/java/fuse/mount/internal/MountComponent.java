@@ -175,7 +175,7 @@ public final class MountComponent implements FuseMount {
                 // A broken update (a typo in a .cfg file being edited) must not take a working mount away.
                 rejectedUpdate = "configuration update rejected: " + e.getMessage()
                         + "; the mount keeps its previous configuration";
-                LOG.error("mount {}: {}", name, rejectedUpdate);
+                RejectedChange.LOG.error("mount {}: {}", name, rejectedUpdate);
                 return;
             }
             LOG.error("mount {}: {}", name, e.getMessage());

@@ -448,7 +448,8 @@ public final class MountCore implements FuseMount, AutoCloseable {
         } catch (FuseException e) {
             if (e.errno() != Errno.ENOSYS) {
                 problem = "backend " + current.backend.name() + ": " + e.getMessage();
-                LOG.error("mount {} ({}): new backend settings rejected: {}; the mount keeps the previous ones",
+                RejectedChange.LOG.error(
+                        "mount {} ({}): new backend settings rejected: {}; the mount keeps the previous ones",
                         config.name(), config.mountpoint(), problem);
                 return;
             }
@@ -464,7 +465,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
             swapTo(open(ref));
         } catch (MountException e) {
             problem = e.getMessage();
-            LOG.error("mount {} ({}): {}; the mount stays with its current backend", config.name(),
+            RejectedChange.LOG.error("mount {} ({}): {}; the mount stays with its current backend", config.name(),
                     config.mountpoint(), e.getMessage());
         }
     }
