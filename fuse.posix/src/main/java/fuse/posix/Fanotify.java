@@ -28,10 +28,6 @@ public final class Fanotify {
         static final MethodHandle HANDLE = Native.function("fanotify_mark",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS));
     }
-    private static final class OpenByHandleAt {
-        static final MethodHandle HANDLE = Native.function("open_by_handle_at",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    }
     private static final class Poll {
         static final MethodHandle HANDLE = Native.function("poll",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
@@ -73,16 +69,7 @@ public final class Fanotify {
      * fanotify event carries it). Needs {@code CAP_DAC_READ_SEARCH}.
      */
     public static int openByHandleAt(int mountFd, MemorySegment handle, int flags) throws PosixException {
-        int fd;
-        try {
-            fd = (int) OpenByHandleAt.HANDLE.invokeExact(Native.errnoState(), mountFd, handle, flags);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
-        if (fd < 0) {
-            throw Native.failure("open_by_handle_at", "fd " + mountFd);
-        }
-        return fd;
+        return Posix.openByHandleAt(mountFd, handle, flags);
     }
 
     /**

@@ -43,6 +43,10 @@ public final class Linux {
     public static final int AT_SYMLINK_FOLLOW = 0x400;
     public static final int AT_NO_AUTOMOUNT = 0x800;
     public static final int AT_EMPTY_PATH = 0x1000;
+    /** {@code struct file_handle}'s largest {@code f_handle} ({@code MAX_HANDLE_SZ}). */
+    public static final int MAX_HANDLE_SZ = 128;
+    /** {@code getrlimit(2)}: the most descriptors a process may have open ({@code RLIMIT_NOFILE}). */
+    public static final int RLIMIT_NOFILE = 7;
 
     // openat2(2) struct open_how.resolve
     public static final long RESOLVE_NO_XDEV = 0x01;

@@ -62,6 +62,22 @@ public final class Posix {
         static final MethodHandle HANDLE = Native.function("syscall",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), VARIADIC_AFTER_1);
     }
+    private static final class NameToHandleAt {
+        static final MethodHandle HANDLE = Native.function("name_to_handle_at",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+    }
+    private static final class OpenByHandleAt {
+        static final MethodHandle HANDLE = Native.function("open_by_handle_at",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class Getrlimit {
+        static final MethodHandle HANDLE = Native.function("getrlimit",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class Setrlimit {
+        static final MethodHandle HANDLE = Native.function("setrlimit",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
     private static final class Close {
         static final MethodHandle HANDLE = Native.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     }
@@ -309,6 +325,61 @@ public final class Posix {
             throw Native.failure("openat2", path);
         }
         return (int) fd;
+    }
+
+    /**
+     * {@code name_to_handle_at(2)}: the file handle of {@code path} relative to {@code dirfd} (with
+     * {@code AT_EMPTY_PATH} and {@code ""}: of {@code dirfd}'s own file), which names that file for as long as it
+     * exists, across renames, without holding a descriptor. Needs no privilege.
+     *
+     * @throws PosixException EOPNOTSUPP where the file system cannot encode handles (procfs, many FUSE and network
+     *         file systems)
+     */
+    public static HostHandle nameToHandleAt(int dirfd, String path, int flags) throws PosixException {
+        Scratch scratch = Scratch.get();
+        MemorySegment p = Scratch.cString(scratch.path0, path, "name_to_handle_at");
+        MemorySegment handle = scratch.fileHandle;
+        handle.set(JAVA_INT, 0, Linux.MAX_HANDLE_SZ);
+        MemorySegment mountId = scratch.longs;
+        int rc;
+        try {
+            rc = (int) NameToHandleAt.HANDLE.invokeExact(Native.errnoState(), dirfd, p, handle, mountId, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("name_to_handle_at", path.isEmpty() ? fdSubject(dirfd) : path);
+        }
+        int bytes = handle.get(JAVA_INT, 0);
+        return new HostHandle(mountId.get(JAVA_INT, 0),
+                handle.asSlice(0, HostHandle.HEADER_BYTES + bytes).toArray(JAVA_BYTE));
+    }
+
+    /**
+     * {@code open_by_handle_at(2)}: opens the file {@code handle} names on the file system of {@code mountFd}
+     * (any descriptor of a file on that mount). A symlink's handle opens only with {@code O_PATH}, and is not
+     * followed. Needs {@code CAP_DAC_READ_SEARCH}.
+     *
+     * @throws PosixException ESTALE when the file no longer exists, EPERM without the capability
+     */
+    public static int openByHandleAt(int mountFd, HostHandle handle, int flags) throws PosixException {
+        MemorySegment h = Scratch.get().fileHandle;
+        MemorySegment.copy(handle.bytes(), 0, h, JAVA_BYTE, 0, handle.bytes().length);
+        return openByHandleAt(mountFd, h, flags);
+    }
+
+    /** {@link #openByHandleAt(int, HostHandle, int)} for a {@code struct file_handle} in native memory. */
+    public static int openByHandleAt(int mountFd, MemorySegment handle, int flags) throws PosixException {
+        int fd;
+        try {
+            fd = (int) OpenByHandleAt.HANDLE.invokeExact(Native.errnoState(), mountFd, handle, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (fd < 0) {
+            throw Native.failure("open_by_handle_at", fdSubject(mountFd));
+        }
+        return fd;
     }
 
     public static void close(int fd) throws PosixException {
@@ -1262,6 +1333,39 @@ public final class Posix {
             return (int) Getegid.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw Native.unexpected(t);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- resource limits
+
+    /** {@code getrlimit(2)} of {@code resource} (e.g. {@link Linux#RLIMIT_NOFILE}). */
+    public static ResourceLimit getrlimit(int resource) throws PosixException {
+        MemorySegment limit = Scratch.get().longs;
+        int rc;
+        try {
+            rc = (int) Getrlimit.HANDLE.invokeExact(Native.errnoState(), resource, limit);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("getrlimit", "resource " + resource);
+        }
+        return new ResourceLimit(limit.get(JAVA_LONG, 0), limit.get(JAVA_LONG, 8));
+    }
+
+    /** {@code setrlimit(2)}: raising the soft limit up to the hard one needs no privilege. */
+    public static void setrlimit(int resource, ResourceLimit limit) throws PosixException {
+        MemorySegment l = Scratch.get().longs;
+        l.set(JAVA_LONG, 0, limit.soft());
+        l.set(JAVA_LONG, 8, limit.hard());
+        int rc;
+        try {
+            rc = (int) Setrlimit.HANDLE.invokeExact(Native.errnoState(), resource, l);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("setrlimit", "resource " + resource + " to " + limit);
         }
     }
 

@@ -8,7 +8,7 @@ import fuse.api.Errno;
 
 /**
  * Per-thread native memory for the arguments and results of the file calls: two path slots, a stat, a statfs,
- * an open_how, two timespecs and a few longs. A wrapper fills the slots, makes its call and decodes the result
+ * an open_how, two timespecs, a few longs and a file handle. A wrapper fills the slots, makes its call and decodes the result
  * before it returns, and never calls another wrapper in between, so one set per thread is enough and a call
  * allocates no native memory.
  */
@@ -25,6 +25,8 @@ final class Scratch {
     final MemorySegment openHow;
     final MemorySegment times;
     final MemorySegment longs;
+    /** A {@code struct file_handle} of the largest size ({@link Linux#MAX_HANDLE_SZ}). */
+    final MemorySegment fileHandle;
 
     private Scratch() {
         Arena arena = Arena.ofAuto();
@@ -35,6 +37,7 @@ final class Scratch {
         openHow = arena.allocate(Structs.OPEN_HOW);
         times = arena.allocate(Structs.TIMESPEC, 2);
         longs = arena.allocate(ValueLayout.JAVA_LONG, 4);
+        fileHandle = arena.allocate(HostHandle.HEADER_BYTES + Linux.MAX_HANDLE_SZ, 8);
     }
 
     static Scratch get() {

@@ -45,4 +45,16 @@ import org.osgi.service.metatype.annotations.Option;
             cardinality = Integer.MAX_VALUE,
             required = false)
     String[] rules() default {};
+
+    @AttributeDefinition(
+            name = "Node descriptors",
+            description = "O_PATH descriptors the backend keeps for the files the kernel knows. Where the root's "
+                    + "file system has file handles (ext4, xfs, btrfs, tmpfs... with the server as root), the "
+                    + "most recently used nodes keep theirs open and the others are reopened by handle when used: "
+                    + "0 keeps 1024. Without file handles every node holds one, and this is the most nodes at "
+                    + "once (lookups beyond fail with ENFILE): 0 allows a quarter of the process's descriptor "
+                    + "limit. Changing it needs a remount.",
+            min = "0",
+            required = false)
+    int node__descriptors() default 0;
 }

@@ -37,11 +37,15 @@ import fuse.posix.FsCredentials;
 import fuse.posix.HostFlush;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
+import fuse.posix.nodes.HostNodes;
+import fuse.posix.nodes.NodeDescriptor;
 
 /**
  * A host directory served through a mount, confined beneath it.
  *
- * <p><b>Confinement.</b> Every node holds an {@code O_PATH} descriptor of its host file, and every name is one
+ * <p><b>Confinement.</b> Every node is reached through an {@code O_PATH} descriptor of its host file (kept by
+ * {@link HostNodes}: reopened from the file's handle when it was closed to keep descriptors bounded, which leads
+ * to that very file and resolves no name), and every name is one
  * component ({@link FileNames}) resolved relative to its parent's descriptor: lookups with {@code openat2} and
  * {@code RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS} plus {@code O_NOFOLLOW}, the other
  * {@code *at} calls on the final component, which they never follow. Symlinks are stored and read back, never
@@ -77,9 +81,12 @@ final class LocalFileSystem implements FileSystem {
 
     private final Path root;
     private final String rootPrefix;
-    private final NodeTable nodes = new NodeTable();
+    private final HostNodes<LocalNode> nodes;
     private final HostFlush hostFlush = new HostFlush();
     private final LocalNode rootNode;
+    /** The root's descriptor: open as long as the node cache is. */
+    private final int rootFd;
+    private final int nodeDescriptors;
     private final boolean serverIsRoot;
     private final DirentBatches direntBatches = new DirentBatches();
     private volatile PassthroughPolicy policy;
@@ -88,11 +95,15 @@ final class LocalFileSystem implements FileSystem {
     private volatile HostWatch watch;
     private volatile ChangeWatch changeWatch = ChangeWatch.NONE;
 
-    private LocalFileSystem(Path root, PassthroughPolicy policy, FileStat rootStat, int rootFd) {
+    private LocalFileSystem(Path root, PassthroughPolicy policy, HostNodes<LocalNode> nodes, int rootFd,
+            int nodeDescriptors) {
         this.root = root;
+        this.nodeDescriptors = nodeDescriptors;
         this.rootPrefix = root.toString().endsWith("/") ? root.toString() : root + "/";
         this.policy = policy;
-        this.rootNode = nodes.pinRoot(rootStat, rootFd);
+        this.nodes = nodes;
+        this.rootNode = nodes.root();
+        this.rootFd = rootFd;
         this.serverIsRoot = Posix.geteuid() == 0;
     }
 
@@ -120,14 +131,20 @@ final class LocalFileSystem implements FileSystem {
         }
         try {
             Posix.faccessat(fd, "", R_OK | X_OK, AT_EMPTY_PATH | AT_EACCESS);
-            FileStat stat = Posix.fstat(fd);
-            LocalFileSystem fs = new LocalFileSystem(root, settings.policy(), stat, fd);
-            LOG.info("local file system opened: root={} policy={}", root, settings.policy());
-            return fs;
         } catch (PosixException e) {
             Posix.closeQuietly(fd);
             throw new FuseException(Errno.EINVAL, Settings.ROOT + ": " + root + " is not readable: " + e.errno(), e);
         }
+        HostNodes<LocalNode> nodes;
+        try {
+            nodes = HostNodes.open("local root " + root, fd, settings.nodeDescriptors(), LocalNode::new);
+        } catch (FuseException | RuntimeException e) {
+            Posix.closeQuietly(fd);
+            throw e;
+        }
+        LocalFileSystem fs = new LocalFileSystem(root, settings.policy(), nodes, fd, settings.nodeDescriptors());
+        LOG.info("local file system opened: root={} policy={}", root, settings.policy());
+        return fs;
     }
 
     /**
@@ -137,7 +154,7 @@ final class LocalFileSystem implements FileSystem {
      */
     void watch(MountContext mount) throws FuseException {
         StringBuilder why = new StringBuilder();
-        watch = HostWatch.start(root, rootNode.fd(), nodes::find, mount, why);
+        watch = HostWatch.start(root, rootFd, nodes::find, mount, why);
         changeWatch = new ChangeWatch(watch != null, why.toString());
     }
 
@@ -159,12 +176,21 @@ final class LocalFileSystem implements FileSystem {
         return nodes.size();
     }
 
+    /** Descriptors the node cache holds now: for tests and statistics. */
+    int nodeDescriptors() {
+        return nodes.descriptors();
+    }
+
     @Override
     public void reconfigure(Map<String, Object> configuration) throws FuseException {
         Settings next = Settings.parse(configuration);
         if (!next.root().equals(root)) {
             throw new FuseException(Errno.EINVAL, Settings.ROOT + ": changing the root (" + root + " -> "
                     + next.root() + ") needs a remount");
+        }
+        if (next.nodeDescriptors() != nodeDescriptors) {
+            throw new FuseException(Errno.EINVAL, Settings.NODE_DESCRIPTORS + ": changing it (" + nodeDescriptors
+                    + " -> " + next.nodeDescriptors() + ") needs a remount");
         }
         PassthroughPolicy previous = policy;
         policy = next.policy();
@@ -196,22 +222,24 @@ final class LocalFileSystem implements FileSystem {
     public Entry lookup(Caller caller, Node parent, String name) throws FuseException {
         FileNames.checkLookupComponent(name);
         LocalNode dir = dir(parent);
-        int dirfd = dir.fd();
-        if (dir.lookupsFindKnown) {
-            FileStat stat = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
-            LocalNode known = nodes.referenceIfPresent(stat);
-            if (known != null) {
-                return new Entry(known, stat.attributes());
+        try (NodeDescriptor d = dir.descriptor()) {
+            int dirfd = d.fd();
+            if (dir.lookupsFindKnown) {
+                FileStat stat = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
+                LocalNode known = nodes.referenceIfHeld(stat);
+                if (known != null) {
+                    return new Entry(known, stat.attributes());
+                }
+                dir.lookupsFindKnown = false;
+                return entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
             }
-            dir.lookupsFindKnown = false;
-            return entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
+            int before = nodes.size();
+            Entry entry = entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
+            if (nodes.size() == before) {
+                dir.lookupsFindKnown = true; // the node was there already: the next names likely are too
+            }
+            return entry;
         }
-        int fd = Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH);
-        Entry entry = entry(fd);
-        if (!NodeTable.owns((LocalNode) entry.node(), fd)) {
-            dir.lookupsFindKnown = true; // the node was there already: the next names likely are too
-        }
-        return entry;
     }
 
     /** Registers {@code fd} (owned) as a node and answers its entry; one reference counted. */
@@ -228,7 +256,7 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public void forget(Node node, long count) {
-        if (node instanceof LocalNode local && local != rootNode) {
+        if (node instanceof LocalNode local) {
             nodes.forget(local, count);
         }
     }
@@ -238,15 +266,22 @@ final class LocalFileSystem implements FileSystem {
         if (handle instanceof FileHandle file) {
             return Posix.fstat(file.fd()).attributes();
         }
-        return Posix.fstat(local(node).fd()).attributes();
+        try (NodeDescriptor d = local(node).descriptor()) {
+            return Posix.fstat(d.fd()).attributes();
+        }
     }
 
     @Override
     public Attributes setattr(Caller caller, Node node, Handle handle, AttributeChanges changes)
             throws FuseException {
         LocalNode n = local(node);
-        int fd = n.fd();
-        FileHandle file = handle instanceof FileHandle f ? f : null;
+        try (NodeDescriptor d = n.descriptor()) {
+            return setattr(n, d.fd(), handle instanceof FileHandle f ? f : null, changes);
+        }
+    }
+
+    private static Attributes setattr(LocalNode n, int fd, FileHandle file, AttributeChanges changes)
+            throws FuseException {
         if (changes.uid() != null || changes.gid() != null) {
             Posix.fchownat(fd, "", orUnchanged(changes.uid()), orUnchanged(changes.gid()), AT_EMPTY_PATH);
         }
@@ -256,14 +291,14 @@ final class LocalFileSystem implements FileSystem {
             }
             if (file != null && file.writable()) {
                 Posix.ftruncate(file.fd(), changes.size());
-            } else if (n.type == FileType.REGULAR) {
+            } else if (n.type() == FileType.REGULAR) {
                 Posix.truncate(Posix.procFdPath(fd), changes.size());
             } else {
-                throw new FuseException(Errno.EINVAL, "truncate of a " + n.type);
+                throw new FuseException(Errno.EINVAL, "truncate of a " + n.type());
             }
         }
         if (changes.killPrivileges()) {
-            Privileges.kill(n.fd());
+            Privileges.kill(fd);
         }
         if (changes.mode() != null) {
             Posix.fchmodat2(fd, "", changes.mode() & S_IALLUGO, AT_EMPTY_PATH);
@@ -291,72 +326,81 @@ final class LocalFileSystem implements FileSystem {
     @Override
     public String readlink(Caller caller, Node node) throws FuseException {
         LocalNode n = local(node);
-        if (n.type != FileType.SYMLINK) {
+        if (n.type() != FileType.SYMLINK) {
             throw new FuseException(Errno.EINVAL, "not a symbolic link");
         }
-        return Posix.readlinkat(n.fd(), "");
+        try (NodeDescriptor d = n.descriptor()) {
+            return Posix.readlinkat(d.fd(), "");
+        }
     }
 
     @Override
     public Entry mknod(Caller caller, Node parent, String name, int mode, long rdev) throws FuseException {
         FileNames.checkComponent(name);
-        int dirfd = dir(parent).fd();
-        int type = mode & S_IFMT;
-        NewFileMode newMode = new NewFileMode(caller, dirfd, mode);
-        int requested = newMode.requested();
-        Entry entry;
-        FileStat made;
-        try (Identity as = Identity.of(caller, serverIsRoot)) {
-            Posix.mknodat(dirfd, name, (type == 0 ? S_IFREG : type) | requested, rdev);
-            made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
+        try (NodeDescriptor d = dir(parent).descriptor()) {
+            int dirfd = d.fd();
+            int type = mode & S_IFMT;
+            NewFileMode newMode = new NewFileMode(caller, dirfd, mode);
+            int requested = newMode.requested();
+            FileStat made;
+            try (Identity as = Identity.of(caller, serverIsRoot)) {
+                Posix.mknodat(dirfd, name, (type == 0 ? S_IFREG : type) | requested, rdev);
+                made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
+            }
+            return madeOrUndone(dirfd, name, made, () -> fixPermissions(
+                    entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)), newMode));
         }
-        return madeOrUndone(dirfd, name, made, () -> fixPermissions(
-                entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)), newMode));
     }
 
     @Override
     public Entry mkdir(Caller caller, Node parent, String name, int mode) throws FuseException {
         FileNames.checkComponent(name);
-        int dirfd = dir(parent).fd();
-        NewFileMode newMode = new NewFileMode(caller, dirfd, mode);
-        int requested = newMode.requested();
-        Entry entry;
-        FileStat made;
-        try (Identity as = Identity.of(caller, serverIsRoot)) {
-            Posix.mkdirat(dirfd, name, requested);
-            made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
+        try (NodeDescriptor d = dir(parent).descriptor()) {
+            int dirfd = d.fd();
+            NewFileMode newMode = new NewFileMode(caller, dirfd, mode);
+            int requested = newMode.requested();
+            FileStat made;
+            try (Identity as = Identity.of(caller, serverIsRoot)) {
+                Posix.mkdirat(dirfd, name, requested);
+                made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
+            }
+            return madeOrUndone(dirfd, name, made, () -> fixPermissions(
+                    entry(Posix.openat2(dirfd, name, NODE_FLAGS | O_DIRECTORY, 0, BENEATH)), newMode));
         }
-        return madeOrUndone(dirfd, name, made, () -> fixPermissions(
-                entry(Posix.openat2(dirfd, name, NODE_FLAGS | O_DIRECTORY, 0, BENEATH)), newMode));
     }
 
     @Override
     public Entry symlink(Caller caller, Node parent, String name, String target) throws FuseException {
         FileNames.checkComponent(name);
-        int dirfd = dir(parent).fd();
-        FileStat made;
-        try (Identity as = Identity.of(caller, serverIsRoot)) {
-            Posix.symlinkat(target, dirfd, name);
-            made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
+        try (NodeDescriptor d = dir(parent).descriptor()) {
+            int dirfd = d.fd();
+            FileStat made;
+            try (Identity as = Identity.of(caller, serverIsRoot)) {
+                Posix.symlinkat(target, dirfd, name);
+                made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
+            }
+            return madeOrUndone(dirfd, name, made,
+                    () -> entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)));
         }
-        return madeOrUndone(dirfd, name, made, () -> entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)));
     }
 
     @Override
     public Entry link(Caller caller, Node node, Node newParent, String newName) throws FuseException {
         FileNames.checkComponent(newName);
         LocalNode n = local(node);
-        int dirfd = dir(newParent).fd();
-        if (serverIsRoot) {
-            // Links the node's own inode (a symlink itself, never its target); needs CAP_DAC_READ_SEARCH.
-            Posix.linkat(n.fd(), "", dirfd, newName, AT_EMPTY_PATH);
-        } else {
-            // The magic link reaches the descriptor's own file, as AT_EMPTY_PATH would, without the capability.
-            Posix.linkat(AT_FDCWD, Posix.procFdPath(n.fd()), dirfd, newName, AT_SYMLINK_FOLLOW);
+        try (NodeDescriptor d = dir(newParent).descriptor(); NodeDescriptor target = n.descriptor()) {
+            int dirfd = d.fd();
+            if (serverIsRoot) {
+                // Links the node's own inode (a symlink itself, never its target); needs CAP_DAC_READ_SEARCH.
+                Posix.linkat(target.fd(), "", dirfd, newName, AT_EMPTY_PATH);
+            } else {
+                // The magic link reaches the descriptor's own file, as AT_EMPTY_PATH would, without the capability.
+                Posix.linkat(AT_FDCWD, Posix.procFdPath(target.fd()), dirfd, newName, AT_SYMLINK_FOLLOW);
+            }
+            FileStat made = Posix.fstatat(dirfd, newName, AT_SYMLINK_NOFOLLOW);
+            return madeOrUndone(dirfd, newName, made,
+                    () -> entry(Posix.openat2(dirfd, newName, NODE_FLAGS, 0, BENEATH)));
         }
-        FileStat made = Posix.fstatat(dirfd, newName, AT_SYMLINK_NOFOLLOW);
-        return madeOrUndone(dirfd, newName, made, () -> entry(Posix.openat2(dirfd, newName, NODE_FLAGS, 0,
-                BENEATH)));
     }
 
     /** A step that turns a name just made on the host into its entry. */
@@ -398,13 +442,17 @@ final class LocalFileSystem implements FileSystem {
     @Override
     public void unlink(Caller caller, Node parent, String name) throws FuseException {
         FileNames.checkComponent(name);
-        Posix.unlinkat(dir(parent).fd(), name, 0);
+        try (NodeDescriptor d = dir(parent).descriptor()) {
+            Posix.unlinkat(d.fd(), name, 0);
+        }
     }
 
     @Override
     public void rmdir(Caller caller, Node parent, String name) throws FuseException {
         FileNames.checkComponent(name);
-        Posix.unlinkat(dir(parent).fd(), name, AT_REMOVEDIR);
+        try (NodeDescriptor d = dir(parent).descriptor()) {
+            Posix.unlinkat(d.fd(), name, AT_REMOVEDIR);
+        }
     }
 
     @Override
@@ -412,7 +460,9 @@ final class LocalFileSystem implements FileSystem {
             throws FuseException {
         FileNames.checkComponent(name);
         FileNames.checkComponent(newName);
-        Posix.renameat2(dir(parent).fd(), name, dir(newParent).fd(), newName, flags);
+        try (NodeDescriptor from = dir(parent).descriptor(); NodeDescriptor to = dir(newParent).descriptor()) {
+            Posix.renameat2(from.fd(), name, to.fd(), newName, flags);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ files
@@ -420,35 +470,42 @@ final class LocalFileSystem implements FileSystem {
     @Override
     public Opened open(Caller caller, Node node, int flags) throws FuseException {
         LocalNode n = local(node);
-        if (n.type != FileType.REGULAR) {
-            throw new FuseException(n.isDirectory() ? Errno.EISDIR : Errno.EINVAL, "open of a " + n.type);
+        if (n.type() != FileType.REGULAR) {
+            throw new FuseException(n.isDirectory() ? Errno.EISDIR : Errno.EINVAL, "open of a " + n.type());
         }
         int ioFlags = ioFlags(flags);
         boolean write = (flags & O_ACCMODE) != O_RDONLY;
         PassthroughPolicy current = policy;
         boolean passthrough;
         int fd;
-        if ((flags & O_DIRECT) != 0 && !current.equals(PassthroughPolicy.ALWAYS)) {
-            // Decide first: a Java-served O_DIRECT open uses a buffered descriptor and FOPEN_DIRECT_IO instead.
-            passthrough = decide(current, n.fd(), Posix.fstat(n.fd()).attributes().size(), write);
-            fd = reopen(n, passthrough ? ioFlags : ioFlags & ~O_DIRECT);
-        } else {
-            fd = reopen(n, ioFlags);
-            passthrough = current.equals(PassthroughPolicy.ALWAYS)
-                    || decide(current, fd, Posix.fstat(fd).attributes().size(), write);
+        try (NodeDescriptor d = n.descriptor()) {
+            if ((flags & O_DIRECT) != 0 && !current.equals(PassthroughPolicy.ALWAYS)) {
+                // Decide first: a Java-served O_DIRECT open uses a buffered descriptor and FOPEN_DIRECT_IO instead.
+                passthrough = decide(current, d.fd(), Posix.fstat(d.fd()).attributes().size(), write);
+                fd = reopen(d, passthrough ? ioFlags : ioFlags & ~O_DIRECT);
+            } else {
+                fd = reopen(d, ioFlags);
+                passthrough = current.equals(PassthroughPolicy.ALWAYS)
+                        || decide(current, fd, Posix.fstat(fd).attributes().size(), write);
+            }
         }
         return opened(caller, n, fd, flags, passthrough, write);
     }
 
     /** Reopens a regular file's node for I/O through its magic link: the very file, no name resolved again. */
-    private static int reopen(LocalNode node, int flags) throws FuseException {
+    private static int reopen(NodeDescriptor node, int flags) throws FuseException {
         return Posix.openat(AT_FDCWD, Posix.procFdPath(node.fd()), flags, 0);
     }
 
     @Override
     public Created create(Caller caller, Node parent, String name, int flags, int mode) throws FuseException {
         FileNames.checkComponent(name);
-        int dirfd = dir(parent).fd();
+        try (NodeDescriptor d = dir(parent).descriptor()) {
+            return create(caller, d.fd(), name, flags, mode);
+        }
+    }
+
+    private Created create(Caller caller, int dirfd, String name, int flags, int mode) throws FuseException {
         NewFileMode newMode = new NewFileMode(caller, dirfd, mode);
         int requested = newMode.requested();
         int ioFlags = ioFlags(flags);
@@ -514,7 +571,7 @@ final class LocalFileSystem implements FileSystem {
         FileHandle handle = new FileHandle(node, fd, flags, passthrough);
         try {
             if (write && caller.uid() != 0) {
-                Privileges.kill(node.fd());
+                Privileges.kill(fd);
             }
         } catch (FuseException e) {
             handle.close();
@@ -531,7 +588,7 @@ final class LocalFileSystem implements FileSystem {
         } else if (!passthrough) {
             options.add(OpenOption.DIRECT_IO);
         }
-        if (!hostFlush.needed(node.device, fd)) {
+        if (!hostFlush.needed(node.device(), fd)) {
             options.add(OpenOption.NOFLUSH);
         }
         return passthrough ? new Opened.Passthrough(handle, fd, options) : new Opened.Served(handle, options);
@@ -569,7 +626,7 @@ final class LocalFileSystem implements FileSystem {
             throws FuseException {
         FileHandle file = file(handle);
         if (killPrivileges) {
-            Privileges.kill(file.node.fd());
+            Privileges.kill(file.fd());
         }
         return (int) Posix.pwriteFully(file.ioFd(), data, offset);
     }
@@ -627,7 +684,7 @@ final class LocalFileSystem implements FileSystem {
     @Override
     public Handle opendir(Caller caller, Node node) throws FuseException {
         LocalNode n = dir(node);
-        int fd = Posix.openat(n.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        int fd = openDirectory(n);
         ChangeStamp stamp;
         try {
             stamp = ChangeStamp.of(Posix.fstat(fd).attributes());
@@ -659,11 +716,18 @@ final class LocalFileSystem implements FileSystem {
             directory.list(offset, filler);
             return;
         }
-        int fd = Posix.openat(dir(node).fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        int fd = openDirectory(dir(node));
         try {
             list(fd, offset, filler);
         } finally {
             Posix.closeQuietly(fd);
+        }
+    }
+
+    /** A directory node opened for reading its entries. */
+    private static int openDirectory(LocalNode dir) throws FuseException {
+        try (NodeDescriptor d = dir.descriptor()) {
+            return Posix.openat(d.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
         }
     }
 
@@ -708,7 +772,9 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public FileSystemStats statfs(Caller caller, Node node) throws FuseException {
-        return Posix.fstatfs(local(node).fd());
+        try (NodeDescriptor d = local(node).descriptor()) {
+            return Posix.fstatfs(d.fd());
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ xattrs
@@ -717,30 +783,37 @@ final class LocalFileSystem implements FileSystem {
 
     @Override
     public int getxattr(Caller caller, Node node, String name, MemorySegment buffer) throws FuseException {
-        return Posix.getxattr(Posix.procFdPath(local(node).fd()), name, buffer);
+        try (NodeDescriptor d = local(node).descriptor()) {
+            return Posix.getxattr(Posix.procFdPath(d.fd()), name, buffer);
+        }
     }
 
     @Override
     public int listxattr(Caller caller, Node node, MemorySegment buffer) throws FuseException {
-        return Posix.listxattr(Posix.procFdPath(local(node).fd()), buffer);
+        try (NodeDescriptor d = local(node).descriptor()) {
+            return Posix.listxattr(Posix.procFdPath(d.fd()), buffer);
+        }
     }
 
     @Override
     public void setxattr(Caller caller, Node node, String name, MemorySegment value, int flags)
             throws FuseException {
-        Posix.setxattr(Posix.procFdPath(local(node).fd()), name, value, flags);
+        try (NodeDescriptor d = local(node).descriptor()) {
+            Posix.setxattr(Posix.procFdPath(d.fd()), name, value, flags);
+        }
     }
 
     @Override
     public void removexattr(Caller caller, Node node, String name) throws FuseException {
-        Posix.removexattr(Posix.procFdPath(local(node).fd()), name);
+        try (NodeDescriptor d = local(node).descriptor()) {
+            Posix.removexattr(Posix.procFdPath(d.fd()), name);
+        }
     }
 
     @Override
     public void access(Caller caller, Node node, int mask) throws FuseException {
-        int fd = local(node).fd();
-        try (Identity as = Identity.of(caller, serverIsRoot)) {
-            Posix.faccessat(fd, "", mask, AT_EMPTY_PATH | AT_EACCESS);
+        try (NodeDescriptor d = local(node).descriptor(); Identity as = Identity.of(caller, serverIsRoot)) {
+            Posix.faccessat(d.fd(), "", mask, AT_EMPTY_PATH | AT_EACCESS);
         }
     }
 
@@ -754,7 +827,7 @@ final class LocalFileSystem implements FileSystem {
         if (w != null) {
             w.close();
         }
-        nodes.closeAll();
+        nodes.close();
         LOG.info("local file system closed: root={}", root);
     }
 
@@ -794,11 +867,11 @@ final class LocalFileSystem implements FileSystem {
     /** A new node's permission bits made what {@code newMode} asked for ({@link NewFileMode#fix}). */
     private Entry fixPermissions(Entry entry, NewFileMode newMode) throws FuseException {
         LocalNode n = (LocalNode) entry.node();
-        try {
-            if (!newMode.fix(n.fd(), entry.attributes().mode())) {
+        try (NodeDescriptor d = n.descriptor()) {
+            if (!newMode.fix(d.fd(), entry.attributes().mode())) {
                 return entry;
             }
-            return new Entry(n, Posix.fstat(n.fd()).attributes());
+            return new Entry(n, Posix.fstat(d.fd()).attributes());
         } catch (FuseException e) {
             nodes.forget(n, 1);
             throw e;

@@ -16,10 +16,11 @@ import fuse.api.FuseException;
  * {@code "policy: expected always, never or rules, got 'sometimes'"}. Whether {@code root} exists is checked when
  * the file system opens it ({@link LocalFileSystem#open}).
  */
-record Settings(Path root, PassthroughPolicy policy) {
+record Settings(Path root, PassthroughPolicy policy, int nodeDescriptors) {
     static final String ROOT = "root";
     static final String POLICY = "policy";
     static final String RULES = "rules";
+    static final String NODE_DESCRIPTORS = "node_descriptors";
 
     static Settings parse(Map<String, Object> configuration) throws FuseException {
         Object rootValue = configuration.get(ROOT);
@@ -38,7 +39,27 @@ record Settings(Path root, PassthroughPolicy policy) {
         if (!root.isAbsolute()) {
             throw new FuseException(Errno.EINVAL, ROOT + ": must be an absolute path, got '" + rootText + "'");
         }
-        return new Settings(root.normalize(), policy(configuration));
+        return new Settings(root.normalize(), policy(configuration), nodeDescriptors(configuration));
+    }
+
+    /** {@code node_descriptors}: 0 (the default) lets the node cache choose. */
+    private static int nodeDescriptors(Map<String, Object> configuration) throws FuseException {
+        Object value = configuration.get(NODE_DESCRIPTORS);
+        if (value == null || value.toString().isBlank()) {
+            return 0;
+        }
+        long count;
+        try {
+            count = value instanceof Number n ? n.longValue() : Long.parseLong(value.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new FuseException(Errno.EINVAL, NODE_DESCRIPTORS + ": expected a whole number, got "
+                    + describe(value));
+        }
+        if (count < 0 || count > Integer.MAX_VALUE) {
+            throw new FuseException(Errno.EINVAL, NODE_DESCRIPTORS + ": must be 0 (automatic) or more, got "
+                    + count);
+        }
+        return (int) count;
     }
 
     /** Only the policy part: what {@code reconfigure} may change live. */

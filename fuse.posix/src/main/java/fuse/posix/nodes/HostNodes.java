@@ -1,0 +1,449 @@
+package fuse.posix.nodes;
+
+import static fuse.posix.Linux.AT_EMPTY_PATH;
+import static fuse.posix.Linux.F_DUPFD_CLOEXEC;
+import static fuse.posix.Linux.O_CLOEXEC;
+import static fuse.posix.Linux.O_PATH;
+import static fuse.posix.Linux.RLIMIT_NOFILE;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import fuse.api.Errno;
+import fuse.api.FileType;
+import fuse.api.FuseException;
+import fuse.posix.FileStat;
+import fuse.posix.HostHandle;
+import fuse.posix.Posix;
+import fuse.posix.PosixException;
+import fuse.posix.ResourceLimit;
+
+/**
+ * The nodes a mount knows of a host tree, one per live host file, deduplicated by {@code (device, inode)} and
+ * counted as the mount's lookups are ({@link #reference}, {@link #forget}), each with an {@code O_PATH}
+ * descriptor that stays bounded however many files the kernel knows.
+ *
+ * <p><b>Descriptors.</b> Where the file system encodes file handles and the server may open them
+ * ({@code CAP_DAC_READ_SEARCH}), a node keeps its file handle ({@code name_to_handle_at}) and its descriptor is
+ * a cache entry: opened from the handle when the node is used ({@code open_by_handle_at}, as virtiofsd does with
+ * {@code --inode-file-handles}), kept for the most recently used nodes, at most {@code cachedDescriptors} idle
+ * ones (a clock sweep closes the least recently used), held open while a {@link NodeDescriptor} uses it. A file
+ * gone meanwhile answers {@code ESTALE}. Where handles are not available (another file system, no capability),
+ * each node holds its descriptor while the mount knows it, as before, and at most {@code heldDescriptors} nodes
+ * exist: a lookup beyond that fails with {@code ENFILE}, and the log says why, once per interval.
+ *
+ * <p><b>Identity.</b> A node with a descriptor open pins its inode, so its {@code (device, inode)} names it and
+ * nothing else. A node without one may have lost its file, and the inode number may be reused by a new file: its
+ * handle (which carries the inode's generation) tells the two apart, and the new file gets a new node.
+ *
+ * <p><b>Confinement.</b> A handle reopens the very file it was taken from, with no path resolved, so it never
+ * leads anywhere a lookup did not; handles come only from files the backend reached itself.
+ *
+ * <p><b>Locks.</b> The map's per-key lock (references), a node's lock (opening and closing its descriptor), the
+ * clock's lock (which descriptors are cached). The clock's lock may take a node's; a node's takes none.
+ *
+ * @param <N> the backend's node type
+ */
+public final class HostNodes<N extends HostNode> implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HostNodes.class);
+    /** Idle descriptors cached for recently used nodes unless told otherwise. */
+    public static final int DEFAULT_CACHED_DESCRIPTORS = 1024;
+    private static final int NODE_FLAGS = O_PATH | O_CLOEXEC;
+    private static final long LIMIT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** {@code (device, inode)}; a plain class, since a record's generated equals is slower on this hot path. */
+    private static final class Key {
+        final long device;
+        final long inode;
+
+        Key(long device, long inode) {
+            this.device = device;
+            this.inode = inode;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key other && other.inode == inode && other.device == device;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(inode * 31 + device);
+        }
+    }
+
+    private final String label;
+    private final Function<HostNode.Identity, N> factory;
+    private final ConcurrentHashMap<Key, N> nodes = new ConcurrentHashMap<>();
+    private final N root;
+    private final int rootFd;
+    /** Whether nodes keep file handles; otherwise {@link #withoutHandles} says why not. */
+    private final boolean handles;
+    private final String withoutHandles;
+    private final int cachedDescriptors;
+    private final int heldDescriptors;
+    /** Descriptors of files on each mount beneath the root, by {@code mount_id}, to open handles with. */
+    private final Map<Integer, Integer> mountFds = new ConcurrentHashMap<>();
+    /** Open descriptors of nodes with a handle (the cache), in clock order; guarded by itself. */
+    private final LinkedHashSet<HostNode> clock = new LinkedHashSet<>();
+    private final AtomicInteger cached = new AtomicInteger();
+    /** Nodes without a handle (each holds its descriptor), the root aside. */
+    private final AtomicInteger held = new AtomicInteger();
+    private final AtomicLong limitLoggedAt = new AtomicLong(System.nanoTime() - LIMIT_LOG_INTERVAL_NANOS);
+    private volatile boolean closed;
+
+    private HostNodes(String label, Function<HostNode.Identity, N> factory, int rootFd, FileStat rootStat,
+            HostHandle rootHandle, String withoutHandles, int cachedDescriptors, int heldDescriptors) {
+        this.label = label;
+        this.factory = factory;
+        this.rootFd = rootFd;
+        this.handles = withoutHandles == null;
+        this.withoutHandles = withoutHandles;
+        this.cachedDescriptors = cachedDescriptors;
+        this.heldDescriptors = heldDescriptors;
+        this.root = factory.apply(new HostNode.Identity(this, rootStat.device(), rootStat.inode(),
+                FileType.DIRECTORY, null));
+        root.install(rootFd, 0);
+        root.references = Long.MAX_VALUE / 2;
+        nodes.put(new Key(rootStat.device(), rootStat.inode()), root);
+        if (rootHandle != null) {
+            mountFds.put(rootHandle.mountId(), rootFd);
+        }
+    }
+
+    /**
+     * A cache for the tree under {@code rootFd} (an {@code O_PATH} directory descriptor, owned from now on: the
+     * root's, closed with the cache). Finds out once whether the root's file system gives file handles that the
+     * server can open, and logs how it keeps descriptors.
+     *
+     * @param label names the tree in log lines, e.g. {@code "root /srv/data"}
+     * @param maxDescriptors with handles, the idle descriptors cached ({@code 0}: {@value #DEFAULT_CACHED_DESCRIPTORS});
+     *        without, the most nodes that exist at once ({@code 0}: a quarter of the process's descriptor limit)
+     * @param factory makes the backend's node from the identity the cache gives it
+     */
+    public static <N extends HostNode> HostNodes<N> open(String label, int rootFd, int maxDescriptors,
+            Function<HostNode.Identity, N> factory) throws FuseException {
+        FileStat rootStat = Posix.fstat(rootFd);
+        HostHandle rootHandle = null;
+        String withoutHandles = null;
+        try {
+            rootHandle = Posix.nameToHandleAt(rootFd, "", AT_EMPTY_PATH);
+            Posix.closeQuietly(Posix.openByHandleAt(rootFd, rootHandle, NODE_FLAGS));
+        } catch (PosixException e) {
+            withoutHandles = e.getMessage() + (e.errno() == Errno.EPERM ? " (needs CAP_DAC_READ_SEARCH)" : "");
+        }
+        int cachedDescriptors = maxDescriptors > 0 ? maxDescriptors : DEFAULT_CACHED_DESCRIPTORS;
+        int heldDescriptors = withoutHandles != null && maxDescriptors > 0 ? maxDescriptors : defaultHeld();
+        HostNodes<N> cache = new HostNodes<>(label, factory, rootFd, rootStat, withoutHandles == null ? rootHandle
+                : null, withoutHandles, cachedDescriptors, heldDescriptors);
+        if (withoutHandles == null) {
+            LOG.info("{}: nodes kept by file handle, {} descriptors cached for the most recently used", label,
+                    cachedDescriptors);
+        } else {
+            LOG.info("{}: no file handles ({}): each node the kernel knows holds a descriptor, at most {} nodes",
+                    label, withoutHandles, heldDescriptors);
+        }
+        return cache;
+    }
+
+    /** A quarter of the process's descriptor limit: room for files, other mounts and the rest of the server. */
+    private static int defaultHeld() {
+        try {
+            long soft = Posix.getrlimit(RLIMIT_NOFILE).soft();
+            return soft == ResourceLimit.UNLIMITED ? 1 << 20 : (int) Math.max(64, Math.min(1 << 20, soft / 4));
+        } catch (PosixException e) {
+            return 1024;
+        }
+    }
+
+    /** The root: never forgotten, its descriptor open until {@link #close}. */
+    public N root() {
+        return root;
+    }
+
+    /** Whether nodes are kept by file handle (else each holds its descriptor). */
+    public boolean usesHandles() {
+        return handles;
+    }
+
+    /**
+     * Counts one reference on the node of the file {@code fd} is open on (any descriptor of it; owned from now
+     * on: it becomes the node's descriptor or is closed), making the node if there is none.
+     *
+     * @param stat the file's {@code fstat}
+     * @throws FuseException ENFILE when a node that must hold its descriptor would exceed the limit
+     */
+    public N reference(FileStat stat, int fd) throws FuseException {
+        N known = referenceIfHeld(stat);
+        if (known != null) {
+            Posix.closeQuietly(fd);
+            return known;
+        }
+        HostHandle handle = handles ? handleOf(fd) : null;
+        Key key = new Key(stat.device(), stat.inode());
+        List<N> outcome = new ArrayList<>(1);
+        boolean[] installed = {false};
+        nodes.compute(key, (k, current) -> {
+            if (current != null && (current.holdsDescriptor() || handle != null && current.handle != null
+                    && current.handle.sameFile(handle))) {
+                current.references++;
+                synchronized (current) {
+                    installed[0] = current.install(fd, 0);
+                }
+                outcome.add(current);
+                return current;
+            }
+            if (handle == null && held.incrementAndGet() > heldDescriptors) {
+                held.decrementAndGet();
+                return current;
+            }
+            // A new file, or a new one under the number of a node whose file is gone: that node lives on for
+            // whoever still holds it, without its place in the map.
+            N made = factory.apply(new HostNode.Identity(this, k.device, k.inode,
+                    FileType.ofMode(stat.attributes().mode()), handle));
+            made.references = 1;
+            made.install(fd, 0);
+            installed[0] = true;
+            outcome.add(made);
+            return made;
+        });
+        if (outcome.isEmpty()) {
+            Posix.closeQuietly(fd);
+            logNodeLimit();
+            throw new FuseException(Errno.ENFILE, label + ": " + heldDescriptors + " nodes hold a descriptor each");
+        }
+        N node = outcome.get(0);
+        if (!installed[0]) {
+            Posix.closeQuietly(fd);
+        } else if (node.handle != null) {
+            cache(node);
+        }
+        return node;
+    }
+
+    /**
+     * Counts one reference on the node of {@code stat}'s file if the cache can tell it is that file without a
+     * descriptor of it: the node holds its own descriptor now, so its inode is alive and the number is its.
+     *
+     * @return that node, or {@code null} (open the file and {@link #reference} it)
+     */
+    public N referenceIfHeld(FileStat stat) {
+        List<N> found = new ArrayList<>(1);
+        nodes.computeIfPresent(new Key(stat.device(), stat.inode()), (k, node) -> {
+            if (node.holdsDescriptor()) {
+                node.references++;
+                found.add(node);
+            }
+            return node;
+        });
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    /** Gives back {@code count} references; at zero the node leaves the cache and its descriptor closes. */
+    public void forget(N node, long count) {
+        if (node == root) {
+            return;
+        }
+        boolean[] retired = {false};
+        nodes.compute(new Key(node.device(), node.inode()), (k, current) -> {
+            node.references -= count;
+            if (node.references > 0) {
+                return current;
+            }
+            retired[0] = true;
+            return current == node ? null : current;
+        });
+        if (retired[0]) {
+            synchronized (node) {
+                node.retired = true;
+            }
+            closeIdle(node);
+        }
+    }
+
+    /** The node the cache holds for the file {@code (device, inode)}, or {@code null}: e.g. for a host watch. */
+    public N find(long device, long inode) {
+        return nodes.get(new Key(device, inode));
+    }
+
+    /** Nodes, the root included. */
+    public int size() {
+        return nodes.size();
+    }
+
+    /** Descriptors open now: cached, held by nodes without a handle, the root's and one per mount beneath it. */
+    public int descriptors() {
+        int mounts = (int) mountFds.values().stream().filter(fd -> fd != rootFd).count();
+        return cached.get() + held.get() + 1 + mounts;
+    }
+
+    /** Closes every descriptor: the file system is closed, no operation follows. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<N> all = new ArrayList<>(nodes.values());
+        nodes.clear();
+        for (N node : all) {
+            synchronized (node) {
+                node.retired = true;
+                node.uses.set(0);
+                node.closeIfIdle();
+            }
+        }
+        synchronized (clock) {
+            for (HostNode node : clock) {
+                synchronized (node) {
+                    node.uses.set(0);
+                    node.closeIfIdle();
+                }
+            }
+            clock.clear();
+        }
+        mountFds.values().stream().filter(fd -> fd != rootFd).forEach(Posix::closeQuietly);
+        mountFds.clear();
+    }
+
+    // ------------------------------------------------------------------------------------------ descriptors
+
+    /**
+     * Opens a node's descriptor from its handle, held once, unless another thread opened it meanwhile.
+     *
+     * @return whether this call opened it (and holds it); {@code false}: try holding the open one again
+     */
+    boolean reopen(HostNode node) throws FuseException {
+        synchronized (node) {
+            if (node.holdsDescriptor()) {
+                return false;
+            }
+            if (node.retired || node.handle == null || closed) {
+                throw node.forgotten();
+            }
+            int fd = Posix.openByHandleAt(mountFd(node.handle), node.handle, NODE_FLAGS);
+            node.install(fd, 1);
+        }
+        cache(node);
+        return true;
+    }
+
+    /** Closes a retired node's descriptor once no use holds it, and takes it off the books. */
+    void closeIdle(HostNode node) {
+        boolean closedNow;
+        synchronized (node) {
+            closedNow = node.closeIfIdle();
+        }
+        if (!closedNow) {
+            return;
+        }
+        if (node.handle == null) {
+            if (node != root) {
+                held.decrementAndGet();
+            }
+            return;
+        }
+        synchronized (clock) {
+            if (clock.remove(node)) {
+                cached.decrementAndGet();
+            }
+        }
+    }
+
+    /** Puts a node whose descriptor just opened on the clock; closes idle ones beyond the bound. */
+    private void cache(HostNode node) {
+        synchronized (clock) {
+            if (clock.add(node)) {
+                cached.incrementAndGet();
+            }
+            int sweeps = 2 * clock.size();
+            Iterator<HostNode> hand = clock.iterator();
+            List<HostNode> again = new ArrayList<>();
+            while (cached.get() > cachedDescriptors && sweeps-- > 0) {
+                if (!hand.hasNext()) {
+                    clock.addAll(again);
+                    again.clear();
+                    hand = clock.iterator();
+                    if (!hand.hasNext()) {
+                        break;
+                    }
+                }
+                HostNode candidate = hand.next();
+                hand.remove();
+                boolean closedNow;
+                if (candidate.recentlyUsed) {
+                    candidate.recentlyUsed = false;
+                    closedNow = false;
+                } else {
+                    synchronized (candidate) {
+                        closedNow = candidate.closeIfIdle();
+                    }
+                }
+                if (closedNow) {
+                    cached.decrementAndGet();
+                } else {
+                    again.add(candidate);
+                }
+            }
+            clock.addAll(again);
+        }
+    }
+
+    /** A descriptor on the mount {@code handle} was taken through, to open it with. */
+    private int mountFd(HostHandle handle) throws FuseException {
+        Integer fd = mountFds.get(handle.mountId());
+        if (fd == null) {
+            throw new FuseException(Errno.ESTALE, label + ": no descriptor of mount " + handle.mountId());
+        }
+        return fd;
+    }
+
+    /**
+     * The handle of {@code fd}'s file, or {@code null} when its file system encodes none (a mount beneath the
+     * root: procfs, FUSE...): then its node holds its descriptor. The first file seen on a mount beneath the root
+     * leaves a duplicate of its descriptor to open that mount's handles with (one per mount, kept to the end).
+     */
+    private HostHandle handleOf(int fd) {
+        HostHandle handle;
+        try {
+            handle = Posix.nameToHandleAt(fd, "", AT_EMPTY_PATH);
+        } catch (PosixException e) {
+            return null;
+        }
+        Integer mountFd = mountFds.computeIfAbsent(handle.mountId(), id -> {
+            try {
+                return Posix.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+            } catch (PosixException e) {
+                return null;
+            }
+        });
+        return mountFd == null ? null : handle;
+    }
+
+    private void logNodeLimit() {
+        long now = System.nanoTime();
+        long last = limitLoggedAt.get();
+        if (now - last >= LIMIT_LOG_INTERVAL_NANOS && limitLoggedAt.compareAndSet(last, now)) {
+            LOG.warn("{}: {} nodes hold a descriptor each, the limit (node_descriptors){}; lookups and creates "
+                    + "beyond it fail with ENFILE until the kernel forgets some (logged at most every {} s)", label,
+                    heldDescriptors, handles ? "" : ", as there are no file handles: " + withoutHandles,
+                    TimeUnit.NANOSECONDS.toSeconds(LIMIT_LOG_INTERVAL_NANOS));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "HostNodes[" + label + ", " + size() + " nodes, " + descriptors() + " descriptors]";
+    }
+}

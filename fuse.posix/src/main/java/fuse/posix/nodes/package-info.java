@@ -1,0 +1,12 @@
+/**
+ * Building blocks for backends that mirror host files: {@link fuse.posix.nodes.HostNodes}, the nodes the mount
+ * knows, one per host file, each reachable through an {@code O_PATH} descriptor that is opened only while the
+ * node is in use (from its file handle) and kept for the most recently used nodes, so that the descriptors a
+ * backend holds stay bounded however many files the kernel knows.
+ */
+@Export
+@Version("1.0.0")
+package fuse.posix.nodes;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
