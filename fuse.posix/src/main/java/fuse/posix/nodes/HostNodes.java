@@ -1,9 +1,10 @@
 package fuse.posix.nodes;
 
 import static fuse.posix.Linux.AT_EMPTY_PATH;
-import static fuse.posix.Linux.F_DUPFD_CLOEXEC;
 import static fuse.posix.Linux.O_CLOEXEC;
+import static fuse.posix.Linux.O_DIRECTORY;
 import static fuse.posix.Linux.O_PATH;
+import static fuse.posix.Linux.O_RDONLY;
 import static fuse.posix.Linux.RLIMIT_NOFILE;
 
 import java.util.ArrayList;
@@ -87,7 +88,6 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
     private final Function<HostNode.Identity, N> factory;
     private final ConcurrentHashMap<Key, N> nodes = new ConcurrentHashMap<>();
     private final N root;
-    private final int rootFd;
     /** Whether nodes keep file handles; otherwise {@link #withoutHandles} says why not. */
     private final boolean handles;
     private final String withoutHandles;
@@ -104,10 +104,9 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
     private volatile boolean closed;
 
     private HostNodes(String label, Function<HostNode.Identity, N> factory, int rootFd, FileStat rootStat,
-            HostHandle rootHandle, String withoutHandles, int cachedDescriptors, int heldDescriptors) {
+            String withoutHandles, int cachedDescriptors, int heldDescriptors) {
         this.label = label;
         this.factory = factory;
-        this.rootFd = rootFd;
         this.handles = withoutHandles == null;
         this.withoutHandles = withoutHandles;
         this.cachedDescriptors = cachedDescriptors;
@@ -117,9 +116,14 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
         root.install(rootFd, 0);
         root.references = Long.MAX_VALUE / 2;
         nodes.put(new Key(rootStat.device(), rootStat.inode()), root);
-        if (rootHandle != null) {
-            mountFds.put(rootHandle.mountId(), rootFd);
-        }
+    }
+
+    /**
+     * A descriptor to open a mount's handles with: {@code open_by_handle_at} takes no {@code O_PATH} descriptor,
+     * so the directory {@code directoryFd} stands for is opened for reading.
+     */
+    private static int openMountFd(int directoryFd) throws PosixException {
+        return Posix.openat(directoryFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
     }
 
     /**
@@ -134,19 +138,34 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
      */
     public static <N extends HostNode> HostNodes<N> open(String label, int rootFd, int maxDescriptors,
             Function<HostNode.Identity, N> factory) throws FuseException {
+        return open(label, rootFd, maxDescriptors, factory, true);
+    }
+
+    /** {@link #open}; {@code tryHandles} false keeps every node by its descriptor (for tests). */
+    static <N extends HostNode> HostNodes<N> open(String label, int rootFd, int maxDescriptors,
+            Function<HostNode.Identity, N> factory, boolean tryHandles) throws FuseException {
         FileStat rootStat = Posix.fstat(rootFd);
         HostHandle rootHandle = null;
-        String withoutHandles = null;
+        String withoutHandles = tryHandles ? null : "not asked for";
+        int mountFd = -1;
         try {
-            rootHandle = Posix.nameToHandleAt(rootFd, "", AT_EMPTY_PATH);
-            Posix.closeQuietly(Posix.openByHandleAt(rootFd, rootHandle, NODE_FLAGS));
+            if (tryHandles) {
+                rootHandle = Posix.nameToHandleAt(rootFd, "", AT_EMPTY_PATH);
+                mountFd = openMountFd(rootFd);
+                Posix.closeQuietly(Posix.openByHandleAt(mountFd, rootHandle, NODE_FLAGS));
+            }
         } catch (PosixException e) {
+            Posix.closeQuietly(mountFd);
+            mountFd = -1;
             withoutHandles = e.getMessage() + (e.errno() == Errno.EPERM ? " (needs CAP_DAC_READ_SEARCH)" : "");
         }
         int cachedDescriptors = maxDescriptors > 0 ? maxDescriptors : DEFAULT_CACHED_DESCRIPTORS;
         int heldDescriptors = withoutHandles != null && maxDescriptors > 0 ? maxDescriptors : defaultHeld();
-        HostNodes<N> cache = new HostNodes<>(label, factory, rootFd, rootStat, withoutHandles == null ? rootHandle
-                : null, withoutHandles, cachedDescriptors, heldDescriptors);
+        HostNodes<N> cache = new HostNodes<>(label, factory, rootFd, rootStat, withoutHandles, cachedDescriptors,
+                heldDescriptors);
+        if (mountFd >= 0) {
+            cache.mountFds.put(rootHandle.mountId(), mountFd);
+        }
         if (withoutHandles == null) {
             LOG.info("{}: nodes kept by file handle, {} descriptors cached for the most recently used", label,
                     cachedDescriptors);
@@ -282,10 +301,9 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
         return nodes.size();
     }
 
-    /** Descriptors open now: cached, held by nodes without a handle, the root's and one per mount beneath it. */
+    /** Descriptors open now: cached, held by nodes without a handle, the root's and one per mount it reaches. */
     public int descriptors() {
-        int mounts = (int) mountFds.values().stream().filter(fd -> fd != rootFd).count();
-        return cached.get() + held.get() + 1 + mounts;
+        return cached.get() + held.get() + 1 + mountFds.size();
     }
 
     /** Closes every descriptor: the file system is closed, no operation follows. */
@@ -313,7 +331,7 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
             }
             clock.clear();
         }
-        mountFds.values().stream().filter(fd -> fd != rootFd).forEach(Posix::closeQuietly);
+        mountFds.values().forEach(Posix::closeQuietly);
         mountFds.clear();
     }
 
@@ -411,8 +429,9 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
 
     /**
      * The handle of {@code fd}'s file, or {@code null} when its file system encodes none (a mount beneath the
-     * root: procfs, FUSE...): then its node holds its descriptor. The first file seen on a mount beneath the root
-     * leaves a duplicate of its descriptor to open that mount's handles with (one per mount, kept to the end).
+     * root: procfs, FUSE...): then its node holds its descriptor. The first directory seen on a mount beneath the
+     * root (the mount's own root, as lookups go) leaves a descriptor to open that mount's handles with (one per
+     * mount, kept to the end); files of a mount not entered through a directory keep their descriptors too.
      */
     private HostHandle handleOf(int fd) {
         HostHandle handle;
@@ -423,7 +442,7 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
         }
         Integer mountFd = mountFds.computeIfAbsent(handle.mountId(), id -> {
             try {
-                return Posix.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+                return openMountFd(fd);
             } catch (PosixException e) {
                 return null;
             }

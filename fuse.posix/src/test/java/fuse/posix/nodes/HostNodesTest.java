@@ -1,0 +1,154 @@
+package fuse.posix.nodes;
+
+import static fuse.posix.Linux.AT_FDCWD;
+import static fuse.posix.Linux.O_CLOEXEC;
+import static fuse.posix.Linux.O_DIRECTORY;
+import static fuse.posix.Linux.O_NOFOLLOW;
+import static fuse.posix.Linux.O_PATH;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import fuse.api.Errno;
+import fuse.api.FuseException;
+import fuse.posix.FileStat;
+import fuse.posix.Posix;
+
+class HostNodesTest {
+    private static final int CACHED = 8;
+
+    static final class TestNode extends HostNode {
+        TestNode(Identity identity) {
+            super(identity);
+        }
+    }
+
+    @TempDir
+    Path dir;
+    private HostNodes<TestNode> nodes;
+    /** The root's descriptor, and the one to open handles with. */
+    private int idle;
+
+    @BeforeEach
+    void open() throws FuseException {
+        nodes = HostNodes.open("test " + dir, openRoot(), CACHED, TestNode::new);
+        idle = nodes.descriptors();
+    }
+
+    private int openRoot() throws FuseException {
+        return Posix.openat(AT_FDCWD, dir.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    }
+
+    @AfterEach
+    void close() {
+        nodes.close();
+    }
+
+    private TestNode lookup(HostNodes<TestNode> cache, String name) throws FuseException {
+        int fd = Posix.openat(AT_FDCWD, dir.resolve(name).toString(), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+        return cache.reference(Posix.fstat(fd), fd);
+    }
+
+    private static FileStat statOf(TestNode node) throws FuseException {
+        try (NodeDescriptor d = node.descriptor()) {
+            return Posix.fstat(d.fd());
+        }
+    }
+
+    @Test
+    void manyNodesFewDescriptors() throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "opening file handles needs CAP_DAC_READ_SEARCH");
+        assertTrue(nodes.usesHandles(), nodes.toString());
+        List<TestNode> made = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            Files.writeString(dir.resolve("f" + i), "x".repeat(i));
+            made.add(lookup(nodes, "f" + i));
+            assertTrue(nodes.descriptors() <= CACHED + 2, nodes.toString());
+        }
+        assertEquals(201, nodes.size());
+        for (int i = 0; i < 200; i++) {
+            assertEquals(i, statOf(made.get(i)).attributes().size(), "reopened by handle: the very file");
+            assertTrue(nodes.descriptors() <= CACHED + 2, nodes.toString());
+        }
+        assertSame(made.get(7), lookup(nodes, "f7"), "a known file: its node");
+        for (int i = 0; i < 200; i++) {
+            nodes.forget(made.get(i), i == 7 ? 2 : 1);
+        }
+        assertEquals(1, nodes.size());
+        assertEquals(idle, nodes.descriptors(), "the root's alone");
+    }
+
+    @Test
+    void aFileGoneMeanwhileIsStale() throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "opening file handles needs CAP_DAC_READ_SEARCH");
+        Files.writeString(dir.resolve("gone"), "x");
+        TestNode gone = lookup(nodes, "gone");
+        for (int i = 0; i < 2 * CACHED; i++) {
+            Files.writeString(dir.resolve("f" + i), "");
+            lookup(nodes, "f" + i);
+        }
+        Files.delete(dir.resolve("gone"));
+        assertEquals(Errno.ESTALE, assertThrows(FuseException.class, gone::descriptor).errno());
+        Files.writeString(dir.resolve("gone"), "new");
+        TestNode again = lookup(nodes, "gone");
+        assertNotSame(gone, again, "a new file: a new node, whatever its inode number");
+        assertEquals(3, statOf(again).attributes().size());
+    }
+
+    @Test
+    void aForgottenNodeIsStale() throws Exception {
+        Files.writeString(dir.resolve("f"), "x");
+        TestNode f = lookup(nodes, "f");
+        nodes.forget(f, 1);
+        assertEquals(Errno.ESTALE, assertThrows(FuseException.class, f::descriptor).errno());
+        assertEquals(idle, nodes.descriptors());
+    }
+
+    @Test
+    void aDescriptorInUseStaysOpenPastTheBoundAndItsForget() throws Exception {
+        Files.writeString(dir.resolve("held"), "held");
+        TestNode held = lookup(nodes, "held");
+        try (NodeDescriptor d = held.descriptor()) {
+            for (int i = 0; i < 4 * CACHED; i++) {
+                Files.writeString(dir.resolve("f" + i), "");
+                lookup(nodes, "f" + i);
+            }
+            nodes.forget(held, 1);
+            assertEquals(4, Posix.fstat(d.fd()).attributes().size(), "still the held file");
+        }
+        assertEquals(Errno.ESTALE, assertThrows(FuseException.class, held::descriptor).errno());
+    }
+
+    @Test
+    void withoutHandlesNodesHoldTheirDescriptorsUpToTheBound() throws Exception {
+        try (HostNodes<TestNode> held = HostNodes.open("no handles", openRoot(), CACHED, TestNode::new, false)) {
+            List<TestNode> made = new ArrayList<>();
+            for (int i = 0; i < CACHED; i++) {
+                Files.writeString(dir.resolve("f" + i), "");
+                made.add(held.reference(Posix.fstatat(AT_FDCWD, dir.resolve("f" + i).toString(), 0),
+                        Posix.openat(AT_FDCWD, dir.resolve("f" + i).toString(), O_PATH | O_CLOEXEC, 0)));
+            }
+            assertEquals(CACHED + 1, held.descriptors());
+            Files.writeString(dir.resolve("more"), "");
+            FuseException full = assertThrows(FuseException.class, () -> lookup(held, "more"));
+            assertEquals(Errno.ENFILE, full.errno());
+            assertEquals(CACHED + 1, held.descriptors(), "the refused one's descriptor was closed");
+            assertSame(made.get(0), lookup(held, "f0"), "a known file still resolves");
+            held.forget(made.get(0), 2);
+            lookup(held, "more");
+        }
+    }
+}
