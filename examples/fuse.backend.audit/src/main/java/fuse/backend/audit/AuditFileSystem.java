@@ -45,11 +45,13 @@ import fuse.api.TimeSpec;
 import fuse.posix.FileStat;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
+import fuse.posix.nodes.HostNodes;
+import fuse.posix.nodes.NodeDescriptor;
 
 /**
  * One mount's view of a host directory. Every file is reached from an {@code O_PATH} descriptor of its parent
  * with {@code openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)}, so no name, symlink or {@code ..} leads outside
- * the root. An open of a file whose name matches the {@code audit} glob is logged and served here (reads and
+ * the root; {@link HostNodes} keeps the nodes and their descriptors, bounded however many files the kernel knows. An open of a file whose name matches the {@code audit} glob is logged and served here (reads and
  * writes come through {@link #read}/{@link #write}); every other open hands the kernel the file's descriptor, and
  * the kernel passes it through.
  *
@@ -62,15 +64,14 @@ final class AuditFileSystem implements FileSystem {
 
     private final String rootPath;
     private final String mountpoint;
-    private final AuditNode root;
-    private final NodeTable nodes = new NodeTable();
+    private final HostNodes<AuditNode> nodes;
     private volatile Settings settings;
 
-    private AuditFileSystem(Settings settings, String mountpoint, AuditNode root) {
+    private AuditFileSystem(Settings settings, String mountpoint, HostNodes<AuditNode> nodes) {
         this.settings = settings;
         this.rootPath = settings.root().toString();
         this.mountpoint = mountpoint;
-        this.root = root;
+        this.nodes = nodes;
     }
 
     static AuditFileSystem open(Settings settings, String mountpoint) throws FuseException {
@@ -81,10 +82,16 @@ final class AuditFileSystem implements FileSystem {
             throw new FuseException(Errno.EINVAL, Settings.ROOT + ": " + settings.root() + " is not a directory "
                     + "that can be opened (" + e.errno() + ")");
         }
-        FileStat stat = Posix.fstat(fd);
+        HostNodes<AuditNode> nodes;
+        try {
+            nodes = HostNodes.open("audit root " + settings.root(), fd, 0, AuditNode::new);
+        } catch (FuseException | RuntimeException e) {
+            Posix.closeQuietly(fd);
+            throw e;
+        }
         LOG.info("audit file system for {}: root {}, auditing {}, {}", mountpoint, settings.root(), settings.audit(),
                 settings.writable() ? "writable" : "read-only");
-        return new AuditFileSystem(settings, mountpoint, new AuditNode(stat.device(), stat.inode(), fd));
+        return new AuditFileSystem(settings, mountpoint, nodes);
     }
 
     /** The audit glob and write permission change live; another root needs a new file system. */
@@ -101,8 +108,7 @@ final class AuditFileSystem implements FileSystem {
 
     @Override
     public void close() {
-        nodes.closeAll();
-        Posix.closeQuietly(root.fd);
+        nodes.close();
         LOG.info("audit file system for {}: closed", mountpoint);
     }
 
@@ -110,12 +116,15 @@ final class AuditFileSystem implements FileSystem {
 
     @Override
     public Node root() {
-        return root;
+        return nodes.root();
     }
 
     @Override
     public Entry lookup(Caller caller, Node parent, String name) throws FuseException {
-        int fd = Posix.openat2(fd(parent), name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, RESOLVE);
+        int fd;
+        try (NodeDescriptor dir = descriptor(parent)) {
+            fd = Posix.openat2(dir.fd(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, RESOLVE);
+        }
         FileStat stat;
         try {
             stat = Posix.fstat(fd);
@@ -123,30 +132,36 @@ final class AuditFileSystem implements FileSystem {
             Posix.closeQuietly(fd);
             throw e;
         }
-        return new Entry(nodes.adopt(fd, stat), stat.attributes());
+        return new Entry(nodes.reference(stat, fd), stat.attributes());
     }
 
     @Override
     public void forget(Node node, long count) {
-        if (node != root) {
-            nodes.forget((AuditNode) node, count);
-        }
+        nodes.forget((AuditNode) node, count);
     }
 
     @Override
     public Attributes getattr(Caller caller, Node node, Handle handle) throws FuseException {
-        int fd = handle instanceof FileHandle file ? file.fd() : fd(node);
-        return Posix.fstat(fd).attributes();
+        if (handle instanceof FileHandle file) {
+            return Posix.fstat(file.fd()).attributes();
+        }
+        try (NodeDescriptor d = descriptor(node)) {
+            return Posix.fstat(d.fd()).attributes();
+        }
     }
 
     @Override
     public String readlink(Caller caller, Node node) throws FuseException {
-        return Posix.readlinkat(fd(node), "");
+        try (NodeDescriptor d = descriptor(node)) {
+            return Posix.readlinkat(d.fd(), "");
+        }
     }
 
     @Override
     public FileSystemStats statfs(Caller caller, Node node) throws FuseException {
-        return Posix.fstatfs(root.fd);
+        try (NodeDescriptor d = nodes.root().descriptor()) {
+            return Posix.fstatfs(d.fd());
+        }
     }
 
     // ---- files -------------------------------------------------------------------------------------------------
@@ -156,8 +171,11 @@ final class AuditFileSystem implements FileSystem {
         if (writes(flags)) {
             requireWritable();
         }
-        int fd = Posix.openat(AT_FDCWD, Posix.procFdPath(fd(node)),
-                (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW)) | O_CLOEXEC, 0);
+        int fd;
+        try (NodeDescriptor d = descriptor(node)) {
+            fd = Posix.openat(AT_FDCWD, Posix.procFdPath(d.fd()),
+                    (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW)) | O_CLOEXEC, 0);
+        }
         return decide(caller, fd, flags);
     }
 
@@ -165,8 +183,11 @@ final class AuditFileSystem implements FileSystem {
     public Created create(Caller caller, Node parent, String name, int flags, int mode) throws FuseException {
         requireWritable();
         // The kernel's mode carries the file type (S_IFREG), which openat2 refuses: only permission bits go.
-        int fd = Posix.openat2(fd(parent), name, (flags | O_CREAT | O_CLOEXEC) & ~O_NOCTTY,
-                mode & 07777 & ~caller.umask(), RESOLVE);
+        int fd;
+        try (NodeDescriptor dir = descriptor(parent)) {
+            fd = Posix.openat2(dir.fd(), name, (flags | O_CREAT | O_CLOEXEC) & ~O_NOCTTY,
+                    mode & 07777 & ~caller.umask(), RESOLVE);
+        }
         Entry entry;
         try {
             entry = lookup(caller, parent, name);
@@ -241,7 +262,9 @@ final class AuditFileSystem implements FileSystem {
 
     @Override
     public Handle opendir(Caller caller, Node node) throws FuseException {
-        return new DirectoryHandle(Posix.openat(fd(node), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
+        try (NodeDescriptor d = descriptor(node)) {
+            return new DirectoryHandle(Posix.openat(d.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
+        }
     }
 
     /** Offsets are the host's {@code getdents64} cookies, which stay valid while the directory changes. */
@@ -272,12 +295,18 @@ final class AuditFileSystem implements FileSystem {
     public Attributes setattr(Caller caller, Node node, Handle handle, AttributeChanges changes)
             throws FuseException {
         requireWritable();
-        String path = Posix.procFdPath(fd(node));
+        try (NodeDescriptor d = descriptor(node)) {
+            return setattr(d.fd(), handle, changes);
+        }
+    }
+
+    private static Attributes setattr(int fd, Handle handle, AttributeChanges changes) throws FuseException {
+        String path = Posix.procFdPath(fd);
         if (changes.mode() != null) {
             Posix.fchmodat(AT_FDCWD, path, changes.mode() & 07777, 0);
         }
         if (changes.uid() != null || changes.gid() != null) {
-            Posix.fchownat(fd(node), "", changes.uid() == null ? -1 : changes.uid(),
+            Posix.fchownat(fd, "", changes.uid() == null ? -1 : changes.uid(),
                     changes.gid() == null ? -1 : changes.gid(), AT_EMPTY_PATH);
         }
         if (changes.size() != null) {
@@ -291,39 +320,48 @@ final class AuditFileSystem implements FileSystem {
             Posix.utimensat(AT_FDCWD, path, seconds(changes.atime()), nanos(changes.atime()),
                     seconds(changes.mtime()), nanos(changes.mtime()), 0);
         }
-        return Posix.fstat(fd(node)).attributes();
+        return Posix.fstat(fd).attributes();
     }
 
     @Override
     public Entry mkdir(Caller caller, Node parent, String name, int mode) throws FuseException {
         requireWritable();
-        Posix.mkdirat(fd(parent), name, mode & 07777 & ~caller.umask());
+        try (NodeDescriptor dir = descriptor(parent)) {
+            Posix.mkdirat(dir.fd(), name, mode & 07777 & ~caller.umask());
+        }
         return lookup(caller, parent, name);
     }
 
     @Override
     public void unlink(Caller caller, Node parent, String name) throws FuseException {
         requireWritable();
-        Posix.unlinkat(fd(parent), name, 0);
+        try (NodeDescriptor dir = descriptor(parent)) {
+            Posix.unlinkat(dir.fd(), name, 0);
+        }
     }
 
     @Override
     public void rmdir(Caller caller, Node parent, String name) throws FuseException {
         requireWritable();
-        Posix.unlinkat(fd(parent), name, AT_REMOVEDIR);
+        try (NodeDescriptor dir = descriptor(parent)) {
+            Posix.unlinkat(dir.fd(), name, AT_REMOVEDIR);
+        }
     }
 
     @Override
     public void rename(Caller caller, Node parent, String name, Node newParent, String newName, int flags)
             throws FuseException {
         requireWritable();
-        Posix.renameat2(fd(parent), name, fd(newParent), newName, flags);
+        try (NodeDescriptor from = descriptor(parent); NodeDescriptor to = descriptor(newParent)) {
+            Posix.renameat2(from.fd(), name, to.fd(), newName, flags);
+        }
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------
 
-    private static int fd(Node node) {
-        return ((AuditNode) node).fd;
+    /** The node's descriptor for one use ({@link HostNodes} keeps the descriptors of recently used nodes). */
+    private static NodeDescriptor descriptor(Node node) throws FuseException {
+        return ((AuditNode) node).descriptor();
     }
 
     private static boolean writes(int flags) {
