@@ -92,9 +92,10 @@ public record MountConfig(
     public static final double DEFAULT_BACKEND_WAIT_SECONDS = 5.0;
     /**
      * Open files and directories the kernel may hold on one mount: each costs the server a descriptor, so a bound
-     * per mount keeps one mount (or one user of it) from taking the descriptors every other mount needs.
+     * per mount keeps one mount (or one user of it) from taking the descriptors every other mount needs. 0, the
+     * default, is a share of the process's descriptor limit ({@link OpenFileBudget}).
      */
-    public static final int DEFAULT_MAX_OPEN_FILES = 8192;
+    public static final int DEFAULT_MAX_OPEN_FILES = 0;
 
     /** Changing one of these needs a new mount; the others apply to the live mount. */
     private static final Set<String> REMOUNT_KEYS = Set.of(MOUNTPOINT, THREADS, ALLOW_OTHER, DEFAULT_PERMISSIONS,
@@ -152,8 +153,9 @@ public record MountConfig(
         ChannelTransport transport = ChannelTransport.of(transportKey).orElseThrow(() -> new MountException(
                 "transport: must be auto, uring or device, got '" + transportKey + "'"));
         int maxOpenFiles = integer(props, MAX_OPEN_FILES, DEFAULT_MAX_OPEN_FILES);
-        if (maxOpenFiles < 1) {
-            throw new MountException("max_open_files: must be at least 1, got " + maxOpenFiles);
+        if (maxOpenFiles < 0) {
+            throw new MountException("max_open_files: must be 0 (a share of the descriptor limit) or more, got "
+                    + maxOpenFiles);
         }
         Coherence coherence = coherence(props);
         if (coherence == Coherence.WATCH && writebackCache) {

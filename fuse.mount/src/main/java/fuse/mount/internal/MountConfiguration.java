@@ -93,6 +93,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Maximum open files", description = "Files and directories open at once on this "
             + "mount (each holds a descriptor of the server); an open beyond it fails with EMFILE for that caller "
-            + "only, so one mount or user cannot take the descriptors the others need.", min = "1")
+            + "only, so one mount or user cannot take the descriptors the others need. 0: half of the process's "
+            + "descriptor limit (RLIMIT_NOFILE), shared equally by the server's mounts.", min = "0")
     int max__open__files() default MountConfig.DEFAULT_MAX_OPEN_FILES;
 }

@@ -140,6 +140,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
             if (state != MountState.STARTING || closing) {
                 throw new IllegalStateException("a mount core starts once");
             }
+            OpenFileBudget.mountStarted();
             MountConfig c = config;
             try {
                 cleanStaleMount(c);
@@ -195,6 +196,9 @@ public final class MountCore implements FuseMount, AutoCloseable {
                 return;
             }
             closing = true;
+            if (state != MountState.STARTING) {
+                OpenFileBudget.mountClosed();
+            }
             gate.shut();
             FuseSession s = session;
             if (s != null) {
@@ -709,8 +713,10 @@ public final class MountCore implements FuseMount, AutoCloseable {
         return config.mountpoint().toString();
     }
 
+    /** The open files this mount may hold now: as configured, else its share ({@link OpenFileBudget}). */
     int maxOpenFiles() {
-        return config.maxOpenFiles();
+        int configured = config.maxOpenFiles();
+        return configured > 0 ? configured : OpenFileBudget.share();
     }
 
     /** Logs a refused open (EMFILE for its caller), at most once per interval. */
@@ -718,8 +724,9 @@ public final class MountCore implements FuseMount, AutoCloseable {
         long now = System.nanoTime();
         long last = openLimitLoggedAt.get();
         if (now - last >= LIMIT_LOG_INTERVAL_NANOS && openLimitLoggedAt.compareAndSet(last, now)) {
-            LOG.warn("mount {}: {} files are open, the max_open_files limit; an open by uid {} failed with EMFILE "
-                    + "(further refusals are logged at most every {} s)", label(), limit, uid,
+            LOG.warn("mount {}: {} files are open, the max_open_files limit{}; an open by uid {} failed with EMFILE "
+                    + "(further refusals are logged at most every {} s)", label(), limit,
+                    config.maxOpenFiles() > 0 ? "" : " (" + OpenFileBudget.describe() + ")", uid,
                     TimeUnit.NANOSECONDS.toSeconds(LIMIT_LOG_INTERVAL_NANOS));
         }
     }

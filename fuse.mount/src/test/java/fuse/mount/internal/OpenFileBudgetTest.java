@@ -1,0 +1,21 @@
+package fuse.mount.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class OpenFileBudgetTest {
+    @Test
+    void halfTheLimitSharedByTheMounts() {
+        assertEquals((20_000 - OpenFileBudget.SERVER_RESERVE) / 2, OpenFileBudget.share(20_000, 1));
+        assertEquals((20_000 - OpenFileBudget.SERVER_RESERVE) / 2 / 4, OpenFileBudget.share(20_000, 4));
+        assertEquals((1_048_576 - OpenFileBudget.SERVER_RESERVE) / 2 / 3, OpenFileBudget.share(1_048_576, 3));
+    }
+
+    @Test
+    void neverBelowTheMinimum() {
+        assertEquals(OpenFileBudget.MINIMUM, OpenFileBudget.share(1024, 100));
+        assertEquals(OpenFileBudget.MINIMUM, OpenFileBudget.share(100, 1));
+        assertEquals((1024 - OpenFileBudget.SERVER_RESERVE) / 2, OpenFileBudget.share(1024, 0), "no mount yet: one");
+    }
+}
