@@ -32,4 +32,12 @@ public final class FuseChannel {
     public static boolean cleanStaleMount(Path mountpoint) throws IOException {
         return Mounter.cleanStaleMount(mountpoint);
     }
+
+    /**
+     * Whether something is mounted at {@code mountpoint} (absolute, as the mount table names it), from the mount
+     * table: waits for no file system, and needs no new descriptor once a mount was made.
+     */
+    public static boolean isMountPoint(Path mountpoint) throws IOException {
+        return Mounter.isMountPoint(mountpoint);
+    }
 }

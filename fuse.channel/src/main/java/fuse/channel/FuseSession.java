@@ -44,6 +44,15 @@ public interface FuseSession extends AutoCloseable {
     /** {@code true} until the session ended (unmounted, aborted, destroyed, or closed). */
     boolean isAlive();
 
+    /**
+     * Whether the connection is still in the mount table at its mountpoint (read without a new descriptor, so the
+     * answer holds when the process's descriptor table is full): after {@link #close()}, {@code false} means the
+     * unmount really happened. {@code true} when the table cannot be read.
+     */
+    default boolean isMounted() {
+        return isAlive();
+    }
+
     /** Requests answered so far, per reader thread (index = thread). For statistics and tests. */
     long[] requestsPerThread();
 

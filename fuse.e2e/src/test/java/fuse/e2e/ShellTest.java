@@ -97,6 +97,26 @@ class ShellTest {
         assertTrue(shell.mountLine(m[0]).isEmpty(), "still listed");
     }
 
+    /** An unmount from outside shows as such, and fuse:mount brings the mount back (issue 23). */
+    @Test
+    void aMountTakenAwayFromOutsideIsReportedAndMountsAgain() throws Exception {
+        Path[] m = fresh("f.txt", "back again");
+        shell.run("fuse:mount " + m[0] + " local root=" + m[1]);
+        shell.awaitServing(m[0], WAIT);
+        Process umount = new ProcessBuilder("umount", "-l", m[0].toString()).inheritIO().start();
+        assertTrue(umount.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && umount.exitValue() == 0, "umount -l");
+        String mounts = shell.awaitOutput("fuse:mounts", m[0] + ": unmounted from outside", WAIT);
+        assertTrue(shell.mountLine(m[0]).orElseThrow().contains(" UNMOUNTED "), mounts);
+
+        String out = shell.run("fuse:mount " + m[0] + " local root=" + m[1]);
+        assertTrue(out.contains("mounted " + m[0] + " again"), out);
+        shell.awaitServing(m[0], WAIT);
+        assertEquals("back again", Io.read(m[0].resolve("f.txt")));
+        out = shell.run("fuse:unmount " + m[0]);
+        assertTrue(out.contains("unmounted " + m[0]), out);
+        assertTrue(Io.mountsAt(m[0]).isEmpty(), "still mounted");
+    }
+
     @Test
     void mountTypesItsSettings() throws Exception {
         Path[] m = fresh("a", "a");

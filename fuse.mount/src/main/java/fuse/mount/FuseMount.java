@@ -73,4 +73,14 @@ public interface FuseMount {
      * @throws MountException when no such backend is registered, its {@code open} fails, or the mount is not up
      */
     void swap(String backendName) throws MountException;
+
+    /**
+     * Mounts again, with the configuration as it is, a mount that went away by itself ({@link MountState#UNMOUNTED}:
+     * unmounted from outside, or its connection aborted).
+     *
+     * @throws MountException when the mount is not {@code UNMOUNTED}, or cannot be mounted again from here
+     */
+    default void remount() throws MountException {
+        throw new MountException(name() + ": cannot be mounted again from here");
+    }
 }

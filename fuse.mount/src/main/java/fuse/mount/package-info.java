@@ -3,7 +3,7 @@
  * configuration, with its state, statistics and passthrough bookkeeping, and the hot swap of its backend.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package fuse.mount;
 
 import org.osgi.annotation.bundle.Export;

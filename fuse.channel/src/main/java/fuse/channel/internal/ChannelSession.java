@@ -56,6 +56,7 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
     private final Dispatcher dispatcher;
     private final DeviceBackingFiles backingFiles;
     private final DeviceNotifier notifier;
+    private final AbortSwitch abort;
     private final Thread[] readers;
     /** The ring queues, empty on /dev/fuse; their threads follow the device readers in {@link #readers}. */
     private final UringQueue[] queues;
@@ -96,6 +97,7 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
             InitResult negotiated = init;
             return negotiated == null ? 0 : negotiated.minor();
         });
+        this.abort = AbortSwitch.open(connectionId);
         this.readers = new Thread[threads];
         this.counters = new AtomicLongArray(threads * COUNTER_STRIDE);
         this.running = new AtomicInteger(threads);
@@ -127,6 +129,7 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
                 }
             }
             session.notifier.close();
+            session.abort.close();
             throw e;
         }
         String prefix = "fuse-" + options.subtype() + "-" + connectionId + "-reader-";
@@ -252,6 +255,7 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
             // An aborted connection stays mounted (ENOTCONN for every access): take it away.
             unmountIfOurs();
         }
+        abort.close();
         initDone.countDown();
         terminated.countDown();
     }
@@ -265,7 +269,7 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
             } else if (MountTable.isMounted(mountpoint, connectionId)) {
                 LOG.warn("{} is covered by another mount: connection {} is aborted instead of unmounted",
                         mountpoint, connectionId);
-                FuseControl.abort(connectionId);
+                abort.pull();
             }
         } catch (IOException e) {
             LOG.warn("lazy unmount of {} failed: {}", mountpoint, e.getMessage());
@@ -309,7 +313,7 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
             LOG.error("transport=uring at {}: the kernel did not offer FUSE over io_uring at INIT ({}); aborting "
                     + "connection {}", mountpoint, UringRings.unavailableReason(UringRings.ENABLE_URING)
                     .orElse("enable_uring was turned off meanwhile?"), connectionId);
-            FuseControl.abort(connectionId);
+            abort.pull();
         }
         initDone.countDown();
         initOrGone.countDown();
@@ -397,6 +401,16 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
     }
 
     @Override
+    public boolean isMounted() {
+        try {
+            return MountTable.isMounted(mountpoint, connectionId);
+        } catch (IOException e) {
+            LOG.warn("cannot read the mount table: {}", e.getMessage());
+            return true; // unknown: not claimed gone
+        }
+    }
+
+    @Override
     public void close() {
         if (closing.compareAndSet(false, true)) {
             LOG.debug("closing FUSE connection {} at {}", connectionId, mountpoint);
@@ -419,7 +433,7 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
             if (!terminated.await(CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
                 LOG.info("FUSE connection {} at {} still busy {} ms after unmount: aborting it", connectionId,
                         mountpoint, CLOSE_GRACE_MILLIS);
-                FuseControl.abort(connectionId);
+                abort.pull();
                 if (!terminated.await(ABORT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
                     LOG.error("reader threads of {} are stuck in the request handler; left behind: {}", mountpoint,
                             Arrays.stream(readers).filter(Thread::isAlive).map(Thread::getName).toList());

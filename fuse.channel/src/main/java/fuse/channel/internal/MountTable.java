@@ -1,18 +1,48 @@
 package fuse.channel.internal;
 
+import static fuse.posix.Linux.AT_FDCWD;
+import static fuse.posix.Linux.O_CLOEXEC;
+import static fuse.posix.Linux.O_RDONLY;
+
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import fuse.posix.Posix;
+import fuse.posix.PosixException;
+
 /**
  * The calling process's mounts, from {@code /proc/self/mountinfo}. Read instead of {@code stat(2)} wherever a
  * FUSE mount may be dead or stuck: reading this file never waits for a FUSE server.
+ *
+ * <p>The file is opened once ({@link #keep}, before the first mount) and read again from offset 0 with
+ * {@code pread} each time (a seq_file lists the table as it is at the read): the unmount path, which must tell
+ * whether a mount is gone, then needs no new descriptor, and works when the process's table is full.
  */
 final class MountTable {
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
+    private static final int CHUNK = 64 * 1024;
+
+    /** The kept descriptor, opened on first use; -1 when it could not be (then each read opens the file). */
+    private static final class Kept {
+        static final int FD = open();
+
+        private static int open() {
+            try {
+                return Posix.openat(AT_FDCWD, MOUNTINFO.toString(), O_RDONLY | O_CLOEXEC, 0);
+            } catch (PosixException e) {
+                return -1;
+            }
+        }
+    }
 
     /** One line of mountinfo. */
     record Mount(int id, int major, int minor, String mountPoint, String fsType, String source) {
@@ -33,15 +63,42 @@ final class MountTable {
     private MountTable() {
     }
 
+    /** Opens the kept descriptor now, while there is room for it. */
+    static void keep() {
+        int ignored = Kept.FD;
+    }
+
     static List<Mount> read() throws IOException {
         List<Mount> mounts = new ArrayList<>();
-        for (String line : Files.readAllLines(MOUNTINFO)) {
+        for (String line : lines()) {
             Mount mount = parse(line);
             if (mount != null) {
                 mounts.add(mount);
             }
         }
         return mounts;
+    }
+
+    private static List<String> lines() throws IOException {
+        int fd = Kept.FD;
+        if (fd < 0) {
+            return Files.readAllLines(MOUNTINFO);
+        }
+        ByteArrayOutputStream text = new ByteArrayOutputStream(CHUNK);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(CHUNK);
+            for (long offset = 0;;) {
+                long n = Posix.pread(fd, buffer, offset);
+                if (n <= 0) {
+                    break;
+                }
+                text.write(buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
+                offset += n;
+            }
+        } catch (PosixException e) {
+            throw new IOException(MOUNTINFO + ": " + e.getMessage(), e);
+        }
+        return text.toString(StandardCharsets.UTF_8).lines().toList();
     }
 
     /** The topmost mount at {@code mountPoint} (the last one listed there), if any. */

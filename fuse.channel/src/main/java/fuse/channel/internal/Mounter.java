@@ -35,8 +35,14 @@ public final class Mounter {
     private Mounter() {
     }
 
+    /** See {@link fuse.channel.FuseChannel#isMountPoint}. */
+    public static boolean isMountPoint(Path mountpoint) throws IOException {
+        return MountTable.top(mountpoint).isPresent();
+    }
+
     /** See {@link fuse.channel.FuseChannel#mount}. */
     public static FuseSession mount(MountOptions options, RequestHandler handler) throws IOException {
+        MountTable.keep();
         Path target = canonical(options.mountpoint());
         cleanStale(target);
         Probe probe = probe(target);

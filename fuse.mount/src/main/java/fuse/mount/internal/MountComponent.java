@@ -322,4 +322,13 @@ public final class MountComponent implements FuseMount {
     public void swap(String backendName) throws MountException {
         mount.swap(backendName);
     }
+
+    @Override
+    public synchronized void remount() throws MountException {
+        MountCore core = currentCore();
+        if (core == null || core.state() != MountState.UNMOUNTED) {
+            throw new MountException(name() + ": is " + state() + ", not unmounted");
+        }
+        replaceCore();
+    }
 }

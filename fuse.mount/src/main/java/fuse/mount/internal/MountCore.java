@@ -218,7 +218,11 @@ public final class MountCore implements FuseMount, AutoCloseable {
             if (state != MountState.FAILED) {
                 state = MountState.UNMOUNTED;
             }
-            if (s != null) {
+            if (s != null && s.isMounted()) {
+                problem = "still in the mount table after the unmount and the abort of connection "
+                        + s.connectionId();
+                LOG.error("mount {}: {}; umount -l {} takes it away", label(), problem, config.mountpoint());
+            } else if (s != null) {
                 LOG.info("mount {}: unmounted", label());
             }
         } finally {
@@ -270,8 +274,10 @@ public final class MountCore implements FuseMount, AutoCloseable {
             return;
         }
         gate.shut();
+        problem = "unmounted from outside (umount, or its connection aborted); fuse:mount " + config.mountpoint()
+                + " " + config.backend() + " mounts it again";
         state = MountState.UNMOUNTED;
-        LOG.info("mount {}: the session ended (unmounted from outside, or the connection was aborted)", label());
+        LOG.warn("mount {}: the session ended (unmounted from outside, or the connection was aborted)", label());
         runInBackground(() -> {
             control.lock();
             try {

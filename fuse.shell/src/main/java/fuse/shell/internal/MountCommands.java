@@ -29,6 +29,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import fuse.channel.FuseChannel;
 import fuse.mount.FuseMount;
 import fuse.mount.MountException;
 import fuse.mount.MountState;
@@ -128,6 +129,9 @@ public final class MountCommands {
             checkDirectory(path);
             Optional<Configuration> existing = registry.configuration(path);
             if (existing.isPresent()) {
+                if (isGone(existing.get())) {
+                    return remount(existing.get(), path, backend.trim(), parsed);
+                }
                 throw CommandException.failed(Usage.MOUNT, path + " is already mounted (configuration "
                         + existing.get().getPid() + "); fuse:swap changes its backend, fuse:unmount removes it");
             }
@@ -185,6 +189,52 @@ public final class MountCommands {
         }
     }
 
+    /** Whether the configuration's mount went away by itself (unmounted from outside, or aborted). */
+    private boolean isGone(Configuration configuration) {
+        return registry.mountByPid(configuration.getPid())
+                .filter(service -> service.mount().state() == MountState.UNMOUNTED).isPresent();
+    }
+
+    /**
+     * Mounts a configuration again whose mount was taken away from outside ({@code umount -l}, an abort), with the
+     * backend and settings given now over the saved ones.
+     */
+    private String remount(Configuration configuration, Path path, String backend, Map<String, Object> settings)
+            throws IOException {
+        String pid = configuration.getPid();
+        Map<String, Object> given = new LinkedHashMap<>(settings);
+        given.put(Registry.BACKEND, backend);
+        Map<String, Object> changes = new LinkedHashMap<>();
+        Dictionary<String, Object> saved = configuration.getProperties();
+        stored(configuration, given).forEach((key, value) -> {
+            if (!Objects.deepEquals(saved.get(key), value)) {
+                changes.put(key, given.get(key));
+            }
+        });
+        if (changes.isEmpty()) {
+            try {
+                registry.mountByPid(pid).orElseThrow(() -> CommandException.failed(Usage.MOUNT, pid
+                        + " is not active")).mount().remount();
+            } catch (MountException e) {
+                throw CommandException.failed(Usage.MOUNT, e.getMessage());
+            }
+        } else {
+            apply(Usage.MOUNT, configuration, changes); // a changed configuration of a gone mount mounts anew
+        }
+        Optional<MountService> service = Await.until(MOUNT_WAIT, () -> registry.mountByPid(pid)
+                .filter(s -> s.mount().state() != MountState.UNMOUNTED && Formats.settled(s.mount())));
+        if (service.isEmpty()) {
+            return "saved " + pid + "; " + path + " is not mounted again yet (fuse:mounts shows its state)";
+        }
+        FuseMount mount = service.get().mount();
+        if (mount.state() == MountState.FAILED) {
+            throw CommandException.failed(Usage.MOUNT, path + " not mounted again: "
+                    + mount.problem().orElse("unknown problem"));
+        }
+        Await.until(INIT_WAIT, () -> mount.init().isPresent());
+        return "mounted " + path + " again (" + pid + ", it had been unmounted from outside): " + describe(mount);
+    }
+
     private static String describe(FuseMount mount) {
         StringBuilder text = new StringBuilder("backend ").append(Formats.backend(mount));
         if (mount.connectionId() >= 0) {
@@ -216,8 +266,14 @@ public final class MountCommands {
             configuration.delete();
             boolean gone = Await.until(MOUNT_WAIT, () -> registry.mountByPid(pid).isEmpty());
             String from = file.map(f -> " (deleted " + f.displayName() + ")").orElse("");
-            return gone ? "unmounted " + path + from
-                    : "deleted " + pid + from + "; " + path + " is still being unmounted (open files?)";
+            if (!gone) {
+                return "deleted " + pid + from + "; " + path + " is still being unmounted (open files?)";
+            }
+            if (FuseChannel.isMountPoint(path)) {
+                throw CommandException.failed(Usage.UNMOUNT, "deleted " + pid + from + ", but " + path
+                        + " is still in the mount table (the log says why); umount -l " + path + " takes it away");
+            }
+            return "unmounted " + path + from;
         });
     }
 
