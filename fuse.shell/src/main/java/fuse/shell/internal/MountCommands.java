@@ -189,6 +189,15 @@ public final class MountCommands {
         }
     }
 
+    /** Whether {@code path} is in the mount table; {@code true} when the table cannot be read (not claimed gone). */
+    private static boolean inMountTable(Path path) {
+        try {
+            return FuseChannel.isMountPoint(path);
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     /** Whether the configuration's mount went away by itself (unmounted from outside, or aborted). */
     private boolean isGone(Configuration configuration) {
         return registry.mountByPid(configuration.getPid())
@@ -269,7 +278,8 @@ public final class MountCommands {
             if (!gone) {
                 return "deleted " + pid + from + "; " + path + " is still being unmounted (open files?)";
             }
-            if (FuseChannel.isMountPoint(path)) {
+            // The service goes before its mount is closed (DS unregisters, then deactivates): wait for the table.
+            if (!Await.until(MOUNT_WAIT, () -> !inMountTable(path))) {
                 throw CommandException.failed(Usage.UNMOUNT, "deleted " + pid + from + ", but " + path
                         + " is still in the mount table (the log says why); umount -l " + path + " takes it away");
             }
