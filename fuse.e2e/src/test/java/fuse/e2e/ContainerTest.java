@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -157,6 +158,116 @@ class ContainerTest {
                 Duration.ofSeconds(15));
         assertTrue(cfgLine.contains("owned by uid 65534"), cfgLine);
         assertTrue(container.command("lb e2e.unsafe").contains("No matching bundles"));
+    }
+
+    /** A file refused as untrusted is loaded once it is fixed (owner, mode), with no change to its content. */
+    @Test
+    void refusedFilesAreLoadedOnceTheReasonIsGone() throws Exception {
+        int from = container.lineCount();
+        Path jar = container.home.resolve("load/e2e.fixed.jar");
+        writeBundle(jar, "e2e.fixed", "rw-rw-rw-");
+        // A mount configuration without mountpoint: it shows in fuse:mounts once loaded, and mounts nothing.
+        Path staged = container.home.resolve("runtime/fuse.mount-e2e-nomp.cfg");
+        Files.writeString(staged, "backend=local\nroot=" + container.source + "\n");
+        Files.setAttribute(staged, "unix:uid", 65534);
+        Path cfg = container.home.resolve("load/fuse.mount-e2e-nomp.cfg");
+        Files.move(staged, cfg);
+        container.awaitLine(from, l -> l.contains("Refusing") && l.contains("e2e.fixed.jar"), Duration.ofSeconds(15));
+        container.awaitLine(from, l -> l.contains("Refusing") && l.contains("fuse.mount-e2e-nomp.cfg"),
+                Duration.ofSeconds(15));
+        try {
+            Files.setPosixFilePermissions(jar, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            Files.setAttribute(cfg, "unix:uid", 0);
+            awaitCommandOutput("lb e2e.fixed", out -> out.contains("Active") && out.contains("e2e.fixed"));
+            // The configuration names no mountpoint: "-", and the problem says so (not "/").
+            awaitCommandOutput("fuse:mounts", out -> out.lines().anyMatch(l -> l.startsWith("- ") && l.contains("FAILED"))
+                    && out.contains("-: no mountpoint"));
+        } finally {
+            Files.deleteIfExists(cfg);
+            Files.deleteIfExists(jar);
+        }
+        awaitCommandOutput("lb e2e.fixed", out -> out.contains("No matching bundles"));
+    }
+
+    /** The folder made unsafe refuses a new file; fixing the folder and a touch load it. */
+    @Test
+    void filesRefusedForAnUnsafeFolderAreLoadedOnceTheFolderIsFixed() throws Exception {
+        Path load = container.home.resolve("load");
+        var mode = Files.getPosixFilePermissions(load);
+        Path jar = load.resolve("e2e.folder.jar");
+        int from = container.lineCount();
+        try {
+            Files.setPosixFilePermissions(load, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            writeBundle(jar, "e2e.folder");
+            String line = container.awaitLine(from, l -> l.contains("Refusing") && l.contains("e2e.folder.jar"),
+                    Duration.ofSeconds(15));
+            assertTrue(line.contains("is unsafe") && line.contains("writable by other users"), line);
+            Files.setPosixFilePermissions(load, mode);
+            Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+            awaitCommandOutput("lb e2e.folder", out -> out.contains("Active") && out.contains("e2e.folder"));
+        } finally {
+            Files.setPosixFilePermissions(load, mode);
+            Files.deleteIfExists(jar);
+        }
+        awaitCommandOutput("lb e2e.folder", out -> out.contains("No matching bundles"));
+    }
+
+    /**
+     * A jar that is no bundle gets one warning naming it and why, on the console and in the log, and is not
+     * looked at again until it changes; fixed, it is installed.
+     */
+    @Test
+    void jarsThatAreNoBundleGetOneWarningAndLoadOnceFixed() throws Exception {
+        Path load = container.home.resolve("load");
+        byte[] junk = new byte[4096];
+        new java.util.Random(23).nextBytes(junk);
+        byte[] zipHeaderThenJunk = junk.clone();
+        System.arraycopy(new byte[] {'P', 'K', 3, 4}, 0, zipHeaderThenJunk, 0, 4);
+        Path noManifest = container.home.resolve("runtime/e2e.nomanifest.jar");
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(noManifest))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("hello.txt"));
+            zip.write("hello".getBytes());
+        }
+        Path noName = container.home.resolve("runtime/e2e.noname.jar");
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        try (OutputStream out = Files.newOutputStream(noName); JarOutputStream ignored = new JarOutputStream(out,
+                manifest)) {
+            // a plain jar: a manifest without Bundle-SymbolicName
+        }
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("e2e.random.jar", "not a valid jar");
+        expected.put("e2e.zipjunk.jar", "not a valid jar");
+        expected.put("e2e.nomanifest.jar", "no META-INF/MANIFEST.MF");
+        expected.put("e2e.noname.jar", "no Bundle-SymbolicName");
+        int from = container.lineCount();
+        try {
+            Files.write(container.home.resolve("runtime/e2e.random.jar"), junk);
+            Files.write(container.home.resolve("runtime/e2e.zipjunk.jar"), zipHeaderThenJunk);
+            for (String name : expected.keySet()) {
+                Files.move(container.home.resolve("runtime/" + name), load.resolve(name));
+            }
+            for (var entry : expected.entrySet()) {
+                String line = container.awaitLine(from, l -> l.contains(entry.getKey()), Duration.ofSeconds(15));
+                assertTrue(line.contains("WARN") && line.contains(entry.getValue()), line);
+            }
+            // A bundle dropped after them and started proves FileInstall scanned again meanwhile: no second line.
+            writeBundle(load.resolve("e2e.barrier.jar"), "e2e.barrier");
+            awaitCommandOutput("lb e2e.barrier", out -> out.contains("Active"));
+            String output = container.outputSoFar();
+            String log = Files.readString(container.home.resolve("runtime/log/fuse.log"));
+            for (String name : expected.keySet()) {
+                assertEquals(1, output.lines().skip(from).filter(l -> l.contains(name)).count(), output);
+                assertTrue(log.lines().anyMatch(l -> l.contains("WARN") && l.contains(name)), name + " not logged");
+            }
+            writeBundle(load.resolve("e2e.nomanifest.jar"), "e2e.nomanifest");
+            awaitCommandOutput("lb e2e.nomanifest", out -> out.contains("Active") && out.contains("e2e.nomanifest"));
+        } finally {
+            for (String name : expected.keySet()) {
+                Files.deleteIfExists(load.resolve(name));
+            }
+            Files.deleteIfExists(load.resolve("e2e.barrier.jar"));
+        }
     }
 
     static void writeBundle(Path jar, String symbolicName) throws IOException {

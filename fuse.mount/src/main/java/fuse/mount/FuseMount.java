@@ -21,6 +21,7 @@ public interface FuseMount {
     /** The configuration that defines this mount (its PID), or a label for a mount made without OSGi. */
     String name();
 
+    /** Where it mounts; {@code -} for a configuration that names none (its {@link #problem()} says so). */
     Path mountpoint();
 
     /** The configured backend: a name or an LDAP filter over backend service properties. */

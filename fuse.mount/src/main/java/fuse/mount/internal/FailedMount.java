@@ -1,5 +1,6 @@
 package fuse.mount.internal;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,23 @@ import fuse.passthrough.PassthroughStatistics;
 
 /** The service's view of a configuration that could not even be read: FAILED, with the reason. */
 record FailedMount(String name, Path mountpoint, String backendTarget, String message) implements FuseMount {
+    /** What a configuration without a usable mountpoint shows as its mountpoint, everywhere one is printed. */
+    static final Path NO_MOUNTPOINT = Path.of("-");
+
+    /** The configured mountpoint as given, or {@link #NO_MOUNTPOINT} when it is missing or no path at all. */
+    static Path shownMountpoint(Object configured) {
+        if (configured instanceof String[] array) {
+            configured = array.length > 0 ? array[0] : null;
+        }
+        if (configured == null || configured.toString().isBlank()) {
+            return NO_MOUNTPOINT;
+        }
+        try {
+            return Path.of(configured.toString().trim());
+        } catch (InvalidPathException e) {
+            return NO_MOUNTPOINT;
+        }
+    }
 
     @Override
     public Optional<String> backendName() {

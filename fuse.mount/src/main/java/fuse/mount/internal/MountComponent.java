@@ -180,8 +180,7 @@ public final class MountComponent implements FuseMount {
             }
             LOG.error("mount {}: {}", name, e.getMessage());
             closeCore();
-            Object mountpoint = properties.get(MountConfig.MOUNTPOINT);
-            mount = new FailedMount(name, Path.of(mountpoint == null ? "/" : mountpoint.toString()),
+            mount = new FailedMount(name, FailedMount.shownMountpoint(properties.get(MountConfig.MOUNTPOINT)),
                     String.valueOf(properties.getOrDefault(MountConfig.BACKEND, "")), e.getMessage());
             config = null;
             return;

@@ -242,7 +242,7 @@ public record MountConfig(
 
     private static Path mountpoint(Object value) throws MountException {
         if (value == null || value.toString().isBlank()) {
-            throw new MountException("mountpoint: not set (the directory to mount on)");
+            throw new MountException("no mountpoint: the setting mountpoint, the directory to mount on, is not set");
         }
         try {
             Path path = Path.of(value.toString().trim());

@@ -63,7 +63,7 @@ class MountConfigTest {
 
     @Test
     void problemsNameTheKey() {
-        assertEquals("mountpoint: not set (the directory to mount on)", problem());
+        assertEquals("no mountpoint: the setting mountpoint, the directory to mount on, is not set", problem());
         assertEquals("mountpoint: must be an absolute path, got rel/dir", problem("mountpoint", "rel/dir"));
         assertEquals("threads: must be a whole number, got 'many'", problem("mountpoint", "/m", "threads", "many"));
         assertEquals("allow_other: must be true or false, got 'maybe'",
