@@ -7,15 +7,20 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 
 /**
  * A load on a mount, run as a process of its own ({@code java -cp … fuse.e2e.LoadGenerator <dir> <report>}) so
@@ -27,8 +32,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>random 4 KiB reads and writes, checked against an in-memory model, on files kept open the whole run: one
  * passed through ({@code random.bin}) and one served in Java ({@code random.log});</li>
  * <li>sequential 256 KiB writes then reads, file reopened every pass: {@code seq.bin} and {@code seq.log};</li>
- * <li>create, stat, rename, read, unlink in a loop, in {@code meta/}.</li>
+ * <li>create, stat, readdir, rename, read, unlink in a loop, in {@code meta/}.</li>
  * </ul>
+ * An optional fourth argument bounds the run in seconds instead of ten minutes ({@code bench/soak.sh} runs it
+ * longer). Every second the counts so far go to {@code counts} in the control directory ({@code op calls} per
+ * line, then {@code failures N}), written aside and renamed, for a sampler to read.
  * Every failed call is counted and reported (a failed syscall); every call slower than 2 ms is reported with its
  * start ({@link System#nanoTime()}, which is CLOCK_MONOTONIC and so comparable with the test's clock) for
  * attributing stalls to swaps. At the end it closes everything and reports the SHA-256 the model predicts for each
@@ -40,7 +48,7 @@ public final class LoadGenerator {
     static final int SEQ_CHUNK = 256 * 1024;
     static final int SEQ_CHUNKS = 16; // 4 MiB
     private static final long SLOW_NANOS = 2_000_000;
-    private static final long MAX_RUN_NANOS = 600_000_000_000L;
+    private static final long DEFAULT_RUN_SECONDS = 600;
 
     record Failure(String worker, String op, String message) {
     }
@@ -51,22 +59,39 @@ public final class LoadGenerator {
     private final Path dir;
     private final Path stop;
     private final AtomicLong ops = new AtomicLong();
+    private final Map<String, LongAdder> calls = new ConcurrentSkipListMap<>();
     private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Slow> slow = new ConcurrentLinkedQueue<>();
     private final List<String> checksums = new ArrayList<>();
-    private final long deadline = System.nanoTime() + MAX_RUN_NANOS;
+    private final long deadline;
 
     private final Path control;
 
-    private LoadGenerator(Path dir, Path control) {
+    private LoadGenerator(Path dir, Path control, long runSeconds) {
         this.dir = dir;
         this.control = control;
         this.stop = control.resolve("stop");
+        this.deadline = System.nanoTime() + runSeconds * 1_000_000_000L;
     }
 
     public static void main(String[] args) throws Exception {
-        LoadGenerator load = new LoadGenerator(Path.of(args[0]), Path.of(args[2]));
+        long runSeconds = args.length > 3 ? Long.parseLong(args[3]) : DEFAULT_RUN_SECONDS;
+        LoadGenerator load = new LoadGenerator(Path.of(args[0]), Path.of(args[2]), runSeconds);
         load.run(Path.of(args[1]));
+    }
+
+    /** The counts so far, replaced atomically so that a reader never sees half a file. */
+    private void writeCounts() {
+        StringBuilder text = new StringBuilder();
+        calls.forEach((op, n) -> text.append(op).append(' ').append(n.sum()).append('\n'));
+        text.append("failures ").append(failures.size()).append('\n');
+        try {
+            Path aside = control.resolve("counts.tmp");
+            Files.writeString(aside, text);
+            Files.move(aside, control.resolve("counts"), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // the control directory is off the mount; a sampler misses one second at worst
+        }
     }
 
     private boolean running() {
@@ -83,8 +108,12 @@ public final class LoadGenerator {
         Files.writeString(control.resolve("started"), "");
         List<Thread> threads = workers.stream().map(w -> Thread.ofPlatform().name(w.name).start(w::loop)).toList();
         for (Thread thread : threads) {
-            thread.join();
+            while (thread.isAlive()) {
+                thread.join(1000);
+                writeCounts();
+            }
         }
+        writeCounts();
         for (Worker worker : workers) {
             worker.finish();
         }
@@ -139,6 +168,7 @@ public final class LoadGenerator {
             } finally {
                 long nanos = System.nanoTime() - start;
                 ops.incrementAndGet();
+                calls.computeIfAbsent(op, k -> new LongAdder()).increment();
                 if (nanos > SLOW_NANOS) {
                     slow.add(new Slow(start, nanos, name, op));
                 }
@@ -279,6 +309,12 @@ public final class LoadGenerator {
                     StandardOpenOption.WRITE));
             long size = timed("stat", () -> Files.size(created));
             verify(size == content.length(), "stat", "size of " + created);
+            long listed = timed("readdir", () -> {
+                try (Stream<Path> names = Files.list(meta)) {
+                    return names.count();
+                }
+            });
+            verify(listed >= 1, "readdir", meta + " lists no " + created.getFileName());
             timed("rename", () -> Files.move(created, renamed));
             timed("stat-renamed", () -> Files.size(renamed));
             verify(timed("read", () -> Files.readString(renamed)).equals(content), "read", renamed.toString());
