@@ -6,7 +6,7 @@ import sys
 
 COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39"]
-WIDTH, PANEL, LEFT, RIGHT, TOP, GAP = 900, 190, 70, 170, 30, 45
+WIDTH, PANEL, LEFT, RIGHT, TOP, GAP = 900, 190, 70, 170, 50, 45
 
 
 def read(path):

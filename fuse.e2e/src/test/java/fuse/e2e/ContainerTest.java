@@ -147,10 +147,7 @@ class ContainerTest {
         int from = container.lineCount();
         Path jar = container.home.resolve("load/e2e.unsafe.jar");
         writeBundle(jar, "e2e.unsafe", "rw-rw-rw-");
-        Path cfg = container.home.resolve("runtime/unsafe.cfg");
-        Files.writeString(cfg, "answer=42\n");
-        Files.setAttribute(cfg, "unix:uid", 65534);
-        Files.move(cfg, container.home.resolve("load/unsafe.cfg"));
+        dropOwnedByNobody("unsafe.cfg", "answer=42\n");
         String jarLine = container.awaitLine(from, l -> l.contains("Refusing") && l.contains("e2e.unsafe.jar"),
                 Duration.ofSeconds(15));
         assertTrue(jarLine.contains("writable by other users (mode 0666)"), jarLine);
@@ -160,6 +157,14 @@ class ContainerTest {
         assertTrue(container.command("lb e2e.unsafe").contains("No matching bundles"));
     }
 
+    /** Writes a file owned by uid 65534 beside {@code load/}, then moves it in; answers where it is. */
+    private Path dropOwnedByNobody(String name, String content) throws IOException {
+        Path staged = container.home.resolve("runtime/" + name);
+        Files.writeString(staged, content);
+        Files.setAttribute(staged, "unix:uid", 65534);
+        return Files.move(staged, container.home.resolve("load/" + name));
+    }
+
     /** A file refused as untrusted is loaded once it is fixed (owner, mode), with no change to its content. */
     @Test
     void refusedFilesAreLoadedOnceTheReasonIsGone() throws Exception {
@@ -167,11 +172,7 @@ class ContainerTest {
         Path jar = container.home.resolve("load/e2e.fixed.jar");
         writeBundle(jar, "e2e.fixed", "rw-rw-rw-");
         // A mount configuration without mountpoint: it shows in fuse:mounts once loaded, and mounts nothing.
-        Path staged = container.home.resolve("runtime/fuse.mount-e2e-nomp.cfg");
-        Files.writeString(staged, "backend=local\nroot=" + container.source + "\n");
-        Files.setAttribute(staged, "unix:uid", 65534);
-        Path cfg = container.home.resolve("load/fuse.mount-e2e-nomp.cfg");
-        Files.move(staged, cfg);
+        Path cfg = dropOwnedByNobody("fuse.mount-e2e-nomp.cfg", "backend=local\nroot=" + container.source + "\n");
         container.awaitLine(from, l -> l.contains("Refusing") && l.contains("e2e.fixed.jar"), Duration.ofSeconds(15));
         container.awaitLine(from, l -> l.contains("Refusing") && l.contains("fuse.mount-e2e-nomp.cfg"),
                 Duration.ofSeconds(15));
