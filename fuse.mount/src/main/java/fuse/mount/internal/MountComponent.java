@@ -1,5 +1,6 @@
 package fuse.mount.internal;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,8 @@ import org.osgi.framework.Filter;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -71,6 +74,9 @@ public final class MountComponent implements FuseMount {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile MetaTypeService metaType;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigurationAdmin configAdmin;
 
     @Activate
     void activate(BundleContext bundleContext, Map<String, Object> properties) {
@@ -206,11 +212,43 @@ public final class MountComponent implements FuseMount {
             return;
         }
         MountCore core = new MountCore(config, selector);
+        MountConfig made = config;
+        core.onEndedFromOutside(() -> forgetIfAsked(made));
         // Published before it is fed: a backend bound or unbound meanwhile then reaches this core too, either
         // through the snapshot or through the callback (adding twice is harmless).
         mount = core;
         backends.values().forEach(core::backendAdded);
         core.start();
+    }
+
+    /**
+     * A mount made by mount(8) ({@link MountConfig#forgetOnUnmount()}) is gone for good once unmounted from
+     * outside: its configuration is deleted (DS then deactivates this component), so it is not listed and does not
+     * come back at the next start; mount(8) or fstab mounts it again.
+     */
+    private void forgetIfAsked(MountConfig ended) {
+        if (!ended.forgetOnUnmount()) {
+            return;
+        }
+        ConfigurationAdmin admin = configAdmin;
+        try {
+            Configuration[] found = admin == null ? null : admin.listConfigurations("(" + Constants.SERVICE_PID
+                    + "=" + ended.name().replaceAll("([\\\\()*])", "\\\\$1") + ")");
+            if (found == null || found.length == 0) {
+                LOG.warn("mount {}: unmounted from outside; its configuration {} (forget_on_unmount) was not found "
+                        + "to delete", ended.mountpoint(), ended.name());
+                return;
+            }
+            for (Configuration configuration : found) {
+                configuration.delete();
+            }
+            LOG.info("mount {}: unmounted from outside; made by mount(8) (forget_on_unmount), so its "
+                    + "configuration {} is deleted: mount(8) or fstab mounts it again", ended.mountpoint(),
+                    ended.name());
+        } catch (IOException | InvalidSyntaxException | IllegalStateException e) {
+            LOG.warn("mount {}: unmounted from outside; deleting its configuration {} (forget_on_unmount) failed: "
+                    + "{}", ended.mountpoint(), ended.name(), e.getMessage());
+        }
     }
 
     private void closeCore() {

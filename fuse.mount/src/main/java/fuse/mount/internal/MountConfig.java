@@ -60,6 +60,8 @@ public record MountConfig(
     public static final String BACKEND_WAIT = "backend_wait";
     public static final String COHERENCE = "coherence";
     public static final String MAX_OPEN_FILES = "max_open_files";
+    public static final String FORGET_ON_UNMOUNT = "forget_on_unmount";
+    public static final String FSNAME = "fsname";
 
     public static final String DEFAULT_BACKEND = "local";
     /** io_uring where the kernel offers it (fuse module parameter enable_uring), else /dev/fuse: works everywhere. */
@@ -99,11 +101,11 @@ public record MountConfig(
 
     /** Changing one of these needs a new mount; the others apply to the live mount. */
     private static final Set<String> REMOUNT_KEYS = Set.of(MOUNTPOINT, THREADS, ALLOW_OTHER, DEFAULT_PERMISSIONS,
-            MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, TRANSPORT, READ_ONLY, COHERENCE);
+            MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, TRANSPORT, READ_ONLY, COHERENCE, FSNAME);
     /** The mount's own keys, which a backend ignores. */
     private static final Set<String> MOUNT_KEYS = Set.of(MOUNTPOINT, BACKEND, THREADS, ALLOW_OTHER,
             DEFAULT_PERMISSIONS, MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, TRANSPORT, READ_ONLY, ENTRY_TIMEOUT,
-            ATTR_TIMEOUT, NEGATIVE_TIMEOUT, BACKEND_WAIT, COHERENCE, MAX_OPEN_FILES);
+            ATTR_TIMEOUT, NEGATIVE_TIMEOUT, BACKEND_WAIT, COHERENCE, MAX_OPEN_FILES, FORGET_ON_UNMOUNT, FSNAME);
     /**
      * Prefixes of the keys ConfigAdmin, FileInstall and DS add ({@code service.pid},
      * {@code felix.fileinstall.filename}, {@code component.name}, {@code osgi.ds.satisfying.condition.target}…);
@@ -158,6 +160,7 @@ public record MountConfig(
                     + maxOpenFiles);
         }
         Coherence coherence = coherence(props);
+        bool(props, FORGET_ON_UNMOUNT, false); // checked here, read by forgetOnUnmount()
         if (coherence == Coherence.WATCH && writebackCache) {
             throw new MountException("coherence: watch cannot keep a writeback_cache mount coherent (the kernel "
                     + "keeps size and mtime itself); use coherence=timeout or auto");
@@ -166,6 +169,29 @@ public record MountConfig(
                 maxStackDepth, passthrough, writebackCache, transport, bool(props, READ_ONLY, false), coherence,
                 seconds(props, ENTRY_TIMEOUT), seconds(props, ATTR_TIMEOUT), seconds(props, NEGATIVE_TIMEOUT),
                 seconds(props, BACKEND_WAIT, DEFAULT_BACKEND_WAIT_SECONDS), maxOpenFiles, props);
+    }
+
+    /**
+     * Whether the configuration goes when the mount is unmounted from outside ({@code umount}): set by mount(8)'s
+     * helper, since a mount made with mount(8) ends with umount(8) and fstab, not the container, brings it back.
+     */
+    public boolean forgetOnUnmount() {
+        try {
+            return bool(new LinkedHashMap<>(properties), FORGET_ON_UNMOUNT, false);
+        } catch (MountException e) {
+            return false; // parse() refused such a value already
+        }
+    }
+
+    /**
+     * The mount's source in the mount table: {@code fsname} as set (mount(8)'s helper sets the fstab source, so
+     * that {@code mount -a} sees the line mounted), else the backend. A ',' or '\\' (fusermount3's option
+     * separators) becomes '_'.
+     */
+    public String fsName() {
+        Object set = properties.get(FSNAME);
+        return set != null && !set.toString().isBlank() ? set.toString().replaceAll("[,\\\\\\p{Cntrl}]", "_")
+                : backend.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
     /** The entry timeout in force: as set, else long while the backend watches its source, else short. */
@@ -236,6 +262,8 @@ public record MountConfig(
             case TRANSPORT -> config.transport;
             case READ_ONLY -> config.readOnly;
             case COHERENCE -> config.coherence;
+            // As set, not the default (the backend's name): a swap keeps the mount.
+            case FSNAME -> String.valueOf(config.properties.getOrDefault(FSNAME, "")).trim();
             default -> throw new IllegalArgumentException(key);
         };
     }

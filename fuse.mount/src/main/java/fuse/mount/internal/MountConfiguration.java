@@ -64,6 +64,17 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Read-only", description = "Mount read-only.")
     boolean read__only() default false;
 
+    @AttributeDefinition(name = "Source name", description = "The mount's source in the mount table "
+            + "(/proc/mounts, df). Unset: the backend's name. mount.fuse.osgi sets the fstab source, so that mount -a "
+            + "sees the line mounted.", required = false)
+    String fsname();
+
+    @AttributeDefinition(name = "Forget on unmount", description = "Delete this configuration when the mount is "
+            + "unmounted from outside (umount, fusermount3 -u), as a mount made with mount(8) ends with umount(8). "
+            + "mount.fuse.osgi sets it; otherwise such a mount stays listed as unmounted and fuse:mount mounts it "
+            + "again. Stopping the container keeps it either way.")
+    boolean forget__on__unmount() default false;
+
     @AttributeDefinition(name = "Coherence", description = "How the kernel's caches learn of changes made on "
             + "the host, behind the mount. watch: the backend watches its source (local: fanotify) and tells the "
             + "kernel what changed, so names and attributes are cached for long (3600 s unless set); a backend "

@@ -108,6 +108,9 @@ public final class MountCore implements FuseMount, AutoCloseable {
     private long epochs;
     /** When the mount last lost its backend ({@link #detach}), 0 while bound. Guarded by {@link #control}. */
     private long detachedAt;
+    /** Run (in the background) once the session ended from outside; see {@link #onEndedFromOutside}. */
+    private volatile Runnable endedFromOutside = () -> {
+    };
 
     public MountCore(MountConfig config, Predicate<BackendRef> selector, SessionFactory sessions) {
         this.config = config;
@@ -124,6 +127,11 @@ public final class MountCore implements FuseMount, AutoCloseable {
 
     public MountCore(MountConfig config, Predicate<BackendRef> selector) {
         this(config, selector, FuseChannel::mount);
+    }
+
+    /** Sets what runs, off the reader threads, when the session ends from outside (umount, an abort). */
+    public void onEndedFromOutside(Runnable action) {
+        endedFromOutside = action;
     }
 
     /** Selects backends whose {@code fuse.backend.name} is {@code name}. */
@@ -278,6 +286,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
                 + " " + config.backend() + " mounts it again";
         state = MountState.UNMOUNTED;
         LOG.warn("mount {}: the session ended (unmounted from outside, or the connection was aborted)", label());
+        runInBackground(endedFromOutside);
         runInBackground(() -> {
             control.lock();
             try {
@@ -738,8 +747,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
     }
 
     private static MountOptions options(MountConfig c) {
-        String fsName = c.backend().replaceAll("[^A-Za-z0-9._-]", "_");
-        return new MountOptions(c.mountpoint(), fsName, SUBTYPE, c.threads(), c.allowOther(),
+        return new MountOptions(c.mountpoint(), c.fsName(), SUBTYPE, c.threads(), c.allowOther(),
                 c.defaultPermissions(), c.passthrough(), c.maxStackDepth(), MountOptions.DEFAULT_MAX_WRITE,
                 c.readOnly(), c.writebackCache(), c.transport());
     }

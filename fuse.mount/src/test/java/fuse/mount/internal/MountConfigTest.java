@@ -99,6 +99,21 @@ class MountConfigTest {
     }
 
     @Test
+    void mountHelperKeys() throws Exception {
+        MountConfig plain = parse("mountpoint", "/m", "backend", "my backend");
+        assertEquals("my_backend", plain.fsName(), "without fsname, the backend's name");
+        assertFalse(plain.forgetOnUnmount());
+        MountConfig helper = parse("mountpoint", "/m", "fsname", "/srv/a,b", "forget_on_unmount", "true");
+        assertEquals("/srv/a_b", helper.fsName(), "a ',' would split fusermount3's options");
+        assertTrue(helper.forgetOnUnmount());
+        assertTrue(helper.backendSettings().isEmpty(), "mount keys, not the backend's");
+        assertTrue(plain.needsRemount(parse("mountpoint", "/m", "backend", "my backend", "fsname", "x")));
+        assertFalse(plain.needsRemount(parse("mountpoint", "/m", "backend", "other")), "a swap keeps the mount");
+        assertEquals("forget_on_unmount: must be true or false, got 'later'",
+                problem("mountpoint", "/m", "forget_on_unmount", "later"));
+    }
+
+    @Test
     void whatNeedsARemount() throws Exception {
         MountConfig base = parse("mountpoint", "/m", "root", "/srv", "policy", "always");
         assertFalse(base.needsRemount(parse("mountpoint", "/m", "root", "/srv", "policy", "never",
