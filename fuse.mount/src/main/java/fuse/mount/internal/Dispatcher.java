@@ -327,12 +327,7 @@ final class Dispatcher implements RequestHandler {
         reply.ok();
     }
 
-    /**
-     * SETXATTR, and for an ACL that the kernel flags FUSE_SETXATTR_ACL_KILL_SGID (set by a caller outside the
-     * file's group, without CAP_FSETID) the set-group-ID bit goes too, as a local file system's
-     * {@code posix_acl_update_mode} would clear it. The host file system does not: the server setting the ACL is
-     * privileged. Done here, through {@code setattr}, so it holds for every backend.
-     */
+    /** SETXATTR, then the {@link PrivilegeRule} for an ACL the kernel flagged FUSE_SETXATTR_ACL_KILL_SGID. */
     private static void setxattr(Binding binding, Caller caller, Node node, Request.SetXattr r)
             throws FuseException {
         binding.fs.setxattr(caller, node, r.name(), r.value(), r.flags());
@@ -356,9 +351,10 @@ final class Dispatcher implements RequestHandler {
         }
     }
 
-    // ---- open files ----------------------------------------------------------------------------------------------
+    // ---- requests on open files ---------------------------------------------------------------------------------
 
-    private void fileOp(RequestHeader header, long fh, OpenFiles.FileCall<Void> call, Reply reply) throws FuseException {
+    private void fileOp(RequestHeader header, long fh, OpenFiles.FileCall<Void> call, Reply reply)
+            throws FuseException {
         files.with(header, fh, false, call);
         reply.ok();
     }

@@ -38,7 +38,9 @@ import fuse.passthrough.PassthroughStatistics;
  * One mount's life, from {@link #start()} to {@link #close()}, in plain Java: the OSGi component and the test
  * fixture both drive it. It mounts a session, binds a backend's file system when one matching the configuration
  * is known ({@link #backendAdded}), and moves to another one on {@link #swap}, on the bound backend's departure
- * or on a configuration change.
+ * or on a configuration change. It assembles the pieces and owns the lifecycle: the {@link BackendBinder} binds,
+ * swaps and reconfigures backends (under this core's control lock), the {@link Dispatcher} routes requests to
+ * {@link OpenFiles} and {@link DirectoryReplies}, and they see the mount only through {@link ServedMount}.
  *
  * <p>Error policy: a bad mountpoint or a backend that rejects its configuration ({@code open} throws) means no
  * mount at all ({@link MountState#FAILED}, one ERROR line naming the configuration and the problem, no stack
@@ -388,7 +390,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
         }
     }
 
-    // ---- what request handling sees ----------------------------------------------------------------------------
+    // ---- the mount as request handling sees it ----------------------------------------------------------------
 
     /** Waits until the background thread has run what was handed to it so far: for tests. */
     void awaitBackground() throws InterruptedException {
