@@ -18,7 +18,7 @@ import fuse.api.Node;
  * binding (replaced by a swap) is closed once neither remain, so old open files keep working until released. A
  * {@link #retire(boolean) forced} retirement (the backend service went away, or the mount ends) closes it as soon
  * as the requests in flight have left; its open files then move to the current binding when next used (the
- * dispatcher opens them again there by path), or answer EIO once the mount has ended.
+ * mount's open files open them again there by path), or answer EIO once the mount has ended.
  */
 final class Binding {
     private static final Logger LOG = LoggerFactory.getLogger(Binding.class);

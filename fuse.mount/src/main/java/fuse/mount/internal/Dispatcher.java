@@ -1,40 +1,18 @@
 package fuse.mount.internal;
 
-import static fuse.posix.Linux.O_ACCMODE;
-import static fuse.posix.Linux.O_APPEND;
-import static fuse.posix.Linux.O_CREAT;
-import static fuse.posix.Linux.O_EXCL;
-import static fuse.posix.Linux.O_RDWR;
-import static fuse.posix.Linux.O_TRUNC;
-import static fuse.posix.Linux.O_WRONLY;
-import static fuse.posix.Linux.S_ISGID;
-import static fuse.posix.Linux.S_ISUID;
-import static fuse.posix.Linux.S_IXGRP;
-
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import fuse.api.AttributeChanges;
 import fuse.api.Attributes;
 import fuse.api.Caller;
-import fuse.api.Created;
 import fuse.api.Entry;
 import fuse.api.Errno;
 import fuse.api.FileSystem;
-import fuse.api.FileType;
 import fuse.api.FuseException;
-import fuse.api.Handle;
 import fuse.api.Node;
-import fuse.api.OpenOption;
-import fuse.api.Opened;
-import fuse.api.RawDirectoryFiller;
-import fuse.channel.DirectoryReply;
 import fuse.channel.EntryOut;
 import fuse.channel.FuseSession;
 import fuse.channel.InitResult;
@@ -42,51 +20,56 @@ import fuse.channel.Reply;
 import fuse.channel.Request;
 import fuse.channel.RequestHandler;
 import fuse.channel.RequestHeader;
-import fuse.passthrough.OpenMode;
-import fuse.passthrough.OpenTicket;
-import fuse.posix.FileNames;
 
 /**
- * Answers every request of a session by calling the bound backend: node ids become backend nodes through the
- * {@link NodeTable}, file handles become backend handles through the {@link HandleTable}, a
- * {@link FuseException} becomes its errno, and anything else becomes EIO with one warning and its stack trace.
+ * Routes every request of a session: requests about nodes it answers itself, calling the bound backend with node
+ * ids made backend nodes through the {@link NodeTable}; requests about open files go to {@link OpenFiles} (to the
+ * binding that opened them, even after a swap), listings to {@link DirectoryReplies}. A {@link FuseException}
+ * becomes its errno, anything else EIO with one warning and its stack trace.
  *
- * <p>Requests about nodes go through the {@link Gate} (they wait for a backend); requests about an open file go
- * to the binding that opened it, even after a swap. Every reply that hands the kernel something to count (an
- * entry, an open file) is undone when the kernel did not take it.
+ * <p>Requests about nodes go through the {@link Gate} (they wait for a backend). Every reply that hands the kernel
+ * something to count (an entry, an open file) is undone when the kernel did not take it.
  */
 final class Dispatcher implements RequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-    /** The attributes of a negative entry: none (the kernel reads none when the node id is 0). */
-    private static final Attributes NO_ATTRIBUTES = Attributes.builder(0, 0).build();
-    /** "Clear set-user-ID, set-group-ID and capabilities", the SPI's form of the kernel's KILL_SUIDGID. */
-    private static final AttributeChanges KILL_PRIVILEGES =
-            new AttributeChanges(null, null, null, null, null, null, null, true);
 
-    private final MountCore mount;
+    /** The session's start and end, which belong to the mount's lifecycle. */
+    interface SessionEvents {
+        void initialized(FuseSession session, InitResult init);
+
+        /** Called on a reader thread. */
+        void destroyed();
+    }
+
+    private final ServedMount mount;
+    private final SessionEvents events;
+    private final MountCounters counters;
     private final Gate gate;
     private final NodeTable nodes;
-    private final HandleTable handles;
-    /** Serializes {@link #move}s. */
-    private final Object moves = new Object();
-    /** Flags that must not act again when an open file is opened anew on another binding. */
-    private static final int REOPEN_DROPPED = O_CREAT | O_EXCL | O_TRUNC;
+    private final OpenFiles files;
+    private final DirectoryReplies directories;
+    private final EntryReplies entries;
 
-    Dispatcher(MountCore mount) {
+    Dispatcher(ServedMount mount, SessionEvents events, MountCounters counters, Gate gate, NodeTable nodes,
+            OpenFiles files, DirectoryReplies directories, EntryReplies entries) {
         this.mount = mount;
-        this.gate = mount.gate;
-        this.nodes = mount.nodes;
-        this.handles = mount.handles;
+        this.events = events;
+        this.counters = counters;
+        this.gate = gate;
+        this.nodes = nodes;
+        this.files = files;
+        this.directories = directories;
+        this.entries = entries;
     }
 
     @Override
     public void initialized(FuseSession session, InitResult init) {
-        mount.initialized(session, init);
+        events.initialized(session, init);
     }
 
     @Override
     public void destroyed() {
-        mount.destroyed();
+        events.destroyed();
     }
 
     @Override
@@ -100,12 +83,12 @@ final class Dispatcher implements RequestHandler {
             reply.error(e.errno());
         } catch (RuntimeException e) {
             failed = true;
-            mount.internalErrors.increment();
+            counters.internalErrors.increment();
             LOG.warn("mount {}: {} on node {} failed with an unexpected exception; answered EIO", mount.label(),
                     OperationCounters.name(request.header().opcode()), request.header().nodeId(), e);
             reply.error(Errno.EIO);
         } finally {
-            mount.operations.record(request.header().opcode(), System.nanoTime() - start, failed);
+            counters.operations.record(request.header().opcode(), System.nanoTime() - start, failed);
         }
     }
 
@@ -126,7 +109,7 @@ final class Dispatcher implements RequestHandler {
     private void dispatch(Request request, Reply reply) throws FuseException {
         switch (request) {
             case Request.Forget r -> forget(binding -> nodes.forget(binding, r.nodeId(), r.count()));
-            case Request.BatchForget r -> mount.forgetInBackground(
+            case Request.BatchForget r -> mount.inBackground(
                     () -> forget(binding -> nodes.forget(binding, r.nodeIds(), r.counts())));
             case Request.Lookup r -> lookup(r, reply);
             case Request.GetAttr r -> getattr(r, reply);
@@ -143,8 +126,8 @@ final class Dispatcher implements RequestHandler {
             case Request.Unlink r -> unlink(r.header(), r.name(), false, reply);
             case Request.RmDir r -> unlink(r.header(), r.name(), true, reply);
             case Request.Rename r -> rename(r, reply);
-            case Request.Open r -> open(r, reply);
-            case Request.Create r -> create(r, reply);
+            case Request.Open r -> files.open(r, reply);
+            case Request.Create r -> files.create(r, reply);
             case Request.Read r -> read(r, reply);
             case Request.Write r -> write(r, reply);
             case Request.Flush r -> fileOp(r.header(), r.fh(), (file, caller) -> {
@@ -161,11 +144,11 @@ final class Dispatcher implements RequestHandler {
             }, reply);
             case Request.Lseek r -> lseek(r, reply);
             case Request.CopyFileRange r -> copyFileRange(r, reply);
-            case Request.Release r -> release(r.fh(), false, reply);
-            case Request.OpenDir r -> opendir(r, reply);
-            case Request.ReadDir r -> readdir(r, reply);
-            case Request.ReleaseDir r -> release(r.fh(), true, reply);
-            case Request.FsyncDir r -> fsyncdir(r, reply);
+            case Request.Release r -> files.release(r.fh(), reply);
+            case Request.OpenDir r -> directories.opendir(r, reply);
+            case Request.ReadDir r -> directories.readdir(r, reply);
+            case Request.ReleaseDir r -> files.release(r.fh(), reply);
+            case Request.FsyncDir r -> directories.fsyncdir(r, reply);
             case Request.StatFs r -> statfs(r, reply);
             case Request.Access r -> nodeOp(r.header(), reply, (b, caller, node) -> b.fs.access(caller, node, r.mask()));
             case Request.SetXattr r -> nodeOp(r.header(), reply, (b, caller, node) -> setxattr(b, caller, node, r));
@@ -200,13 +183,13 @@ final class Dispatcher implements RequestHandler {
         try {
             entry(r.header(), r.name(), reply, (b, caller, parent) -> b.fs.lookup(caller, parent, r.name()), 0, true);
         } catch (FuseException e) {
-            long negativeTimeout = mount.negativeTimeoutNanos();
-            if (e.errno() != Errno.ENOENT || negativeTimeout == 0) {
+            EntryOut negative = e.errno() == Errno.ENOENT ? entries.negative() : null;
+            if (negative == null) {
                 throw e;
             }
             // Node id 0: the kernel keeps a negative dentry for the timeout, and asks again only after it
             // (or at once when the name is created, renamed or linked through the mount).
-            reply.entry(new EntryOut(0, 0, negativeTimeout, 0, NO_ATTRIBUTES));
+            reply.entry(negative);
         }
     }
 
@@ -228,7 +211,7 @@ final class Dispatcher implements RequestHandler {
                     : nodes.resolve(binding, header.nodeId(), caller);
             Entry entry = call.call(binding, caller, parent);
             NodeRecord record = nodes.register(binding, header.nodeId(), name, entry);
-            if (!reply.entry(entryOut(record, entry.attributes()))) {
+            if (!reply.entry(entries.entry(record, entry.attributes()))) {
                 nodes.unregister(binding, record);
             }
         } finally {
@@ -244,7 +227,7 @@ final class Dispatcher implements RequestHandler {
             Node newParent = nodes.resolve(binding, r.header().nodeId(), caller);
             Entry entry = binding.fs.link(caller, node, newParent, r.newName());
             NodeRecord record = nodes.register(binding, r.header().nodeId(), r.newName(), entry);
-            if (!reply.entry(entryOut(record, entry.attributes()))) {
+            if (!reply.entry(entries.entry(record, entry.attributes()))) {
                 nodes.unregister(binding, record);
             }
         } finally {
@@ -285,10 +268,10 @@ final class Dispatcher implements RequestHandler {
     }
 
     private void getattr(Request.GetAttr r, Reply reply) throws FuseException {
-        OpenFile open = handles.find(r.fh());
+        OpenFile open = files.find(r.fh());
         Attributes attributes;
         if (open != null && !open.directory()) {
-            attributes = onFile(open, (file, caller) -> file.binding().fs.getattr(caller, file.node(),
+            attributes = files.on(open, (file, caller) -> file.binding().fs.getattr(caller, file.node(),
                     file.handle()), r.header());
         } else {
             attributes = onNode(r.header(), (b, caller, node) -> b.fs.getattr(caller, node, null));
@@ -297,10 +280,10 @@ final class Dispatcher implements RequestHandler {
     }
 
     private void setattr(Request.SetAttr r, Reply reply) throws FuseException {
-        OpenFile open = handles.find(r.fh());
+        OpenFile open = files.find(r.fh());
         Attributes attributes;
         if (open != null && !open.directory()) {
-            attributes = onFile(open, (file, caller) -> file.binding().fs.setattr(caller, file.node(),
+            attributes = files.on(open, (file, caller) -> file.binding().fs.setattr(caller, file.node(),
                     file.handle(), r.changes()), r.header());
         } else {
             attributes = onNode(r.header(), (b, caller, node) -> b.fs.setattr(caller, node, null, r.changes()));
@@ -344,20 +327,12 @@ final class Dispatcher implements RequestHandler {
         reply.ok();
     }
 
-    /**
-     * SETXATTR, and for an ACL that the kernel flags FUSE_SETXATTR_ACL_KILL_SGID (set by a caller outside the
-     * file's group, without CAP_FSETID) the set-group-ID bit goes too, as a local file system's
-     * {@code posix_acl_update_mode} would clear it. The host file system does not: the server setting the ACL is
-     * privileged. Done here, through {@code setattr}, so it holds for every backend.
-     */
+    /** SETXATTR, then the {@link PrivilegeRule} for an ACL the kernel flagged FUSE_SETXATTR_ACL_KILL_SGID. */
     private static void setxattr(Binding binding, Caller caller, Node node, Request.SetXattr r)
             throws FuseException {
         binding.fs.setxattr(caller, node, r.name(), r.value(), r.flags());
         if (r.killSetGid()) {
-            Attributes a = binding.fs.getattr(caller, node, null);
-            if ((a.mode() & S_ISGID) != 0) {
-                binding.fs.setattr(caller, node, null, AttributeChanges.NONE.withMode(a.mode() & 07777 & ~S_ISGID));
-            }
+            PrivilegeRule.clearSetGidAfterAcl(binding.fs, caller, node);
         }
     }
 
@@ -376,291 +351,27 @@ final class Dispatcher implements RequestHandler {
         }
     }
 
-    // ---- open files --------------------------------------------------------------------------------------------
+    // ---- requests on open files ---------------------------------------------------------------------------------
 
-    private void open(Request.Open r, Reply reply) throws FuseException {
-        RequestCaller caller = new RequestCaller(r.header());
-        Binding binding = gate.enter(r.header());
-        try (HandleTable.Slot slot = reserve(caller)) {
-            long nodeId = r.header().nodeId();
-            Node node = nodes.resolve(binding, nodeId, caller);
-            Opened opened = onBackend(r.flags(), flags -> binding.fs.open(caller, node, flags));
-            OpenFile file = admit(binding, caller, nodeId, node, opened, r.flags(), r.killPrivileges(), slot)
-                    .open();
-            OpenTicket ticket = file.ticket();
-            boolean accepted = reply.open(file.fh(), ticket.openFlags(), ticket.backingId());
-            ticket.replied(accepted);
-            if (!accepted) {
-                discard(file);
-            }
-        } finally {
-            binding.release();
-        }
-    }
-
-    private void create(Request.Create r, Reply reply) throws FuseException {
-        RequestCaller caller = new RequestCaller(r.header(), mount.effectiveUmask(r.umask()));
-        Binding binding = gate.enter(r.header());
-        try (HandleTable.Slot slot = reserve(caller)) {
-            long parentId = r.header().nodeId();
-            Node parent = nodes.resolve(binding, parentId, caller);
-            Created created = onBackend(r.flags(),
-                    flags -> binding.fs.create(caller, parent, r.name(), flags, r.mode()));
-            NodeRecord record;
-            try {
-                record = nodes.register(binding, parentId, r.name(), created.entry());
-            } catch (FuseException e) {
-                binding.fs.release(created.opened().handle());
-                throw e;
-            }
-            Node node = created.entry().node();
-            Admitted file;
-            try {
-                file = admit(binding, caller, record.id, node, created.opened(), r.flags(), r.killPrivileges(),
-                        slot);
-            } catch (FuseException | RuntimeException e) {
-                nodes.unregister(binding, record);
-                throw e;
-            }
-            Attributes attributes = created.entry().attributes();
-            if (file.privilegesDropped()) {
-                attributes = binding.fs.getattr(caller, node, file.open().handle());
-            }
-            OpenTicket ticket = file.open().ticket();
-            boolean accepted = reply.create(entryOut(record, attributes), file.open().fh(), ticket.openFlags(),
-                    ticket.backingId());
-            ticket.replied(accepted);
-            if (!accepted) {
-                discard(file.open());
-                nodes.unregister(binding, record);
-            }
-        } finally {
-            binding.release();
-        }
-    }
-
-    @FunctionalInterface
-    private interface OpenCall<T> {
-        T open(int flags) throws FuseException;
-    }
-
-    /**
-     * Opens on the backend with the kernel's {@code flags}, changed as a mount with the writeback cache needs (as
-     * libfuse's passthrough_hp does). The kernel then reads pages through any open file, one opened write-only too
-     * (to fill a page that a write covers only in part), so the backend opens {@code O_WRONLY} as {@code O_RDWR};
-     * and the kernel places appends itself (it keeps the size and sends each WRITE at its end offset), so the
-     * backend must not open with {@code O_APPEND}, which would put every write at the host file's end instead. A
-     * caller allowed to write but not to read still opens (write-only): its writes that cover a page in part then
-     * fail with EIO, where refusing the open would fail them all.
-     */
-    private <T> T onBackend(int flags, OpenCall<T> call) throws FuseException {
-        if (!mount.writebackCache()) {
-            return call.open(flags);
-        }
-        int withoutAppend = flags & ~O_APPEND;
-        if ((flags & O_ACCMODE) != O_WRONLY) {
-            return call.open(withoutAppend);
-        }
-        try {
-            return call.open(withoutAppend & ~O_ACCMODE | O_RDWR);
-        } catch (FuseException e) {
-            if (e.errno() != Errno.EACCES) {
-                throw e;
-            }
-            return call.open(withoutAppend);
-        }
-    }
-
-    /** An admitted open: the open file and whether its set-user-ID/set-group-ID bits were just cleared. */
-    private record Admitted(OpenFile open, boolean privilegesDropped) {
-    }
-
-    /**
-     * Registers an open file: passthrough decision, fh, and the privilege rule. Set-user-ID and set-group-ID
-     * bits must go when an unprivileged caller writes. Java-served writes carry the kernel's KILL_SUIDGID flag to
-     * the backend, and so do truncating opens ({@code killPrivileges}); but passthrough writes never reach us and
-     * run with the server's credentials, which keep the bits. So a passthrough open for writing by a caller other
-     * than root clears them before the reply, through the backend ({@code setattr} with only
-     * {@code killPrivileges}). Backends may clear them in {@code open} too (the local backend does); the mount's
-     * check makes it hold for every backend.
-     */
-    private Admitted admit(Binding binding, Caller caller, long nodeId, Node node, Opened opened, int flags,
-            boolean killPrivileges, HandleTable.Slot slot) throws FuseException {
-        OpenTicket ticket = mount.passthroughManager().open(nodeId, opened);
-        OpenFile file = new OpenFile(handles.nextFh(), nodeId, binding, node, opened.handle(), ticket, false, flags,
-                Opener.of(caller));
-        binding.handleOpened();
-        handles.put(file, slot);
-        try {
-            boolean passthroughWriter = ticket.mode() == OpenMode.PASSTHROUGH && caller.uid() != 0
-                    && (flags & O_ACCMODE) != 0;
-            boolean dropped = false;
-            if (killPrivileges || passthroughWriter) {
-                Attributes attributes = binding.fs.getattr(caller, node, opened.handle());
-                int mode = attributes.mode();
-                if ((mode & S_ISUID) != 0 || (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) {
-                    binding.fs.setattr(caller, node, opened.handle(), KILL_PRIVILEGES);
-                    dropped = true;
-                }
-            }
-            return new Admitted(file, dropped);
-        } catch (FuseException | RuntimeException e) {
-            ticket.replied(false);
-            discard(file);
-            throw e;
-        }
-    }
-
-    /**
-     * Room for one more open file on this mount, taken before the backend opens or creates anything (a refused
-     * create leaves no file behind); beyond the mount's {@code max_open_files} the caller gets EMFILE.
-     */
-    private HandleTable.Slot reserve(Caller caller) throws FuseException {
-        int limit = mount.maxOpenFiles();
-        HandleTable.Slot slot = handles.reserve(limit);
-        if (slot == null) {
-            mount.openFilesExhausted(caller.uid(), limit);
-            throw new FuseException(Errno.EMFILE, "max_open_files (" + limit + ") reached");
-        }
-        return slot;
-    }
-
-    /** Forgets an open file the kernel never got (its passthrough claim is already undone). */
-    private void discard(OpenFile file) {
-        if (handles.remove(file)) {
-            closeOnBackend(file);
-        }
-    }
-
-    private void release(long fh, boolean directory, Reply reply) {
-        OpenFile file = handles.remove(fh);
-        if (file != null) {
-            if (file.ticket() != null) {
-                file.ticket().release();
-            }
-            closeOnBackend(file);
-        }
-        reply.ok();
-    }
-
-    /** Gives the handle back to the backend that opened it (unless that binding is gone) and unpins it. */
-    void closeOnBackend(OpenFile file) {
-        Binding binding = file.binding();
-        try {
-            if (binding.acquire()) {
-                try {
-                    if (file.directory()) {
-                        binding.fs.releasedir(file.handle());
-                    } else {
-                        binding.fs.release(file.handle());
-                    }
-                } catch (RuntimeException e) {
-                    mount.internalErrors.increment();
-                    LOG.warn("mount {}: backend {} failed to release a handle", mount.label(), binding.backend, e);
-                } finally {
-                    binding.release();
-                }
-            }
-        } finally {
-            binding.handleClosed();
-        }
-    }
-
-    @FunctionalInterface
-    private interface FileCall<T> {
-        T call(OpenFile file, Caller caller) throws FuseException;
-    }
-
-    /**
-     * Runs {@code call} on the open file's binding. A file whose binding was closed under it (its backend service
-     * went away) first {@link #move moves} to the current binding.
-     */
-    private <T> T onFile(OpenFile file, FileCall<T> call, RequestHeader header) throws FuseException {
-        OpenFile target = acquire(file, header);
-        try {
-            return call.call(target, new RequestCaller(header));
-        } finally {
-            target.binding().release();
-        }
-    }
-
-    /** The open file with its binding acquired: {@code file} itself, or where it moved to. */
-    private OpenFile acquire(OpenFile file, RequestHeader header) throws FuseException {
-        return file.binding().acquire() ? file : move(file, header);
-    }
-
-    /**
-     * Moves an open file whose binding is closed to the current one: waits at the gate like any request (so
-     * while no backend is bound it waits {@code backend_wait}, then fails with EIO), resolves its node there by
-     * path and opens it again as its opener did (without {@code O_CREAT}, {@code O_EXCL} and {@code O_TRUNC}).
-     * The kernel's side of the open file does not change: same fh, same passthrough backing id. A file unlinked
-     * while open has no path to be found by and answers EIO. Moves are serialized so that two requests on one file
-     * open it once.
-     *
-     * @return the moved file, its binding acquired
-     */
-    private OpenFile move(OpenFile file, RequestHeader header) throws FuseException {
-        synchronized (moves) {
-            OpenFile current = handles.find(file.fh());
-            if (current == null) {
-                throw new FuseException(Errno.EBADF, "file " + file.fh() + " was released");
-            }
-            if (current.binding().acquire()) {
-                return current; // another request moved it meanwhile
-            }
-            Binding next = gate.enter(header);
-            try {
-                Node node = nodes.resolve(next, current.nodeId(), current.opener());
-                Handle handle = current.directory() ? next.fs.opendir(current.opener(), node)
-                        : onBackend(current.flags() & ~REOPEN_DROPPED,
-                                flags -> next.fs.open(current.opener(), node, flags)).handle();
-                OpenFile moved = current.movedTo(next, node, handle);
-                next.handleOpened();
-                if (!handles.replace(current, moved)) {
-                    closeOnBackend(moved);
-                    throw new FuseException(Errno.EBADF, "file " + file.fh() + " was released");
-                }
-                current.binding().handleClosed();
-                mount.movedFiles.increment();
-                LOG.debug("mount {}: open file {} of node {} moved from {} to {}", mount.label(), file.fh(),
-                        file.nodeId(), current.binding(), next);
-                return moved;
-            } catch (FuseException e) {
-                next.release();
-                if (e.errno() == Errno.EBADF) {
-                    throw e;
-                }
-                throw new FuseException(Errno.EIO, "the backend that opened this file is gone and the file could "
-                        + "not be opened again on " + next.backend + ": " + e.getMessage());
-            } catch (RuntimeException e) {
-                next.release();
-                throw e;
-            }
-        }
-    }
-
-    private <T> T withFile(RequestHeader header, long fh, boolean directory, FileCall<T> call) throws FuseException {
-        return onFile(handles.get(fh, directory), call, header);
-    }
-
-    private void fileOp(RequestHeader header, long fh, FileCall<Void> call, Reply reply) throws FuseException {
-        withFile(header, fh, false, call);
+    private void fileOp(RequestHeader header, long fh, OpenFiles.FileCall<Void> call, Reply reply)
+            throws FuseException {
+        files.with(header, fh, false, call);
         reply.ok();
     }
 
     private void read(Request.Read r, Reply reply) throws FuseException {
         MemorySegment buffer = reply.dataBuffer(r.size());
-        int n = withFile(r.header(), r.fh(), false,
+        int n = files.with(r.header(), r.fh(), false,
                 (file, caller) -> file.binding().fs.read(caller, file.handle(), r.offset(), buffer));
         reply.data(n);
-        mount.javaBytesRead.add(n);
+        counters.javaBytesRead.add(n);
     }
 
     private void write(Request.Write r, Reply reply) throws FuseException {
-        int n = withFile(r.header(), r.fh(), false, (file, caller) -> file.binding().fs.write(caller,
+        int n = files.with(r.header(), r.fh(), false, (file, caller) -> file.binding().fs.write(caller,
                 file.handle(), r.offset(), r.data(), r.killPrivileges()));
         reply.written(n);
-        mount.javaBytesWritten.add(n);
+        counters.javaBytesWritten.add(n);
     }
 
     /**
@@ -675,14 +386,14 @@ final class Dispatcher implements RequestHandler {
         if (mount.writebackCache()) {
             throw new FuseException(Errno.ENOSYS, "SEEK_DATA/SEEK_HOLE with the writeback cache: the kernel's own");
         }
-        reply.lseek(withFile(r.header(), r.fh(), false,
+        reply.lseek(files.with(r.header(), r.fh(), false,
                 (file, caller) -> file.binding().fs.lseek(caller, file.handle(), r.offset(), r.whence())));
     }
 
     private void copyFileRange(Request.CopyFileRange r, Reply reply) throws FuseException {
-        OpenFile in = acquire(handles.get(r.fhIn(), false), r.header());
+        OpenFile in = files.acquire(r.header(), r.fhIn(), false);
         try {
-            OpenFile out = acquire(handles.get(r.fhOut(), false), r.header());
+            OpenFile out = files.acquire(r.header(), r.fhOut(), false);
             try {
                 if (in.binding() != out.binding()) {
                     throw new FuseException(Errno.EXDEV, "files of different backends"); // the kernel copies itself
@@ -695,163 +406,5 @@ final class Dispatcher implements RequestHandler {
         } finally {
             in.binding().release();
         }
-    }
-
-    // ---- directories -------------------------------------------------------------------------------------------
-
-    private void opendir(Request.OpenDir r, Reply reply) throws FuseException {
-        RequestCaller caller = new RequestCaller(r.header());
-        Binding binding = gate.enter(r.header());
-        try (HandleTable.Slot slot = reserve(caller)) {
-            long nodeId = r.header().nodeId();
-            Node node = nodes.resolve(binding, nodeId, caller);
-            Handle handle = binding.fs.opendir(caller, node);
-            OpenFile dir = new OpenFile(handles.nextFh(), nodeId, binding, node, handle, null, true, 0,
-                    Opener.of(caller));
-            binding.handleOpened();
-            handles.put(dir, slot);
-            int flags;
-            try {
-                flags = listingCacheFlags(binding.fs.directoryCaching(node, handle),
-                        nodes.takeChildrenLookedUp(nodeId));
-            } catch (RuntimeException e) {
-                discard(dir);
-                throw e;
-            }
-            if (!reply.open(dir.fh(), flags, 0)) {
-                discard(dir);
-            }
-        } finally {
-            binding.release();
-        }
-    }
-
-    /**
-     * The open flags of a directory for the backend's {@link FileSystem#directoryCaching} answer: only the listing
-     * cache ({@code FOPEN_CACHE_DIR}) and keeping it across opens ({@code FOPEN_KEEP_CACHE}, meaningful only
-     * with the former) apply to directories.
-     *
-     * <p>A kept listing is names only. When the kernel looked names of the directory up since it was last opened
-     * (a caller stats its entries, as {@code ls -l} or {@code find -ls} do, and their cached attributes ran out),
-     * the listing is read again instead: READDIRPLUS renews the attributes of a whole batch in one request, where
-     * the kept names would cost one LOOKUP per entry.
-     */
-    private static int listingCacheFlags(Set<OpenOption> options, boolean childrenLookedUp) {
-        if (!options.contains(OpenOption.CACHE_DIR)) {
-            return 0;
-        }
-        boolean keep = options.contains(OpenOption.KEEP_CACHE) && !childrenLookedUp;
-        return Reply.FOPEN_CACHE_DIR | (keep ? Reply.FOPEN_KEEP_CACHE : 0);
-    }
-
-    private void fsyncdir(Request.FsyncDir r, Reply reply) throws FuseException {
-        withFile(r.header(), r.fh(), true, (dir, caller) -> {
-            dir.binding().fs.fsyncdir(caller, dir.handle(), r.dataOnly());
-            return null;
-        });
-        reply.ok();
-    }
-
-    /**
-     * READDIR and READDIRPLUS, filled by a {@link ReplyFiller}. A directory opened on a binding that was swapped out
-     * lists names only, since its lookups would belong to the old backend.
-     */
-    private void readdir(Request.ReadDir r, Reply reply) throws FuseException {
-        OpenFile dir = acquire(handles.get(r.fh(), true), r.header());
-        Binding binding = dir.binding();
-        try {
-            RequestCaller caller = new RequestCaller(r.header());
-            DirectoryReply out = reply.directory();
-            ReplyFiller filler = new ReplyFiller(r.plus(), out, r.plus() && binding == gate.current(), binding,
-                    caller, dir);
-            try {
-                binding.fs.readdir(caller, dir.node(), dir.handle(), r.offset(), filler);
-            } catch (FuseException e) {
-                if (filler.counted.isEmpty()) {
-                    throw e;
-                }
-                // Entries are already in the reply: send them; the kernel asks again and then gets the error.
-            }
-            // send() does not say whether the kernel took the reply. It always does unless the connection is gone:
-            // a request the server has read is waited for even by a killed caller (fuse_request_wait_answer).
-            out.send();
-        } finally {
-            binding.release();
-        }
-    }
-
-    /**
-     * The entries of one READDIR or READDIRPLUS reply. For PLUS, each entry that still fits gets a lookup ("." and
-     * ".." none), counted only once it is in the reply. Names a backend passes as bytes go into a READDIR reply as
-     * they are; a PLUS entry needs the name as a string for its lookup.
-     */
-    private final class ReplyFiller implements RawDirectoryFiller {
-        private final boolean plus;
-        private final DirectoryReply out;
-        private final boolean lookups;
-        private final Binding binding;
-        private final RequestCaller caller;
-        private final OpenFile dir;
-        /** The looked-up entries already in the reply. */
-        final List<NodeRecord> counted = new ArrayList<>();
-
-        ReplyFiller(boolean plus, DirectoryReply out, boolean lookups, Binding binding, RequestCaller caller,
-                OpenFile dir) {
-            this.plus = plus;
-            this.out = out;
-            this.lookups = lookups;
-            this.binding = binding;
-            this.caller = caller;
-            this.dir = dir;
-        }
-
-        @Override
-        public boolean addRaw(MemorySegment name, long inode, FileType type, long next) {
-            if (!plus) {
-                return out.add(inode, next, direntType(type), name);
-            }
-            return add(FileNames.decode(name), inode, type, next);
-        }
-
-        @Override
-        public boolean add(String name, long inode, FileType type, long next) {
-            int direntType = direntType(type);
-            if (!plus) {
-                return out.add(inode, next, direntType, name);
-            }
-            if (!lookups || name.equals(".") || name.equals("..") || !out.fits(name)) {
-                return out.addPlus(nameOnly(inode, type), next, direntType, name);
-            }
-            NodeRecord record;
-            Entry entry;
-            try {
-                entry = binding.fs.lookup(caller, dir.node(), name);
-                record = nodes.register(binding, dir.nodeId(), name, entry);
-            } catch (FuseException e) {
-                return out.addPlus(nameOnly(inode, type), next, direntType, name); // raced a removal
-            }
-            if (out.addPlus(entryOut(record, entry.attributes()), next, direntType, name)) {
-                counted.add(record);
-                return true;
-            }
-            nodes.unregister(binding, record);
-            return false;
-        }
-
-        private static int direntType(FileType type) {
-            return type == null ? 0 : type.direntType();
-        }
-    }
-
-    // ---- replies -----------------------------------------------------------------------------------------------
-
-    private EntryOut entryOut(NodeRecord record, Attributes attributes) {
-        return new EntryOut(record.id, 0, mount.entryTimeoutNanos(), mount.attrTimeoutNanos(), attributes);
-    }
-
-    /** A READDIRPLUS entry that gives the kernel only the name (node id 0: nothing to cache or count). */
-    private static EntryOut nameOnly(long inode, FileType type) {
-        int mode = type == null ? 0 : type.modeBits();
-        return new EntryOut(0, 0, 0, 0, Attributes.builder(inode, mode).build());
     }
 }

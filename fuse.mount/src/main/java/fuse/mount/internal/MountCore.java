@@ -2,18 +2,14 @@ package fuse.mount.internal;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -21,11 +17,7 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import fuse.api.Errno;
 import fuse.api.FileSystem;
-import fuse.api.FuseException;
-import fuse.api.ChangeWatch;
-import fuse.api.MountContext;
 import fuse.api.Node;
 import fuse.channel.FuseChannel;
 import fuse.channel.FuseSession;
@@ -46,7 +38,9 @@ import fuse.passthrough.PassthroughStatistics;
  * One mount's life, from {@link #start()} to {@link #close()}, in plain Java: the OSGi component and the test
  * fixture both drive it. It mounts a session, binds a backend's file system when one matching the configuration
  * is known ({@link #backendAdded}), and moves to another one on {@link #swap}, on the bound backend's departure
- * or on a configuration change.
+ * or on a configuration change. It assembles the pieces and owns the lifecycle: the {@link BackendBinder} binds,
+ * swaps and reconfigures backends (under this core's control lock), the {@link Dispatcher} routes requests to
+ * {@link OpenFiles} and {@link DirectoryReplies}, and they see the mount only through {@link ServedMount}.
  *
  * <p>Error policy: a bad mountpoint or a backend that rejects its configuration ({@code open} throws) means no
  * mount at all ({@link MountState#FAILED}, one ERROR line naming the configuration and the problem, no stack
@@ -59,8 +53,6 @@ public final class MountCore implements FuseMount, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MountCore.class);
     /** A limit that stays reached is logged once per this interval, not once per refused request. */
     private static final long LIMIT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
-    /** How long a swap waits for requests already running on the old backend. */
-    private static final long SWAP_QUIESCE_NANOS = TimeUnit.SECONDS.toNanos(5);
     public static final String SUBTYPE = "osgi";
 
     /** Mounts a session; {@link FuseChannel#mount} outside tests. */
@@ -69,24 +61,16 @@ public final class MountCore implements FuseMount, AutoCloseable {
         FuseSession mount(MountOptions options, RequestHandler handler) throws IOException;
     }
 
-    final Gate gate;
+    private final Gate gate;
     final NodeTable nodes = new NodeTable();
-    final HandleTable handles = new HandleTable();
-    final OperationCounters operations = new OperationCounters();
-    final LongAdder internalErrors = new LongAdder();
-    final LongAdder movedFiles = new LongAdder();
-    private final LongAdder swaps = new LongAdder();
-    private final LongAdder swapStallNanos = new LongAdder();
-    private final AtomicLong maxSwapStallNanos = new AtomicLong();
-    /** Bytes served in Java: LongAdders, so concurrent readers add without contending on one cache line. */
-    final LongAdder javaBytesRead = new LongAdder();
-    final LongAdder javaBytesWritten = new LongAdder();
+    private final HandleTable handles = new HandleTable();
+    private final MountCounters counters = new MountCounters();
     private final SessionFactory sessions;
     private final Dispatcher dispatcher;
+    private final OpenFiles openFiles;
     private final ReentrantLock control = new ReentrantLock();
-    private final Set<BackendRef> candidates = ConcurrentHashMap.newKeySet();
-    /** Swapped-out bindings that still have open files. Guarded by {@link #control}. */
-    private final List<Binding> retired = new ArrayList<>();
+    private final MountStatus status = new MountStatus();
+    private final BackendBinder binder;
     /** Kernel notifications, clean-up and forgets run here, never on a reader thread. */
     private final ExecutorService background;
     private final AtomicBoolean sessionEnded = new AtomicBoolean();
@@ -97,17 +81,8 @@ public final class MountCore implements FuseMount, AutoCloseable {
     private volatile FuseSession session;
     private volatile InitResult init;
     private volatile PassthroughManager passthrough;
-    private volatile MountState state = MountState.STARTING;
-    private volatile String problem;
     private volatile boolean retryWhenBackendAppears;
     private volatile boolean closing;
-    /** Whether the bound file system reports changes behind the mount: the default timeouts are long then. */
-    private volatile boolean watched;
-    /** The bound file system's {@link ChangeWatch#description()}. */
-    private volatile String watchDescription = ChangeWatch.NONE.description();
-    private long epochs;
-    /** When the mount last lost its backend ({@link #detach}), 0 while bound. Guarded by {@link #control}. */
-    private long detachedAt;
     /** Run (in the background) once the session ended from outside; see {@link #onEndedFromOutside}. */
     private volatile Runnable endedFromOutside = () -> {
     };
@@ -117,7 +92,12 @@ public final class MountCore implements FuseMount, AutoCloseable {
         this.selector = selector;
         this.sessions = sessions;
         this.gate = new Gate(config.backendWaitNanos());
-        this.dispatcher = new Dispatcher(this);
+        Served served = new Served();
+        this.binder = new BackendBinder(new BinderHost(), status, gate, nodes);
+        EntryReplies entries = new EntryReplies(served);
+        this.openFiles = new OpenFiles(served, counters, gate, nodes, handles, entries);
+        this.dispatcher = new Dispatcher(served, served, counters, gate, nodes, openFiles,
+                new DirectoryReplies(gate, nodes, openFiles, entries), entries);
         this.background = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "fuse-mount " + config.mountpoint());
             thread.setDaemon(true);
@@ -145,7 +125,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
     public void start() {
         control.lock();
         try {
-            if (state != MountState.STARTING || closing) {
+            if (status.state() != MountState.STARTING || closing) {
                 throw new IllegalStateException("a mount core starts once");
             }
             OpenFileBudget.mountStarted();
@@ -157,15 +137,12 @@ public final class MountCore implements FuseMount, AutoCloseable {
                 fail(e.getMessage(), false);
                 return;
             }
-            BackendRef ref = preferred();
-            Binding binding = null;
-            if (ref != null) {
-                try {
-                    binding = open(ref);
-                } catch (MountException e) {
-                    fail(e.getMessage(), true);
-                    return;
-                }
+            Binding binding;
+            try {
+                binding = binder.openPreferred();
+            } catch (MountException e) {
+                fail(e.getMessage(), true);
+                return;
             }
             try {
                 session = sessions.mount(options(c), dispatcher);
@@ -177,15 +154,13 @@ public final class MountCore implements FuseMount, AutoCloseable {
                 return;
             }
             if (binding != null) {
-                nodes.bind(binding);
-                followWatch(binding.fs.changeWatch());
-                gate.resume(binding);
-                state = MountState.SERVING;
-                LOG.info("mount {}: mounted, served by backend {}", label(), ref);
+                binder.bindFirst(binding);
+                status.state(MountState.SERVING);
+                LOG.info("mount {}: mounted, served by backend {}", label(), binding.backend);
             } else {
-                state = MountState.WAITING_FOR_BACKEND;
-                problem = waitingProblem(c);
-                LOG.warn("mount {}: mounted, but {}", label(), problem);
+                status.state(MountState.WAITING_FOR_BACKEND);
+                status.problem(BackendBinder.waitingProblem(c));
+                LOG.warn("mount {}: mounted, but {}", label(), status.problem());
             }
         } finally {
             control.unlock();
@@ -204,7 +179,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
                 return;
             }
             closing = true;
-            if (state != MountState.STARTING) {
+            if (status.state() != MountState.STARTING) {
                 OpenFileBudget.mountClosed();
             }
             gate.shut();
@@ -217,19 +192,15 @@ public final class MountCore implements FuseMount, AutoCloseable {
                 }
             }
             endSession();
-            Binding current = gate.current();
-            if (current != null) {
-                current.retire(true);
-            }
-            retired.forEach(binding -> binding.retire(true));
-            retired.clear();
-            if (state != MountState.FAILED) {
-                state = MountState.UNMOUNTED;
+            binder.retireAll();
+            if (status.state() != MountState.FAILED) {
+                status.state(MountState.UNMOUNTED);
             }
             if (s != null && s.isMounted()) {
-                problem = "still in the mount table after the unmount and the abort of connection "
-                        + s.connectionId();
-                LOG.error("mount {}: {}; umount -l {} takes it away", label(), problem, config.mountpoint());
+                status.problem("still in the mount table after the unmount and the abort of connection "
+                        + s.connectionId());
+                LOG.error("mount {}: {}; umount -l {} takes it away", label(), status.problem(),
+                        config.mountpoint());
             } else if (s != null) {
                 LOG.info("mount {}: unmounted", label());
             }
@@ -248,17 +219,10 @@ public final class MountCore implements FuseMount, AutoCloseable {
         if (manager != null) {
             manager.closeAll();
         }
-        for (OpenFile file : handles.snapshot()) {
-            if (handles.remove(file)) {
-                if (file.ticket() != null) {
-                    file.ticket().release();
-                }
-                dispatcher.closeOnBackend(file);
-            }
-        }
+        openFiles.releaseAll();
     }
 
-    void initialized(FuseSession s, InitResult result) {
+    private void initialized(FuseSession s, InitResult result) {
         if (session == null) {
             session = s;
         }
@@ -276,26 +240,21 @@ public final class MountCore implements FuseMount, AutoCloseable {
     }
 
     /** Called on a reader thread: must not take {@link #control} (close() holds it while joining readers). */
-    void destroyed() {
+    private void destroyed() {
         endSession();
         if (closing) {
             return;
         }
         gate.shut();
-        problem = "unmounted from outside (umount, or its connection aborted); fuse:mount " + config.mountpoint()
-                + " " + config.backend() + " mounts it again";
-        state = MountState.UNMOUNTED;
+        status.problem("unmounted from outside (umount, or its connection aborted); fuse:mount "
+                + config.mountpoint() + " " + config.backend() + " mounts it again");
+        status.state(MountState.UNMOUNTED);
         LOG.warn("mount {}: the session ended (unmounted from outside, or the connection was aborted)", label());
         runInBackground(endedFromOutside);
         runInBackground(() -> {
             control.lock();
             try {
-                Binding current = gate.current();
-                if (current != null) {
-                    current.retire(true);
-                }
-                retired.forEach(binding -> binding.retire(true));
-                retired.clear();
+                binder.retireAll();
             } finally {
                 control.unlock();
             }
@@ -317,27 +276,25 @@ public final class MountCore implements FuseMount, AutoCloseable {
     }
 
     private void fail(String message, boolean retry) {
-        state = MountState.FAILED;
-        problem = message;
+        status.state(MountState.FAILED);
+        status.problem(message);
         retryWhenBackendAppears = retry;
         LOG.error("mount {} ({}): {}", config.name(), config.mountpoint(), message);
     }
 
     /** Whether this core failed because of its backend, so that a fresh core may succeed with another one. */
     public boolean retryWhenBackendAppears() {
-        return state == MountState.FAILED && retryWhenBackendAppears;
+        return status.state() == MountState.FAILED && retryWhenBackendAppears;
     }
 
-    // ---- backends ----------------------------------------------------------------------------------------------
+    // ---- backends (the binder's work, under the control lock) ----------------------------------------------
 
     /** A backend service appeared: a waiting mount binds it if it matches. */
     public void backendAdded(BackendRef ref) {
-        candidates.add(ref);
+        binder.offered(ref);
         control.lock();
         try {
-            if (!closing && state == MountState.WAITING_FOR_BACKEND && selector.test(ref)) {
-                bindPreferred();
-            }
+            binder.added(ref);
         } finally {
             control.unlock();
         }
@@ -345,7 +302,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
 
     /** A backend's properties changed (its name, its ranking). */
     public void backendModified(BackendRef ref) {
-        candidates.remove(ref);
+        binder.withdrawn(ref);
         backendAdded(ref);
     }
 
@@ -355,35 +312,10 @@ public final class MountCore implements FuseMount, AutoCloseable {
      * used (opened again by path; the kernel's side of them, passthrough included, does not change).
      */
     public void backendRemoved(BackendRef ref) {
-        candidates.remove(ref);
+        binder.withdrawn(ref);
         control.lock();
         try {
-            for (Binding binding : retired) {
-                if (binding.backend.equals(ref)) {
-                    binding.retire(true);
-                }
-            }
-            retired.removeIf(Binding::isClosed);
-            Binding current = gate.current();
-            if (closing || current == null || !current.backend.equals(ref)) {
-                return;
-            }
-            BackendRef replacement = preferred();
-            boolean swapped = false;
-            if (replacement != null) {
-                try {
-                    swapTo(open(replacement));
-                    swapped = true;
-                } catch (MountException e) {
-                    LOG.error("mount {} ({}): {}", config.name(), config.mountpoint(), e.getMessage());
-                }
-            }
-            if (!swapped) {
-                detach(current);
-                LOG.warn("mount {}: backend {} went away; {}", label(), ref, problem);
-            }
-            current.retire(true);
-            retired.remove(current);
+            binder.removed(ref);
         } finally {
             control.unlock();
         }
@@ -393,20 +325,11 @@ public final class MountCore implements FuseMount, AutoCloseable {
     public void swap(String backendName) throws MountException {
         control.lock();
         try {
+            MountState state = status.state();
             if (closing || session == null || state == MountState.FAILED || state == MountState.UNMOUNTED) {
                 throw new MountException("mount " + label() + " is not mounted (" + state + ")");
             }
-            BackendRef ref = candidates.stream().filter(c -> c.name().equals(backendName))
-                    .min(BackendRef.PREFERRED)
-                    .orElseThrow(() -> new MountException("no backend named '" + backendName + "' is registered"));
-            Binding next;
-            try {
-                next = open(ref);
-            } catch (MountException e) {
-                problem = e.getMessage();
-                throw e;
-            }
-            swapTo(next);
+            binder.swap(backendName);
         } finally {
             control.unlock();
         }
@@ -425,205 +348,13 @@ public final class MountCore implements FuseMount, AutoCloseable {
             config = next;
             selector = nextSelector;
             gate.waitNanos(next.backendWaitNanos());
+            MountState state = status.state();
             if (closing || state == MountState.FAILED || state == MountState.UNMOUNTED) {
                 return;
             }
-            Binding current = gate.current();
-            if (!previous.backend().equals(next.backend())) {
-                BackendRef ref = preferred();
-                if (ref == null) {
-                    if (current != null) {
-                        detach(current);
-                        current.retire();
-                        retired.add(current);
-                        LOG.warn("mount {}: {}", label(), problem);
-                    }
-                    return;
-                }
-                if (current == null || !current.backend.equals(ref)) {
-                    swapOrReport(ref);
-                    return;
-                }
-            }
-            if (current != null && previous.backendSettingsDiffer(next)) {
-                applyBackendSettings(current, next);
-            } else if (current == null && state == MountState.WAITING_FOR_BACKEND) {
-                bindPreferred();
-            }
+            binder.reconfigured(previous, next);
         } finally {
             control.unlock();
-        }
-    }
-
-    private void applyBackendSettings(Binding current, MountConfig next) {
-        if (!current.acquire()) {
-            return;
-        }
-        try {
-            current.fs.reconfigure(next.properties());
-            problem = null;
-            LOG.info("mount {}: backend {} applied the new settings", label(), current.backend);
-            return;
-        } catch (FuseException e) {
-            if (e.errno() != Errno.ENOSYS) {
-                problem = "backend " + current.backend.name() + ": " + e.getMessage();
-                RejectedChange.LOG.error(
-                        "mount {} ({}): new backend settings rejected: {}; the mount keeps the previous ones",
-                        config.name(), config.mountpoint(), problem);
-                return;
-            }
-        } finally {
-            current.release();
-        }
-        // The backend cannot change settings in place: a fresh file system with the new ones takes over.
-        swapOrReport(current.backend);
-    }
-
-    private void swapOrReport(BackendRef ref) {
-        try {
-            swapTo(open(ref));
-        } catch (MountException e) {
-            problem = e.getMessage();
-            RejectedChange.LOG.error("mount {} ({}): {}; the mount stays with its current backend", config.name(),
-                    config.mountpoint(), e.getMessage());
-        }
-    }
-
-    private void bindPreferred() {
-        BackendRef ref = preferred();
-        if (ref == null) {
-            return;
-        }
-        try {
-            swapTo(open(ref));
-        } catch (MountException e) {
-            // A backend that rejects this configuration: no half-working mount.
-            fail(e.getMessage(), true);
-            gate.shut();
-            FuseSession s = session;
-            if (s != null) {
-                runInBackground(s::close);
-            }
-        }
-    }
-
-    private BackendRef preferred() {
-        Predicate<BackendRef> matches = selector;
-        return candidates.stream().filter(matches).min(BackendRef.PREFERRED).orElse(null);
-    }
-
-    private Binding open(BackendRef ref) throws MountException {
-        Context context = new Context();
-        FileSystem fs;
-        try {
-            fs = ref.backend().open(context);
-        } catch (FuseException e) {
-            throw new MountException("backend " + ref.name() + ": " + e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.warn("mount {}: backend {} failed in open", label(), ref, e);
-            throw new MountException("backend " + ref.name() + " failed to open: " + e);
-        }
-        if (fs == null) {
-            throw new MountException("backend " + ref.name() + " opened no file system");
-        }
-        Binding binding = new Binding(ref, fs, ++epochs);
-        context.binding = binding;
-        return binding;
-    }
-
-    /**
-     * The swap: hold new requests back, give the ones running on the old binding a bounded time, bind the new
-     * one (nodes are resolved again by path when next used), let requests flow, then drop the kernel's cached
-     * entries and attributes from the background thread. Files open on the old binding stay with it; it is
-     * closed after the last of them is released.
-     */
-    private void swapTo(Binding next) {
-        Binding old = gate.current();
-        state = MountState.SWAPPING;
-        long paused = System.nanoTime();
-        gate.pause();
-        if (old != null) {
-            awaitIdle(old);
-        }
-        nodes.bind(next);
-        followWatch(next.fs.changeWatch());
-        gate.resume(next);
-        long now = System.nanoTime();
-        String held = String.format(java.util.Locale.ROOT, "%.1f ms", (now - paused) / 1e6);
-        if (old == null && detachedAt != 0) {
-            held += String.format(java.util.Locale.ROOT, " (without a backend for %.1f ms)", (now - detachedAt) / 1e6);
-        }
-        detachedAt = 0;
-        state = MountState.SERVING;
-        swaps.increment();
-        swapStallNanos.add(now - paused);
-        maxSwapStallNanos.accumulateAndGet(now - paused, Math::max);
-        problem = null;
-        if (old != null) {
-            old.retire();
-            retired.add(old);
-            retired.removeIf(Binding::isClosed);
-        }
-        invalidateKernelCaches();
-        if (old != null && old.backend.equals(next.backend)) {
-            LOG.info("mount {}: backend {} reopened with the new settings; new requests held {}", label(),
-                    next.backend, held);
-        } else {
-            LOG.info("mount {}: now served by backend {}{}; new requests held {}", label(), next.backend,
-                    old == null ? "" : " (was " + old.backend + ")", held);
-        }
-    }
-
-    /**
-     * Long default timeouts while the file system reports changes behind the mount; it cannot while the kernel
-     * keeps size and mtime itself (writeback cache) or when told not to.
-     */
-    private void followWatch(ChangeWatch watch) {
-        MountConfig c = config;
-        boolean nowWatched = watch.watching() && c.coherence() != MountConfig.Coherence.TIMEOUT && !c.writebackCache();
-        String why = c.coherence() == MountConfig.Coherence.TIMEOUT ? "coherence=timeout"
-                : c.writebackCache() && watch.watching() ? "writeback_cache" : watch.description();
-        if (nowWatched != watched || !why.equals(watchDescription)) {
-            LOG.info("mount {}: {}", label(), coherence(c, nowWatched, why));
-        }
-        watchDescription = why;
-        watched = nowWatched;
-    }
-
-    private static String coherence(MountConfig c, boolean watched, String why) {
-        String timeouts = seconds(c.entryTimeoutNanos(watched)) + " s";
-        if (c.attrTimeoutNanos(watched) != c.entryTimeoutNanos(watched)) {
-            timeouts += " (attributes " + seconds(c.attrTimeoutNanos(watched)) + " s)";
-        }
-        return watched ? "watch (" + why + "), cached " + timeouts : "timeout " + timeouts + " (" + why + ")";
-    }
-
-    /** No backend from now on: requests wait at the gate. */
-    private void detach(Binding current) {
-        detachedAt = System.nanoTime();
-        state = MountState.SWAPPING;
-        gate.pause();
-        awaitIdle(current);
-        nodes.bind(null);
-        gate.resume(null);
-        state = MountState.WAITING_FOR_BACKEND;
-        problem = waitingProblem(config);
-    }
-
-    private static String waitingProblem(MountConfig c) {
-        return "no backend matches backend=" + c.backend() + " yet; requests wait for one until "
-                + seconds(c.backendWaitNanos()) + " s after the backend went (backend_wait, once per mount), then fail "
-                + "with EIO at once";
-    }
-
-    private void awaitIdle(Binding binding) {
-        try {
-            if (!binding.awaitIdle(SWAP_QUIESCE_NANOS)) {
-                LOG.warn("mount {}: requests still run on backend {} after {} s; they finish there", label(),
-                        binding.backend, seconds(SWAP_QUIESCE_NANOS));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -668,18 +399,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
         }
     }
 
-    // ---- for the dispatcher ------------------------------------------------------------------------------------
-
-    /**
-     * Runs a BATCH_FORGET on the background thread. It takes no reply, and the kernel sends pending forgets ahead
-     * of other requests: after a cache drop it sends thousands, and closing their descriptors on the reader
-     * threads kept the requests queued behind them waiting (a listing right after {@code drop_caches} took twice
-     * as long). Lookup counts are sums, so a LOOKUP that overtakes an earlier forget of its node still counts
-     * right. Once the mount is closed the task is dropped: closing the file systems gave everything back.
-     */
-    void forgetInBackground(Runnable forget) {
-        runInBackground(forget);
-    }
+    // ---- the mount as request handling sees it ----------------------------------------------------------------
 
     /** Waits until the background thread has run what was handed to it so far: for tests. */
     void awaitBackground() throws InterruptedException {
@@ -692,57 +412,99 @@ public final class MountCore implements FuseMount, AutoCloseable {
         }
     }
 
-    PassthroughManager passthroughManager() {
-        PassthroughManager manager = passthrough;
-        if (manager == null) {
-            throw new IllegalStateException("OPEN before INIT");
-        }
-        return manager;
-    }
-
-    /** The umask to hand the backend: the kernel already applied it unless DONT_MASK is in force. */
-    int effectiveUmask(int umask) {
-        InitResult result = init;
-        return result != null && result.has(InitResult.DONT_MASK) ? umask : 0;
-    }
-
-    /** Whether the kernel runs this mount with the writeback cache (negotiated at INIT). */
-    boolean writebackCache() {
-        InitResult result = init;
-        return result != null && result.has(InitResult.WRITEBACK_CACHE);
-    }
-
-    long entryTimeoutNanos() {
-        return config.entryTimeoutNanos(watched);
-    }
-
-    long attrTimeoutNanos() {
-        return config.attrTimeoutNanos(watched);
-    }
-
-    long negativeTimeoutNanos() {
-        return config.negativeTimeoutNanos(watched);
-    }
-
     String label() {
         return config.mountpoint().toString();
     }
 
-    /** The open files this mount may hold now: as configured, else its share ({@link OpenFileBudget}). */
-    int maxOpenFiles() {
-        int configured = config.maxOpenFiles();
-        return configured > 0 ? configured : OpenFileBudget.share();
+    /** How long the kernel may cache the attributes in replies now (the tests check a reconfiguration by it). */
+    long attrTimeoutNanos() {
+        return config.attrTimeoutNanos(binder.watched());
     }
 
-    /** Logs a refused open (EMFILE for its caller), at most once per interval. */
-    void openFilesExhausted(int uid, int limit) {
-        long now = System.nanoTime();
-        long last = openLimitLoggedAt.get();
-        if (now - last >= LIMIT_LOG_INTERVAL_NANOS && openLimitLoggedAt.compareAndSet(last, now)) {
-            LOG.warn("mount {}: {} files are open, the max_open_files limit{}; an open by uid {} failed with EMFILE "
-                    + "(further refusals are logged at most every {} s)", label(), limit,
-                    config.maxOpenFiles() > 0 ? "" : " (" + OpenFileBudget.describe() + ")", uid,
-                    TimeUnit.NANOSECONDS.toSeconds(LIMIT_LOG_INTERVAL_NANOS));
+    /** The mount as its request handling sees it: negotiated and configured rules, limits, session events. */
+    private final class Served implements ServedMount, Dispatcher.SessionEvents {
+        @Override
+        public String label() {
+            return MountCore.this.label();
+        }
+
+        @Override
+        public void initialized(FuseSession s, InitResult result) {
+            MountCore.this.initialized(s, result);
+        }
+
+        @Override
+        public void destroyed() {
+            MountCore.this.destroyed();
+        }
+
+        /**
+         * A BATCH_FORGET runs on the background thread. It takes no reply, and the kernel sends pending forgets
+         * ahead of other requests: after a cache drop it sends thousands, and closing their descriptors on the
+         * reader threads kept the requests queued behind them waiting (a listing right after {@code drop_caches}
+         * took twice as long). Lookup counts are sums, so a LOOKUP that overtakes an earlier forget of its node
+         * still counts right. Once the mount is closed the task is dropped: closing the file systems gave
+         * everything back.
+         */
+        @Override
+        public void inBackground(Runnable task) {
+            runInBackground(task);
+        }
+
+        @Override
+        public PassthroughManager passthroughManager() {
+            PassthroughManager manager = passthrough;
+            if (manager == null) {
+                throw new IllegalStateException("OPEN before INIT");
+            }
+            return manager;
+        }
+
+        @Override
+        public int effectiveUmask(int umask) {
+            InitResult result = init;
+            return result != null && result.has(InitResult.DONT_MASK) ? umask : 0;
+        }
+
+        @Override
+        public boolean writebackCache() {
+            InitResult result = init;
+            return result != null && result.has(InitResult.WRITEBACK_CACHE);
+        }
+
+        @Override
+        public long entryTimeoutNanos() {
+            return config.entryTimeoutNanos(binder.watched());
+        }
+
+        @Override
+        public long attrTimeoutNanos() {
+            return MountCore.this.attrTimeoutNanos();
+        }
+
+        @Override
+        public long negativeTimeoutNanos() {
+            return config.negativeTimeoutNanos(binder.watched());
+        }
+
+        /** As configured, else its share ({@link OpenFileBudget}). */
+        @Override
+        public int maxOpenFiles() {
+            int configured = config.maxOpenFiles();
+            return configured > 0 ? configured : OpenFileBudget.share();
+        }
+
+        /** At most once per interval. */
+        @Override
+        public void openFilesExhausted(int uid, int limit) {
+            long now = System.nanoTime();
+            long last = openLimitLoggedAt.get();
+            if (now - last >= LIMIT_LOG_INTERVAL_NANOS && openLimitLoggedAt.compareAndSet(last, now)) {
+                LOG.warn("mount {}: {} files are open, the max_open_files limit{}; an open by uid {} failed with "
+                        + "EMFILE (further refusals are logged at most every {} s)", label(), limit,
+                        config.maxOpenFiles() > 0 ? "" : " (" + OpenFileBudget.describe() + ")", uid,
+                        TimeUnit.NANOSECONDS.toSeconds(LIMIT_LOG_INTERVAL_NANOS));
+            }
         }
     }
 
@@ -750,11 +512,6 @@ public final class MountCore implements FuseMount, AutoCloseable {
         return new MountOptions(c.mountpoint(), c.fsName(), SUBTYPE, c.threads(), c.allowOther(),
                 c.defaultPermissions(), c.passthrough(), c.maxStackDepth(), MountOptions.DEFAULT_MAX_WRITE,
                 c.readOnly(), c.writebackCache(), c.transport());
-    }
-
-    private static String seconds(long nanos) {
-        double s = nanos / 1e9;
-        return s == Math.rint(s) ? String.valueOf((long) s) : String.valueOf(s);
     }
 
     // ---- FuseMount ---------------------------------------------------------------------------------------------
@@ -786,18 +543,18 @@ public final class MountCore implements FuseMount, AutoCloseable {
     @Override
     public Optional<String> backendName() {
         Binding current = gate.current();
-        return current == null || state != MountState.SERVING ? Optional.empty()
+        return current == null || status.state() != MountState.SERVING ? Optional.empty()
                 : Optional.of(current.backend.name());
     }
 
     @Override
     public MountState state() {
-        return state;
+        return status.state();
     }
 
     @Override
     public Optional<java.time.Duration> backendWaitLeft() {
-        if (state != MountState.WAITING_FOR_BACKEND) {
+        if (status.state() != MountState.WAITING_FOR_BACKEND) {
             return Optional.empty();
         }
         var left = gate.backendWaitLeftNanos();
@@ -806,13 +563,13 @@ public final class MountCore implements FuseMount, AutoCloseable {
 
     @Override
     public Optional<String> problem() {
-        return Optional.ofNullable(problem);
+        return Optional.ofNullable(status.problem());
     }
 
     @Override
     public long connectionId() {
         FuseSession s = session;
-        return s == null || state == MountState.UNMOUNTED ? -1 : s.connectionId();
+        return s == null || status.state() == MountState.UNMOUNTED ? -1 : s.connectionId();
     }
 
     @Override
@@ -822,7 +579,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
 
     @Override
     public String coherence() {
-        return coherence(config, watched, watchDescription);
+        return binder.coherence();
     }
 
     @Override
@@ -832,9 +589,10 @@ public final class MountCore implements FuseMount, AutoCloseable {
 
     @Override
     public MountStatistics statistics() {
-        return new MountStatistics(operations.snapshot(), nodes.size(), handles.size(), gate.waits.sum(),
-                gate.timeouts.sum(), swaps.sum(), internalErrors.sum(), movedFiles.sum(), swapStallNanos.sum(),
-                maxSwapStallNanos.get(), javaBytesRead.sum(), javaBytesWritten.sum());
+        return new MountStatistics(counters.operations.snapshot(), nodes.size(), handles.size(), gate.waits.sum(),
+                gate.timeouts.sum(), binder.swaps(), counters.internalErrors.sum(), counters.movedFiles.sum(),
+                binder.swapStallNanos(), binder.maxSwapStallNanos(), counters.javaBytesRead.sum(),
+                counters.javaBytesWritten.sum());
     }
 
     @Override
@@ -852,12 +610,60 @@ public final class MountCore implements FuseMount, AutoCloseable {
 
     @Override
     public String toString() {
-        return "mount " + label() + " [" + state + "]";
+        return "mount " + label() + " [" + status.state() + "]";
+    }
+
+    /** The mount as its backend binding sees it. */
+    private final class BinderHost implements BackendBinder.Host {
+        @Override
+        public MountConfig config() {
+            return config;
+        }
+
+        @Override
+        public Predicate<BackendRef> selector() {
+            return selector;
+        }
+
+        @Override
+        public String label() {
+            return MountCore.this.label();
+        }
+
+        @Override
+        public boolean closing() {
+            return closing;
+        }
+
+        @Override
+        public void failedForBackend(String message) {
+            fail(message, true);
+            gate.shut();
+            FuseSession s = session;
+            if (s != null) {
+                runInBackground(s::close);
+            }
+        }
+
+        @Override
+        public void invalidateKernelCaches() {
+            MountCore.this.invalidateKernelCaches();
+        }
+
+        @Override
+        public BackendBinder.BoundContext newContext() {
+            return new Context();
+        }
     }
 
     /** What a backend's file system learns about this mount; notifications go out from the background thread. */
-    private final class Context implements MountContext {
-        volatile Binding binding;
+    private final class Context implements BackendBinder.BoundContext {
+        private volatile Binding binding;
+
+        @Override
+        public void bind(Binding b) {
+            binding = b;
+        }
 
         @Override
         public Path mountpoint() {

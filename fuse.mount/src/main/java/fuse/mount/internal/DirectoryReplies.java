@@ -1,0 +1,178 @@
+package fuse.mount.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import fuse.api.Entry;
+import fuse.api.FileSystem;
+import fuse.api.FileType;
+import fuse.api.FuseException;
+import fuse.api.Handle;
+import fuse.api.Node;
+import fuse.api.OpenOption;
+import fuse.api.RawDirectoryFiller;
+import fuse.channel.DirectoryReply;
+import fuse.channel.Reply;
+import fuse.channel.Request;
+import fuse.posix.FileNames;
+
+/**
+ * OPENDIR, READDIR and READDIRPLUS, FSYNCDIR: the kernel's listing cache flags, and listings whose PLUS entries
+ * are registered lookups (undone when they did not fit the reply).
+ */
+final class DirectoryReplies {
+    private final Gate gate;
+    private final NodeTable nodes;
+    private final OpenFiles files;
+    private final EntryReplies entries;
+
+    DirectoryReplies(Gate gate, NodeTable nodes, OpenFiles files, EntryReplies entries) {
+        this.gate = gate;
+        this.nodes = nodes;
+        this.files = files;
+        this.entries = entries;
+    }
+
+    void opendir(Request.OpenDir r, Reply reply) throws FuseException {
+        RequestCaller caller = new RequestCaller(r.header());
+        Binding binding = gate.enter(r.header());
+        try (HandleTable.Slot slot = files.reserve(caller)) {
+            long nodeId = r.header().nodeId();
+            Node node = nodes.resolve(binding, nodeId, caller);
+            Handle handle = binding.fs.opendir(caller, node);
+            OpenFile dir = files.openedDirectory(binding, caller, nodeId, node, handle, slot);
+            int flags;
+            try {
+                flags = listingCacheFlags(binding.fs.directoryCaching(node, handle),
+                        nodes.takeChildrenLookedUp(nodeId));
+            } catch (RuntimeException e) {
+                files.discard(dir);
+                throw e;
+            }
+            if (!reply.open(dir.fh(), flags, 0)) {
+                files.discard(dir);
+            }
+        } finally {
+            binding.release();
+        }
+    }
+
+    /**
+     * The open flags of a directory for the backend's {@link FileSystem#directoryCaching} answer: only the listing
+     * cache ({@code FOPEN_CACHE_DIR}) and keeping it across opens ({@code FOPEN_KEEP_CACHE}, meaningful only
+     * with the former) apply to directories.
+     *
+     * <p>A kept listing is names only. When the kernel looked names of the directory up since it was last opened
+     * (a caller stats its entries, as {@code ls -l} or {@code find -ls} do, and their cached attributes ran out),
+     * the listing is read again instead: READDIRPLUS renews the attributes of a whole batch in one request, where
+     * the kept names would cost one LOOKUP per entry.
+     */
+    private static int listingCacheFlags(Set<OpenOption> options, boolean childrenLookedUp) {
+        if (!options.contains(OpenOption.CACHE_DIR)) {
+            return 0;
+        }
+        boolean keep = options.contains(OpenOption.KEEP_CACHE) && !childrenLookedUp;
+        return Reply.FOPEN_CACHE_DIR | (keep ? Reply.FOPEN_KEEP_CACHE : 0);
+    }
+
+    void fsyncdir(Request.FsyncDir r, Reply reply) throws FuseException {
+        files.with(r.header(), r.fh(), true, (dir, caller) -> {
+            dir.binding().fs.fsyncdir(caller, dir.handle(), r.dataOnly());
+            return null;
+        });
+        reply.ok();
+    }
+
+    /**
+     * READDIR and READDIRPLUS, filled by a {@link ReplyFiller}. A directory opened on a binding that was swapped out
+     * lists names only, since its lookups would belong to the old backend.
+     */
+    void readdir(Request.ReadDir r, Reply reply) throws FuseException {
+        OpenFile dir = files.acquire(r.header(), r.fh(), true);
+        Binding binding = dir.binding();
+        try {
+            RequestCaller caller = new RequestCaller(r.header());
+            DirectoryReply out = reply.directory();
+            ReplyFiller filler = new ReplyFiller(r.plus(), out, r.plus() && binding == gate.current(), binding,
+                    caller, dir);
+            try {
+                binding.fs.readdir(caller, dir.node(), dir.handle(), r.offset(), filler);
+            } catch (FuseException e) {
+                if (filler.counted.isEmpty()) {
+                    throw e;
+                }
+                // Entries are already in the reply: send them; the kernel asks again and then gets the error.
+            }
+            // send() does not say whether the kernel took the reply. It always does unless the connection is gone:
+            // a request the server has read is waited for even by a killed caller (fuse_request_wait_answer).
+            out.send();
+        } finally {
+            binding.release();
+        }
+    }
+
+    /**
+     * The entries of one READDIR or READDIRPLUS reply. For PLUS, each entry that still fits gets a lookup ("." and
+     * ".." none), counted only once it is in the reply. Names a backend passes as bytes go into a READDIR reply as
+     * they are; a PLUS entry needs the name as a string for its lookup.
+     */
+    private final class ReplyFiller implements RawDirectoryFiller {
+        private final boolean plus;
+        private final DirectoryReply out;
+        private final boolean lookups;
+        private final Binding binding;
+        private final RequestCaller caller;
+        private final OpenFile dir;
+        /** The looked-up entries already in the reply. */
+        final List<NodeRecord> counted = new ArrayList<>();
+
+        ReplyFiller(boolean plus, DirectoryReply out, boolean lookups, Binding binding, RequestCaller caller,
+                OpenFile dir) {
+            this.plus = plus;
+            this.out = out;
+            this.lookups = lookups;
+            this.binding = binding;
+            this.caller = caller;
+            this.dir = dir;
+        }
+
+        @Override
+        public boolean addRaw(MemorySegment name, long inode, FileType type, long next) {
+            if (!plus) {
+                return out.add(inode, next, direntType(type), name);
+            }
+            return add(FileNames.decode(name), inode, type, next);
+        }
+
+        @Override
+        public boolean add(String name, long inode, FileType type, long next) {
+            int direntType = direntType(type);
+            if (!plus) {
+                return out.add(inode, next, direntType, name);
+            }
+            if (!lookups || name.equals(".") || name.equals("..") || !out.fits(name)) {
+                return out.addPlus(EntryReplies.nameOnly(inode, type), next, direntType, name);
+            }
+            NodeRecord record;
+            Entry entry;
+            try {
+                entry = binding.fs.lookup(caller, dir.node(), name);
+                record = nodes.register(binding, dir.nodeId(), name, entry);
+            } catch (FuseException e) {
+                return out.addPlus(EntryReplies.nameOnly(inode, type), next, direntType, name); // raced a removal
+            }
+            if (out.addPlus(entries.entry(record, entry.attributes()), next, direntType, name)) {
+                counted.add(record);
+                return true;
+            }
+            nodes.unregister(binding, record);
+            return false;
+        }
+
+        private static int direntType(FileType type) {
+            return type == null ? 0 : type.direntType();
+        }
+    }
+}
