@@ -17,6 +17,9 @@
 #                          configuration passthrough_hp --nopassthrough runs with: like for like with hp-nopt
 #               ours-t86400  ours with entry_timeout=attr_timeout=86400 s (FUSE_TIMEOUT=86400), passthrough_hp's
 #                          default: like for like with hp, for a source nobody changes behind the mount
+#               ours-watch   ours with coherence=watch (FUSE_COHERENCE=watch): the local backend watches its source
+#                          with fanotify and the kernel caches for 3600 s (what ours does by default as root)
+#               ours-timeout ours with coherence=timeout: no watch, 1 s timeouts
 #               hp         libfuse example/passthrough_hp (passthrough on)
 #               hp-nopt    passthrough_hp --nopassthrough (which also turns the writeback cache on)
 #               NAME-uring any ours* or hp* system above over FUSE over io_uring: ours with FUSE_TRANSPORT=uring,
@@ -134,11 +137,12 @@ for s in "${SYSTEMS[@]}"; do
 	[[ -n ${CMD[$s]:-} ]] && continue
 	base=${s%-uring}
 	case $base in
-	ours | ours-nopt | ours-wb | ours-t86400)
+	ours | ours-nopt | ours-wb | ours-t86400 | ours-watch | ours-timeout)
 		[[ -x $REPO/run ]] || die "$REPO/run not found (-R)"
 		pt=true; [[ $base == ours-nopt || $base == ours-wb ]] && pt=false
 		extra_env=; [[ $base == ours-t86400 ]] && extra_env="FUSE_TIMEOUT=86400 "
 		[[ $base == ours-wb ]] && extra_env="FUSE_WRITEBACK_CACHE=true "
+		[[ $base == ours-watch || $base == ours-timeout ]] && extra_env="FUSE_COHERENCE=${base#ours-} "
 		# The transport is explicit (./run's default, auto, would pick io_uring wherever enable_uring is on).
 		if [[ $s == *-uring ]]; then extra_env+="FUSE_TRANSPORT=uring "; else extra_env+="FUSE_TRANSPORT=device "; fi
 		# stdin stays open (Gogo would stop the framework at EOF); FUSE_HOME keeps load/ and runtime/ out of the repo.
@@ -151,7 +155,7 @@ for s in "${SYSTEMS[@]}"; do
 		CMD[$s]="exec $(q "$HPBIN") --foreground$hp_opts \"\$SRC\" \"\$MNT\"" ;;
 	kovl) # stays in the foreground (sleep) so that stop() handles it like any server; the layers live beside SRC
 		CMD[$s]='mkdir -p "$SRC.lower" "$SRC.work" && mount -t overlay overlay -o "lowerdir=$SRC.lower,upperdir=$SRC,workdir=$SRC.work" "$MNT" && exec sleep 1000000' ;;
-	*) die "unknown system '$s' (ours, ours-nopt, ours-wb, ours-t86400, hp, hp-nopt, each with -uring, kovl, or define it with -m $s='CMD')" ;;
+	*) die "unknown system '$s' (ours, ours-nopt, ours-wb, ours-t86400, ours-watch, ours-timeout, hp, hp-nopt, each with -uring, kovl, or define it with -m $s='CMD')" ;;
 	esac
 	if [[ $s == *-uring && $(cat /sys/module/fuse/parameters/enable_uring 2>/dev/null) != Y ]]; then
 		die "system $s needs FUSE over io_uring: echo Y > /sys/module/fuse/parameters/enable_uring"
@@ -415,6 +419,8 @@ if uses_ours; then
 	skip_unless_run_has FUSE_PASSTHROUGH ours-nopt "turn passthrough off"
 	skip_unless_run_has FUSE_WRITEBACK_CACHE ours-wb "turn the writeback cache on"
 	skip_unless_run_has FUSE_TIMEOUT ours-t86400 "set the timeouts"
+	skip_unless_run_has FUSE_COHERENCE ours-watch "choose the coherence"
+	skip_unless_run_has FUSE_COHERENCE ours-timeout "choose the coherence"
 	for s in "${SYSTEMS[@]}"; do
 		[[ $s == ours*-uring ]] && skip_unless_run_has FUSE_TRANSPORT "$s" "choose io_uring"
 	done
