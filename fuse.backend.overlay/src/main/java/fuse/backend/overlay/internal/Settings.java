@@ -10,6 +10,7 @@ import java.util.Map;
 
 import fuse.api.Errno;
 import fuse.api.FuseException;
+import fuse.api.policy.PassthroughPolicy;
 
 /**
  * The overlay backend's settings parsed from a mount's configuration ({@link OverlayBackendSettings} documents
@@ -23,8 +24,11 @@ import fuse.api.FuseException;
  * @param userxattr keep overlay metadata in {@code user.overlay.*} instead of {@code trusted.overlay.*}
  * @param passthrough the mount's own {@code passthrough} key: when the mount does not pass files through, read-only
  *        opens of lower files are not offered for passthrough either, so they never hold up opens for writing
+ * @param policy which opens the overlay offers for passthrough ({@code policy}, {@code rules}): the only setting
+ *        that changes live ({@link OverlayFileSystem#reconfigure})
  */
-record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boolean passthrough) {
+record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boolean passthrough,
+        PassthroughPolicy policy) {
     static final String LOWERDIR = "lowerdir";
     static final String UPPERDIR = "upperdir";
     static final String WORKDIR = "workdir";
@@ -38,6 +42,11 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
 
     boolean readOnly() {
         return upper == null;
+    }
+
+    /** These settings with another policy: whether two settings differ in more than the policy. */
+    Settings withPolicy(PassthroughPolicy other) {
+        return new Settings(lowers, upper, work, userxattr, passthrough, other);
     }
 
     static Settings parse(Map<String, Object> configuration) throws FuseException {
@@ -59,7 +68,8 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
             throw invalid(WORKDIR + ": is set but upperdir is not; a read-only overlay has neither");
         }
         return new Settings(lowers, upper, work, bool(USERXATTR, configuration.get(USERXATTR), false),
-                bool(PASSTHROUGH, configuration.get(PASSTHROUGH), true));
+                bool(PASSTHROUGH, configuration.get(PASSTHROUGH), true),
+                PassthroughPolicy.fromConfiguration(configuration));
     }
 
     /**
