@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import fuse.api.AttributeChanges;
 import fuse.api.Attributes;
 import fuse.api.Caller;
+import fuse.api.ChangeWatch;
 import fuse.api.Created;
 import fuse.api.DirectoryFiller;
 import fuse.api.Entry;
@@ -91,6 +92,8 @@ import fuse.posix.Privileges;
  */
 final class OverlayFileSystem implements FileSystem {
     private static final Logger LOG = LoggerFactory.getLogger(OverlayFileSystem.class);
+    private static final ChangeWatch LAYERS_DO_NOT_CHANGE =
+            new ChangeWatch(true, "layers do not change while mounted, the overlayfs rule");
     private static final int IO_FLAGS_DROPPED =
             O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW | O_DIRECTORY | O_PATH | O_TMPFILE | O_DIRECT;
 
@@ -150,6 +153,16 @@ final class OverlayFileSystem implements FileSystem {
     @Override
     public Node root() {
         return root;
+    }
+
+    /**
+     * Nothing changes behind an overlay: its layers must not change while it is mounted (the overlayfs rule; the
+     * kernel's overlayfs caches for ever on the same grounds), so the mount may let the kernel cache names and
+     * attributes for long. {@code coherence=timeout} or explicit timeouts still choose short ones.
+     */
+    @Override
+    public ChangeWatch changeWatch() {
+        return LAYERS_DO_NOT_CHANGE;
     }
 
     /**
