@@ -49,7 +49,14 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
         return new Settings(lowers, upper, work, userxattr, passthrough, other);
     }
 
+    /** Kernel overlayfs features this overlay neither reads nor writes: only their "off" value is taken. */
+    static final List<String> FEATURES_OFF_ONLY = List.of("redirect_dir", "index", "metacopy", "nfs_export", "xino");
+    /** fuse-overlayfs options for rootless use this overlay does not have. */
+    static final List<String> UNSUPPORTED = List.of("volatile", "squash_to_root", "squash_to_uid", "squash_to_gid",
+            "uidmapping", "gidmapping");
+
     static Settings parse(Map<String, Object> configuration) throws FuseException {
+        refuseUnsupported(configuration);
         List<Path> lowers = new ArrayList<>();
         for (String entry : lowerEntries(configuration.get(LOWERDIR))) {
             lowers.add(path(LOWERDIR, entry));
@@ -70,6 +77,25 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
         return new Settings(lowers, upper, work, bool(USERXATTR, configuration.get(USERXATTR), false),
                 bool(PASSTHROUGH, configuration.get(PASSTHROUGH), true),
                 PassthroughPolicy.fromConfiguration(configuration));
+    }
+
+    /**
+     * Asking for a feature the overlay does not have is an error naming it, not a mount that silently lacks it
+     * (what the overlay reads and writes is kernel overlayfs's format with these features off).
+     */
+    private static void refuseUnsupported(Map<String, Object> configuration) throws FuseException {
+        for (String key : FEATURES_OFF_ONLY) {
+            Object value = configuration.get(key);
+            if (value != null && !value.toString().trim().equalsIgnoreCase("off")) {
+                throw invalid(key + ": '" + value + "' is not supported; this overlay reads and writes layers as "
+                        + "kernel overlayfs does with " + key + "=off (the only value taken)");
+            }
+        }
+        for (String key : UNSUPPORTED) {
+            if (configuration.containsKey(key)) {
+                throw invalid(key + ": not supported by this overlay (a fuse-overlayfs option)");
+            }
+        }
     }
 
     /**
