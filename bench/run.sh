@@ -28,6 +28,12 @@
 #               kovl       the kernel's own overlayfs with the backing dir as its upper layer: no server at all,
 #                          the same stacked read/write path (backing_file_*_iter) FUSE passthrough uses, so its
 #                          row is the floor a passthrough mount can reach on this kernel
+#               ours-ovl   this project's overlay backend (./run with an overlay mount instead of the default
+#                          one): an empty lower layer under the backing dir as upper layer, as kovl; its default
+#                          cache timeouts (long: layers must not change behind an overlay)
+#               ours-ovl-t1  the same with entry/attr/negative timeouts of 1 s: like for like with fovl-t1
+#               fovl       fuse-overlayfs (Debian package fuse-overlayfs) on the same layers, its defaults
+#               fovl-t1    fuse-overlayfs -o timeout=1
 #   -L DIR    libfuse source tree (or env LIBFUSE_SRC); passthrough_hp is built from it out of this repository
 #             with bench/build-passthrough-hp.sh (a no-op when already built)
 #   -P BIN    a ready passthrough_hp binary (or env PASSTHROUGH_HP); wins over -L
@@ -127,6 +133,13 @@ else
 	[[ -n $HPBIN ]] && SYSTEMS+=(ours-wb hp hp-nopt)
 fi
 SYSTEMS+=("${EXTRA_NAMES[@]}")
+# run_ours ENV: ./run in the foreground with ENV before it. stdin stays open (Gogo would stop the framework at EOF);
+# FUSE_HOME keeps load/ and runtime/ out of the repo. The JVM logs every collection (time in epoch ms) to $GCLOG:
+# the report's GC table comes from it (./run keeps -Xlog options out of its AOT cache's key, so the log does not
+# change what is measured).
+run_ours() {
+	echo "cd $(q "$REPO") && FUSE_MOUNTPOINT=\"\$MNT\" FUSE_HOME=\"\$FHOME\" ${1}FUSE_NO_BUILD=1 FUSE_JAVA_OPTS=\"\${FUSE_JAVA_OPTS:-} -Xlog:gc:file=\$GCLOG:timemillis\" exec ./run < <(exec sleep 1000000)"
+}
 declare -A CMD=() SEEN=()
 tmp=(); for s in "${SYSTEMS[@]}"; do [[ -z $s || $s == native || -n ${SEEN[$s]:-} ]] || { tmp+=("$s"); SEEN[$s]=1; }; done
 SYSTEMS=("${tmp[@]}")
@@ -145,17 +158,24 @@ for s in "${SYSTEMS[@]}"; do
 		[[ $base == ours-watch || $base == ours-timeout ]] && extra_env="FUSE_COHERENCE=${base#ours-} "
 		# The transport is explicit (./run's default, auto, would pick io_uring wherever enable_uring is on).
 		if [[ $s == *-uring ]]; then extra_env+="FUSE_TRANSPORT=uring "; else extra_env+="FUSE_TRANSPORT=device "; fi
-		# stdin stays open (Gogo would stop the framework at EOF); FUSE_HOME keeps load/ and runtime/ out of the repo.
-		# The JVM logs every collection (time in epoch ms) to $GCLOG: the report's GC table comes from it (./run
-		# keeps -Xlog options out of its AOT cache's key, so the log does not change what is measured).
-		CMD[$s]="cd $(q "$REPO") && FUSE_SOURCE=\"\$SRC\" FUSE_MOUNTPOINT=\"\$MNT\" FUSE_HOME=\"\$FHOME\" FUSE_PASSTHROUGH=$pt ${extra_env}FUSE_NO_BUILD=1 FUSE_JAVA_OPTS=\"\${FUSE_JAVA_OPTS:-} -Xlog:gc:file=\$GCLOG:timemillis\" exec ./run < <(exec sleep 1000000)" ;;
+		CMD[$s]="$(run_ours "FUSE_SOURCE=\"\$SRC\" FUSE_PASSTHROUGH=$pt ${extra_env}")" ;;
+	ours-ovl | ours-ovl-t1)
+		[[ -x $REPO/run ]] || die "$REPO/run not found (-R)"
+		transport=device; [[ $s == *-uring ]] && transport=uring
+		timeouts=; [[ $base == ours-ovl-t1 ]] && timeouts='entry_timeout=1\nattr_timeout=1\nnegative_timeout=1\n'
+		# ./run keeps a default mount file it finds: this one, written first, makes the default mount an overlay
+		CMD[$s]="mkdir -p \"\$SRC.lower\" \"\$SRC.work\" \"\$FHOME/load\" && printf 'mountpoint=%s\\nbackend=overlay\\nlowerdir=%s\\nupperdir=%s\\nworkdir=%s\\ntransport=$transport\\n$timeouts' \"\$MNT\" \"\$SRC.lower\" \"\$SRC\" \"\$SRC.work\" >\"\$FHOME/load/fuse.mount-default.cfg\" && $(run_ours "FUSE_SOURCE=\"\$FHOME/source\" ")" ;;
+	fovl | fovl-t1)
+		command -v fuse-overlayfs >/dev/null || die "system $s needs fuse-overlayfs: run bench/setup.sh"
+		fovl_opts=; [[ $s == fovl-t1 ]] && fovl_opts=",timeout=1"
+		CMD[$s]='mkdir -p "$SRC.lower" "$SRC.work" && exec fuse-overlayfs -f -o "lowerdir=$SRC.lower,upperdir=$SRC,workdir=$SRC.work'"$fovl_opts"'" "$MNT"' ;;
 	hp | hp-nopt) [[ -n $HPBIN ]] || die "system $s needs passthrough_hp: -L LIBFUSE_SRC_DIR or -P BINARY"
 		hp_opts=; [[ $base == hp-nopt ]] && hp_opts+=" --nopassthrough"
 		[[ $s == *-uring ]] && hp_opts+=" -o io_uring"
 		CMD[$s]="exec $(q "$HPBIN") --foreground$hp_opts \"\$SRC\" \"\$MNT\"" ;;
 	kovl) # stays in the foreground (sleep) so that stop() handles it like any server; the layers live beside SRC
 		CMD[$s]='mkdir -p "$SRC.lower" "$SRC.work" && mount -t overlay overlay -o "lowerdir=$SRC.lower,upperdir=$SRC,workdir=$SRC.work" "$MNT" && exec sleep 1000000' ;;
-	*) die "unknown system '$s' (ours, ours-nopt, ours-wb, ours-t86400, ours-watch, ours-timeout, hp, hp-nopt, each with -uring, kovl, or define it with -m $s='CMD')" ;;
+	*) die "unknown system '$s' (ours, ours-nopt, ours-wb, ours-t86400, ours-watch, ours-timeout, ours-ovl, ours-ovl-t1, hp, hp-nopt, each with -uring, kovl, fovl, fovl-t1, or define it with -m $s='CMD')" ;;
 	esac
 	if [[ $s == *-uring && $(cat /sys/module/fuse/parameters/enable_uring 2>/dev/null) != Y ]]; then
 		die "system $s needs FUSE over io_uring: echo Y > /sys/module/fuse/parameters/enable_uring"

@@ -4,6 +4,8 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
+import fuse.api.policy.PassthroughPolicy;
+
 /**
  * The local backend's settings, as they appear in a mount's configuration (factory PID {@code fuse.mount}, next to
  * the mount's own keys). Published as the Metatype OCD {@value #OCD}; the backend service names it in its
@@ -26,9 +28,7 @@ import org.osgi.service.metatype.annotations.Option;
 
     @AttributeDefinition(
             name = "Passthrough policy",
-            description = "Which regular-file opens the kernel passes straight to the host file: always, never "
-                    + "(everything served in Java), or rules (the 'rules' setting, first match wins, unmatched "
-                    + "opens pass through). Applies to new opens as soon as the configuration changes.",
+            description = PassthroughPolicy.POLICY_DESCRIPTION,
             options = {
                 @Option(value = "always", label = "always: every regular file passes through"),
                 @Option(value = "never", label = "never: every open is served in Java"),
@@ -38,10 +38,7 @@ import org.osgi.service.metatype.annotations.Option;
 
     @AttributeDefinition(
             name = "Policy rules",
-            description = "Ordered rules 'condition [& condition]...:passthrough|java'. Conditions: read, write, "
-                    + "size>N / size>=N / size<N / size<=N (N with optional K, M, G, T), or a glob on the file "
-                    + "name (*.log) or, with a '/', on the path relative to the root (logs/**). Example: "
-                    + "*.log:java, size>1M & read:passthrough, write:java, *:passthrough. Only with policy=rules.",
+            description = PassthroughPolicy.RULES_DESCRIPTION,
             cardinality = Integer.MAX_VALUE,
             required = false)
     String[] rules() default {};

@@ -30,6 +30,7 @@ import fuse.api.Node;
 import fuse.api.OpenOption;
 import fuse.api.Opened;
 import fuse.api.TimeSpec;
+import fuse.api.policy.PassthroughPolicy;
 import fuse.posix.Privileges;
 import fuse.posix.FileNames;
 import fuse.posix.FileStat;

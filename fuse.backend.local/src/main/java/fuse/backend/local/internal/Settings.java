@@ -1,14 +1,11 @@
 package fuse.backend.local.internal;
 
-import java.lang.reflect.Array;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 
 import fuse.api.Errno;
 import fuse.api.FuseException;
+import fuse.api.policy.PassthroughPolicy;
 
 /**
  * The local backend's settings parsed from a mount's configuration ({@link LocalBackendSettings} documents them).
@@ -18,8 +15,6 @@ import fuse.api.FuseException;
  */
 record Settings(Path root, PassthroughPolicy policy, int nodeDescriptors) {
     static final String ROOT = "root";
-    static final String POLICY = "policy";
-    static final String RULES = "rules";
     static final String NODE_DESCRIPTORS = "node_descriptors";
 
     static Settings parse(Map<String, Object> configuration) throws FuseException {
@@ -64,53 +59,7 @@ record Settings(Path root, PassthroughPolicy policy, int nodeDescriptors) {
 
     /** Only the policy part: what {@code reconfigure} may change live. */
     static PassthroughPolicy policy(Map<String, Object> configuration) throws FuseException {
-        Object policyValue = configuration.get(POLICY);
-        if (policyValue != null && !(policyValue instanceof String)) {
-            throw new FuseException(Errno.EINVAL, POLICY + ": expected always, never or rules, got "
-                    + describe(policyValue));
-        }
-        try {
-            return PassthroughPolicy.parse((String) policyValue, rules(configuration.get(RULES)));
-        } catch (IllegalArgumentException e) {
-            throw new FuseException(Errno.EINVAL, e.getMessage());
-        }
-    }
-
-    /** Rules as ConfigAdmin may hold them: a String[] or collection, or one string separated by ';' or newlines. */
-    private static List<String> rules(Object value) throws FuseException {
-        List<String> rules = new ArrayList<>();
-        if (value == null) {
-            return rules;
-        }
-        if (value instanceof String text) {
-            for (String rule : text.split("[;\\n]")) {
-                add(rules, rule);
-            }
-        } else if (value.getClass().isArray()) {
-            for (int i = 0; i < Array.getLength(value); i++) {
-                add(rules, element(Array.get(value, i)));
-            }
-        } else if (value instanceof Collection<?> collection) {
-            for (Object element : collection) {
-                add(rules, element(element));
-            }
-        } else {
-            throw new FuseException(Errno.EINVAL, RULES + ": expected a list of rule strings, got " + describe(value));
-        }
-        return rules;
-    }
-
-    private static String element(Object element) throws FuseException {
-        if (!(element instanceof String s)) {
-            throw new FuseException(Errno.EINVAL, RULES + ": expected rule strings, got " + describe(element));
-        }
-        return s;
-    }
-
-    private static void add(List<String> rules, String rule) {
-        if (!rule.isBlank()) {
-            rules.add(rule.trim());
-        }
+        return PassthroughPolicy.fromConfiguration(configuration);
     }
 
     private static String describe(Object value) {

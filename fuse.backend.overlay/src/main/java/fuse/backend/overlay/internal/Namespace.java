@@ -173,7 +173,7 @@ final class Namespace {
                     throw e;
                 }
             }
-            Resolution r = resolver.resolve(p, name);
+            Resolution r = resolver.made(p.upper, name);
             if (r == null) {
                 throw new FuseException(Errno.EIO, "'" + name + "' vanished right after it was made");
             }

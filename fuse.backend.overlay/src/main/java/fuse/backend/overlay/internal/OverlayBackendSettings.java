@@ -2,6 +2,9 @@ package fuse.backend.overlay.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+import fuse.api.policy.PassthroughPolicy;
 
 /**
  * The overlay backend's settings, as they appear in a mount's configuration (factory PID {@code fuse.mount}, next
@@ -15,7 +18,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
         description = "A union of read-only lower directories under one writable upper directory, with the on-disk "
                 + "format of Linux overlayfs (whiteouts, opaque directories, copy-up through the work directory): "
                 + "the same directories mount with the kernel's overlayfs (index=off, redirect_dir=off, "
-                + "metacopy=off) and the other way round. Changing any setting needs a remount.")
+                + "metacopy=off) and the other way round. Changing the passthrough policy applies to new opens at once; "
+                + "any other change needs a remount.")
 @interface OverlayBackendSettings {
     String OCD = "fuse.backend.overlay";
 
@@ -49,4 +53,23 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "The kernel must then be mounted with userxattr too.",
             required = false)
     boolean userxattr() default false;
+
+    @AttributeDefinition(
+            name = "Passthrough policy",
+            description = PassthroughPolicy.POLICY_DESCRIPTION + " The overlay's own rules come first: an open "
+                    + "for writing passes the upper file through (after copy-up), a read-only open the file of the "
+                    + "layer it is in; while a lower file is passed through, opens of its upper copy are served.",
+            options = {
+                @Option(value = "always", label = "always: every regular file passes through"),
+                @Option(value = "never", label = "never: every open is served in Java"),
+                @Option(value = "rules", label = "rules: decided per open by the rules setting")
+            })
+    String policy() default "always";
+
+    @AttributeDefinition(
+            name = "Policy rules",
+            description = PassthroughPolicy.RULES_DESCRIPTION,
+            cardinality = Integer.MAX_VALUE,
+            required = false)
+    String[] rules() default {};
 }

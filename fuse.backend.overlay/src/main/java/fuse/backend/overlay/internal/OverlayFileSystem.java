@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import fuse.api.AttributeChanges;
 import fuse.api.Attributes;
 import fuse.api.Caller;
+import fuse.api.ChangeWatch;
 import fuse.api.Created;
 import fuse.api.DirectoryFiller;
 import fuse.api.Entry;
@@ -32,6 +33,7 @@ import fuse.api.Node;
 import fuse.api.OpenOption;
 import fuse.api.Opened;
 import fuse.api.TimeSpec;
+import fuse.api.policy.PassthroughPolicy;
 import fuse.posix.FileNames;
 import fuse.posix.HostFlush;
 import fuse.posix.Posix;
@@ -77,6 +79,9 @@ import fuse.posix.Privileges;
  * </ul>
  * Once the last of them closes, opens pass the upper file through again. Kernel overlayfs has no such
  * restriction; it is the price of passing lower files through.
+ * The passthrough policy ({@code policy}, {@code rules}, the local backend's language) decides on top of these
+ * rules: an open it sends to Java is served on the same layer file, and a served read-only open of a lower file
+ * holds up nothing.
  *
  * <h2>Identity</h2>
  * See {@link NodeTable}: one node per merged object, inode numbers stable for the life of the mount.
@@ -87,6 +92,8 @@ import fuse.posix.Privileges;
  */
 final class OverlayFileSystem implements FileSystem {
     private static final Logger LOG = LoggerFactory.getLogger(OverlayFileSystem.class);
+    private static final ChangeWatch LAYERS_DO_NOT_CHANGE =
+            new ChangeWatch(true, "layers do not change while mounted, the overlayfs rule");
     private static final int IO_FLAGS_DROPPED =
             O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW | O_DIRECTORY | O_PATH | O_TMPFILE | O_DIRECT;
 
@@ -99,6 +106,8 @@ final class OverlayFileSystem implements FileSystem {
     private final OverlayNode root;
     private final AtomicBoolean warnedBusy = new AtomicBoolean();
     private final HostFlush hostFlush = new HostFlush();
+    /** Which opens are offered for passthrough, on top of the overlay's own rules; changes live. */
+    private volatile PassthroughPolicy policy;
     private volatile boolean closed;
 
     private OverlayFileSystem(Layers layers) throws FuseException {
@@ -109,6 +118,7 @@ final class OverlayFileSystem implements FileSystem {
         this.copyUp = new CopyUp(layers, table, namespace);
         this.names = new Namespace(layers, table, resolver, copyUp, namespace);
         this.root = table.pinRoot(resolver.root());
+        this.policy = layers.settings.policy();
     }
 
     static OverlayFileSystem open(Settings settings) throws FuseException {
@@ -146,16 +156,31 @@ final class OverlayFileSystem implements FileSystem {
     }
 
     /**
-     * Nothing of an overlay changes in place: other layers are another overlay. Settings equal to the current ones
-     * (the mount's own keys changed) are accepted as they are, so the overlay keeps its nodes and inode numbers;
-     * different ones answer {@code ENOSYS}, and the mount opens a fresh overlay with them (which checks them) and
-     * swaps to it.
+     * Nothing changes behind an overlay: its layers must not change while it is mounted (the overlayfs rule; the
+     * kernel's overlayfs caches for ever on the same grounds), so the mount may let the kernel cache names and
+     * attributes for long. {@code coherence=timeout} or explicit timeouts still choose short ones.
+     */
+    @Override
+    public ChangeWatch changeWatch() {
+        return LAYERS_DO_NOT_CHANGE;
+    }
+
+    /**
+     * Only the passthrough policy changes in place (new opens follow it): other layers are another overlay.
+     * Settings equal to the current ones but for the policy (or the mount's own keys) are accepted, so the overlay
+     * keeps its nodes and inode numbers; different ones answer {@code ENOSYS}, and the mount opens a fresh overlay
+     * with them (which checks them) and swaps to it.
      */
     @Override
     public void reconfigure(java.util.Map<String, Object> configuration) throws FuseException {
         Settings next = Settings.parse(configuration);
-        if (!next.equals(layers.settings)) {
+        if (!next.withPolicy(layers.settings.policy()).equals(layers.settings)) {
             throw new FuseException(Errno.ENOSYS, "changed overlay layers take a fresh overlay: " + next);
+        }
+        PassthroughPolicy previous = policy;
+        policy = next.policy();
+        if (!previous.toString().equals(policy.toString())) {
+            LOG.info("overlay {}: policy {} -> {} (applies to new opens)", layers.settings.upper(), previous, policy);
         }
     }
 
@@ -359,7 +384,8 @@ final class OverlayFileSystem implements FileSystem {
             boolean lowerFile = !real.isUpper();
             int fd = lowerFile ? CopyUp.openLower(real, ioFlags) : Posix.openat(AT_FDCWD, real.proc(), ioFlags, 0);
             // One backing file per inode: while a lower file is passed through, the upper copy is served in Java.
-            boolean passthrough = lowerFile ? layers.settings.passthrough() : n.lowerPassthroughOpens == 0;
+            boolean offered = lowerFile ? layers.settings.passthrough() : n.lowerPassthroughOpens == 0;
+            boolean passthrough = offered && policyPassesThrough(n, fd, write);
             handle = new FileHandle(n, fd, flags, lowerFile, passthrough);
             if (lowerFile && passthrough) {
                 n.lowerPassthroughOpens++;
@@ -394,6 +420,18 @@ final class OverlayFileSystem implements FileSystem {
         // a mount without passthrough.
         return handle.passthrough() ? new Opened.Passthrough(handle, handle.fd(), options)
                 : new Opened.Served(handle, options);
+    }
+
+    /** Whether the passthrough policy lets this open of {@code n} (on {@code fd}, after any truncate) through. */
+    private boolean policyPassesThrough(OverlayNode n, int fd, boolean write) throws FuseException {
+        PassthroughPolicy current = policy;
+        if (current == PassthroughPolicy.ALWAYS || current == PassthroughPolicy.NEVER) {
+            return current == PassthroughPolicy.ALWAYS;
+        }
+        String path = current.needsPath() ? n.path() : null;
+        String name = current.needsPath() ? n.name : null;
+        long size = Posix.fstat(fd).attributes().size();
+        return current.passthrough(new PassthroughPolicy.OpenRequest(name, path, size, write));
     }
 
     /**
@@ -672,6 +710,6 @@ final class OverlayFileSystem implements FileSystem {
     @Override
     public String toString() {
         return "OverlayFileSystem[upperdir=" + layers.settings.upper() + ", lowerdir=" + layers.settings.lowers()
-                + "]";
+                + ", policy " + policy + "]";
     }
 }

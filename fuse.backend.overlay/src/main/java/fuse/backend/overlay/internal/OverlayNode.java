@@ -69,6 +69,15 @@ final class OverlayNode implements Node {
         return type == FileType.DIRECTORY;
     }
 
+    /** Where the object is in the merged tree, relative to its root ({@code ""} for the root). */
+    String path() {
+        StringBuilder path = new StringBuilder(name);
+        for (OverlayNode p = parent; p != null && p.parent != null; p = p.parent) {
+            path.insert(0, '/').insert(0, p.name);
+        }
+        return path.toString();
+    }
+
     /** The file that answers for this object now: upper when there is one. */
     RealFile real() {
         RealFile u = upper;

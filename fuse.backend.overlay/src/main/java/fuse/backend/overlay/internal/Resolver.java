@@ -158,6 +158,22 @@ final class Resolver {
         return new Resolution(type, upper, lower, lowerDirs, links);
     }
 
+    /**
+     * What {@link Namespace} just made at {@code name} in the upper directory {@code parentUpper} (create, mkdir,
+     * mknod, symlink), without resolving it again: a new object is upper only (its name was free in the merged
+     * view, so no lower layer shows through, and a directory made over a whiteout is opaque) and carries no
+     * redirect or metacopy.
+     */
+    Resolution made(RealFile parentUpper, String name) throws FuseException {
+        int fd = openChild(parentUpper, name);
+        if (fd < 0) {
+            return null;
+        }
+        FileStat stat = stat(fd);
+        Attributes a = stat.attributes();
+        return new Resolution(a.type(), new RealFile(RealFile.UPPER, fd, stat), null, List.of(), a.linkCount());
+    }
+
     private static void close(RealFile upper, RealFile lower, List<RealFile> lowerDirs) {
         if (upper != null) {
             upper.close();

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import fuse.api.Errno;
 import fuse.api.FuseException;
+import fuse.api.policy.PassthroughPolicy;
 
 /**
  * The overlay backend's settings parsed from a mount's configuration ({@link OverlayBackendSettings} documents
@@ -23,8 +24,11 @@ import fuse.api.FuseException;
  * @param userxattr keep overlay metadata in {@code user.overlay.*} instead of {@code trusted.overlay.*}
  * @param passthrough the mount's own {@code passthrough} key: when the mount does not pass files through, read-only
  *        opens of lower files are not offered for passthrough either, so they never hold up opens for writing
+ * @param policy which opens the overlay offers for passthrough ({@code policy}, {@code rules}): the only setting
+ *        that changes live ({@link OverlayFileSystem#reconfigure})
  */
-record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boolean passthrough) {
+record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boolean passthrough,
+        PassthroughPolicy policy) {
     static final String LOWERDIR = "lowerdir";
     static final String UPPERDIR = "upperdir";
     static final String WORKDIR = "workdir";
@@ -40,7 +44,19 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
         return upper == null;
     }
 
+    /** These settings with another policy: whether two settings differ in more than the policy. */
+    Settings withPolicy(PassthroughPolicy other) {
+        return new Settings(lowers, upper, work, userxattr, passthrough, other);
+    }
+
+    /** Kernel overlayfs features this overlay neither reads nor writes: only their "off" value is taken. */
+    static final List<String> FEATURES_OFF_ONLY = List.of("redirect_dir", "index", "metacopy", "nfs_export", "xino");
+    /** fuse-overlayfs options for rootless use this overlay does not have. */
+    static final List<String> UNSUPPORTED = List.of("volatile", "squash_to_root", "squash_to_uid", "squash_to_gid",
+            "uidmapping", "gidmapping");
+
     static Settings parse(Map<String, Object> configuration) throws FuseException {
+        refuseUnsupported(configuration);
         List<Path> lowers = new ArrayList<>();
         for (String entry : lowerEntries(configuration.get(LOWERDIR))) {
             lowers.add(path(LOWERDIR, entry));
@@ -59,7 +75,27 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
             throw invalid(WORKDIR + ": is set but upperdir is not; a read-only overlay has neither");
         }
         return new Settings(lowers, upper, work, bool(USERXATTR, configuration.get(USERXATTR), false),
-                bool(PASSTHROUGH, configuration.get(PASSTHROUGH), true));
+                bool(PASSTHROUGH, configuration.get(PASSTHROUGH), true),
+                PassthroughPolicy.fromConfiguration(configuration));
+    }
+
+    /**
+     * Asking for a feature the overlay does not have is an error naming it, not a mount that silently lacks it
+     * (what the overlay reads and writes is kernel overlayfs's format with these features off).
+     */
+    private static void refuseUnsupported(Map<String, Object> configuration) throws FuseException {
+        for (String key : FEATURES_OFF_ONLY) {
+            Object value = configuration.get(key);
+            if (value != null && !value.toString().trim().equalsIgnoreCase("off")) {
+                throw invalid(key + ": '" + value + "' is not supported; this overlay reads and writes layers as "
+                        + "kernel overlayfs does with " + key + "=off (the only value taken)");
+            }
+        }
+        for (String key : UNSUPPORTED) {
+            if (configuration.containsKey(key)) {
+                throw invalid(key + ": not supported by this overlay (a fuse-overlayfs option)");
+            }
+        }
     }
 
     /**

@@ -121,7 +121,26 @@ class OverlayMountTest {
             assertEquals(0, mount.core().statistics().count("READ"));
             assertEquals(3, mount.core().passthrough().passthroughOpens());
             assertEquals(0, mount.core().passthrough().totalFallbacks());
-            assertEquals(0, mount.core().backingIds().size(), "every backing id closed after the last release");
+            // The kernel sends RELEASE after close(2) returns (in the background): bounded wait for it.
+            Wait.until(Duration.ofSeconds(10), "every backing id closed after the last release",
+                    () -> mount.core().backingIds().isEmpty());
+        }
+    }
+
+    /** Layers must not change while mounted (the overlayfs rule): the kernel caches names and attributes long. */
+    @Test
+    void cachesLongByDefaultAndShortWhenTold() throws Exception {
+        try (TestMount mount = mount()) {
+            String coherence = mount.core().coherence();
+            assertTrue(coherence.startsWith("watch (layers do not change while mounted") && coherence.contains(
+                    "cached 3600 s"), coherence);
+        }
+        Map<String, Object> config = new HashMap<>(fx.configuration());
+        config.put("backend", "overlay");
+        config.put("coherence", "timeout");
+        try (TestMount mount = TestMount.mount(new OverlayBackend(), config, DEADLINE)) {
+            assertTrue(mount.core().coherence().startsWith("timeout 1 s (coherence=timeout)"),
+                    mount.core().coherence());
         }
     }
 

@@ -49,6 +49,21 @@ class SettingsTest {
     }
 
     @Test
+    void featuresTheOverlayDoesNotHaveAreRefusedByName() throws FuseException {
+        assertTrue(error(config("lowerdir", "/a", "redirect_dir", "on")).startsWith(
+                "redirect_dir: 'on' is not supported; this overlay reads and writes layers as kernel overlayfs does "
+                        + "with redirect_dir=off"));
+        assertTrue(error(config("lowerdir", "/a", "metacopy", "on")).startsWith("metacopy: 'on' is not supported"));
+        assertTrue(error(config("lowerdir", "/a", "index", true)).startsWith("index: 'true' is not supported"));
+        assertEquals(List.of(Path.of("/a")), Settings.parse(config("lowerdir", "/a", "redirect_dir", "off",
+                "index", "off", "metacopy", "off")).lowers());
+        for (String key : List.of("volatile", "squash_to_root", "squash_to_uid", "uidmapping")) {
+            assertEquals(key + ": not supported by this overlay (a fuse-overlayfs option)",
+                    error(config("lowerdir", "/a", key, "1")));
+        }
+    }
+
+    @Test
     void errorsNameTheSetting() {
         assertTrue(error(config()).startsWith("lowerdir: must name at least one directory"));
         assertTrue(error(config("lowerdir", "/a::/b")).startsWith("lowerdir: empty entry"));

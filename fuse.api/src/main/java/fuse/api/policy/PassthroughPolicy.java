@@ -1,17 +1,27 @@
-package fuse.backend.local.internal;
+package fuse.api.policy;
 
+import java.lang.reflect.Array;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
+import fuse.api.Errno;
+import fuse.api.FuseException;
+
 /**
- * Which regular-file opens the kernel passes through to the host file and which the backend serves in Java.
+ * Which regular-file opens the kernel passes through to the backing file and which the backend serves in Java:
+ * one policy language for every backend that offers the choice (the local and the overlay backend), so that
+ * {@code fuse:policy} means the same on each. A backend declares {@link #POLICY} and {@link #RULES} in its
+ * Metatype (with {@link #POLICY_DESCRIPTION} and {@link #RULES_DESCRIPTION}), reads them with
+ * {@link #fromConfiguration}, and applies its own rules on top (the overlay serves what passthrough cannot offer).
  *
  * <p>Settings ({@code policy}, {@code rules}):
  * <ul>
@@ -36,7 +46,20 @@ import java.util.regex.PatternSyntaxException;
  * Example: {@code rules = ["*.log:java", "size>1M & read:passthrough", "write:java", "*:passthrough"]}. In a
  * single string, rules are separated by {@code ;} or line breaks.
  */
-sealed interface PassthroughPolicy {
+public sealed interface PassthroughPolicy {
+    /** The setting that chooses always, never or rules. */
+    String POLICY = "policy";
+    /** The setting that holds the rules of {@code policy=rules}. */
+    String RULES = "rules";
+    /** The Metatype description of {@link #POLICY}, the same for every backend. */
+    String POLICY_DESCRIPTION = "Which regular-file opens the kernel passes straight to the backing file: always, "
+            + "never (everything served in Java), or rules (the 'rules' setting, first match wins, unmatched "
+            + "opens pass through). Applies to new opens as soon as the configuration changes.";
+    /** The Metatype description of {@link #RULES}, the same for every backend. */
+    String RULES_DESCRIPTION = "Ordered rules 'condition [& condition]...:passthrough|java'. Conditions: read, "
+            + "write, size>N / size>=N / size<N / size<=N (N with optional K, M, G, T), or a glob on the file "
+            + "name (*.log) or, with a '/', on the path relative to the root (logs/**). Example: "
+            + "*.log:java, size>1M & read:passthrough, write:java, *:passthrough. Only with policy=rules.";
 
     /** What an open asks for: enough to evaluate every condition. */
     record OpenRequest(String name, String relativePath, long size, boolean write) {
@@ -143,6 +166,26 @@ sealed interface PassthroughPolicy {
             }
             String subject = onPath ? request.relativePath() : request.name();
             return subject != null && !subject.isEmpty() && matcher.matches(Path.of(subject));
+        }
+    }
+
+    /**
+     * The policy of a mount's configuration ({@link #POLICY}, {@link #RULES}), as ConfigAdmin may hold them: rules
+     * as a {@code String[]} or collection, or one string separated by ';' or newlines.
+     *
+     * @throws FuseException {@code EINVAL} with a message that starts with the offending setting's name, e.g.
+     *         {@code "policy: expected always, never or rules, got 'sometimes'"}
+     */
+    static PassthroughPolicy fromConfiguration(Map<String, Object> configuration) throws FuseException {
+        Object policyValue = configuration.get(POLICY);
+        if (policyValue != null && !(policyValue instanceof String)) {
+            throw new FuseException(Errno.EINVAL, POLICY + ": expected always, never or rules, got "
+                    + ConfiguredRules.describe(policyValue));
+        }
+        try {
+            return parse((String) policyValue, ConfiguredRules.of(configuration.get(RULES)));
+        } catch (IllegalArgumentException e) {
+            throw new FuseException(Errno.EINVAL, e.getMessage());
         }
     }
 
@@ -256,6 +299,53 @@ sealed interface PassthroughPolicy {
                 throw new IllegalArgumentException(where + "size too large: " + m.group(2) + m.group(3));
             }
             return new Size(m.group(1), number << shift);
+        }
+    }
+
+    /** The {@code rules} setting's shapes in a configuration. */
+    final class ConfiguredRules {
+        private ConfiguredRules() {
+        }
+
+        static List<String> of(Object value) throws FuseException {
+            List<String> rules = new ArrayList<>();
+            if (value == null) {
+                return rules;
+            }
+            if (value instanceof String text) {
+                for (String rule : text.split("[;\\n]")) {
+                    add(rules, rule);
+                }
+            } else if (value.getClass().isArray()) {
+                for (int i = 0; i < Array.getLength(value); i++) {
+                    add(rules, element(Array.get(value, i)));
+                }
+            } else if (value instanceof Collection<?> collection) {
+                for (Object element : collection) {
+                    add(rules, element(element));
+                }
+            } else {
+                throw new FuseException(Errno.EINVAL, RULES + ": expected a list of rule strings, got "
+                        + describe(value));
+            }
+            return rules;
+        }
+
+        private static String element(Object element) throws FuseException {
+            if (!(element instanceof String s)) {
+                throw new FuseException(Errno.EINVAL, RULES + ": expected rule strings, got " + describe(element));
+            }
+            return s;
+        }
+
+        private static void add(List<String> rules, String rule) {
+            if (!rule.isBlank()) {
+                rules.add(rule.trim());
+            }
+        }
+
+        static String describe(Object value) {
+            return value == null ? "nothing" : value.getClass().getSimpleName() + " " + value;
         }
     }
 }

@@ -1,4 +1,4 @@
-package fuse.backend.local.internal;
+package fuse.api.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import fuse.api.Errno;
 import fuse.api.FuseException;
-import fuse.backend.local.internal.PassthroughPolicy.OpenRequest;
+import fuse.api.policy.PassthroughPolicy.OpenRequest;
 
 class PassthroughPolicyTest {
 
@@ -99,24 +99,20 @@ class PassthroughPolicyTest {
 
     @Test
     void settingsAcceptRulesAsArraysListsOrOneString() throws FuseException {
-        Map<String, Object> base = Map.of("root", "/tmp");
-        PassthroughPolicy fromArray = Settings.parse(with(base, "policy", "rules", "rules",
-                new String[] {"*.log:java", "write:java"})).policy();
-        PassthroughPolicy fromList = Settings.parse(with(base, "policy", "rules", "rules",
-                List.of("*.log:java", "write:java"))).policy();
-        PassthroughPolicy fromString = Settings.parse(with(base, "policy", "rules", "rules",
-                "*.log:java; write:java\n")).policy();
+        PassthroughPolicy fromArray = PassthroughPolicy.fromConfiguration(Map.of("policy", "rules", "rules",
+                new String[] {"*.log:java", "write:java"}));
+        PassthroughPolicy fromList = PassthroughPolicy.fromConfiguration(Map.of("policy", "rules", "rules",
+                List.of("*.log:java", "write:java")));
+        PassthroughPolicy fromString = PassthroughPolicy.fromConfiguration(Map.of("policy", "rules", "rules",
+                "*.log:java; write:java\n"));
         assertEquals(fromArray.toString(), fromList.toString());
         assertEquals(fromArray.toString(), fromString.toString());
         assertEquals("rules[*.log:java, write:java]", fromString.toString());
-        assertSame(PassthroughPolicy.ALWAYS, Settings.parse(base).policy());
+        assertSame(PassthroughPolicy.ALWAYS, PassthroughPolicy.fromConfiguration(Map.of("root", "/tmp")));
     }
 
     @Test
     void settingsErrorsAreEinvalNamingTheSetting() {
-        assertEquals("root: must be set to the host directory to mirror", settingsError(Map.of()));
-        assertEquals("root: must be an absolute path, got 'data'", settingsError(Map.of("root", "data")));
-        assertEquals("root: expected a path string, got Long 5", settingsError(Map.of("root", 5L)));
         assertEquals("policy: expected always, never or rules, got Boolean true",
                 settingsError(Map.of("root", "/tmp", "policy", true)));
         assertEquals("rules: expected a list of rule strings, got Integer 3",
@@ -126,16 +122,9 @@ class PassthroughPolicyTest {
     }
 
     private static String settingsError(Map<String, Object> configuration) {
-        FuseException e = assertThrows(FuseException.class, () -> Settings.parse(configuration));
+        FuseException e = assertThrows(FuseException.class,
+                () -> PassthroughPolicy.fromConfiguration(configuration));
         assertEquals(Errno.EINVAL, e.errno());
         return e.getMessage();
-    }
-
-    private static Map<String, Object> with(Map<String, Object> base, Object... pairs) {
-        java.util.HashMap<String, Object> map = new java.util.HashMap<>(base);
-        for (int i = 0; i < pairs.length; i += 2) {
-            map.put((String) pairs[i], pairs[i + 1]);
-        }
-        return map;
     }
 }
