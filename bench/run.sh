@@ -20,6 +20,9 @@
 #               ours-watch   ours with coherence=watch (FUSE_COHERENCE=watch): the local backend watches its source
 #                          with fanotify and the kernel caches for 3600 s (what ours does by default as root)
 #               ours-timeout ours with coherence=timeout: no watch, 1 s timeouts
+#               ours-metrics ours with /metrics served (FUSE_HTTP on loopback) and scraped every second during the
+#                          whole run, 15 times as often as Prometheus's usual 15 s: what watching it costs (the scrapes that answered are counted
+#                          in logs/, one line each, beside the server's GC log)
 #               hp         libfuse example/passthrough_hp (passthrough on)
 #               hp-nopt    passthrough_hp --nopassthrough (which also turns the writeback cache on)
 #               NAME-uring any ours* or hp* system above over FUSE over io_uring: ours with FUSE_TRANSPORT=uring,
@@ -137,6 +140,9 @@ SYSTEMS+=("${EXTRA_NAMES[@]}")
 # FUSE_HOME keeps load/ and runtime/ out of the repo. The JVM logs every collection (time in epoch ms) to $GCLOG:
 # the report's GC table comes from it (./run keeps -Xlog options out of its AOT cache's key, so the log does not
 # change what is measured).
+# ours-metrics: where /metrics is served, and how often the run scrapes it (seconds).
+METRICS_PORT=${METRICS_PORT:-19091}
+METRICS_EVERY=${METRICS_EVERY:-1}
 run_ours() {
 	echo "cd $(q "$REPO") && FUSE_MOUNTPOINT=\"\$MNT\" FUSE_HOME=\"\$FHOME\" ${1}FUSE_NO_BUILD=1 FUSE_JAVA_OPTS=\"\${FUSE_JAVA_OPTS:-} -Xlog:gc:file=\$GCLOG:timemillis\" exec ./run < <(exec sleep 1000000)"
 }
@@ -150,7 +156,7 @@ for s in "${SYSTEMS[@]}"; do
 	[[ -n ${CMD[$s]:-} ]] && continue
 	base=${s%-uring}
 	case $base in
-	ours | ours-nopt | ours-wb | ours-t86400 | ours-watch | ours-timeout)
+	ours | ours-nopt | ours-wb | ours-t86400 | ours-watch | ours-timeout | ours-metrics)
 		[[ -x $REPO/run ]] || die "$REPO/run not found (-R)"
 		pt=true; [[ $base == ours-nopt || $base == ours-wb ]] && pt=false
 		extra_env=; [[ $base == ours-t86400 ]] && extra_env="FUSE_TIMEOUT=86400 "
@@ -158,7 +164,13 @@ for s in "${SYSTEMS[@]}"; do
 		[[ $base == ours-watch || $base == ours-timeout ]] && extra_env="FUSE_COHERENCE=${base#ours-} "
 		# The transport is explicit (./run's default, auto, would pick io_uring wherever enable_uring is on).
 		if [[ $s == *-uring ]]; then extra_env+="FUSE_TRANSPORT=uring "; else extra_env+="FUSE_TRANSPORT=device "; fi
-		CMD[$s]="$(run_ours "FUSE_SOURCE=\"\$SRC\" FUSE_PASSTHROUGH=$pt ${extra_env}")" ;;
+		scraper=
+		if [[ $base == ours-metrics ]]; then
+			# In the server's process group, so it stops with it; a failed scrape (not up yet) is retried.
+			extra_env+="FUSE_HTTP=127.0.0.1:$METRICS_PORT "
+			scraper="(while sleep $METRICS_EVERY; do curl -sf -o /dev/null http://127.0.0.1:$METRICS_PORT/metrics && echo >>\"\$GCLOG.scrapes\"; done) & "
+		fi
+		CMD[$s]="$scraper$(run_ours "FUSE_SOURCE=\"\$SRC\" FUSE_PASSTHROUGH=$pt ${extra_env}")" ;;
 	ours-ovl | ours-ovl-t1)
 		[[ -x $REPO/run ]] || die "$REPO/run not found (-R)"
 		transport=device; [[ $s == *-uring ]] && transport=uring
@@ -175,7 +187,7 @@ for s in "${SYSTEMS[@]}"; do
 		CMD[$s]="exec $(q "$HPBIN") --foreground$hp_opts \"\$SRC\" \"\$MNT\"" ;;
 	kovl) # stays in the foreground (sleep) so that stop() handles it like any server; the layers live beside SRC
 		CMD[$s]='mkdir -p "$SRC.lower" "$SRC.work" && mount -t overlay overlay -o "lowerdir=$SRC.lower,upperdir=$SRC,workdir=$SRC.work" "$MNT" && exec sleep 1000000' ;;
-	*) die "unknown system '$s' (ours, ours-nopt, ours-wb, ours-t86400, ours-watch, ours-timeout, ours-ovl, ours-ovl-t1, hp, hp-nopt, each with -uring, kovl, fovl, fovl-t1, or define it with -m $s='CMD')" ;;
+	*) die "unknown system '$s' (ours, ours-nopt, ours-wb, ours-t86400, ours-watch, ours-timeout, ours-metrics, ours-ovl, ours-ovl-t1, hp, hp-nopt, each with -uring, kovl, fovl, fovl-t1, or define it with -m $s='CMD')" ;;
 	esac
 	if [[ $s == *-uring && $(cat /sys/module/fuse/parameters/enable_uring 2>/dev/null) != Y ]]; then
 		die "system $s needs FUSE over io_uring: echo Y > /sys/module/fuse/parameters/enable_uring"
