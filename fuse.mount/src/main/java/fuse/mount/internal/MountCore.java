@@ -62,7 +62,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
     }
 
     private final Gate gate;
-    final NodeTable nodes = new NodeTable();
+    private final NodeTable nodes = new NodeTable();
     private final HandleTable handles = new HandleTable();
     private final MountCounters counters = new MountCounters();
     private final SessionFactory sessions;
