@@ -106,7 +106,7 @@ class OverlayBackendTest {
         assertNotNull(ocd);
         Set<String> ids = Arrays.stream(ocd.getAttributeDefinitions(ObjectClassDefinition.ALL))
                 .map(AttributeDefinition::getID).collect(Collectors.toSet());
-        assertEquals(Set.of("lowerdir", "upperdir", "workdir", "userxattr"), ids);
+        assertEquals(Set.of("lowerdir", "upperdir", "workdir", "userxattr", "policy", "rules"), ids);
         Set<String> required = Arrays.stream(ocd.getAttributeDefinitions(ObjectClassDefinition.REQUIRED))
                 .map(AttributeDefinition::getID).collect(Collectors.toSet());
         assertEquals(Set.of("lowerdir"), required);
