@@ -109,6 +109,6 @@ class OverlayBackendTest {
         assertEquals(Set.of("lowerdir", "upperdir", "workdir", "userxattr", "policy", "rules"), ids);
         Set<String> required = Arrays.stream(ocd.getAttributeDefinitions(ObjectClassDefinition.REQUIRED))
                 .map(AttributeDefinition::getID).collect(Collectors.toSet());
-        assertEquals(Set.of("lowerdir"), required);
+        assertEquals(Set.of("lowerdir", "policy"), required);
     }
 }
