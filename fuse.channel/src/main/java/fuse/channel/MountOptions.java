@@ -20,6 +20,8 @@ import java.util.Objects;
  *        later, in page-sized or larger pieces; the kernel keeps size and mtime itself. It excludes passthrough
  *        (the kernel turns passthrough off for a connection with it), so it needs {@code passthrough} off
  * @param transport /dev/fuse, io_uring, or io_uring when the kernel offers it
+ * @param maxRead the largest READ the kernel may send (the mount option {@code max_read}, bytes), or
+ *        {@link #UNLIMITED_READ}: as large as the kernel's request size allows
  */
 public record MountOptions(
         Path mountpoint,
@@ -33,9 +35,14 @@ public record MountOptions(
         int maxWrite,
         boolean readOnly,
         boolean writebackCache,
-        ChannelTransport transport) {
+        ChannelTransport transport,
+        int maxRead) {
 
     public static final int DEFAULT_MAX_WRITE = 1 << 20;
+    /** {@code maxRead} unset: the kernel's own bound (its request size) applies. */
+    public static final int UNLIMITED_READ = 0;
+    /** The kernel raises a smaller {@code max_read} to a page: refused rather than silently not done. */
+    public static final int MIN_MAX_READ = 4096;
 
     public MountOptions {
         Objects.requireNonNull(mountpoint, "mountpoint");
@@ -54,8 +61,20 @@ public record MountOptions(
         if (writebackCache && passthrough) {
             throw new IllegalArgumentException("the writeback cache excludes passthrough: turn passthrough off");
         }
+        if (maxRead != UNLIMITED_READ && maxRead < MIN_MAX_READ) {
+            throw new IllegalArgumentException("max_read must be 0 (no limit) or at least " + MIN_MAX_READ + ": "
+                    + maxRead);
+        }
         // Without default_permissions, allow_other would let every user past the server's own checks.
         defaultPermissions = defaultPermissions || allowOther;
+    }
+
+    /** Options without a read limit (the constructor of version 1.5). */
+    public MountOptions(Path mountpoint, String fsName, String subtype, int threads, boolean allowOther,
+            boolean defaultPermissions, boolean passthrough, int maxStackDepth, int maxWrite, boolean readOnly,
+            boolean writebackCache, ChannelTransport transport) {
+        this(mountpoint, fsName, subtype, threads, allowOther, defaultPermissions, passthrough, maxStackDepth,
+                maxWrite, readOnly, writebackCache, transport, UNLIMITED_READ);
     }
 
     /** Options on /dev/fuse (the constructor of version 1.3). */
@@ -81,28 +100,34 @@ public record MountOptions(
 
     public MountOptions withThreads(int n) {
         return new MountOptions(mountpoint, fsName, subtype, n, allowOther, defaultPermissions, passthrough,
-                maxStackDepth, maxWrite, readOnly, writebackCache, transport);
+                maxStackDepth, maxWrite, readOnly, writebackCache, transport, maxRead);
     }
 
     public MountOptions withPassthrough(boolean on, int depth) {
         return new MountOptions(mountpoint, fsName, subtype, threads, allowOther, defaultPermissions, on, depth,
-                maxWrite, readOnly, writebackCache && !on, transport);
+                maxWrite, readOnly, writebackCache && !on, transport, maxRead);
     }
 
     public MountOptions withPermissions(boolean allowOtherUsers, boolean kernelChecks) {
         return new MountOptions(mountpoint, fsName, subtype, threads, allowOtherUsers, kernelChecks, passthrough,
-                maxStackDepth, maxWrite, readOnly, writebackCache, transport);
+                maxStackDepth, maxWrite, readOnly, writebackCache, transport, maxRead);
     }
 
     /** These options with the writeback cache on (and passthrough off, which it excludes) or off. */
     public MountOptions withWritebackCache(boolean on) {
         return new MountOptions(mountpoint, fsName, subtype, threads, allowOther, defaultPermissions,
-                passthrough && !on, maxStackDepth, maxWrite, readOnly, on, transport);
+                passthrough && !on, maxStackDepth, maxWrite, readOnly, on, transport, maxRead);
     }
 
     /** These options on {@code choice}. */
     public MountOptions withTransport(ChannelTransport choice) {
         return new MountOptions(mountpoint, fsName, subtype, threads, allowOther, defaultPermissions, passthrough,
-                maxStackDepth, maxWrite, readOnly, writebackCache, choice);
+                maxStackDepth, maxWrite, readOnly, writebackCache, choice, maxRead);
+    }
+
+    /** These options with READs of at most {@code bytes} ({@link #UNLIMITED_READ}: no limit of ours). */
+    public MountOptions withMaxRead(int bytes) {
+        return new MountOptions(mountpoint, fsName, subtype, threads, allowOther, defaultPermissions, passthrough,
+                maxStackDepth, maxWrite, readOnly, writebackCache, transport, bytes);
     }
 }

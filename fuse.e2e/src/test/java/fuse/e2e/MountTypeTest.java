@@ -74,11 +74,12 @@ class MountTypeTest {
 
         for (int round = 1; round <= 2; round++) { // after umount, mount(8) mounts it afresh
             Cli mount = command("mount", "-t", "fuse.osgi", source.toString(), mountpoint.toString(), "-o",
-                    "backend=local,ro,default_permissions,entry_timeout=0.5");
+                    "backend=local,ro,default_permissions,entry_timeout=0.5,max_read=65536");
             assertEquals(0, mount.status(), mount::toString);
             try {
                 String line = mountsLine(mountpoint).orElseThrow(() -> new AssertionError("not mounted: " + mount));
                 assertTrue(line.startsWith(source + " " + mountpoint + " fuse.osgi ro,"), line);
+                assertTrue(line.contains(",max_read=65536"), "max_read reaches the kernel: " + line);
                 assertEquals("content\n", Files.readString(mountpoint.resolve("file")));
                 assertThrows(IOException.class, () -> Files.writeString(mountpoint.resolve("new"), "x"));
                 assertTrue(listed().contains(mountpoint + " "));
@@ -95,7 +96,8 @@ class MountTypeTest {
     void anUnknownOptionIsOneLineAndNonZero() throws Exception {
         Path mountpoint = Files.createDirectories(base.resolve("mnt2"));
         for (var refused : java.util.Map.of("ro,colour=blue", "unknown option 'colour'",
-                "max_read=65536", "option 'max_read' is not supported", "rw,noexec", "option 'noexec' is not supported")
+                "max_read=512", "max_read: must be 0 (no limit) or at least 4096", "rw,noexec",
+                "option 'noexec' is not supported")
                 .entrySet()) {
             Cli mount = command("mount", "-t", "fuse.osgi", base.toString(), mountpoint.toString(), "-o",
                     refused.getKey());

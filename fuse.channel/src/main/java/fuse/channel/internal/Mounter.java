@@ -128,7 +128,7 @@ public final class Mounter {
     static String fusermountOptions(MountOptions options) {
         return "nosuid,nodev," + (options.readOnly() ? "ro" : "rw") + ",fsname=" + options.fsName() + ",subtype="
                 + options.subtype() + (options.defaultPermissions() ? ",default_permissions" : "")
-                + (options.allowOther() ? ",allow_other" : "");
+                + (options.allowOther() ? ",allow_other" : "") + maxRead(options);
     }
 
     static long flags(MountOptions options) {
@@ -148,7 +148,11 @@ public final class Mounter {
         if (options.allowOther()) {
             data.append(",allow_other");
         }
-        return data.toString();
+        return data.append(maxRead(options)).toString();
+    }
+
+    private static String maxRead(MountOptions options) {
+        return options.maxRead() == MountOptions.UNLIMITED_READ ? "" : ",max_read=" + options.maxRead();
     }
 
     /** The connection of the mount just made: the topmost mount of {@code type} at {@code target}. */

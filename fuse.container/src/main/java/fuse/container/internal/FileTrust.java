@@ -11,6 +11,12 @@ import java.util.Optional;
  * root or by the container's own user and no other user can write it. A folder's ancestors must follow the same
  * rule, except that a sticky, world-writable ancestor (like {@code /tmp}) is fine: others can create beside our
  * folder there, but not replace it.
+ *
+ * <p>In a user namespace ({@code unshare --user --map-root-user}: rootless), every owner the namespace does not
+ * map, the real root of {@code /} and {@code /tmp} among them, shows as the overflow uid; the namespace's users
+ * cannot act as any of them. So there an ancestor owned by the overflow uid is trusted as root is outside; the
+ * folder and its files must still be the namespace's root's or the container user's. (The guard cannot tell the
+ * real root from another user outside the namespace: a folder below another user's directory is trusted too.)
  */
 final class FileTrust {
     private static final int GROUP_OR_OTHER_WRITE = 0022;
@@ -45,17 +51,18 @@ final class FileTrust {
         return Optional.empty();
     }
 
-    private static Optional<String> problem(Path path, String what, boolean stickyIsFine) throws IOException {
+    private static Optional<String> problem(Path path, String what, boolean ancestor) throws IOException {
         int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
         int owner = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         int self = containerUid();
-        if (owner != 0 && owner != self) {
+        boolean outsideNamespace = ancestor && UserNamespace.current().isUnmapped(owner);
+        if (owner != 0 && owner != self && !outsideNamespace) {
             return Optional.of(what + "is owned by uid " + owner + ", not by root or the container's user (uid "
                     + self + ")");
         }
         // A symlink's own mode is always 0777 and means nothing; its target is checked on its own.
         boolean symlink = Files.isSymbolicLink(path);
-        if (!symlink && (mode & GROUP_OR_OTHER_WRITE) != 0 && !(stickyIsFine && (mode & STICKY) != 0)) {
+        if (!symlink && (mode & GROUP_OR_OTHER_WRITE) != 0 && !(ancestor && (mode & STICKY) != 0)) {
             return Optional.of(what + "is writable by other users (mode " + String.format("%04o", mode & 07777)
                     + ")");
         }

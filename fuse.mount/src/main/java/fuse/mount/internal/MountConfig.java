@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 
 import fuse.channel.ChannelTransport;
+import fuse.channel.MountOptions;
 import fuse.mount.MountException;
 
 /**
@@ -22,6 +23,7 @@ import fuse.mount.MountException;
  * @param entryTimeoutNanos as set, or {@link #UNSET}: then per {@link Coherence} ({@link #entryTimeoutNanos(boolean)})
  * @param attrTimeoutNanos likewise
  * @param negativeTimeoutNanos likewise, or following the entry timeout
+ * @param maxRead the mount option max_read (bytes), or {@link MountOptions#UNLIMITED_READ}
  * @param properties the whole configuration, mount keys and the backend's own settings, as given
  */
 public record MountConfig(
@@ -42,6 +44,7 @@ public record MountConfig(
         long negativeTimeoutNanos,
         long backendWaitNanos,
         int maxOpenFiles,
+        int maxRead,
         Map<String, Object> properties) {
 
     public static final String MOUNTPOINT = "mountpoint";
@@ -62,6 +65,7 @@ public record MountConfig(
     public static final String MAX_OPEN_FILES = "max_open_files";
     public static final String FORGET_ON_UNMOUNT = "forget_on_unmount";
     public static final String FSNAME = "fsname";
+    public static final String MAX_READ = "max_read";
 
     public static final String DEFAULT_BACKEND = "local";
     /** io_uring where the kernel offers it (fuse module parameter enable_uring), else /dev/fuse: works everywhere. */
@@ -101,11 +105,12 @@ public record MountConfig(
 
     /** Changing one of these needs a new mount; the others apply to the live mount. */
     private static final Set<String> REMOUNT_KEYS = Set.of(MOUNTPOINT, THREADS, ALLOW_OTHER, DEFAULT_PERMISSIONS,
-            MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, TRANSPORT, READ_ONLY, COHERENCE, FSNAME);
+            MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, TRANSPORT, READ_ONLY, COHERENCE, FSNAME, MAX_READ);
     /** The mount's own keys, which a backend ignores. */
     private static final Set<String> MOUNT_KEYS = Set.of(MOUNTPOINT, BACKEND, THREADS, ALLOW_OTHER,
             DEFAULT_PERMISSIONS, MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, TRANSPORT, READ_ONLY, ENTRY_TIMEOUT,
-            ATTR_TIMEOUT, NEGATIVE_TIMEOUT, BACKEND_WAIT, COHERENCE, MAX_OPEN_FILES, FORGET_ON_UNMOUNT, FSNAME);
+            ATTR_TIMEOUT, NEGATIVE_TIMEOUT, BACKEND_WAIT, COHERENCE, MAX_OPEN_FILES, FORGET_ON_UNMOUNT, FSNAME,
+            MAX_READ);
     /**
      * Prefixes of the keys ConfigAdmin, FileInstall and DS add ({@code service.pid},
      * {@code felix.fileinstall.filename}, {@code component.name}, {@code osgi.ds.satisfying.condition.target}…);
@@ -159,6 +164,11 @@ public record MountConfig(
             throw new MountException("max_open_files: must be 0 (a share of the descriptor limit) or more, got "
                     + maxOpenFiles);
         }
+        int maxRead = integer(props, MAX_READ, MountOptions.UNLIMITED_READ);
+        if (maxRead != MountOptions.UNLIMITED_READ && maxRead < MountOptions.MIN_MAX_READ) {
+            throw new MountException("max_read: must be 0 (no limit) or at least " + MountOptions.MIN_MAX_READ
+                    + " bytes (the kernel raises a smaller value to a page), got " + maxRead);
+        }
         Coherence coherence = coherence(props);
         bool(props, FORGET_ON_UNMOUNT, false); // checked here, read by forgetOnUnmount()
         if (coherence == Coherence.WATCH && writebackCache) {
@@ -168,7 +178,7 @@ public record MountConfig(
         return new MountConfig(name, mountpoint, backend.trim(), threads, allowOther, defaultPermissions,
                 maxStackDepth, passthrough, writebackCache, transport, bool(props, READ_ONLY, false), coherence,
                 seconds(props, ENTRY_TIMEOUT), seconds(props, ATTR_TIMEOUT), seconds(props, NEGATIVE_TIMEOUT),
-                seconds(props, BACKEND_WAIT, DEFAULT_BACKEND_WAIT_SECONDS), maxOpenFiles, props);
+                seconds(props, BACKEND_WAIT, DEFAULT_BACKEND_WAIT_SECONDS), maxOpenFiles, maxRead, props);
     }
 
     /**
@@ -262,6 +272,7 @@ public record MountConfig(
             case TRANSPORT -> config.transport;
             case READ_ONLY -> config.readOnly;
             case COHERENCE -> config.coherence;
+            case MAX_READ -> config.maxRead;
             // As set, not the default (the backend's name): a swap keeps the mount.
             case FSNAME -> String.valueOf(config.properties.getOrDefault(FSNAME, "")).trim();
             default -> throw new IllegalArgumentException(key);

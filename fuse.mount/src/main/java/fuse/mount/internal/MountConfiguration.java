@@ -3,6 +3,8 @@ package fuse.mount.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import fuse.channel.MountOptions;
+
 /**
  * The Metatype description of a {@code fuse.mount} factory configuration. Reading and checking the values is
  * {@link MountConfig}'s job; this interface only describes them (method names map to keys: {@code __} is
@@ -60,6 +62,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             options = {@org.osgi.service.metatype.annotations.Option(label = "1", value = "1"),
                 @org.osgi.service.metatype.annotations.Option(label = "2", value = "2")})
     int max__stack__depth() default 1;
+
+    @AttributeDefinition(name = "Maximum read size", description = "The largest read the kernel sends the "
+            + "mount, in bytes (the mount option max_read, at least 4096); 0: no limit but the kernel's request "
+            + "size. Reads the kernel serves from backing files (passthrough) are not split.", min = "0")
+    int max__read() default MountOptions.UNLIMITED_READ;
 
     @AttributeDefinition(name = "Read-only", description = "Mount read-only.")
     boolean read__only() default false;

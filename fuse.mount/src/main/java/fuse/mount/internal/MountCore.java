@@ -511,7 +511,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
     private static MountOptions options(MountConfig c) {
         return new MountOptions(c.mountpoint(), c.fsName(), SUBTYPE, c.threads(), c.allowOther(),
                 c.defaultPermissions(), c.passthrough(), c.maxStackDepth(), MountOptions.DEFAULT_MAX_WRITE,
-                c.readOnly(), c.writebackCache(), c.transport());
+                c.readOnly(), c.writebackCache(), c.transport(), c.maxRead());
     }
 
     // ---- FuseMount ---------------------------------------------------------------------------------------------

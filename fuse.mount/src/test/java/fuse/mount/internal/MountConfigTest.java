@@ -71,6 +71,8 @@ class MountConfigTest {
         assertTrue(problem("mountpoint", "/m", "max_stack_depth", 3).startsWith("max_stack_depth: must be 1"));
         assertTrue(problem("mountpoint", "/m", "backend_wait", "-1").startsWith("backend_wait: must be"));
         assertTrue(problem("mountpoint", "/m", "max_open_files", "-1").startsWith("max_open_files: must be"));
+        assertTrue(problem("mountpoint", "/m", "max_read", "512").startsWith("max_read: must be 0 (no limit) or at "
+                + "least 4096 bytes"));
         assertEquals("entry_timeout: must be a number of seconds, got 'soon'",
                 problem("mountpoint", "/m", "entry_timeout", "soon"));
         assertEquals("writeback_cache: the kernel turns passthrough off for a mount with the writeback cache; set "
