@@ -208,7 +208,7 @@ final class Namespace {
     }
 
     private Owner owner(Caller caller, OverlayNode parent, int type, int perms) throws FuseException {
-        Attributes pa = parent.attributes();
+        Attributes pa = parent.realAttributes(); // the group on disk, whatever squash_to_* shows
         int gid = caller.gid();
         int mode = perms;
         if ((pa.mode() & S_ISGID) != 0) {
@@ -234,7 +234,7 @@ final class Namespace {
         if (n.isDirectory()) {
             throw new FuseException(Errno.EPERM, "hard link to a directory");
         }
-        copyUp.ensureUpper(caller, n, CopyUp.ALL);
+        copyUp.ensureData(caller, n, CopyUp.ALL); // the new name would not find a metacopy's data
         copyUp.ensureUpper(caller, np, CopyUp.ALL);
         namespace.lock();
         try {
@@ -439,10 +439,11 @@ final class Namespace {
             if (clearTarget && !MergedListing.read(target.upper, target.lowerDirs, table, xattrs).isEmpty()) {
                 throw new FuseException(Errno.ENOTEMPTY, newName);
             }
-            copyUp.ensureUpper(caller, old, CopyUp.ALL);
+            // A metadata-only copy finds its data by its name (no redirect is written here): data first.
+            copyUp.ensureData(caller, old, CopyUp.ALL);
             copyUp.ensureUpper(caller, np, CopyUp.ALL);
             if (exchange) {
-                copyUp.ensureUpper(caller, target, CopyUp.ALL);
+                copyUp.ensureData(caller, target, CopyUp.ALL);
             }
             namespace.lock();
             try {

@@ -26,15 +26,59 @@ import fuse.api.policy.PassthroughPolicy;
  *        opens of lower files are not offered for passthrough either, so they never hold up opens for writing
  * @param policy which opens the overlay offers for passthrough ({@code policy}, {@code rules}): the only setting
  *        that changes live ({@link OverlayFileSystem#reconfigure})
+ * @param reading which of kernel overlayfs's newer on-disk features the overlay follows when it reads the layers
+ * @param rootless fuse-overlayfs's options for rootless use
  */
 record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boolean passthrough,
-        PassthroughPolicy policy) {
+        PassthroughPolicy policy, Reading reading, Rootless rootless) {
     static final String LOWERDIR = "lowerdir";
     static final String UPPERDIR = "upperdir";
     static final String WORKDIR = "workdir";
     static final String USERXATTR = "userxattr";
     /** The mount's key (fuse.mount validates it); read here only to know whether lower files may pass through. */
     static final String PASSTHROUGH = "passthrough";
+    static final String REDIRECT_DIR = "redirect_dir";
+    static final String METACOPY = "metacopy";
+    static final String INDEX = "index";
+    static final String VOLATILE = "volatile";
+    static final String SQUASH_TO_ROOT = "squash_to_root";
+    static final String SQUASH_TO_UID = "squash_to_uid";
+    static final String SQUASH_TO_GID = "squash_to_gid";
+
+    /**
+     * What the overlay follows in layers kernel overlayfs wrote with {@code redirect_dir=on} and
+     * {@code metacopy=on} (it writes neither itself: renaming a merged directory answers {@code EXDEV}, copy-ups
+     * copy the data).
+     *
+     * @param followRedirects follow {@code overlay.redirect} of directories (and of metacopy files): the kernel's
+     *        default ({@code redirect_dir=off} with {@code redirect_always_follow}), {@code redirect_dir=follow};
+     *        {@code redirect_dir=nofollow}, and {@code userxattr} (where the kernel never follows), refuse such
+     *        directories with {@code EPERM}
+     * @param metacopy serve metadata-only copies ({@code overlay.metacopy}) with the data of their lower file
+     *        ({@code metacopy=on}); off, as the kernel's default, they answer {@code EPERM}: a metacopy file can
+     *        give any lower file's data new owners and modes, so only layers one trusts should be read that way
+     */
+    record Reading(boolean followRedirects, boolean metacopy) {
+        static final Reading DEFAULT = new Reading(true, false);
+    }
+
+    /**
+     * fuse-overlayfs's options for rootless use that this overlay has.
+     *
+     * @param volatileUpper {@code volatile}: {@code fsync} and {@code fsyncdir} do not reach the upper layer
+     *        (kernel overlayfs's {@code volatile}); a crash may lose recent writes, so the work directory carries
+     *        the kernel's {@code work/incompat/volatile} mark while mounted
+     * @param squashUid the owner every file is shown with ({@code squash_to_root}, {@code squash_to_uid}), or -1
+     *        (as an unsigned 32-bit id, -1 is no id)
+     * @param squashGid the group every file is shown with ({@code squash_to_root}, {@code squash_to_gid}), or -1
+     */
+    record Rootless(boolean volatileUpper, int squashUid, int squashGid) {
+        static final Rootless NONE = new Rootless(false, -1, -1);
+
+        boolean squashes() {
+            return squashUid != -1 || squashGid != -1;
+        }
+    }
 
     Settings {
         lowers = List.copyOf(lowers);
@@ -46,17 +90,17 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
 
     /** These settings with another policy: whether two settings differ in more than the policy. */
     Settings withPolicy(PassthroughPolicy other) {
-        return new Settings(lowers, upper, work, userxattr, passthrough, other);
+        return new Settings(lowers, upper, work, userxattr, passthrough, other, reading, rootless);
     }
 
     /** Kernel overlayfs features this overlay neither reads nor writes: only their "off" value is taken. */
-    static final List<String> FEATURES_OFF_ONLY = List.of("redirect_dir", "index", "metacopy", "nfs_export", "xino");
+    static final List<String> FEATURES_OFF_ONLY = List.of(INDEX, "nfs_export", "xino");
     /** fuse-overlayfs options for rootless use this overlay does not have. */
-    static final List<String> UNSUPPORTED = List.of("volatile", "squash_to_root", "squash_to_uid", "squash_to_gid",
-            "uidmapping", "gidmapping");
+    static final List<String> UNSUPPORTED = List.of("uidmapping", "gidmapping");
 
     static Settings parse(Map<String, Object> configuration) throws FuseException {
         refuseUnsupported(configuration);
+        boolean userxattr = bool(USERXATTR, configuration.get(USERXATTR), false);
         List<Path> lowers = new ArrayList<>();
         for (String entry : lowerEntries(configuration.get(LOWERDIR))) {
             lowers.add(path(LOWERDIR, entry));
@@ -74,9 +118,98 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
         if (upper == null && work != null) {
             throw invalid(WORKDIR + ": is set but upperdir is not; a read-only overlay has neither");
         }
-        return new Settings(lowers, upper, work, bool(USERXATTR, configuration.get(USERXATTR), false),
-                bool(PASSTHROUGH, configuration.get(PASSTHROUGH), true),
-                PassthroughPolicy.fromConfiguration(configuration));
+        return new Settings(lowers, upper, work, userxattr, bool(PASSTHROUGH, configuration.get(PASSTHROUGH), true),
+                PassthroughPolicy.fromConfiguration(configuration), reading(configuration, userxattr),
+                rootless(configuration, upper));
+    }
+
+    /**
+     * {@code redirect_dir}: {@code off} (default) and {@code follow} follow redirects, {@code nofollow} refuses
+     * them, {@code on} (writing redirects) is refused; {@code metacopy}: {@code off} (default) or {@code on}
+     * (reading only), as the kernel takes them together.
+     */
+    private static Reading reading(Map<String, Object> configuration, boolean userxattr) throws FuseException {
+        String redirect = word(REDIRECT_DIR, configuration.get(REDIRECT_DIR), "off");
+        boolean follow = switch (redirect) {
+            case "off", "follow" -> true;
+            case "nofollow" -> false;
+            case "on" -> throw invalid(REDIRECT_DIR + ": 'on' is not supported: this overlay follows the redirects "
+                    + "kernel overlayfs wrote (redirect_dir=follow, the default) but writes none; renaming a merged "
+                    + "directory answers EXDEV (mv copies)");
+            default -> throw invalid(REDIRECT_DIR + ": expected off, follow or nofollow, got '" + redirect + "'");
+        };
+        boolean explicit = configuration.get(REDIRECT_DIR) != null;
+        if (userxattr && follow) {
+            if (explicit && redirect.equals("follow")) {
+                throw invalid(REDIRECT_DIR + ": 'follow' conflicts with userxattr (user.overlay.redirect is never "
+                        + "followed, as in the kernel)");
+            }
+            follow = false;
+        }
+        boolean metacopy = bool(METACOPY, configuration.get(METACOPY), false);
+        if (metacopy && !follow) {
+            throw invalid(METACOPY + ": 'on' needs redirects followed (a renamed metadata-only copy finds its data "
+                    + "by its redirect): not with " + (userxattr ? "userxattr" : "redirect_dir=nofollow"));
+        }
+        return new Reading(follow, metacopy);
+    }
+
+    /** {@code volatile} (a flag), {@code squash_to_root} (a flag), {@code squash_to_uid=N}, {@code squash_to_gid=N}. */
+    private static Rootless rootless(Map<String, Object> configuration, Path upper) throws FuseException {
+        boolean volatileUpper = bool(VOLATILE, configuration.get(VOLATILE), false);
+        if (volatileUpper && upper == null) {
+            throw invalid(VOLATILE + ": a read-only overlay (no upperdir) has nothing to sync");
+        }
+        boolean root = bool(SQUASH_TO_ROOT, configuration.get(SQUASH_TO_ROOT), false);
+        int uid = id(SQUASH_TO_UID, configuration.get(SQUASH_TO_UID));
+        int gid = id(SQUASH_TO_GID, configuration.get(SQUASH_TO_GID));
+        boolean otherUid = uid != -1 && uid != 0;
+        if (root && (otherUid || gid != -1 && gid != 0)) {
+            throw invalid(SQUASH_TO_ROOT + ": conflicts with " + (otherUid ? SQUASH_TO_UID + "="
+                    + Integer.toUnsignedString(uid) : SQUASH_TO_GID + "=" + Integer.toUnsignedString(gid))
+                    + "; give one of them");
+        }
+        if (root) {
+            uid = 0;
+            gid = 0;
+        }
+        return new Rootless(volatileUpper, uid, gid);
+    }
+
+    /** A user or group id ({@code 0..2^32-2}, as an unsigned int), -1 when not set. */
+    private static int id(String key, Object value) throws FuseException {
+        if (value == null || value instanceof String s && s.isBlank()) {
+            return -1;
+        }
+        long id;
+        if (value instanceof Number n && !(value instanceof Double || value instanceof Float)) {
+            id = n.longValue();
+        } else if (value instanceof String s) {
+            try {
+                id = Long.parseLong(s.trim());
+            } catch (NumberFormatException e) {
+                throw invalid(key + ": expected a numeric id, got '" + s + "'");
+            }
+        } else {
+            throw invalid(key + ": expected a numeric id, got " + describe(value));
+        }
+        if (id < 0 || id >= 0xFFFF_FFFFL) {
+            throw invalid(key + ": " + id + " is not a valid id (0 to 4294967294)");
+        }
+        return (int) id;
+    }
+
+    private static String word(String key, Object value, String fallback) throws FuseException {
+        if (value == null || value instanceof String s && s.isBlank()) {
+            return fallback;
+        }
+        if (value instanceof Boolean b) {
+            return b ? "on" : "off";
+        }
+        if (!(value instanceof String s)) {
+            throw invalid(key + ": expected a word, got " + describe(value));
+        }
+        return s.trim().toLowerCase(java.util.Locale.ROOT);
     }
 
     /**
@@ -88,12 +221,15 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
             Object value = configuration.get(key);
             if (value != null && !value.toString().trim().equalsIgnoreCase("off")) {
                 throw invalid(key + ": '" + value + "' is not supported; this overlay reads and writes layers as "
-                        + "kernel overlayfs does with " + key + "=off (the only value taken)");
+                        + "kernel overlayfs does with " + key + "=off (the only value taken)"
+                        + (key.equals(INDEX) ? ": index entries are left alone, and a lower hard link copied up "
+                        + "through one name keeps its lower content under its other names" : ""));
             }
         }
         for (String key : UNSUPPORTED) {
             if (configuration.containsKey(key)) {
-                throw invalid(key + ": not supported by this overlay (a fuse-overlayfs option)");
+                throw invalid(key + ": not supported by this overlay (a fuse-overlayfs option; squash_to_uid and "
+                        + "squash_to_gid show every file with one owner)");
             }
         }
     }
@@ -136,8 +272,8 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
                 current.append(text.charAt(++i));
             } else if (c == ':') {
                 if (current.isEmpty()) {
-                    throw invalid(LOWERDIR + ": empty entry in '" + text + "' (data-only layers, '::', need metacopy "
-                            + "and redirects, which this backend does not support)");
+                    throw invalid(LOWERDIR + ": empty entry in '" + text + "' (data-only layers, '::', are not "
+                            + "supported)");
                 }
                 parts.add(current.toString());
                 current.setLength(0);

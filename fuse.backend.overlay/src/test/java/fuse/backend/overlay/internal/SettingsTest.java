@@ -51,16 +51,51 @@ class SettingsTest {
     @Test
     void featuresTheOverlayDoesNotHaveAreRefusedByName() throws FuseException {
         assertTrue(error(config("lowerdir", "/a", "redirect_dir", "on")).startsWith(
-                "redirect_dir: 'on' is not supported; this overlay reads and writes layers as kernel overlayfs does "
-                        + "with redirect_dir=off"));
-        assertTrue(error(config("lowerdir", "/a", "metacopy", "on")).startsWith("metacopy: 'on' is not supported"));
+                "redirect_dir: 'on' is not supported: this overlay follows the redirects kernel overlayfs wrote"));
+        assertTrue(error(config("lowerdir", "/a", "redirect_dir", "sometimes")).startsWith(
+                "redirect_dir: expected off, follow or nofollow"));
         assertTrue(error(config("lowerdir", "/a", "index", true)).startsWith("index: 'true' is not supported"));
+        assertTrue(error(config("lowerdir", "/a", "xino", "on")).startsWith("xino: 'on' is not supported"));
         assertEquals(List.of(Path.of("/a")), Settings.parse(config("lowerdir", "/a", "redirect_dir", "off",
                 "index", "off", "metacopy", "off")).lowers());
-        for (String key : List.of("volatile", "squash_to_root", "squash_to_uid", "uidmapping")) {
-            assertEquals(key + ": not supported by this overlay (a fuse-overlayfs option)",
-                    error(config("lowerdir", "/a", key, "1")));
+        for (String key : List.of("uidmapping", "gidmapping")) {
+            assertTrue(error(config("lowerdir", "/a", key, "0:1000:1")).startsWith(
+                    key + ": not supported by this overlay (a fuse-overlayfs option"));
         }
+    }
+
+    @Test
+    void readingFeatures() throws FuseException {
+        assertEquals(new Settings.Reading(true, false), Settings.parse(config("lowerdir", "/a")).reading());
+        assertEquals(new Settings.Reading(true, true),
+                Settings.parse(config("lowerdir", "/a", "metacopy", "on", "redirect_dir", "follow")).reading());
+        assertEquals(new Settings.Reading(false, false),
+                Settings.parse(config("lowerdir", "/a", "redirect_dir", "nofollow")).reading());
+        assertEquals(new Settings.Reading(false, false),
+                Settings.parse(config("lowerdir", "/a", "userxattr", "true")).reading(), "the kernel's userxattr");
+        assertTrue(error(config("lowerdir", "/a", "metacopy", "on", "redirect_dir", "nofollow"))
+                .startsWith("metacopy: 'on' needs redirects followed"));
+        assertTrue(error(config("lowerdir", "/a", "userxattr", true, "redirect_dir", "follow"))
+                .startsWith("redirect_dir: 'follow' conflicts with userxattr"));
+    }
+
+    @Test
+    void rootlessOptions() throws FuseException {
+        assertEquals(Settings.Rootless.NONE, Settings.parse(config("lowerdir", "/a")).rootless());
+        assertEquals(new Settings.Rootless(true, 0, 0), Settings.parse(config("lowerdir", "/a", "upperdir", "/u",
+                "workdir", "/w", "volatile", true, "squash_to_root", "true")).rootless());
+        assertEquals(new Settings.Rootless(false, 1000, -1),
+                Settings.parse(config("lowerdir", "/a", "squash_to_uid", 1000L)).rootless());
+        assertEquals(new Settings.Rootless(false, -1, (int) 4294967294L),
+                Settings.parse(config("lowerdir", "/a", "squash_to_gid", "4294967294")).rootless());
+        assertTrue(error(config("lowerdir", "/a", "squash_to_uid", "-1")).startsWith(
+                "squash_to_uid: -1 is not a valid id"));
+        assertTrue(error(config("lowerdir", "/a", "squash_to_gid", "staff")).startsWith(
+                "squash_to_gid: expected a numeric id"));
+        assertTrue(error(config("lowerdir", "/a", "squash_to_root", true, "squash_to_uid", 5)).startsWith(
+                "squash_to_root: conflicts with squash_to_uid=5"));
+        assertTrue(error(config("lowerdir", "/a", "volatile", "true")).startsWith(
+                "volatile: a read-only overlay (no upperdir) has nothing to sync"));
     }
 
     @Test
