@@ -130,15 +130,7 @@ final class CopyUp {
         long length = Math.min(times.size(), dataLimit);
         int out = Posix.openat(AT_FDCWD, upper.proc(), O_WRONLY | O_CLOEXEC, 0);
         try {
-            if (length > 0) {
-                int in = openLower(data, O_RDONLY | O_CLOEXEC);
-                try {
-                    copyData(caller, in, out, length);
-                } finally {
-                    Posix.closeQuietly(in);
-                }
-            }
-            Posix.ftruncate(out, length);
+            fill(caller, data, out, length);
             // Not a change of the object: its times stay those the copy-up gave it.
             Posix.utimensat(out, "", times.atimeSeconds(), times.atimeNanos(), times.mtimeSeconds(),
                     times.mtimeNanos(), AT_EMPTY_PATH);
@@ -203,22 +195,26 @@ final class CopyUp {
     private void copyFile(Caller caller, RealFile source, int wfd, String temp, long length) throws FuseException {
         int out = Posix.openat(wfd, temp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
         try {
-            if (length > 0) {
-                int in = openLower(source, O_RDONLY | O_CLOEXEC);
-                try {
-                    copyData(caller, in, out, length);
-                } finally {
-                    Posix.closeQuietly(in);
-                }
-            }
-            // Sets the size, holes at the end included.
-            Posix.ftruncate(out, length);
+            fill(caller, source, out, length);
         } catch (FuseException | RuntimeException e) {
             Posix.closeQuietly(out);
             Posix.unlinkat(wfd, temp, 0);
             throw e;
         }
         Posix.close(out);
+    }
+
+    /** Copies the first {@code length} bytes of {@code source} to {@code out} and sets its size (trailing holes too). */
+    private static void fill(Caller caller, RealFile source, int out, long length) throws FuseException {
+        if (length > 0) {
+            int in = openLower(source, O_RDONLY | O_CLOEXEC);
+            try {
+                copyData(caller, in, out, length);
+            } finally {
+                Posix.closeQuietly(in);
+            }
+        }
+        Posix.ftruncate(out, length);
     }
 
     /**

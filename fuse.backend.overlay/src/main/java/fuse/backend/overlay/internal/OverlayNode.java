@@ -136,7 +136,12 @@ final class OverlayNode implements Node {
         if (isDirectory() && (upper != null ? hasLowerDirs() : lowerDirs.size() > 1)) {
             links = 1;
         }
-        return a.toBuilder().inode(inode).linkCount(links).build();
+        Attributes.Builder b = a.toBuilder().inode(inode).linkCount(links);
+        RealFile d = data;
+        if (d != null) {
+            b.blocks(d.stat().attributes().blocks()); // a metadata-only copy uses its data's space, as the kernel says
+        }
+        return b.build();
     }
 
     void closeFiles() {

@@ -163,14 +163,11 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
         boolean root = bool(SQUASH_TO_ROOT, configuration.get(SQUASH_TO_ROOT), false);
         int uid = id(SQUASH_TO_UID, configuration.get(SQUASH_TO_UID));
         int gid = id(SQUASH_TO_GID, configuration.get(SQUASH_TO_GID));
-        boolean otherUid = uid != -1 && uid != 0;
-        if (root && (otherUid || gid != -1 && gid != 0)) {
-            throw invalid(SQUASH_TO_ROOT + ": conflicts with " + (otherUid ? SQUASH_TO_UID + "="
-                    + Integer.toUnsignedString(uid) : SQUASH_TO_GID + "=" + Integer.toUnsignedString(gid))
-                    + "; give one of them");
-        }
-        if (root) {
+        // As in fuse-overlayfs, squash_to_uid and squash_to_gid take precedence over squash_to_root.
+        if (root && uid == -1) {
             uid = 0;
+        }
+        if (root && gid == -1) {
             gid = 0;
         }
         return new Rootless(volatileUpper, uid, gid);

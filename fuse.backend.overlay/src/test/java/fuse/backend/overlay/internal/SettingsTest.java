@@ -92,8 +92,8 @@ class SettingsTest {
                 "squash_to_uid: -1 is not a valid id"));
         assertTrue(error(config("lowerdir", "/a", "squash_to_gid", "staff")).startsWith(
                 "squash_to_gid: expected a numeric id"));
-        assertTrue(error(config("lowerdir", "/a", "squash_to_root", true, "squash_to_uid", 5)).startsWith(
-                "squash_to_root: conflicts with squash_to_uid=5"));
+        assertEquals(new Settings.Rootless(false, 5, 0), Settings.parse(config("lowerdir", "/a", "squash_to_root",
+                true, "squash_to_uid", 5)).rootless(), "squash_to_uid before squash_to_root, as in fuse-overlayfs");
         assertTrue(error(config("lowerdir", "/a", "volatile", "true")).startsWith(
                 "volatile: a read-only overlay (no upperdir) has nothing to sync"));
     }
