@@ -208,8 +208,12 @@ final class Namespace {
     }
 
     private Owner owner(Caller caller, OverlayNode parent, int type, int perms) throws FuseException {
-        Attributes pa = parent.realAttributes(); // the group on disk, whatever squash_to_* shows
-        int gid = caller.gid();
+        // Stored ids: the caller's as uidmapping/gidmapping store them, the directory's group as on disk.
+        Owners owners = layers.settings.rootless().owners();
+        Attributes pa = parent.realAttributes();
+        int uid = owners.storedUid(caller.uid());
+        int callerGid = owners.storedGid(caller.gid());
+        int gid = callerGid;
         int mode = perms;
         if ((pa.mode() & S_ISGID) != 0) {
             gid = pa.gid();
@@ -217,11 +221,11 @@ final class Namespace {
                 mode |= S_ISGID;
             }
         }
-        if (type != S_IFDIR && (mode & S_ISGID) != 0 && caller.uid() != 0 && gid != caller.gid()) {
+        if (type != S_IFDIR && (mode & S_ISGID) != 0 && caller.uid() != 0 && gid != callerGid) {
             mode &= ~S_ISGID;
         }
         // Only root can give files away; an unprivileged server makes them its own, as it must.
-        return new Owner(caller.uid(), gid, mode, type == S_IFLNK, serverIsRoot);
+        return new Owner(uid, gid, mode, type == S_IFLNK, serverIsRoot);
     }
 
     Entry link(Caller caller, Node node, Node newParent, String newName) throws FuseException {

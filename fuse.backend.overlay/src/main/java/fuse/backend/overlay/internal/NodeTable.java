@@ -50,7 +50,7 @@ final class NodeTable {
     }
 
     private final InodeNumbers inodes;
-    private final Settings.Rootless shown;
+    private final Owners shown;
     /** Guarded by {@code this}. */
     private final Map<Object, OverlayNode> byKey = new HashMap<>();
     private final ConcurrentHashMap<UpperKey, Long> origins = new ConcurrentHashMap<>();
@@ -58,8 +58,8 @@ final class NodeTable {
     private long nextSerial = 1;
     private OverlayNode root;
 
-    /** @param shown how nodes show owners ({@code squash_to_*}) */
-    NodeTable(InodeNumbers inodes, Settings.Rootless shown) {
+    /** @param shown how nodes show owners */
+    NodeTable(InodeNumbers inodes, Owners shown) {
         this.inodes = inodes;
         this.shown = shown;
     }

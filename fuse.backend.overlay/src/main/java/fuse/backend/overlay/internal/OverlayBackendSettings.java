@@ -114,6 +114,21 @@ import fuse.api.policy.PassthroughPolicy;
     long squash__to__gid();
 
     @AttributeDefinition(
+            name = "User id mapping",
+            description = "fuse-overlayfs's uidmapping: ranges host:shown:count (':' or ',' between them, e.g. "
+                    + "1000:0:1:100000:1:65536): a file owned by a host id is shown with the matching id, and the "
+                    + "ids callers give (new files, chown) are stored back the same way; ids outside every range "
+                    + "are the overflow id 65534. squash_to_* come first. ACL entries are not mapped.",
+            required = false)
+    String uidmapping();
+
+    @AttributeDefinition(
+            name = "Group id mapping",
+            description = "fuse-overlayfs's gidmapping, as uidmapping for groups.",
+            required = false)
+    String gidmapping();
+
+    @AttributeDefinition(
             name = "Passthrough policy",
             description = PassthroughPolicy.POLICY_DESCRIPTION + " The overlay's own rules come first: an open "
                     + "for writing passes the upper file through (after copy-up), a read-only open the file of the "

@@ -116,7 +116,7 @@ final class OverlayFileSystem implements FileSystem {
     private OverlayFileSystem(Layers layers) throws FuseException {
         this.layers = layers;
         this.xattrs = layers.xattrs;
-        this.table = new NodeTable(layers.inodes, layers.settings.rootless());
+        this.table = new NodeTable(layers.inodes, layers.settings.rootless().owners());
         Resolver resolver = new Resolver(layers);
         this.copyUp = new CopyUp(layers, table, namespace);
         this.names = new Namespace(layers, table, resolver, copyUp, namespace);
@@ -234,7 +234,10 @@ final class OverlayFileSystem implements FileSystem {
         RealFile upper = n.upper;
         int fd = upper.fd();
         if (changes.uid() != null || changes.gid() != null) {
-            Posix.fchownat(fd, "", orUnchanged(changes.uid()), orUnchanged(changes.gid()), AT_EMPTY_PATH);
+            Owners owners = layers.settings.rootless().owners();
+            int uid = changes.uid() == null ? -1 : owners.storedUid(changes.uid());
+            int gid = changes.gid() == null ? -1 : owners.storedGid(changes.gid());
+            Posix.fchownat(fd, "", uid, gid, AT_EMPTY_PATH);
         }
         if (changes.size() != null) {
             if (handle instanceof FileHandle file && file.writable() && !file.lowerFile()) {
@@ -255,10 +258,6 @@ final class OverlayFileSystem implements FileSystem {
             Posix.utimensat(fd, "", seconds(at), nanos(at), seconds(mt), nanos(mt), AT_EMPTY_PATH);
         }
         return n.attributes();
-    }
-
-    private static int orUnchanged(Integer id) {
-        return id == null ? -1 : id;
     }
 
     private static long seconds(TimeSpec t) {

@@ -36,8 +36,8 @@ final class OverlayNode implements Node {
      * objects). Cleared under {@link #lock}.
      */
     volatile RealFile data;
-    /** How owners are shown ({@code squash_to_*}). */
-    private final Settings.Rootless shown;
+    /** How owners are shown ({@code squash_to_*}, {@code uidmapping}, {@code gidmapping}). */
+    private final Owners shown;
     /** Serializes copy-up of this node and the open decisions that depend on its layer. */
     final ReentrantLock lock = new ReentrantLock();
 
@@ -62,7 +62,7 @@ final class OverlayNode implements Node {
     final List<Object> keys = new ArrayList<>(2);
 
     OverlayNode(long serial, FileType type, long inode, OverlayNode parent, String name, RealFile upper,
-            RealFile lower, List<RealFile> lowerDirs, RealFile data, Settings.Rootless shown) {
+            RealFile lower, List<RealFile> lowerDirs, RealFile data, Owners shown) {
         this.serial = serial;
         this.type = type;
         this.inode = inode;
@@ -112,18 +112,15 @@ final class OverlayNode implements Node {
     }
 
     /**
-     * The attributes the overlay shows: {@link #realAttributes()} with the owner and group every file is shown
-     * with, when {@code squash_to_*} says so (permission checks use these too, as the kernel's
-     * {@code default_permissions} does).
+     * The attributes the overlay shows: {@link #realAttributes()} with the owner and group as {@link Owners} shows
+     * them (permission checks use these too, as the kernel's {@code default_permissions} does).
      */
     Attributes attributes() throws FuseException {
         Attributes a = realAttributes();
-        if (!shown.squashes()) {
+        if (!shown.changes()) {
             return a;
         }
-        int uid = shown.squashUid() != -1 ? shown.squashUid() : a.uid();
-        int gid = shown.squashGid() != -1 ? shown.squashGid() : a.gid();
-        return a.toBuilder().owner(uid, gid).build();
+        return a.toBuilder().owner(shown.shownUid(a.uid()), shown.shownGid(a.gid())).build();
     }
 
     /**

@@ -44,6 +44,8 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
     static final String SQUASH_TO_ROOT = "squash_to_root";
     static final String SQUASH_TO_UID = "squash_to_uid";
     static final String SQUASH_TO_GID = "squash_to_gid";
+    static final String UIDMAPPING = "uidmapping";
+    static final String GIDMAPPING = "gidmapping";
 
     /**
      * What the overlay follows in layers kernel overlayfs wrote with {@code redirect_dir=on} and
@@ -68,16 +70,11 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
      * @param volatileUpper {@code volatile}: {@code fsync} and {@code fsyncdir} do not reach the upper layer
      *        (kernel overlayfs's {@code volatile}); a crash may lose recent writes, so the work directory carries
      *        the kernel's {@code work/incompat/volatile} mark while mounted
-     * @param squashUid the owner every file is shown with ({@code squash_to_root}, {@code squash_to_uid}), or -1
-     *        (as an unsigned 32-bit id, -1 is no id)
-     * @param squashGid the group every file is shown with ({@code squash_to_root}, {@code squash_to_gid}), or -1
+     * @param owners how owners are shown ({@code squash_to_root}, {@code squash_to_uid}, {@code squash_to_gid},
+     *        {@code uidmapping}, {@code gidmapping})
      */
-    record Rootless(boolean volatileUpper, int squashUid, int squashGid) {
-        static final Rootless NONE = new Rootless(false, -1, -1);
-
-        boolean squashes() {
-            return squashUid != -1 || squashGid != -1;
-        }
+    record Rootless(boolean volatileUpper, Owners owners) {
+        static final Rootless NONE = new Rootless(false, Owners.AS_STORED);
     }
 
     Settings {
@@ -96,7 +93,8 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
     /** Kernel overlayfs features this overlay neither reads nor writes: only their "off" value is taken. */
     static final List<String> FEATURES_OFF_ONLY = List.of(INDEX, "nfs_export", "xino");
     /** fuse-overlayfs options for rootless use this overlay does not have. */
-    static final List<String> UNSUPPORTED = List.of("uidmapping", "gidmapping");
+    static final List<String> UNSUPPORTED = List.of("static_nlink", "noacl", "fast_ino", "plugins",
+            "xattr_permissions");
 
     static Settings parse(Map<String, Object> configuration) throws FuseException {
         refuseUnsupported(configuration);
@@ -170,7 +168,63 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
         if (root && gid == -1) {
             gid = 0;
         }
-        return new Rootless(volatileUpper, uid, gid);
+        return new Rootless(volatileUpper, new Owners(uid, gid, mapping(UIDMAPPING, configuration.get(UIDMAPPING)),
+                mapping(GIDMAPPING, configuration.get(GIDMAPPING))));
+    }
+
+    /**
+     * fuse-overlayfs's {@code host:shown:count[:host:shown:count...]} (a ',' may separate the triples too, or
+     * they come as a list): the id on the layers, the id shown through the overlay, how many follow.
+     */
+    private static Owners.IdMap mapping(String key, Object value) throws FuseException {
+        List<String> numbers = new ArrayList<>();
+        if (value == null || value instanceof String s && s.isBlank()) {
+            return Owners.IdMap.IDENTITY;
+        }
+        List<Object> parts = new ArrayList<>();
+        if (value instanceof String s) {
+            parts.add(s);
+        } else if (value.getClass().isArray()) {
+            for (int i = 0; i < Array.getLength(value); i++) {
+                parts.add(Array.get(value, i));
+            }
+        } else if (value instanceof Collection<?> c) {
+            parts.addAll(c);
+        } else {
+            throw invalid(key + ": expected host:shown:count triples, got " + describe(value));
+        }
+        for (Object part : parts) {
+            for (String n : String.valueOf(part).split("[:,]", -1)) {
+                numbers.add(n.trim());
+            }
+        }
+        if (numbers.size() % 3 != 0) {
+            throw invalid(key + ": expected host:shown:count triples, got '" + value + "'");
+        }
+        List<Owners.IdMap.Range> ranges = new ArrayList<>();
+        for (int i = 0; i < numbers.size(); i += 3) {
+            long host = number(key, value, numbers.get(i));
+            long shown = number(key, value, numbers.get(i + 1));
+            long count = number(key, value, numbers.get(i + 2));
+            if (count == 0 || host + count > 0xFFFF_FFFFL || shown + count > 0xFFFF_FFFFL) {
+                throw invalid(key + ": the range " + host + ":" + shown + ":" + count + " is empty or goes past "
+                        + "the largest id (4294967294)");
+            }
+            ranges.add(new Owners.IdMap.Range(host, shown, count));
+        }
+        return new Owners.IdMap(ranges);
+    }
+
+    private static long number(String key, Object value, String text) throws FuseException {
+        try {
+            long n = Long.parseLong(text);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw invalid(key + ": '" + text + "' in '" + value + "' is not an id or a count");
     }
 
     /** A user or group id ({@code 0..2^32-2}, as an unsigned int), -1 when not set. */
@@ -225,8 +279,7 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
         }
         for (String key : UNSUPPORTED) {
             if (configuration.containsKey(key)) {
-                throw invalid(key + ": not supported by this overlay (a fuse-overlayfs option; squash_to_uid and "
-                        + "squash_to_gid show every file with one owner)");
+                throw invalid(key + ": not supported by this overlay (a fuse-overlayfs option)");
             }
         }
     }

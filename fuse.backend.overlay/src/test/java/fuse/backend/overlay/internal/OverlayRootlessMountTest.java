@@ -31,7 +31,8 @@ import fuse.posix.Posix;
  * fuse-overlayfs's rootless options and kernel-written metadata-only copies through a real FUSE mount, driven by
  * ordinary system calls: {@code volatile} (the kernel's mark while mounted, none after a clean unmount, refused
  * when left behind), {@code squash_to_uid}/{@code squash_to_gid} (every file shown with one owner, nothing
- * changed on disk), and a file the kernel copied up metadata-only read with its lower data.
+ * changed on disk), {@code uidmapping}/{@code gidmapping} (ids shifted both ways), and a file the kernel copied up
+ * metadata-only read with its lower data.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class OverlayRootlessMountTest {
@@ -107,13 +108,37 @@ class OverlayRootlessMountTest {
     }
 
     @Test
+    void idMappingsShowShiftedOwnersAndStoreThemBack() throws Exception {
+        try (TestMount mount = mount(Settings.UIDMAPPING, "1000:2000:10", Settings.GIDMAPPING, "1000:3000:10")) {
+            Path home = mount.path("home/user");
+            assertEquals(2000, (int) mount.io(() -> Files.getAttribute(home, "unix:uid")));
+            assertEquals(3000, (int) mount.io(() -> Files.getAttribute(home, "unix:gid")));
+            assertEquals(65534, (int) mount.io(() -> Files.getAttribute(mount.path("etc"), "unix:uid")),
+                    "root on disk is outside the ranges: the overflow id");
+            Path made = mount.path("home/user/made");
+            mount.io(() -> {
+                Files.writeString(made, "m");
+                Posix.fchownat(fuse.posix.Linux.AT_FDCWD, made.toString(), 2003, 3004, 0);
+                return null;
+            });
+            assertEquals(2003, (int) mount.io(() -> Files.getAttribute(made, "unix:uid")));
+            assertEquals(3004, (int) mount.io(() -> Files.getAttribute(made, "unix:gid")));
+        }
+        assertEquals(1003, (int) Files.getAttribute(fx.upper.resolve("home/user/made"), "unix:uid"));
+        assertEquals(1004, (int) Files.getAttribute(fx.upper.resolve("home/user/made"), "unix:gid"));
+    }
+
+    @Test
     void aMetadataOnlyCopyReadsItsLowerDataThroughTheMount() throws Exception {
         try (KernelOverlay kernel = KernelOverlay.mount(fx.lowers(), fx.upper, fx.work, fx.mountpoint,
                 "index=off,metacopy=on,xino=off,redirect_dir=on")) {
             Posix.fchmodat(fuse.posix.Linux.AT_FDCWD, kernel.target.resolve("data/big").toString(), 0600, 0);
         }
-        assertEquals(0, Posix.fstatat(fuse.posix.Linux.AT_FDCWD, fx.upper.resolve("data/big").toString(), 0)
-                .attributes().blocks(), "the upper file holds no data");
+        assertTrue(XattrIo.get(fx.upper.resolve("data/big").toString(), OverlayXattrs.TRUSTED_PREFIX + "metacopy",
+                false) != null, "a metadata-only copy");
+        byte[] upper = Files.readAllBytes(fx.upper.resolve("data/big"));
+        assertTrue(upper.length > 0 && java.util.stream.IntStream.range(0, upper.length).allMatch(i -> upper[i] == 0),
+                "the upper file holds no data, only its size");
         String lower = Files.readString(fx.lower1.resolve("data/big"));
         try (TestMount mount = mount(Settings.METACOPY, "on")) {
             Path big = mount.path("data/big");
