@@ -55,26 +55,23 @@ record Owners(int squashUid, int squashGid, IdMap uids, IdMap gids) {
         }
 
         int shown(int stored) {
-            if (ranges.isEmpty()) {
-                return stored;
-            }
-            long id = Integer.toUnsignedLong(stored);
-            for (Range r : ranges) {
-                if (id >= r.host && id < r.host + r.count) {
-                    return (int) (r.shown + id - r.host);
-                }
-            }
-            return OVERFLOW;
+            return shift(stored, true);
         }
 
         int stored(int shown) {
+            return shift(shown, false);
+        }
+
+        private int shift(int id, boolean toShown) {
             if (ranges.isEmpty()) {
-                return shown;
+                return id;
             }
-            long id = Integer.toUnsignedLong(shown);
+            long value = Integer.toUnsignedLong(id);
             for (Range r : ranges) {
-                if (id >= r.shown && id < r.shown + r.count) {
-                    return (int) (r.host + id - r.shown);
+                long from = toShown ? r.host : r.shown;
+                long to = toShown ? r.shown : r.host;
+                if (value >= from && value < from + r.count) {
+                    return (int) (to + value - from);
                 }
             }
             return OVERFLOW;
