@@ -61,7 +61,6 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
      *        give any lower file's data new owners and modes, so only layers one trusts should be read that way
      */
     record Reading(boolean followRedirects, boolean metacopy) {
-        static final Reading DEFAULT = new Reading(true, false);
     }
 
     /**
