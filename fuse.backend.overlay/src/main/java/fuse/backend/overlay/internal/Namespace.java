@@ -523,6 +523,10 @@ final class Namespace {
         }
         int opfd = p.upper.fd();
         int npfd = np.upper.fd();
+        linkUp(opfd, name, old);
+        if (exchange) {
+            linkUp(npfd, newName, target);
+        }
         boolean oldLowerPositive = resolver.lowerPositive(p, name);
         Resolver.Slot newSlot = Resolver.upperSlot(npfd, newName);
         int renameFlags = exchange ? RENAME_EXCHANGE : 0;
@@ -568,6 +572,17 @@ final class Namespace {
         table.moved(old, np, newName);
         if (exchange) {
             table.moved(target, p, name);
+        }
+    }
+
+    /**
+     * A lower hard link found through the kernel's index ({@code index=on}) is its indexed upper copy but has no
+     * name of its own in the upper directory yet: links it there before it moves (the kernel's
+     * {@code ovl_link_up}).
+     */
+    private void linkUp(int dirfd, String name, OverlayNode node) throws FuseException {
+        if (!node.isDirectory() && node.upper != null && Resolver.upperSlot(dirfd, name) == Resolver.Slot.EMPTY) {
+            linkTo(node.upper, dirfd, name);
         }
     }
 

@@ -18,8 +18,8 @@ import fuse.api.policy.PassthroughPolicy;
         description = "A union of read-only lower directories under one writable upper directory, with the on-disk "
                 + "format of Linux overlayfs (whiteouts, opaque directories, copy-up through the work directory): "
                 + "the same directories mount with the kernel's overlayfs (index=off, redirect_dir=off, "
-                + "metacopy=off) and the other way round; layers the kernel wrote with redirect_dir=on and "
-                + "metacopy=on are read too. Changing the passthrough policy applies to new opens at once; "
+                + "metacopy=off) and the other way round; layers the kernel wrote with redirect_dir=on, "
+                + "metacopy=on and index=on are read too. Changing the passthrough policy applies to new opens at once; "
                 + "any other change needs a remount.")
 @interface OverlayBackendSettings {
     String OCD = "fuse.backend.overlay";
@@ -82,6 +82,19 @@ import fuse.api.policy.PassthroughPolicy;
                 @Option(value = "on", label = "on: read them")
             })
     String metacopy() default "off";
+
+    @AttributeDefinition(
+            name = "Index",
+            description = "on reads the index kernel overlayfs keeps with index=on (workdir/index): a lower hard "
+                    + "link it copied up through one name shows that copy under its other names too, and a rename "
+                    + "links it there first. This overlay adds no index entries: its own copy-ups of lower hard "
+                    + "links copy each name by itself, as with index=off (default), which leaves the index alone.",
+            required = false,
+            options = {
+                @Option(value = "off", label = "off: leave the index alone (default)"),
+                @Option(value = "on", label = "on: read it")
+            })
+    String index() default "off";
 
     @AttributeDefinition(
             name = "Volatile",

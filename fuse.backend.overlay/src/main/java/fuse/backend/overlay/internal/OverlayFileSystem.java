@@ -43,8 +43,9 @@ import fuse.posix.Privileges;
  * A union of read-only lower directories under one writable upper directory, with kernel overlayfs's on-disk
  * format and visible semantics (as mounted with {@code index=off,redirect_dir=off,metacopy=off}), so that a tree
  * written here mounts with the kernel's overlayfs and the other way round. Trees the kernel wrote with
- * {@code redirect_dir=on} and (with {@code metacopy=on}) {@code metacopy=on} are read as the kernel reads them
- * ({@link Resolver}); a metadata-only copy gets its data copied at its first change of content, rename or link.
+ * {@code redirect_dir=on}, and with the same keys here {@code metacopy=on} and {@code index=on}, are read as the
+ * kernel reads them ({@link Resolver}, {@link IndexDir}); a metadata-only copy gets its data copied at its first
+ * change of content, rename or link.
  *
  * <h2>Format</h2>
  * Whiteouts are 0/0 character devices; opaque directories carry {@code overlay.opaque = "y"} ({@code trusted.} or,
@@ -89,9 +90,8 @@ import fuse.posix.Privileges;
  * See {@link NodeTable}: one node per merged object, inode numbers stable for the life of the mount.
  *
  * <h2>Not supported</h2>
- * Writing redirects (renaming a directory with lower layers answers {@code EXDEV}) or metadata-only copies; index
- * (its entries are left alone: a lower hard link copied up through one name keeps its lower content under its
- * other names, as with the kernel's {@code index=off}), NFS export, xino, "xwhiteouts" and data-only lower layers.
+ * Writing redirects (renaming a directory with lower layers answers {@code EXDEV}), metadata-only copies or index
+ * entries; NFS export, xino, "xwhiteouts" and data-only lower layers.
  */
 final class OverlayFileSystem implements FileSystem {
     private static final Logger LOG = LoggerFactory.getLogger(OverlayFileSystem.class);

@@ -272,6 +272,10 @@ final class Resolver {
                         : lower);
                 throw new FuseException(Errno.EIO, "metacopy '" + name + "' without lower data");
             }
+            if (layers.index != null && upper == null && lower != null && links > 1 && type == FileType.REGULAR) {
+                // index=on: a lower hard link the kernel copied up through another name is that copy here too.
+                upper = layers.index.find(lower);
+            }
             return new Resolution(type, upper, lower, lowerDirs, links, data, redirected);
         }
 

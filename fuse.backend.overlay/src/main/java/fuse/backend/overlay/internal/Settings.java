@@ -59,8 +59,10 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
      * @param metacopy serve metadata-only copies ({@code overlay.metacopy}) with the data of their lower file
      *        ({@code metacopy=on}); off, as the kernel's default, they answer {@code EPERM}: a metacopy file can
      *        give any lower file's data new owners and modes, so only layers one trusts should be read that way
+     * @param index read the kernel's index ({@code index=on}): a lower hard link it copied up through one name is
+     *        that copy under its other names too ({@link IndexDir}); this overlay adds no entries
      */
-    record Reading(boolean followRedirects, boolean metacopy) {
+    record Reading(boolean followRedirects, boolean metacopy, boolean index) {
     }
 
     /**
@@ -90,7 +92,7 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
     }
 
     /** Kernel overlayfs features this overlay neither reads nor writes: only their "off" value is taken. */
-    static final List<String> FEATURES_OFF_ONLY = List.of(INDEX, "nfs_export", "xino");
+    static final List<String> FEATURES_OFF_ONLY = List.of("nfs_export", "xino");
     /** fuse-overlayfs options for rootless use this overlay does not have. */
     static final List<String> UNSUPPORTED = List.of("static_nlink", "noacl", "fast_ino", "plugins",
             "xattr_permissions");
@@ -148,7 +150,7 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
             throw invalid(METACOPY + ": 'on' needs redirects followed (a renamed metadata-only copy finds its data "
                     + "by its redirect): not with " + (userxattr ? "userxattr" : "redirect_dir=nofollow"));
         }
-        return new Reading(follow, metacopy);
+        return new Reading(follow, metacopy, bool(INDEX, configuration.get(INDEX), false));
     }
 
     /** {@code volatile} (a flag), {@code squash_to_root} (a flag), {@code squash_to_uid=N}, {@code squash_to_gid=N}. */
@@ -271,9 +273,7 @@ record Settings(List<Path> lowers, Path upper, Path work, boolean userxattr, boo
             Object value = configuration.get(key);
             if (value != null && !value.toString().trim().equalsIgnoreCase("off")) {
                 throw invalid(key + ": '" + value + "' is not supported; this overlay reads and writes layers as "
-                        + "kernel overlayfs does with " + key + "=off (the only value taken)"
-                        + (key.equals(INDEX) ? ": index entries are left alone, and a lower hard link copied up "
-                        + "through one name keeps its lower content under its other names" : ""));
+                        + "kernel overlayfs does with " + key + "=off (the only value taken)");
             }
         }
         for (String key : UNSUPPORTED) {

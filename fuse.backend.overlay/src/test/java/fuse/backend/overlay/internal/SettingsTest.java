@@ -54,7 +54,8 @@ class SettingsTest {
                 "redirect_dir: 'on' is not supported: this overlay follows the redirects kernel overlayfs wrote"));
         assertTrue(error(config("lowerdir", "/a", "redirect_dir", "sometimes")).startsWith(
                 "redirect_dir: expected off, follow or nofollow"));
-        assertTrue(error(config("lowerdir", "/a", "index", true)).startsWith("index: 'true' is not supported"));
+        assertTrue(error(config("lowerdir", "/a", "nfs_export", true)).startsWith("nfs_export: 'true' is not "
+                + "supported"));
         assertTrue(error(config("lowerdir", "/a", "xino", "on")).startsWith("xino: 'on' is not supported"));
         assertEquals(List.of(Path.of("/a")), Settings.parse(config("lowerdir", "/a", "redirect_dir", "off",
                 "index", "off", "metacopy", "off")).lowers());
@@ -66,13 +67,14 @@ class SettingsTest {
 
     @Test
     void readingFeatures() throws FuseException {
-        assertEquals(new Settings.Reading(true, false), Settings.parse(config("lowerdir", "/a")).reading());
-        assertEquals(new Settings.Reading(true, true),
+        assertEquals(new Settings.Reading(true, false, false), Settings.parse(config("lowerdir", "/a")).reading());
+        assertEquals(new Settings.Reading(true, true, false),
                 Settings.parse(config("lowerdir", "/a", "metacopy", "on", "redirect_dir", "follow")).reading());
-        assertEquals(new Settings.Reading(false, false),
+        assertEquals(new Settings.Reading(false, false, false),
                 Settings.parse(config("lowerdir", "/a", "redirect_dir", "nofollow")).reading());
-        assertEquals(new Settings.Reading(false, false),
+        assertEquals(new Settings.Reading(false, false, false),
                 Settings.parse(config("lowerdir", "/a", "userxattr", "true")).reading(), "the kernel's userxattr");
+        assertTrue(Settings.parse(config("lowerdir", "/a", "index", "on")).reading().index());
         assertTrue(error(config("lowerdir", "/a", "metacopy", "on", "redirect_dir", "nofollow"))
                 .startsWith("metacopy: 'on' needs redirects followed"));
         assertTrue(error(config("lowerdir", "/a", "userxattr", true, "redirect_dir", "follow"))
