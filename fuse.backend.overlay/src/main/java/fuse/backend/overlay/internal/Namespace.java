@@ -208,8 +208,12 @@ final class Namespace {
     }
 
     private Owner owner(Caller caller, OverlayNode parent, int type, int perms) throws FuseException {
-        Attributes pa = parent.attributes();
-        int gid = caller.gid();
+        // Stored ids: the caller's as uidmapping/gidmapping store them, the directory's group as on disk.
+        Owners owners = layers.settings.rootless().owners();
+        Attributes pa = parent.realAttributes();
+        int uid = owners.storedUid(caller.uid());
+        int callerGid = owners.storedGid(caller.gid());
+        int gid = callerGid;
         int mode = perms;
         if ((pa.mode() & S_ISGID) != 0) {
             gid = pa.gid();
@@ -217,11 +221,11 @@ final class Namespace {
                 mode |= S_ISGID;
             }
         }
-        if (type != S_IFDIR && (mode & S_ISGID) != 0 && caller.uid() != 0 && gid != caller.gid()) {
+        if (type != S_IFDIR && (mode & S_ISGID) != 0 && caller.uid() != 0 && gid != callerGid) {
             mode &= ~S_ISGID;
         }
         // Only root can give files away; an unprivileged server makes them its own, as it must.
-        return new Owner(caller.uid(), gid, mode, type == S_IFLNK, serverIsRoot);
+        return new Owner(uid, gid, mode, type == S_IFLNK, serverIsRoot);
     }
 
     Entry link(Caller caller, Node node, Node newParent, String newName) throws FuseException {
@@ -234,7 +238,7 @@ final class Namespace {
         if (n.isDirectory()) {
             throw new FuseException(Errno.EPERM, "hard link to a directory");
         }
-        copyUp.ensureUpper(caller, n, CopyUp.ALL);
+        copyUp.ensureData(caller, n, CopyUp.ALL); // the new name would not find a metacopy's data
         copyUp.ensureUpper(caller, np, CopyUp.ALL);
         namespace.lock();
         try {
@@ -439,10 +443,11 @@ final class Namespace {
             if (clearTarget && !MergedListing.read(target.upper, target.lowerDirs, table, xattrs).isEmpty()) {
                 throw new FuseException(Errno.ENOTEMPTY, newName);
             }
-            copyUp.ensureUpper(caller, old, CopyUp.ALL);
+            // A metadata-only copy finds its data by its name (no redirect is written here): data first.
+            copyUp.ensureData(caller, old, CopyUp.ALL);
             copyUp.ensureUpper(caller, np, CopyUp.ALL);
             if (exchange) {
-                copyUp.ensureUpper(caller, target, CopyUp.ALL);
+                copyUp.ensureData(caller, target, CopyUp.ALL);
             }
             namespace.lock();
             try {
@@ -518,6 +523,10 @@ final class Namespace {
         }
         int opfd = p.upper.fd();
         int npfd = np.upper.fd();
+        linkUp(opfd, name, old);
+        if (exchange) {
+            linkUp(npfd, newName, target);
+        }
         boolean oldLowerPositive = resolver.lowerPositive(p, name);
         Resolver.Slot newSlot = Resolver.upperSlot(npfd, newName);
         int renameFlags = exchange ? RENAME_EXCHANGE : 0;
@@ -563,6 +572,17 @@ final class Namespace {
         table.moved(old, np, newName);
         if (exchange) {
             table.moved(target, p, name);
+        }
+    }
+
+    /**
+     * A lower hard link found through the kernel's index ({@code index=on}) is its indexed upper copy but has no
+     * name of its own in the upper directory yet: links it there before it moves (the kernel's
+     * {@code ovl_link_up}).
+     */
+    private void linkUp(int dirfd, String name, OverlayNode node) throws FuseException {
+        if (!node.isDirectory() && node.upper != null && Resolver.upperSlot(dirfd, name) == Resolver.Slot.EMPTY) {
+            linkTo(node.upper, dirfd, name);
         }
     }
 

@@ -50,6 +50,7 @@ final class NodeTable {
     }
 
     private final InodeNumbers inodes;
+    private final Owners shown;
     /** Guarded by {@code this}. */
     private final Map<Object, OverlayNode> byKey = new HashMap<>();
     private final ConcurrentHashMap<UpperKey, Long> origins = new ConcurrentHashMap<>();
@@ -57,8 +58,10 @@ final class NodeTable {
     private long nextSerial = 1;
     private OverlayNode root;
 
-    NodeTable(InodeNumbers inodes) {
+    /** @param shown how nodes show owners */
+    NodeTable(InodeNumbers inodes, Owners shown) {
         this.inodes = inodes;
+        this.shown = shown;
     }
 
     /** Makes the root node from its resolution; pinned, never forgotten. */
@@ -116,7 +119,7 @@ final class NodeTable {
             byKey.remove(key);
         }
         OverlayNode node = new OverlayNode(nextSerial++, resolution.type(), inodeOf(resolution), parent, name,
-                resolution.upper(), resolution.lower(), resolution.lowerDirs());
+                resolution.upper(), resolution.lower(), resolution.lowerDirs(), resolution.data(), shown);
         node.references = 1;
         node.keys.add(key);
         byKey.put(key, node);
@@ -140,7 +143,7 @@ final class NodeTable {
 
     private long inodeOf(Resolution r) {
         if (r.isDirectory()) {
-            RealFile origin = r.lowerDirs().isEmpty() ? r.upper() : r.lowerDirs().get(0);
+            RealFile origin = r.lowerDirs().isEmpty() || r.redirected() ? r.upper() : r.lowerDirs().get(0);
             return inodes.of(origin.device, origin.inode);
         }
         RealFile upper = r.upper();
