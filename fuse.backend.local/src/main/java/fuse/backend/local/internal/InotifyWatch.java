@@ -2,8 +2,12 @@ package fuse.backend.local.internal;
 
 import static fuse.posix.Linux.*;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,7 +32,8 @@ import fuse.posix.nodes.NodeDescriptor;
  * <p><b>Limits.</b> Each watched directory takes one of the user's {@code /proc/sys/fs/inotify/max_user_watches}
  * (shared by every program of the user). When one cannot be added (ENOSPC), the mount can no longer learn of every
  * change: the watch gives up, says so once in the log, and from then on answers that it does not watch
- * ({@link #watching}), so the mount goes back to short timeouts ({@link EventWatch#stop}). inotify does not say who made a change: the mount's own changes come back as events too,
+ * ({@link #watching}), so the mount goes back to short timeouts ({@link EventWatch#stop}). inotify does not
+ * say who made a change: the mount's own changes come back as events too,
  * and cost a notification each (batched, as fanotify's, by letting events gather before each read). Changes made
  * through another mount of the same files (a bind mount) are reported, as with fanotify.
  */
@@ -129,10 +134,14 @@ final class InotifyWatch extends EventWatch {
         return watches.size();
     }
 
+    /**
+     * The limit as the kernel says it. One read from the start: a sysctl file answers a read at a later offset
+     * with end of file, so {@code Files.readString} (which reads the first byte alone here) would get "1".
+     */
     private static String maxUserWatches() {
-        try {
-            return java.nio.file.Files.readString(MAX_USER_WATCHES).trim();
-        } catch (java.io.IOException e) {
+        try (InputStream in = Files.newInputStream(MAX_USER_WATCHES)) {
+            return new String(in.readNBytes(32), StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
             return "?";
         }
     }
