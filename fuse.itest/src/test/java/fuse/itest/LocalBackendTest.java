@@ -87,7 +87,7 @@ class LocalBackendTest {
         assertNotNull(ocd);
         Set<String> ids = Arrays.stream(ocd.getAttributeDefinitions(ObjectClassDefinition.ALL))
                 .map(AttributeDefinition::getID).collect(Collectors.toSet());
-        assertEquals(Set.of("root", "policy", "rules", "node_descriptors"), ids);
+        assertEquals(Set.of("root", "policy", "rules", "node_descriptors", "watch"), ids);
         AttributeDefinition policy = Arrays.stream(ocd.getAttributeDefinitions(ObjectClassDefinition.ALL))
                 .filter(a -> a.getID().equals("policy")).findFirst().orElseThrow();
         assertEquals(Set.of("always", "never", "rules"), Set.of(policy.getOptionValues()));

@@ -179,6 +179,23 @@ public final class Linux {
     public static final int FAN_EVENT_INFO_TYPE_DFID_NAME = 2;
     public static final int FAN_EVENT_INFO_TYPE_DFID = 3;
     public static final int FANOTIFY_METADATA_VERSION = 3;
+    // inotify(7): inotify_init1 flags, event mask bits
+    public static final int IN_CLOEXEC = 0x80000;
+    public static final int IN_NONBLOCK = 0x800;
+    public static final int IN_MODIFY = 0x2;
+    public static final int IN_ATTRIB = 0x4;
+    public static final int IN_CLOSE_WRITE = 0x8;
+    public static final int IN_MOVED_FROM = 0x40;
+    public static final int IN_MOVED_TO = 0x80;
+    public static final int IN_CREATE = 0x100;
+    public static final int IN_DELETE = 0x200;
+    public static final int IN_DELETE_SELF = 0x400;
+    public static final int IN_MOVE_SELF = 0x800;
+    public static final int IN_Q_OVERFLOW = 0x4000;
+    public static final int IN_IGNORED = 0x8000;
+    public static final int IN_ONLYDIR = 0x1000000;
+    public static final int IN_DONT_FOLLOW = 0x2000000;
+    public static final int IN_EXCL_UNLINK = 0x4000000;
     /** poll(2) event bit. */
     public static final short POLLIN = 0x1;
 

@@ -2,21 +2,37 @@ package fuse.channel.internal;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 
 import fuse.channel.DirectoryReply;
 import fuse.channel.EntryOut;
 import fuse.channel.kernel.FuseDirent;
 import fuse.channel.kernel.FuseDirentplus;
 import fuse.channel.kernel.FuseKernel;
+import fuse.posix.FileNames;
 
 /**
- * READDIR/READDIRPLUS entries encoded in place after the out header of the reader's write buffer: each record is
+ * READDIR/READDIRPLUS entries encoded after the out header of the reader's write buffer: each record is
  * {@code fuse_dirent} (or {@code fuse_direntplus}) plus the name, zero-padded to 8 bytes. Reused per request.
+ *
+ * <p>A READDIR reply is put together in a heap array and copied into the write buffer once, at {@link #send}:
+ * a fresh JVM encodes its first listing of a big directory in the interpreter, where writing a native segment
+ * field by field costs a chain of var handle calls per field (four per entry, plus the padding), and plain array
+ * writes a few bytecodes. READDIRPLUS entries, whose cost is their lookups, are written in place.
  */
 final class DirectoryEncoder implements DirectoryReply {
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    private static final int INO = offset("ino");
+    private static final int OFF = offset("off");
+    private static final int NAMELEN = offset("namelen");
+    private static final int TYPE = offset("type");
+
     private final KernelReply reply;
     private final MemorySegment out;
+    /** The READDIR reply being put together: its bytes from {@link KernelReply#PAYLOAD} on. */
+    private byte[] staged = new byte[0];
     private boolean plus;
     private long position;
     private long end;
@@ -30,6 +46,9 @@ final class DirectoryEncoder implements DirectoryReply {
         this.plus = plusRequest;
         this.position = KernelReply.PAYLOAD;
         this.end = KernelReply.PAYLOAD + (long) size;
+        if (!plusRequest && staged.length < size) {
+            staged = new byte[size];
+        }
     }
 
     @Override
@@ -48,12 +67,18 @@ final class DirectoryEncoder implements DirectoryReply {
             throw new IllegalStateException("READDIRPLUS takes addPlus entries");
         }
         int nameLength = checkedLength(name);
-        long size = recordSize(FuseDirent.BYTES, nameLength);
-        if (position + size > end) {
+        int at = stagedRecord(inode, nextOffset, direntType, nameLength);
+        if (at < 0) {
             return false;
         }
-        dirent(position, inode, nextOffset, direntType, name, nameLength, size);
-        position += size;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c >= 0x80) { // not ASCII: UTF-8, or a byte FileNames escaped
+                System.arraycopy(FileNames.encode(name), 0, staged, at, nameLength);
+                return true;
+            }
+            staged[at + i] = (byte) c;
+        }
         return true;
     }
 
@@ -63,16 +88,46 @@ final class DirectoryEncoder implements DirectoryReply {
             throw new IllegalStateException("READDIRPLUS takes addPlus entries");
         }
         int nameLength = checkedLength(name.byteSize());
-        long size = recordSize(FuseDirent.BYTES, nameLength);
-        if (position + size > end) {
+        int at = stagedRecord(inode, nextOffset, direntType, nameLength);
+        if (at < 0) {
             return false;
         }
-        header(position, inode, nextOffset, direntType, nameLength);
-        long nameAt = position + FuseDirent.BYTES;
-        MemorySegment.copy(name, 0, out, nameAt, nameLength);
-        pad(nameAt + nameLength, position + size);
-        position += size;
+        MemorySegment.copy(name, JAVA_BYTE, 0, staged, at, nameLength);
         return true;
+    }
+
+    /**
+     * Adds a READDIR record to {@link #staged}: its header and padding; the caller writes the name where the
+     * answer says. -1 when it does not fit.
+     */
+    private int stagedRecord(long inode, long nextOffset, int type, int nameLength) {
+        long size = recordSize(FuseDirent.BYTES, nameLength);
+        if (position + size > end) {
+            return -1;
+        }
+        int at = (int) (position - KernelReply.PAYLOAD);
+        putLong(at + INO, inode);
+        putLong(at + OFF, nextOffset);
+        putInt(at + NAMELEN, nameLength);
+        putInt(at + TYPE, type);
+        int nameAt = at + FuseDirent.BYTES;
+        for (int i = nameAt + nameLength; i < at + size; i++) {
+            staged[i] = 0;
+        }
+        position += size;
+        return nameAt;
+    }
+
+    /** Writes {@code value} at {@code at} of {@link #staged} in native byte order, byte by byte (no var handle). */
+    private void putLong(int at, long value) {
+        putInt(at + (LITTLE_ENDIAN ? 0 : 4), (int) value);
+        putInt(at + (LITTLE_ENDIAN ? 4 : 0), (int) (value >>> 32));
+    }
+
+    private void putInt(int at, int value) {
+        for (int i = 0; i < 4; i++) {
+            staged[at + (LITTLE_ENDIAN ? i : 3 - i)] = (byte) (value >>> (8 * i));
+        }
     }
 
     @Override
@@ -105,7 +160,16 @@ final class DirectoryEncoder implements DirectoryReply {
 
     @Override
     public void send() {
-        reply.sendDirectory((int) (position - KernelReply.PAYLOAD));
+        reply.sendDirectory(finish());
+    }
+
+    /** Puts the reply in the write buffer: the length of its entries. */
+    int finish() {
+        int length = (int) (position - KernelReply.PAYLOAD);
+        if (!plus) {
+            MemorySegment.copy(staged, 0, out, JAVA_BYTE, KernelReply.PAYLOAD, length);
+        }
+        return length;
     }
 
     private void dirent(long at, long inode, long nextOffset, int type, String name, int nameLength, long size) {
@@ -127,6 +191,10 @@ final class DirectoryEncoder implements DirectoryReply {
         for (long at = from; at < to; at++) {
             out.set(JAVA_BYTE, at, (byte) 0);
         }
+    }
+
+    private static int offset(String field) {
+        return (int) FuseDirent.LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
     }
 
     private static int checkedLength(String name) {

@@ -109,6 +109,16 @@ final class BackendBinder {
         return watched;
     }
 
+    /**
+     * The bound file system lost track of changes behind the mount ({@link MountContext#invalidateAll}): its watch
+     * may have stopped or given up, so the timeouts follow what it answers now. From any thread.
+     */
+    void watchChanged(Binding binding) {
+        if (binding == gate.current()) {
+            followWatch(binding.fs.changeWatch());
+        }
+    }
+
     /** How the kernel's caches are kept coherent now, for {@link fuse.mount.FuseMount#coherence()}. */
     String coherence() {
         return coherence(host.config(), watched, watchDescription);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 import fuse.api.Entry;
+import fuse.api.Errno;
 import fuse.api.FileSystem;
 import fuse.api.FileType;
 import fuse.api.FuseException;
@@ -19,23 +20,43 @@ import fuse.channel.Request;
 import fuse.posix.FileNames;
 
 /**
- * OPENDIR, READDIR and READDIRPLUS, FSYNCDIR: the kernel's listing cache flags, and listings whose PLUS entries
- * are registered lookups (undone when they did not fit the reply).
+ * OPENDIR, READDIR and READDIRPLUS, FSYNCDIR: the kernel's listing cache flags, directories the kernel opens
+ * without asking ({@link UnopenedListings}), and listings whose PLUS entries are registered lookups (undone when
+ * they did not fit the reply).
  */
 final class DirectoryReplies {
+    private final ServedMount mount;
     private final Gate gate;
     private final NodeTable nodes;
     private final OpenFiles files;
     private final EntryReplies entries;
+    private final UnopenedListings unopened;
 
-    DirectoryReplies(Gate gate, NodeTable nodes, OpenFiles files, EntryReplies entries) {
+    DirectoryReplies(ServedMount mount, Gate gate, NodeTable nodes, OpenFiles files, EntryReplies entries) {
+        this.mount = mount;
         this.gate = gate;
         this.nodes = nodes;
         this.files = files;
         this.entries = entries;
+        this.unopened = new UnopenedListings(gate, nodes, files);
     }
 
+    /** Closes the listings kept between READDIRs of directories the kernel opened itself. */
+    void closeUnopenedListings() {
+        unopened.closeAll();
+    }
+
+    /**
+     * OPENDIR. While the mount's source is watched, answered ENOSYS: the kernel then opens directories without
+     * asking for the rest of the connection and keeps their listings ({@link UnopenedListings}). The ENOSYS
+     * stays in force after a swap to a backend that is not watched: the kernel then checks a kept listing
+     * against the directory's modification time once its attributes expire (AUTO_INVAL_DATA), as it does the
+     * cached data of a file.
+     */
     void opendir(Request.OpenDir r, Reply reply) throws FuseException {
+        if (mount.opensDirectoriesItself()) {
+            throw new FuseException(Errno.ENOSYS, "the kernel opens directories itself: the source is watched");
+        }
         RequestCaller caller = new RequestCaller(r.header());
         Binding binding = gate.enter(r.header());
         try (HandleTable.Slot slot = files.reserve(caller)) {
@@ -78,10 +99,20 @@ final class DirectoryReplies {
     }
 
     void fsyncdir(Request.FsyncDir r, Reply reply) throws FuseException {
-        files.with(r.header(), r.fh(), true, (dir, caller) -> {
-            dir.binding().fs.fsyncdir(caller, dir.handle(), r.dataOnly());
-            return null;
-        });
+        if (r.fh() != UnopenedListings.NO_HANDLE) {
+            files.with(r.header(), r.fh(), true, (dir, caller) -> {
+                dir.binding().fs.fsyncdir(caller, dir.handle(), r.dataOnly());
+                return null;
+            });
+        } else {
+            OpenFile dir = unopened.open(r.header());
+            try {
+                dir.binding().fs.fsyncdir(new RequestCaller(r.header()), dir.handle(), r.dataOnly());
+            } finally {
+                dir.binding().release();
+                files.closeUnregistered(dir);
+            }
+        }
         reply.ok();
     }
 
@@ -90,26 +121,31 @@ final class DirectoryReplies {
      * lists names only, since its lookups would belong to the old backend.
      */
     void readdir(Request.ReadDir r, Reply reply) throws FuseException {
-        OpenFile dir = files.acquire(r.header(), r.fh(), true);
+        boolean unopenedListing = r.fh() == UnopenedListings.NO_HANDLE;
+        OpenFile dir = unopenedListing ? unopened.take(r.header(), r.offset())
+                : files.acquire(r.header(), r.fh(), true);
         Binding binding = dir.binding();
+        ReplyFiller filler = null;
         try {
             RequestCaller caller = new RequestCaller(r.header());
             DirectoryReply out = reply.directory();
-            ReplyFiller filler = new ReplyFiller(r.plus(), out, r.plus() && binding == gate.current(), binding,
-                    caller, dir);
+            filler = new ReplyFiller(r.plus(), out, r.plus() && binding == gate.current(), binding, caller, dir);
             try {
                 binding.fs.readdir(caller, dir.node(), dir.handle(), r.offset(), filler);
             } catch (FuseException e) {
                 if (filler.counted.isEmpty()) {
                     throw e;
                 }
-                // Entries are already in the reply: send them; the kernel asks again and then gets the error.
+                filler.full = false; // the listing stops here; the kernel asks again and then gets the error
             }
             // send() does not say whether the kernel took the reply. It always does unless the connection is gone:
             // a request the server has read is waited for even by a killed caller (fuse_request_wait_answer).
             out.send();
         } finally {
             binding.release();
+            if (unopenedListing) {
+                unopened.readUpTo(dir, filler != null && filler.full, filler == null ? 0 : filler.next);
+            }
         }
     }
 
@@ -127,6 +163,10 @@ final class DirectoryReplies {
         private final OpenFile dir;
         /** The looked-up entries already in the reply. */
         final List<NodeRecord> counted = new ArrayList<>();
+        /** Whether an entry did not fit: the listing goes on from {@link #next}. */
+        boolean full;
+        /** The offset after the last entry in the reply. */
+        long next;
 
         ReplyFiller(boolean plus, DirectoryReply out, boolean lookups, Binding binding, RequestCaller caller,
                 OpenFile dir) {
@@ -141,13 +181,26 @@ final class DirectoryReplies {
         @Override
         public boolean addRaw(MemorySegment name, long inode, FileType type, long next) {
             if (!plus) {
-                return out.add(inode, next, direntType(type), name);
+                return added(out.add(inode, next, direntType(type), name), next);
             }
             return add(FileNames.decode(name), inode, type, next);
         }
 
         @Override
         public boolean add(String name, long inode, FileType type, long next) {
+            return added(addEntry(name, inode, type, next), next);
+        }
+
+        private boolean added(boolean fitted, long offset) {
+            if (fitted) {
+                next = offset;
+            } else {
+                full = true;
+            }
+            return fitted;
+        }
+
+        private boolean addEntry(String name, long inode, FileType type, long next) {
             int direntType = direntType(type);
             if (!plus) {
                 return out.add(inode, next, direntType, name);

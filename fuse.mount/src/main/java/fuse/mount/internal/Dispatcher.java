@@ -95,13 +95,15 @@ final class Dispatcher implements RequestHandler {
     /**
      * An error answer that is the normal outcome of a probe, not a failure: a name looked up that does not exist
      * (every shell, compiler and loader probes), an extended attribute that is not set (ls and cp ask for ACLs and
-     * security labels on every file). Counted as requests, not as errors, in the statistics.
+     * security labels on every file), a directory the kernel is to open itself ({@link DirectoryReplies#opendir}).
+     * Counted as requests, not as errors, in the statistics.
      */
     static boolean isExpectedAnswer(Request request, Errno errno) {
         return switch (request) {
             case Request.Lookup ignored -> errno == Errno.ENOENT;
             case Request.GetXattr ignored -> errno == Errno.ENODATA;
             case Request.ListXattr ignored -> errno == Errno.ENODATA;
+            case Request.OpenDir ignored -> errno == Errno.ENOSYS;
             default -> false;
         };
     }

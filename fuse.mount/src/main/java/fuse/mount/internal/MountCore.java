@@ -68,6 +68,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
     private final SessionFactory sessions;
     private final Dispatcher dispatcher;
     private final OpenFiles openFiles;
+    private final DirectoryReplies directories;
     private final ReentrantLock control = new ReentrantLock();
     private final MountStatus status = new MountStatus();
     private final BackendBinder binder;
@@ -96,8 +97,8 @@ public final class MountCore implements FuseMount, AutoCloseable {
         this.binder = new BackendBinder(new BinderHost(), status, gate, nodes);
         EntryReplies entries = new EntryReplies(served);
         this.openFiles = new OpenFiles(served, counters, gate, nodes, handles, entries);
-        this.dispatcher = new Dispatcher(served, served, counters, gate, nodes, openFiles,
-                new DirectoryReplies(gate, nodes, openFiles, entries), entries);
+        this.directories = new DirectoryReplies(served, gate, nodes, openFiles, entries);
+        this.dispatcher = new Dispatcher(served, served, counters, gate, nodes, openFiles, directories, entries);
         this.background = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "fuse-mount " + config.mountpoint());
             thread.setDaemon(true);
@@ -219,6 +220,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
         if (manager != null) {
             manager.closeAll();
         }
+        directories.closeUnopenedListings();
         openFiles.releaseAll();
     }
 
@@ -473,6 +475,13 @@ public final class MountCore implements FuseMount, AutoCloseable {
         }
 
         @Override
+        public boolean opensDirectoriesItself() {
+            InitResult result = init;
+            return binder.watched() && result != null
+                    && (result.kernelFlags() & InitResult.NO_OPENDIR_SUPPORT) != 0;
+        }
+
+        @Override
         public long entryTimeoutNanos() {
             return config.entryTimeoutNanos(binder.watched());
         }
@@ -645,8 +654,10 @@ public final class MountCore implements FuseMount, AutoCloseable {
             }
         }
 
+        /** After a swap: the listings kept between READDIRs belong to the old binding. */
         @Override
         public void invalidateKernelCaches() {
+            directories.closeUnopenedListings();
             MountCore.this.invalidateKernelCaches();
         }
 
@@ -693,7 +704,9 @@ public final class MountCore implements FuseMount, AutoCloseable {
 
         @Override
         public void invalidateAll() {
-            if (binding != null) {
+            Binding b = binding;
+            if (b != null) {
+                binder.watchChanged(b);
                 invalidateKernelCaches();
             }
         }

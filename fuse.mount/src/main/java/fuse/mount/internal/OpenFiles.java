@@ -153,6 +153,22 @@ final class OpenFiles {
     }
 
     /**
+     * A directory the mount opened on the backend for a request of its own ({@link UnopenedListings}): in no
+     * table, the kernel knows no fh of it; closed with {@link #closeUnregistered}.
+     */
+    OpenFile unregisteredDirectory(Binding binding, Caller caller, long nodeId, Node node, Handle handle) {
+        OpenFile dir = new OpenFile(UnopenedListings.NO_HANDLE, nodeId, binding, node, handle, null, true, 0,
+                Opener.of(caller));
+        binding.handleOpened();
+        return dir;
+    }
+
+    /** Closes a directory of {@link #unregisteredDirectory}. */
+    void closeUnregistered(OpenFile dir) {
+        closeOnBackend(dir);
+    }
+
+    /**
      * Room for one more open file on this mount, taken before the backend opens or creates anything (a refused
      * create leaves no file behind); beyond the mount's {@code max_open_files} the caller gets EMFILE.
      */

@@ -16,6 +16,12 @@ interface ServedMount {
     /** Whether the kernel runs this mount with the writeback cache (negotiated at INIT). */
     boolean writebackCache();
 
+    /**
+     * Whether OPENDIR is answered ENOSYS, so that the kernel opens directories itself and keeps their listings
+     * ({@link UnopenedListings}): while the backend reports changes behind the mount, on a kernel that offers it.
+     */
+    boolean opensDirectoriesItself();
+
     long entryTimeoutNanos();
 
     long attrTimeoutNanos();

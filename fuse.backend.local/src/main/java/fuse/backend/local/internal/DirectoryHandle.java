@@ -2,7 +2,6 @@ package fuse.backend.local.internal;
 
 import static fuse.posix.Linux.SEEK_SET;
 
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.ReentrantLock;
 
 import fuse.api.DirectoryFiller;
@@ -27,9 +26,9 @@ final class DirectoryHandle implements Handle {
     private final ReentrantLock lock = new ReentrantLock();
     private final DirentBatches batches;
     /** Taken from {@link #batches} at the first listing, given back at {@link #close}; guarded by the lock. */
-    private MemorySegment batch;
-    private long start;
-    private long end;
+    private DirentBatches.Batch batch;
+    private int start;
+    private int end;
     /** The offset the unconsumed entries start at: the last handed-out entry's {@code d_off}, or a seek target. */
     private long cookie;
     private boolean closed;
@@ -56,7 +55,7 @@ final class DirectoryHandle implements Handle {
             }
             while (true) {
                 if (start == end) {
-                    end = Posix.getdents64(fd, batch);
+                    end = batch.read(fd);
                     start = 0;
                     if (end == 0) {
                         return;
@@ -64,9 +63,9 @@ final class DirectoryHandle implements Handle {
                 }
                 // The mount's filler takes the names as bytes: no String per entry for a plain READDIR.
                 start = filler instanceof RawDirectoryFiller raw
-                        ? Posix.visitDirentNames(batch, start, end, (inode, next, type, name) ->
+                        ? Posix.visitDirentNames(batch.heap(), start, end, (inode, next, type, name) ->
                                 accepted(raw.addRaw(name, inode, FileType.ofDirentType(type), next), next))
-                        : Posix.visitDirents(batch, start, end, (inode, next, type, name) ->
+                        : Posix.visitDirents(batch.heap(), start, end, (inode, next, type, name) ->
                                 accepted(filler.add(name, inode, FileType.ofDirentType(type), next), next));
                 if (start < end) {
                     return;

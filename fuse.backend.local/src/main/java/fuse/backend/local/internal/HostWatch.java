@@ -5,22 +5,14 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import java.lang.foreign.ValueLayout;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import fuse.api.Errno;
 import fuse.api.FuseException;
 import fuse.api.MountContext;
 import fuse.posix.Fanotify;
@@ -40,7 +32,7 @@ import fuse.posix.PosixException;
  * {@code open_by_handle_at} and {@code fstat} (remembered per handle: a handle names one file for good, since it
  * carries the inode's generation), and only files the mount holds ({@link KnownNodes}) lead to a notification:
  * a name created, removed or renamed in a known directory drops that name ({@code FUSE_NOTIFY_INVAL_ENTRY}) and
- * the directory's attributes; changed attributes or data of a known file drop its attributes, and its cached
+ * the directory's attributes and kept listing; changed attributes or data of a known file drop its attributes, and its cached
  * data for a write ({@code FUSE_NOTIFY_INVAL_INODE}; fanotify gives no range, so the whole file). When the event
  * queue overflows, everything is dropped ({@link MountContext#invalidateAll}: {@code FUSE_NOTIFY_INC_EPOCH} and
  * every known inode).
@@ -52,35 +44,19 @@ import fuse.posix.PosixException;
  * one attribute notification per batch of events. They are not filtered: the watch cannot tell a client's write
  * through the mount from the same process writing the host file directly, and the kernel caches the attributes
  * of a passthrough file as of any other (a host write during a passthrough open must drop them). Instead events
- * gather for {@link #GATHER_NANOS} before each read, so that a busy writer costs one event per pause.
+ * gather before each read, so that a busy writer costs one event per pause.
  *
- * <p><b>Threads and locks.</b> The notifications are handed to the mount, which sends them from its own
- * background thread; this thread takes no lock a request needs, so a kernel that holds a directory lock while
- * a request waits on us never waits on this thread.
+ * <p>Its thread, the gathering of events and what happens when it fails: {@link EventWatch}.
  *
  * <p><b>Limits.</b> fanotify with file handles needs Linux 5.9 and {@code CAP_SYS_ADMIN}, and a file system that
- * encodes file handles (ext4, xfs, btrfs, tmpfs…; not FUSE or NFS without export support). There is no inotify
- * fallback: inotify needs a watch per directory, added as directories are looked up, and cannot be recursive;
- * without fanotify the mount keeps the short timeouts. Changes a host file system does not report (a network
+ * encodes file handles (ext4, xfs, btrfs, tmpfs…; not FUSE or NFS without export support). Where fanotify is not
+ * available the fallback is {@link InotifyWatch}. Changes a host file system does not report (a network
  * file system changed from another machine) show when the long timeout runs out.
  */
-final class HostWatch implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(HostWatch.class);
-
-    /** The mount key that says whether to watch ({@code fuse.mount}'s {@code coherence}). */
-    static final String COHERENCE = "coherence";
+final class HostWatch extends EventWatch {
     private static final long MASK = FAN_CREATE | FAN_DELETE | FAN_MOVED_FROM | FAN_MOVED_TO | FAN_ATTRIB
             | FAN_MODIFY | FAN_ONDIR;
     private static final long NAME_CHANGES = FAN_CREATE | FAN_DELETE | FAN_MOVED_FROM | FAN_MOVED_TO;
-    private static final int BUFFER_BYTES = 64 * 1024;
-    /**
-     * How long the thread lets events gather after the first one before it reads them. fanotify merges a queued
-     * event with a new one for the same file and thread, so a busy writer's thousands of {@code write()}s a
-     * second (a passthrough open's are reported as the client's) become one event per pause, not one wake-up,
-     * read and notification each (measured: 4 KiB random writes through passthrough cost the server 1-3 s of
-     * CPU per 3 s without the pause, 0.04 s with the watch off). Adds at most this much to a change's visibility.
-     */
-    private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final int REMEMBERED_HANDLES = 8192;
     /** fanotify_event_metadata: event_len u32, vers u8, reserved u8, metadata_len u16, mask u64, fd s32, pid s32. */
     private static final int METADATA_BYTES = 24;
@@ -92,14 +68,8 @@ final class HostWatch implements AutoCloseable {
     private static final ValueLayout.OfLong JAVA_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfShort JAVA_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
-    private final Path root;
     private final int rootFd;
     private final KnownNodes nodes;
-    private final MountContext mount;
-    private final int group;
-    private final int wakeRead;
-    private final int wakeWrite;
-    private final Thread thread;
     private final Set<Integer> serverThreads = ConcurrentHashMap.newKeySet();
     private final ThreadLocal<Boolean> registered = new ThreadLocal<>();
     /** Handle bytes → {@code (device, inode)}, or {@link #UNRESOLVED}; this thread's alone. */
@@ -109,118 +79,70 @@ final class HostWatch implements AutoCloseable {
             return size() > REMEMBERED_HANDLES;
         }
     };
-    private volatile boolean closed;
-    private long overflows;
 
-    private HostWatch(Path root, int rootFd, KnownNodes nodes, MountContext mount, int group, int[] wake) {
-        this.root = root;
+    private HostWatch(Path root, int rootFd, KnownNodes nodes, MountContext mount, int group)
+            throws PosixException {
+        super(root, mount, group, "fuse-watch");
         this.rootFd = rootFd;
         this.nodes = nodes;
-        this.mount = mount;
-        this.group = group;
-        this.wakeRead = wake[0];
-        this.wakeWrite = wake[1];
-        this.thread = Thread.ofPlatform().daemon().name("fuse-watch " + root).unstarted(this::run);
     }
 
     /**
-     * Starts watching {@code root} for {@code mount}, as its {@code coherence} key asks.
+     * Starts watching {@code root} for {@code mount}.
      *
-     * @return the running watch, or {@code null} when told not to watch or (with {@code auto}) it cannot start
-     * @param why gets how it watches, or why it does not
-     * @throws FuseException EINVAL with {@code coherence=watch} when it cannot start
+     * @return the running watch, or {@code null} when fanotify cannot start
+     * @param why gets why it cannot
      */
-    static HostWatch start(Path root, int rootFd, KnownNodes nodes, MountContext mount, StringBuilder why)
-            throws FuseException {
-        String coherence = String.valueOf(mount.configuration().getOrDefault(COHERENCE, "auto")).trim();
-        if (coherence.equalsIgnoreCase("timeout")) {
-            why.append("coherence=timeout");
-            return null;
-        }
+    static HostWatch start(Path root, int rootFd, KnownNodes nodes, MountContext mount, StringBuilder why) {
         int group = -1;
-        int[] wake = null;
         int handleRoot = -1;
+        HostWatch watch;
         try {
             // open_by_handle_at wants a real descriptor of the file system, not an O_PATH one (EBADF).
             handleRoot = Posix.openat(rootFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
             group = Fanotify.init(FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME | FAN_REPORT_FID
                     | FAN_REPORT_TID, O_RDONLY | O_CLOEXEC);
             Fanotify.mark(group, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, MASK, root.toString());
-            wake = Posix.pipe(O_CLOEXEC | O_NONBLOCK);
+            watch = new HostWatch(root, handleRoot, nodes, mount, group);
         } catch (PosixException e) {
             Posix.closeQuietly(group);
             Posix.closeQuietly(handleRoot);
-            String reason = e.getMessage() + switch (e.errno()) {
+            why.append("fanotify: ").append(e.getMessage()).append(switch (e.errno()) {
                 case EPERM -> " (needs CAP_SYS_ADMIN)";
                 case EINVAL, ENOSYS -> " (needs Linux 5.9)";
                 case EOPNOTSUPP, EXDEV, ENODEV -> " (the file system does not report file handles)";
                 default -> "";
-            };
-            if (coherence.equalsIgnoreCase("watch")) {
-                throw new FuseException(Errno.EINVAL, COHERENCE + "=watch: cannot watch " + root + ": " + reason, e);
-            }
-            why.append("cannot watch: ").append(reason);
+            });
             return null;
         }
-        HostWatch watch = new HostWatch(root, handleRoot, nodes, mount, group, wake);
-        watch.thread.start();
-        why.append("fanotify on the file system of ").append(root);
+        watch.startThread();
         return watch;
+    }
+
+    @Override
+    String watchingDescription() {
+        return "fanotify on the file system of " + root;
+    }
+
+    @Override
+    void closeResources() {
+        Posix.closeQuietly(rootFd);
     }
 
     /**
      * Remembers the calling thread as one of the mount's own: changes it makes are not reported. Called by every
      * file system operation; a thread-local check after the first time.
      */
-    void serverThread() {
+    @Override
+    public void serverThread() {
         if (registered.get() == null) {
             registered.set(Boolean.TRUE);
             serverThreads.add(Fanotify.gettid());
         }
     }
 
-    private void run() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate(BUFFER_BYTES, 8);
-            Changes changes = new Changes();
-            while (!closed) {
-                if (!Fanotify.awaitReadable(group, wakeRead) || closed) {
-                    continue;
-                }
-                LockSupport.parkNanos(GATHER_NANOS);
-                long n;
-                try {
-                    n = Posix.read(group, buffer);
-                } catch (PosixException e) {
-                    if (e.errno() == Errno.EAGAIN || e.errno() == Errno.EINTR) {
-                        continue;
-                    }
-                    throw e;
-                }
-                changes.clear();
-                read(buffer, n, changes);
-                if (changes.overflow) {
-                    overflows++;
-                    LOG.info("watch of {}: the event queue overflowed ({} so far): the kernel drops every cached "
-                            + "name and attribute of the mount", root, overflows);
-                }
-                changes.send(mount);
-            }
-        } catch (PosixException | RuntimeException e) {
-            if (!closed) {
-                LOG.error("watch of {} stopped: {}; changes on the host now show when cached entries expire", root,
-                        e.toString());
-                mount.invalidateAll();
-            }
-        } finally {
-            Posix.closeQuietly(group);
-            Posix.closeQuietly(wakeRead);
-            Posix.closeQuietly(rootFd);
-        }
-    }
-
-    /** Turns the events of one read into the notifications they need. */
-    private void read(MemorySegment buffer, long n, Changes changes) {
+    @Override
+    void read(MemorySegment buffer, long n, WatchChanges changes) {
         long at = 0;
         while (at + METADATA_BYTES <= n) {
             int length = buffer.get(JAVA_INT, at);
@@ -241,7 +163,7 @@ final class HostWatch implements AutoCloseable {
         }
     }
 
-    private void event(MemorySegment buffer, long at, long end, long mask, Changes changes) {
+    private void event(MemorySegment buffer, long at, long end, long mask, WatchChanges changes) {
         LocalNode dir = null;
         String name = null;
         LocalNode self = null;
@@ -264,8 +186,7 @@ final class HostWatch implements AutoCloseable {
         }
         if ((mask & NAME_CHANGES) != 0) {
             if (dir != null && name != null && !name.equals(".")) {
-                changes.entries.add(new NamedEntry(dir, name));
-                changes.attributes.add(dir);
+                changes.nameChanged(dir, name);
             }
             return;
         }
@@ -307,60 +228,6 @@ final class HostWatch implements AutoCloseable {
         } finally {
             Posix.closeQuietly(fd);
         }
-    }
-
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            Posix.write(wakeWrite, Arena.ofAuto().allocate(1));
-        } catch (PosixException e) {
-            // the thread sees closed at its next wake-up
-        }
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        Posix.closeQuietly(wakeWrite);
-    }
-
-    /** What one batch of events changed, each notification once. */
-    private static final class Changes {
-        final Set<NamedEntry> entries = new LinkedHashSet<>();
-        final Set<LocalNode> attributes = new LinkedHashSet<>();
-        final Set<LocalNode> data = new LinkedHashSet<>();
-        boolean overflow;
-
-        void clear() {
-            entries.clear();
-            attributes.clear();
-            data.clear();
-            overflow = false;
-        }
-
-        void send(MountContext mount) {
-            if (overflow) {
-                mount.invalidateAll();
-                return;
-            }
-            for (NamedEntry entry : entries) {
-                mount.invalidateEntry(entry.dir, entry.name);
-            }
-            attributes.removeAll(data);
-            for (LocalNode node : attributes) {
-                mount.invalidateAttributes(node, false);
-            }
-            for (LocalNode node : data) {
-                mount.invalidateAttributes(node, true);
-            }
-        }
-    }
-
-    private record NamedEntry(LocalNode dir, String name) {
     }
 
     /** A file handle's bytes ({@code handle_bytes}, {@code handle_type}, {@code f_handle}), as a map key. */

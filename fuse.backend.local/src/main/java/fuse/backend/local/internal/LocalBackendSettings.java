@@ -54,4 +54,18 @@ import fuse.api.policy.PassthroughPolicy;
             min = "0",
             required = false)
     int node__descriptors() default 0;
+
+    @AttributeDefinition(
+            name = "Watch",
+            description = "How the backend watches its root for changes made behind the mount, while the mount's "
+                    + "coherence is watch or auto: auto (fanotify, else inotify), fanotify (the whole file "
+                    + "system; needs CAP_SYS_ADMIN and file handles), or inotify (a watch per directory the kernel "
+                    + "knows, within the user's max_user_watches). Changing it needs a remount.",
+            options = {
+                @Option(value = "auto", label = "auto: fanotify, else inotify"),
+                @Option(value = "fanotify", label = "fanotify only"),
+                @Option(value = "inotify", label = "inotify only")
+            },
+            required = false)
+    String watch() default "auto";
 }

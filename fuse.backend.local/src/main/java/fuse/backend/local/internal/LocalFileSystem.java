@@ -79,6 +79,8 @@ final class LocalFileSystem implements FileSystem {
     private static final String CAPABILITY_XATTR = "security.capability";
     private static final Set<OpenOption> CACHE_LISTING = Set.of(OpenOption.CACHE_DIR);
     private static final Set<OpenOption> KEEP_LISTING = Set.of(OpenOption.CACHE_DIR, OpenOption.KEEP_CACHE);
+    /** The mount key that says whether to watch ({@code fuse.mount}'s {@code coherence}). */
+    private static final String COHERENCE = "coherence";
 
     private final Path root;
     private final String rootPrefix;
@@ -92,13 +94,17 @@ final class LocalFileSystem implements FileSystem {
     private final DirentBatches direntBatches = new DirentBatches();
     private volatile PassthroughPolicy policy;
     private volatile boolean closed;
+    /** How changes behind the mount are watched ({@link Settings#watch}). */
+    private final String watchMethod;
     /** Changes behind the mount, reported to the kernel; {@code null} when not watching ({@link #watch}). */
-    private volatile HostWatch watch;
-    private volatile ChangeWatch changeWatch = ChangeWatch.NONE;
+    private volatile SourceWatch watch;
+    /** Why there is no watch. */
+    private volatile String notWatching = ChangeWatch.NONE.description();
 
     private LocalFileSystem(Path root, PassthroughPolicy policy, HostNodes<LocalNode> nodes, int rootFd,
-            int nodeDescriptors) {
+            int nodeDescriptors, String watchMethod) {
         this.root = root;
+        this.watchMethod = watchMethod;
         this.nodeDescriptors = nodeDescriptors;
         this.rootPrefix = root.toString().endsWith("/") ? root.toString() : root + "/";
         this.policy = policy;
@@ -143,25 +149,50 @@ final class LocalFileSystem implements FileSystem {
             Posix.closeQuietly(fd);
             throw e;
         }
-        LocalFileSystem fs = new LocalFileSystem(root, settings.policy(), nodes, fd, settings.nodeDescriptors());
+        LocalFileSystem fs = new LocalFileSystem(root, settings.policy(), nodes, fd, settings.nodeDescriptors(),
+                settings.watch());
         LOG.info("local file system opened: root={} policy={}", root, settings.policy());
         return fs;
     }
 
     /**
-     * Starts watching the host for changes behind {@code mount}, as its {@code coherence} key asks.
+     * Starts watching the host for changes behind {@code mount}, as its {@code coherence} key and the
+     * {@code watch} setting ask: fanotify, else inotify.
      *
-     * @throws FuseException with {@code coherence=watch} when the watch cannot start
+     * @throws FuseException with {@code coherence=watch} when no watch can start
      */
     void watch(MountContext mount) throws FuseException {
+        String coherence = String.valueOf(mount.configuration().getOrDefault(COHERENCE, "auto")).trim();
+        if (coherence.equalsIgnoreCase("timeout")) {
+            notWatching = "coherence=timeout";
+            return;
+        }
         StringBuilder why = new StringBuilder();
-        watch = HostWatch.start(root, rootFd, nodes::find, mount, why);
-        changeWatch = new ChangeWatch(watch != null, why.toString());
+        SourceWatch started = watchMethod.equals(Settings.INOTIFY) ? null
+                : HostWatch.start(root, rootFd, nodes::find, mount, why);
+        if (started == null && !watchMethod.equals(Settings.FANOTIFY)) {
+            try {
+                started = InotifyWatch.start(root, rootNode, nodes::find, mount);
+                if (!why.isEmpty()) {
+                    LOG.info("local file system {}: {}; watching with inotify instead", root, why);
+                }
+            } catch (PosixException e) {
+                why.append(why.isEmpty() ? "" : "; ").append("inotify: ").append(e.getMessage());
+            }
+        }
+        if (started == null) {
+            if (coherence.equalsIgnoreCase("watch")) {
+                throw new FuseException(Errno.EINVAL, COHERENCE + "=watch: cannot watch " + root + ": " + why);
+            }
+            notWatching = "cannot watch: " + why;
+        }
+        watch = started;
     }
 
     @Override
     public ChangeWatch changeWatch() {
-        return changeWatch;
+        SourceWatch w = watch;
+        return w == null ? new ChangeWatch(false, notWatching) : new ChangeWatch(w.watching(), w.description());
     }
 
     Path rootPath() {
@@ -193,6 +224,10 @@ final class LocalFileSystem implements FileSystem {
             throw new FuseException(Errno.EINVAL, Settings.NODE_DESCRIPTORS + ": changing it (" + nodeDescriptors
                     + " -> " + next.nodeDescriptors() + ") needs a remount");
         }
+        if (!next.watch().equals(watchMethod)) {
+            throw new FuseException(Errno.EINVAL, Settings.WATCH + ": changing it (" + watchMethod + " -> "
+                    + next.watch() + ") needs a remount");
+        }
         PassthroughPolicy previous = policy;
         policy = next.policy();
         LOG.info("local file system {}: policy {} -> {} (applies to new opens)", root, previous, next.policy());
@@ -223,6 +258,7 @@ final class LocalFileSystem implements FileSystem {
     public Entry lookup(Caller caller, Node parent, String name) throws FuseException {
         FileNames.checkLookupComponent(name);
         LocalNode dir = dir(parent);
+        cachedByTheKernel(dir);
         try (NodeDescriptor d = dir.descriptor()) {
             int dirfd = d.fd();
             if (dir.lookupsFindKnown) {
@@ -259,6 +295,10 @@ final class LocalFileSystem implements FileSystem {
     public void forget(Node node, long count) {
         if (node instanceof LocalNode local) {
             nodes.forget(local, count);
+            SourceWatch w = watch;
+            if (w != null && local.isDirectory() && nodes.find(local.device(), local.inode()) != local) {
+                w.forgotten(local);
+            }
         }
     }
 
@@ -685,6 +725,7 @@ final class LocalFileSystem implements FileSystem {
     @Override
     public Handle opendir(Caller caller, Node node) throws FuseException {
         LocalNode n = dir(node);
+        cachedByTheKernel(n);
         int fd = openDirectory(n);
         ChangeStamp stamp;
         try {
@@ -739,20 +780,16 @@ final class LocalFileSystem implements FileSystem {
      */
     private void list(int fd, long offset, DirectoryFiller filler) throws FuseException {
         Posix.lseek(fd, offset, SEEK_SET);
-        MemorySegment buffer = direntBatches.take();
+        DirentBatches.Batch batch = direntBatches.take();
         try {
-            boolean[] full = {false};
-            while (!full[0] && Posix.readDirectory(fd, buffer, (inode, next, type, name) -> {
-                if (!filler.add(name, inode, FileType.ofDirentType(type), next)) {
-                    full[0] = true;
-                    return false;
+            for (int length = batch.read(fd); length > 0; length = batch.read(fd)) {
+                if (Posix.visitDirents(batch.heap(), 0, length, (inode, next, type, name) ->
+                        filler.add(name, inode, FileType.ofDirentType(type), next)) < length) {
+                    return; // full
                 }
-                return true;
-            })) {
-                // next batch
             }
         } finally {
-            direntBatches.give(buffer);
+            direntBatches.give(batch);
         }
     }
 
@@ -824,7 +861,7 @@ final class LocalFileSystem implements FileSystem {
             return;
         }
         closed = true;
-        HostWatch w = watch;
+        SourceWatch w = watch;
         if (w != null) {
             w.close();
         }
@@ -836,7 +873,7 @@ final class LocalFileSystem implements FileSystem {
 
     /** The node; and the calling thread is one of the mount's, whose changes the watch does not report. */
     private LocalNode local(Node node) throws FuseException {
-        HostWatch w = watch;
+        SourceWatch w = watch;
         if (w != null) {
             w.serverThread();
         }
@@ -844,6 +881,14 @@ final class LocalFileSystem implements FileSystem {
             return local;
         }
         throw new FuseException(Errno.ESTALE, "not a node of the local backend: " + node);
+    }
+
+    /** The kernel is about to cache names or a listing of {@code dir}: a watch that must know, is told. */
+    private void cachedByTheKernel(LocalNode dir) {
+        SourceWatch w = watch;
+        if (w != null) {
+            w.directoryUsed(dir);
+        }
     }
 
     private LocalNode dir(Node node) throws FuseException {
@@ -855,7 +900,7 @@ final class LocalFileSystem implements FileSystem {
     }
 
     private FileHandle file(Handle handle) throws FuseException {
-        HostWatch w = watch;
+        SourceWatch w = watch;
         if (w != null) {
             w.serverThread();
         }

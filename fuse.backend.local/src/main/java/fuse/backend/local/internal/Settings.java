@@ -13,9 +13,14 @@ import fuse.api.policy.PassthroughPolicy;
  * {@code "policy: expected always, never or rules, got 'sometimes'"}. Whether {@code root} exists is checked when
  * the file system opens it ({@link LocalFileSystem#open}).
  */
-record Settings(Path root, PassthroughPolicy policy, int nodeDescriptors) {
+record Settings(Path root, PassthroughPolicy policy, int nodeDescriptors, String watch) {
     static final String ROOT = "root";
     static final String NODE_DESCRIPTORS = "node_descriptors";
+    static final String WATCH = "watch";
+    /** The {@code watch} values. */
+    static final String AUTO = "auto";
+    static final String FANOTIFY = "fanotify";
+    static final String INOTIFY = "inotify";
 
     static Settings parse(Map<String, Object> configuration) throws FuseException {
         Object rootValue = configuration.get(ROOT);
@@ -34,7 +39,19 @@ record Settings(Path root, PassthroughPolicy policy, int nodeDescriptors) {
         if (!root.isAbsolute()) {
             throw new FuseException(Errno.EINVAL, ROOT + ": must be an absolute path, got '" + rootText + "'");
         }
-        return new Settings(root.normalize(), policy(configuration), nodeDescriptors(configuration));
+        return new Settings(root.normalize(), policy(configuration), nodeDescriptors(configuration),
+                watch(configuration));
+    }
+
+    /** {@code watch}: auto (the default), fanotify or inotify. */
+    private static String watch(Map<String, Object> configuration) throws FuseException {
+        Object value = configuration.get(WATCH);
+        String watch = value == null || value.toString().isBlank() ? AUTO : value.toString().trim();
+        if (!watch.equals(AUTO) && !watch.equals(FANOTIFY) && !watch.equals(INOTIFY)) {
+            throw new FuseException(Errno.EINVAL, WATCH + ": expected auto, fanotify or inotify, got "
+                    + describe(value));
+        }
+        return watch;
     }
 
     /** {@code node_descriptors}: 0 (the default) lets the node cache choose. */
