@@ -1,13 +1,24 @@
 package fuse.backend.overlay.internal;
 
+import static fuse.posix.Linux.RLIMIT_NOFILE;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import fuse.api.Entry;
+import fuse.api.Errno;
 import fuse.api.FuseException;
+import fuse.posix.Posix;
+import fuse.posix.PosixException;
+import fuse.posix.ResourceLimit;
 
 
 /**
@@ -49,7 +60,16 @@ final class NodeTable {
     record LinkKey(long parentSerial, String name) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(NodeTable.class);
+    private static final long LIMIT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final String label;
     private final InodeNumbers inodes;
+    /** Layer descriptors the nodes may hold at once; a new node beyond it is refused with {@code ENFILE}. */
+    private final int maxDescriptors;
+    /** Guarded by {@code this}: layer descriptors the registered nodes hold. */
+    private long descriptors;
+    private final AtomicLong limitLoggedAt = new AtomicLong(System.nanoTime() - LIMIT_LOG_INTERVAL_NANOS);
     /** Guarded by {@code this}. */
     private final Map<Object, OverlayNode> byKey = new HashMap<>();
     private final ConcurrentHashMap<UpperKey, Long> origins = new ConcurrentHashMap<>();
@@ -57,12 +77,34 @@ final class NodeTable {
     private long nextSerial = 1;
     private OverlayNode root;
 
-    NodeTable(InodeNumbers inodes) {
+    /**
+     * @param label names the overlay in the log line at the limit
+     * @param maxDescriptors layer descriptors the nodes may hold at once (each node holds one per layer file it
+     *        is made of); {@code 0}: a quarter of the process's descriptor limit, as the local backend's nodes
+     */
+    NodeTable(String label, InodeNumbers inodes, int maxDescriptors) {
+        this.label = label;
         this.inodes = inodes;
+        this.maxDescriptors = maxDescriptors > 0 ? maxDescriptors : quarterOfDescriptorLimit();
+    }
+
+    /** A quarter of {@code RLIMIT_NOFILE}: room for open files, other mounts and the rest of the server. */
+    private static int quarterOfDescriptorLimit() {
+        try {
+            long soft = Posix.getrlimit(RLIMIT_NOFILE).soft();
+            return soft == ResourceLimit.UNLIMITED ? 1 << 20 : (int) Math.max(64, Math.min(1 << 20, soft / 4));
+        } catch (PosixException e) {
+            return 1024;
+        }
+    }
+
+    /** Layer descriptors the registered nodes hold: for tests. */
+    synchronized long descriptors() {
+        return descriptors;
     }
 
     /** Makes the root node from its resolution; pinned, never forgotten. */
-    synchronized OverlayNode pinRoot(Resolution resolution) {
+    synchronized OverlayNode pinRoot(Resolution resolution) throws FuseException {
         root = intern(null, "", resolution);
         root.references = Long.MAX_VALUE / 2;
         return root;
@@ -73,7 +115,7 @@ final class NodeTable {
      * for the root. Counts one reference and takes ownership of the resolution's files, as
      * {@link #intern(OverlayNode, String, Resolution, long)}.
      */
-    synchronized OverlayNode intern(OverlayNode parent, String name, Resolution resolution) {
+    synchronized OverlayNode intern(OverlayNode parent, String name, Resolution resolution) throws FuseException {
         OverlayNode node = intern(parent, name, resolution, parent == null ? 0 : parent.copyUpsPlaced);
         if (node == null) {
             throw new IllegalStateException("a copy-up into " + parent + " was placed without the namespace lock");
@@ -95,7 +137,8 @@ final class NodeTable {
      * that read is seen by the resolution itself; whatever did it later either still holds its node, found here,
      * or was forgotten after the count changed (copy-up counts before its caller gives its reference back).
      */
-    synchronized OverlayNode intern(OverlayNode parent, String name, Resolution resolution, long placedBefore) {
+    synchronized OverlayNode intern(OverlayNode parent, String name, Resolution resolution, long placedBefore)
+            throws FuseException {
         Object key = key(parent, name, resolution);
         OverlayNode existing = byKey.get(key);
         // A key of a lower file still names a node copied up and moved away: not the object at this place. (Found
@@ -111,6 +154,14 @@ final class NodeTable {
             resolution.close();
             return null;
         }
+        int held = descriptorsOf(resolution);
+        if (parent != null && descriptors + held > maxDescriptors) {
+            resolution.close();
+            logLimit();
+            throw new FuseException(Errno.ENFILE, label + ": the nodes hold " + descriptors + " layer descriptors, "
+                    + "the limit is " + maxDescriptors);
+        }
+        descriptors += held;
         if (movedAway) {
             existing.keys.remove(key);
             byKey.remove(key);
@@ -124,6 +175,43 @@ final class NodeTable {
             parent.references++;
         }
         return node;
+    }
+
+    /**
+     * The node whose upper file is {@code (device, inode)}, with one more reference, or {@code null} when there is
+     * none. A node's descriptor pins its file, so no other file has that number while the node lives.
+     */
+    synchronized OverlayNode referenceUpper(long device, long inode) {
+        OverlayNode node = upperNode(device, inode);
+        if (node != null) {
+            node.references++;
+        }
+        return node;
+    }
+
+    /** The node whose upper file is {@code (device, inode)}, or {@code null}; no reference counted. */
+    synchronized OverlayNode upperNode(long device, long inode) {
+        return byKey.get(new UpperKey(device, inode));
+    }
+
+    /** The serial the next new node gets: a node with a lower one existed before this was read. */
+    synchronized long nextSerial() {
+        return nextSerial;
+    }
+
+    private static int descriptorsOf(Resolution r) {
+        return (r.upper() != null ? 1 : 0) + (r.lower() != null ? 1 : 0) + r.lowerDirs().size();
+    }
+
+    private void logLimit() {
+        long now = System.nanoTime();
+        long last = limitLoggedAt.get();
+        if (now - last >= LIMIT_LOG_INTERVAL_NANOS && limitLoggedAt.compareAndSet(last, now)) {
+            LOG.warn("{}: the nodes the kernel knows hold {} layer descriptors, the limit (a quarter of "
+                    + "RLIMIT_NOFILE); lookups and creates beyond it fail with ENFILE until the kernel forgets some "
+                    + "(logged at most every {} s)", label, maxDescriptors,
+                    TimeUnit.NANOSECONDS.toSeconds(LIMIT_LOG_INTERVAL_NANOS));
+        }
     }
 
     private static Object key(OverlayNode parent, String name, Resolution r) {
@@ -173,6 +261,7 @@ final class NodeTable {
         UpperKey key = new UpperKey(device, inode);
         byKey.put(key, node);
         node.keys.add(key);
+        descriptors++; // the copy's descriptor, which the node holds from now on
         if (!node.isDirectory()) {
             origins.put(key, node.inode);
         }
@@ -183,6 +272,7 @@ final class NodeTable {
         UpperKey key = new UpperKey(device, inode);
         byKey.remove(key, node);
         node.keys.remove(key);
+        descriptors--;
         origins.remove(key);
     }
 
@@ -236,6 +326,7 @@ final class NodeTable {
                     byKey.remove(key, current);
                 }
                 current.keys.clear();
+                descriptors -= current.descriptorCount();
                 released.add(current);
                 current = current.parent;
                 n = 1;

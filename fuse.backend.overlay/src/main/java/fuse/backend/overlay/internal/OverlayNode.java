@@ -45,6 +45,12 @@ final class OverlayNode implements Node {
      */
     volatile long copyUpsPlaced;
 
+    /**
+     * Directories: whether the last lookup in this one found a node the table already held, so the next one likely
+     * will too (see {@link Namespace#find}). A hint: racing lookups may overwrite each other's answer.
+     */
+    boolean lookupsFindKnown;
+
     /** Read-only opens answered with a passthrough of {@link #lower}, still live; guarded by {@link #lock}. */
     int lowerPassthroughOpens;
 
@@ -100,12 +106,21 @@ final class OverlayNode implements Node {
      * link, as the kernel does (counting subdirectories across layers is not worth it; find copes).
      */
     Attributes attributes() throws FuseException {
-        Attributes a = real().stat().attributes();
+        return attributes(real().stat().attributes());
+    }
+
+    /** {@link #attributes()} from the attributes of the object's current file, just read. */
+    Attributes attributes(Attributes a) {
         int links = a.linkCount();
         if (isDirectory() && (upper != null ? hasLowerDirs() : lowerDirs.size() > 1)) {
             links = 1;
         }
         return a.toBuilder().inode(inode).linkCount(links).build();
+    }
+
+    /** The layer descriptors this node holds. */
+    int descriptorCount() {
+        return (upper != null ? 1 : 0) + (lower != null ? 1 : 0) + lowerDirs.size();
     }
 
     void closeFiles() {
