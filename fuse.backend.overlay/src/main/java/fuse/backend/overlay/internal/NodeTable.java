@@ -1,7 +1,5 @@
 package fuse.backend.overlay.internal;
 
-import static fuse.posix.Linux.RLIMIT_NOFILE;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,9 +14,7 @@ import org.slf4j.LoggerFactory;
 import fuse.api.Entry;
 import fuse.api.Errno;
 import fuse.api.FuseException;
-import fuse.posix.Posix;
-import fuse.posix.PosixException;
-import fuse.posix.ResourceLimit;
+import fuse.posix.nodes.HostNodes;
 
 
 /**
@@ -85,17 +81,7 @@ final class NodeTable {
     NodeTable(String label, InodeNumbers inodes, int maxDescriptors) {
         this.label = label;
         this.inodes = inodes;
-        this.maxDescriptors = maxDescriptors > 0 ? maxDescriptors : quarterOfDescriptorLimit();
-    }
-
-    /** A quarter of {@code RLIMIT_NOFILE}: room for open files, other mounts and the rest of the server. */
-    private static int quarterOfDescriptorLimit() {
-        try {
-            long soft = Posix.getrlimit(RLIMIT_NOFILE).soft();
-            return soft == ResourceLimit.UNLIMITED ? 1 << 20 : (int) Math.max(64, Math.min(1 << 20, soft / 4));
-        } catch (PosixException e) {
-            return 1024;
-        }
+        this.maxDescriptors = maxDescriptors > 0 ? maxDescriptors : HostNodes.defaultHeldDescriptors();
     }
 
     /** Layer descriptors the registered nodes hold: for tests. */
