@@ -202,9 +202,16 @@ final class Namespace {
         layers.checkWritable();
         FileNames.checkComponent(name);
         OverlayNode p = dir(parent);
-        existsNot(p, name); // the VFS answers EEXIST before overlayfs copies anything up
+        if (p.upper == null) {
+            existsNot(p, name); // the VFS answers EEXIST before overlayfs copies anything up
+        }
         Attributes pa = p.attributes();
-        Permissions.mayCreate(caller, p, pa);
+        try {
+            Permissions.mayCreate(caller, p, pa);
+        } catch (FuseException e) {
+            existsNot(p, name); // EEXIST comes first; else (the usual case) the name is checked once, locked
+            throw e;
+        }
         copyUp.ensureUpper(caller, p, CopyUp.ALL);
         NewAcls acls = NewAcls.of(p.upper, type, mode, caller.umask());
         Owner owner = owner(caller, pa, type, acls.perms());
