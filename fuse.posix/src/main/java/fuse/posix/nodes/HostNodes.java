@@ -170,8 +170,8 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
             withoutHandles = e.getMessage() + (e.errno() == Errno.EPERM ? " (needs CAP_DAC_READ_SEARCH)" : "");
         }
         int cachedDescriptors = maxDescriptors > 0 ? maxDescriptors
-                : Math.max(DEFAULT_CACHED_DESCRIPTORS, Math.min(MOST_CACHED_DESCRIPTORS, defaultHeldDescriptors()));
-        int heldDescriptors = withoutHandles != null && maxDescriptors > 0 ? maxDescriptors : defaultHeldDescriptors();
+                : Math.max(DEFAULT_CACHED_DESCRIPTORS, Math.min(MOST_CACHED_DESCRIPTORS, defaultHeld()));
+        int heldDescriptors = withoutHandles != null && maxDescriptors > 0 ? maxDescriptors : defaultHeld();
         HostNodes<N> cache = new HostNodes<>(label, factory, rootFd, rootStat, withoutHandles, cachedDescriptors,
                 heldDescriptors);
         if (mountFd >= 0) {
@@ -187,13 +187,8 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
         return cache;
     }
 
-    /**
-     * The default bound of descriptors held for nodes: a quarter of the process's descriptor limit, room for open
-     * files, other mounts and the rest of the server. Also the bound of backends that keep their nodes otherwise.
-     *
-     * @since 1.1
-     */
-    public static int defaultHeldDescriptors() {
+    /** A quarter of the process's descriptor limit: room for files, other mounts and the rest of the server. */
+    private static int defaultHeld() {
         try {
             long soft = Posix.getrlimit(RLIMIT_NOFILE).soft();
             return soft == ResourceLimit.UNLIMITED ? 1 << 20 : (int) Math.max(64, Math.min(1 << 20, soft / 4));

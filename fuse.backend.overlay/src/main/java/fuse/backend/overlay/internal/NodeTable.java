@@ -1,5 +1,7 @@
 package fuse.backend.overlay.internal;
 
+import static fuse.posix.Linux.RLIMIT_NOFILE;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,7 +16,9 @@ import org.slf4j.LoggerFactory;
 import fuse.api.Entry;
 import fuse.api.Errno;
 import fuse.api.FuseException;
-import fuse.posix.nodes.HostNodes;
+import fuse.posix.Posix;
+import fuse.posix.PosixException;
+import fuse.posix.ResourceLimit;
 
 
 /**
@@ -76,12 +80,26 @@ final class NodeTable {
     /**
      * @param label names the overlay in the log line at the limit
      * @param maxDescriptors layer descriptors the nodes may hold at once (each node holds one per layer file it
-     *        is made of); {@code 0}: a quarter of the process's descriptor limit, as the local backend's nodes
+     *        is made of); {@code 0}: {@link #halfTheDescriptorLimit}
      */
     NodeTable(String label, InodeNumbers inodes, int maxDescriptors) {
         this.label = label;
         this.inodes = inodes;
-        this.maxDescriptors = maxDescriptors > 0 ? maxDescriptors : HostNodes.defaultHeldDescriptors();
+        this.maxDescriptors = maxDescriptors > 0 ? maxDescriptors : halfTheDescriptorLimit();
+    }
+
+    /**
+     * Half of {@code RLIMIT_NOFILE}, the half the mounts' open files leave: every node the kernel knows holds its
+     * descriptors (the local backend's nodes, kept by file handle, hold none while idle, and its nodes without
+     * handles a quarter), and with long cache timeouts the kernel knows every file a tree walk met.
+     */
+    private static int halfTheDescriptorLimit() {
+        try {
+            long soft = Posix.getrlimit(RLIMIT_NOFILE).soft();
+            return (int) (soft == ResourceLimit.UNLIMITED ? 1 << 20 : Math.clamp(soft / 2, 64, 1 << 20));
+        } catch (PosixException e) {
+            return 1024;
+        }
     }
 
     /** Layer descriptors the registered nodes hold: for tests. */
@@ -193,7 +211,7 @@ final class NodeTable {
         long now = System.nanoTime();
         long last = limitLoggedAt.get();
         if (now - last >= LIMIT_LOG_INTERVAL_NANOS && limitLoggedAt.compareAndSet(last, now)) {
-            LOG.warn("{}: the nodes the kernel knows hold {} layer descriptors, the limit (a quarter of "
+            LOG.warn("{}: the nodes the kernel knows hold {} layer descriptors, the limit (half of "
                     + "RLIMIT_NOFILE); lookups and creates beyond it fail with ENFILE until the kernel forgets some "
                     + "(logged at most every {} s)", label, maxDescriptors,
                     TimeUnit.NANOSECONDS.toSeconds(LIMIT_LOG_INTERVAL_NANOS));
