@@ -106,7 +106,8 @@ class OverlayBackendTest {
         assertNotNull(ocd);
         Set<String> ids = Arrays.stream(ocd.getAttributeDefinitions(ObjectClassDefinition.ALL))
                 .map(AttributeDefinition::getID).collect(Collectors.toSet());
-        assertEquals(Set.of("lowerdir", "upperdir", "workdir", "userxattr", "policy", "rules"), ids);
+        assertEquals(Set.of("lowerdir", "upperdir", "workdir", "userxattr", "redirect_dir", "metacopy", "index", "volatile",
+                "squash_to_root", "squash_to_uid", "squash_to_gid", "uidmapping", "gidmapping", "policy", "rules"), ids);
         Set<String> required = Arrays.stream(ocd.getAttributeDefinitions(ObjectClassDefinition.REQUIRED))
                 .map(AttributeDefinition::getID).collect(Collectors.toSet());
         assertEquals(Set.of("lowerdir", "policy"), required);

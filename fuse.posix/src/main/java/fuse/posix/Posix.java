@@ -123,6 +123,9 @@ public final class Posix {
     private static final class Fsync {
         static final MethodHandle HANDLE = Native.function("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     }
+    private static final class Syncfs {
+        static final MethodHandle HANDLE = Native.function("syncfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
     private static final class Fdatasync {
         static final MethodHandle HANDLE = Native.function("fdatasync",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -654,6 +657,19 @@ public final class Posix {
         }
         if (rc < 0) {
             throw Native.failure("fsync", fdSubject(fd));
+        }
+    }
+
+    /** {@code syncfs(2)}: writes back the whole file system {@code fd} is on. */
+    public static void syncfs(int fd) throws PosixException {
+        int rc;
+        try {
+            rc = (int) Syncfs.HANDLE.invokeExact(Native.errnoState(), fd);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        if (rc < 0) {
+            throw Native.failure("syncfs", fdSubject(fd));
         }
     }
 

@@ -90,11 +90,60 @@ final class CopyUp {
         }
     }
 
+    /**
+     * Makes sure {@code node} is in the upper layer with its content: a metadata-only copy (the kernel's
+     * {@code metacopy=on}) gets its data from its lower file, in place, as the kernel's
+     * {@code ovl_copy_up_meta_inode_data} does, before anything changes its content, moves or links it (this
+     * overlay writes no redirect by which a moved metadata-only copy would find its data again).
+     */
+    void ensureData(Caller caller, OverlayNode node, long dataLimit) throws FuseException {
+        ensureUpper(caller, node, dataLimit);
+        if (node.data == null) {
+            return;
+        }
+        node.lock.lock();
+        try {
+            RealFile data = node.data;
+            if (data != null) {
+                copyData(caller, node.upper, data, dataLimit);
+                XattrIo.remove(node.upper.proc(), layers.xattrs.metacopy, true);
+                dropData(node);
+                LOG.debug("copied the data of the metadata-only copy {}", node.name);
+            }
+        } finally {
+            node.lock.unlock();
+        }
+    }
+
+    /** Under the node's lock, which opens of the data file take too. */
+    private static void dropData(OverlayNode node) {
+        RealFile data = node.data;
+        node.data = null;
+        if (data != null) {
+            data.close();
+        }
+    }
+
+    /** Fills the metadata-only copy {@code upper} (of the right size already) with the content of {@code data}. */
+    private void copyData(Caller caller, RealFile upper, RealFile data, long dataLimit) throws FuseException {
+        Attributes times = upper.stat().attributes();
+        long length = Math.min(times.size(), dataLimit);
+        int out = Posix.openat(AT_FDCWD, upper.proc(), O_WRONLY | O_CLOEXEC, 0);
+        try {
+            fill(caller, data, out, length);
+            // Not a change of the object: its times stay those the copy-up gave it.
+            Posix.utimensat(out, "", times.atimeSeconds(), times.atimeNanos(), times.mtimeSeconds(),
+                    times.mtimeNanos(), AT_EMPTY_PATH);
+        } finally {
+            Posix.closeQuietly(out);
+        }
+    }
+
     private void copy(Caller caller, OverlayNode node, long dataLimit) throws FuseException {
         WorkDir work = layers.work;
         RealFile source = node.real();
         Attributes a = source.stat().attributes();
-        String temp = create(caller, work, source, a, dataLimit);
+        String temp = create(caller, work, source, node.content(), a, dataLimit);
         RealFile copy = null;
         boolean placed = false;
         try {
@@ -103,6 +152,7 @@ final class CopyUp {
             copy = new RealFile(RealFile.UPPER, fd, Posix.fstat(fd));
             placed = place(node, work, temp, copy);
             node.upper = copy;
+            dropData(node); // its data is in the copy now
             LOG.debug("copied up {} ({} bytes){}", node.name, a.isRegularFile() ? Math.min(a.size(), dataLimit) : 0,
                     placed ? "" : " to an unlinked file: it was removed meanwhile");
         } catch (FuseException | RuntimeException e) {
@@ -117,15 +167,15 @@ final class CopyUp {
     }
 
     /** Creates the object's copy in the work directory (content included) and answers its temporary name. */
-    private String create(Caller caller, WorkDir work, RealFile source, Attributes a, long dataLimit)
-            throws FuseException {
+    private String create(Caller caller, WorkDir work, RealFile source, RealFile content, Attributes a,
+            long dataLimit) throws FuseException {
         int wfd = work.fd();
         while (true) {
             String temp = work.tempName();
             try {
                 FileType type = a.type();
                 if (type == FileType.REGULAR) {
-                    copyFile(caller, source, wfd, temp, Math.min(a.size(), dataLimit));
+                    copyFile(caller, content, wfd, temp, Math.min(a.size(), dataLimit));
                 } else if (type == FileType.DIRECTORY) {
                     Posix.mkdirat(wfd, temp, 0700);
                 } else if (type == FileType.SYMLINK) {
@@ -145,22 +195,26 @@ final class CopyUp {
     private void copyFile(Caller caller, RealFile source, int wfd, String temp, long length) throws FuseException {
         int out = Posix.openat(wfd, temp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
         try {
-            if (length > 0) {
-                int in = openLower(source, O_RDONLY | O_CLOEXEC);
-                try {
-                    copyData(caller, in, out, length);
-                } finally {
-                    Posix.closeQuietly(in);
-                }
-            }
-            // Sets the size, holes at the end included.
-            Posix.ftruncate(out, length);
+            fill(caller, source, out, length);
         } catch (FuseException | RuntimeException e) {
             Posix.closeQuietly(out);
             Posix.unlinkat(wfd, temp, 0);
             throw e;
         }
         Posix.close(out);
+    }
+
+    /** Copies the first {@code length} bytes of {@code source} to {@code out} and sets its size (trailing holes too). */
+    private static void fill(Caller caller, RealFile source, int out, long length) throws FuseException {
+        if (length > 0) {
+            int in = openLower(source, O_RDONLY | O_CLOEXEC);
+            try {
+                copyData(caller, in, out, length);
+            } finally {
+                Posix.closeQuietly(in);
+            }
+        }
+        Posix.ftruncate(out, length);
     }
 
     /**

@@ -34,14 +34,17 @@ final class Layers implements AutoCloseable {
     final RealFile upper;
     /** {@code workdir/work}, where copy-ups and whiteouts are prepared; {@code null} when read-only. */
     final WorkDir work;
+    /** The kernel's index of copied-up lower hard links, read with {@code index=on}; else {@code null}. */
+    final IndexDir index;
     final InodeNumbers inodes;
 
-    private Layers(Settings settings, List<RealFile> lowers, RealFile upper, WorkDir work) {
+    private Layers(Settings settings, List<RealFile> lowers, RealFile upper, WorkDir work, IndexDir index) {
         this.settings = settings;
         this.xattrs = new OverlayXattrs(settings.userxattr());
         this.lowers = Collections.unmodifiableList(lowers);
         this.upper = upper;
         this.work = work;
+        this.index = index;
         List<Long> devices = new ArrayList<>();
         if (upper != null) {
             devices.add(upper.device);
@@ -76,6 +79,7 @@ final class Layers implements AutoCloseable {
         List<RealFile> lowers = new ArrayList<>();
         RealFile upper = null;
         RealFile workdir = null;
+        IndexDir index = null;
         try {
             for (int i = 0; i < settings.lowers().size(); i++) {
                 Path lower = settings.lowers().get(i);
@@ -97,10 +101,11 @@ final class Layers implements AutoCloseable {
             }
             WorkDir work = null;
             if (upper != null) {
+                index = settings.reading().index() ? IndexDir.open(workdir.fd()) : null;
                 work = WorkDir.prepare(settings, workdir, new OverlayXattrs(settings.userxattr()));
                 workdir = null;
             }
-            Layers layers = new Layers(settings, lowers, upper, work);
+            Layers layers = new Layers(settings, lowers, upper, work, index);
             LOG.info("overlay layers: lowerdir={} upperdir={} workdir={} xattrs={} samefs={}", settings.lowers(),
                     settings.upper(), settings.work(), layers.xattrs.prefix + "*", layers.inodes.sameFileSystem());
             return layers;
@@ -111,6 +116,9 @@ final class Layers implements AutoCloseable {
             }
             if (workdir != null) {
                 workdir.close();
+            }
+            if (index != null) {
+                index.close();
             }
             throw e;
         }
@@ -245,6 +253,9 @@ final class Layers implements AutoCloseable {
         }
         if (work != null) {
             work.close();
+        }
+        if (index != null) {
+            index.close();
         }
     }
 }

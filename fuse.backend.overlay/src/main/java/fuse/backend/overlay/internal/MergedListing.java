@@ -52,9 +52,10 @@ record MergedListing(List<Item> entries, List<String> upperWhiteouts) {
                 Item seen = visible.get(name);
                 if (seen != null) {
                     // The first lower entry of an upper directory's name decides whether it merges (and so
-                    // whether the lower directory is its origin, whose number it reports).
+                    // whether the lower directory is its origin, whose number it reports). A redirected one
+                    // merges with another name, and reports its own number (see NodeTable).
                     if (!dir.isUpper() && upperDirs.remove(name) != null && raw.type() == DT_DIR
-                            && !opaque(upper, name, xattrs)) {
+                            && mergesByName(upper, name, xattrs)) {
                         visible.put(name, new Item(name, table.inodeOfReal(false, dir.device, raw.inode()),
                                 seen.type()));
                     }
@@ -86,8 +87,9 @@ record MergedListing(List<Item> entries, List<String> upperWhiteouts) {
         return new MergedListing(List.copyOf(visible.values()), List.copyOf(upperWhiteouts));
     }
 
-    private static boolean opaque(RealFile upper, String name, OverlayXattrs xattrs) throws FuseException {
-        return xattrs.opacity(upper.proc() + "/" + name) == OverlayXattrs.Opacity.OPAQUE;
+    private static boolean mergesByName(RealFile upper, String name, OverlayXattrs xattrs) throws FuseException {
+        String path = upper.proc() + "/" + name;
+        return xattrs.opacity(path) != OverlayXattrs.Opacity.OPAQUE && !xattrs.has(path, xattrs.redirect);
     }
 
     /** The entry's attributes, {@code null} when it was removed since the listing was read. */

@@ -205,9 +205,9 @@ final class Namespace {
         if (p.upper == null) {
             existsNot(p, name); // the VFS answers EEXIST before overlayfs copies anything up
         }
-        Attributes pa = p.attributes();
+        Attributes pa = p.realAttributes();
         try {
-            Permissions.mayCreate(caller, p, pa);
+            Permissions.mayCreate(caller, p, p.shown(pa));
         } catch (FuseException e) {
             existsNot(p, name); // EEXIST comes first; else (the usual case) the name is checked once, locked
             throw e;
@@ -335,8 +335,13 @@ final class Namespace {
         }
     }
 
+    /** @param pa the directory's attributes as stored (not as shown) */
     private Owner owner(Caller caller, Attributes pa, int type, int perms) {
-        int gid = caller.gid();
+        // Stored ids: the caller's as uidmapping/gidmapping store them, the directory's group as on disk.
+        Owners owners = layers.settings.rootless().owners();
+        int uid = owners.storedUid(caller.uid());
+        int callerGid = owners.storedGid(caller.gid());
+        int gid = callerGid;
         int mode = perms;
         if ((pa.mode() & S_ISGID) != 0) {
             gid = pa.gid();
@@ -344,13 +349,13 @@ final class Namespace {
                 mode |= S_ISGID;
             }
         }
-        if (type != S_IFDIR && (mode & S_ISGID) != 0 && caller.uid() != 0 && gid != caller.gid()) {
+        if (type != S_IFDIR && (mode & S_ISGID) != 0 && caller.uid() != 0 && gid != callerGid) {
             mode &= ~S_ISGID;
         }
         // Only root can give files away; an unprivileged server makes them its own, as it must.
         boolean madeAsIs = !serverIsRoot
-                || caller.uid() == serverUid && ((pa.mode() & S_ISGID) != 0 || gid == serverGid);
-        return new Owner(caller.uid(), gid, mode, type == S_IFLNK, serverIsRoot, madeAsIs);
+                || uid == serverUid && ((pa.mode() & S_ISGID) != 0 || gid == serverGid);
+        return new Owner(uid, gid, mode, type == S_IFLNK, serverIsRoot, madeAsIs);
     }
 
     Entry link(Caller caller, Node node, Node newParent, String newName) throws FuseException {
@@ -363,7 +368,7 @@ final class Namespace {
         if (n.isDirectory()) {
             throw new FuseException(Errno.EPERM, "hard link to a directory");
         }
-        copyUp.ensureUpper(caller, n, CopyUp.ALL);
+        copyUp.ensureData(caller, n, CopyUp.ALL); // the new name would not find a metacopy's data
         copyUp.ensureUpper(caller, np, CopyUp.ALL);
         namespace.lock();
         try {
@@ -523,7 +528,7 @@ final class Namespace {
                     return false;
                 }
             }
-            Permissions.mayDelete(caller, p, a);
+            Permissions.mayDelete(caller, p, p.shown(a));
             if (!directory) {
                 Posix.unlinkat(upper.fd(), name, 0);
                 lastLinkGone(stat);
@@ -554,7 +559,7 @@ final class Namespace {
             throw new FuseException(Errno.ENOENT, name);
         }
         try {
-            Permissions.mayDelete(caller, parent, r.real().stat().attributes());
+            Permissions.mayDelete(caller, parent, parent.shown(r.real().stat().attributes()));
             if (r.isDirectory() != directory) {
                 throw new FuseException(directory ? Errno.ENOTDIR : Errno.EISDIR, name);
             }
@@ -619,10 +624,11 @@ final class Namespace {
             if (clearTarget && !MergedListing.read(target.upper, target.lowerDirs, table, xattrs).isEmpty()) {
                 throw new FuseException(Errno.ENOTEMPTY, newName);
             }
-            copyUp.ensureUpper(caller, old, CopyUp.ALL);
+            // A metadata-only copy finds its data by its name (no redirect is written here): data first.
+            copyUp.ensureData(caller, old, CopyUp.ALL);
             copyUp.ensureUpper(caller, np, CopyUp.ALL);
             if (exchange) {
-                copyUp.ensureUpper(caller, target, CopyUp.ALL);
+                copyUp.ensureData(caller, target, CopyUp.ALL);
             }
             namespace.lock();
             try {
@@ -698,6 +704,10 @@ final class Namespace {
         }
         int opfd = p.upper.fd();
         int npfd = np.upper.fd();
+        linkUp(opfd, name, old);
+        if (exchange) {
+            linkUp(npfd, newName, target);
+        }
         boolean oldLowerPositive = resolver.lowerPositive(p, name);
         Resolver.Slot newSlot = Resolver.upperSlot(npfd, newName);
         int renameFlags = exchange ? RENAME_EXCHANGE : 0;
@@ -743,6 +753,17 @@ final class Namespace {
         table.moved(old, np, newName);
         if (exchange) {
             table.moved(target, p, name);
+        }
+    }
+
+    /**
+     * A lower hard link found through the kernel's index ({@code index=on}) is its indexed upper copy but has no
+     * name of its own in the upper directory yet: links it there before it moves (the kernel's
+     * {@code ovl_link_up}).
+     */
+    private void linkUp(int dirfd, String name, OverlayNode node) throws FuseException {
+        if (!node.isDirectory() && node.upper != null && Resolver.upperSlot(dirfd, name) == Resolver.Slot.EMPTY) {
+            linkTo(node.upper, dirfd, name);
         }
     }
 

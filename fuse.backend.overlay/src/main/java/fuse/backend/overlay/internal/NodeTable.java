@@ -65,6 +65,7 @@ final class NodeTable {
 
     private final String label;
     private final InodeNumbers inodes;
+    private final Owners shown;
     /** Layer descriptors the nodes may hold at once; a new node beyond it is refused with {@code ENFILE}. */
     private final int maxDescriptors;
     /** Guarded by {@code this}: layer descriptors the registered nodes hold. */
@@ -79,12 +80,14 @@ final class NodeTable {
 
     /**
      * @param label names the overlay in the log line at the limit
+     * @param shown how nodes show owners
      * @param maxDescriptors layer descriptors the nodes may hold at once (each node holds one per layer file it
      *        is made of); {@code 0}: {@link #halfTheDescriptorLimit}
      */
-    NodeTable(String label, InodeNumbers inodes, int maxDescriptors) {
+    NodeTable(String label, InodeNumbers inodes, Owners shown, int maxDescriptors) {
         this.label = label;
         this.inodes = inodes;
+        this.shown = shown;
         this.maxDescriptors = maxDescriptors > 0 ? maxDescriptors : halfTheDescriptorLimit();
     }
 
@@ -171,7 +174,7 @@ final class NodeTable {
             byKey.remove(key);
         }
         OverlayNode node = new OverlayNode(nextSerial++, resolution.type(), inodeOf(resolution), parent, name,
-                resolution.upper(), resolution.lower(), resolution.lowerDirs());
+                resolution.upper(), resolution.lower(), resolution.lowerDirs(), resolution.data(), shown);
         node.references = 1;
         node.keys.add(key);
         byKey.put(key, node);
@@ -232,7 +235,7 @@ final class NodeTable {
 
     private long inodeOf(Resolution r) {
         if (r.isDirectory()) {
-            RealFile origin = r.lowerDirs().isEmpty() ? r.upper() : r.lowerDirs().get(0);
+            RealFile origin = r.lowerDirs().isEmpty() || r.redirected() ? r.upper() : r.lowerDirs().get(0);
             return inodes.of(origin.device, origin.inode);
         }
         RealFile upper = r.upper();

@@ -18,7 +18,8 @@ import fuse.api.policy.PassthroughPolicy;
         description = "A union of read-only lower directories under one writable upper directory, with the on-disk "
                 + "format of Linux overlayfs (whiteouts, opaque directories, copy-up through the work directory): "
                 + "the same directories mount with the kernel's overlayfs (index=off, redirect_dir=off, "
-                + "metacopy=off) and the other way round. Changing the passthrough policy applies to new opens at once; "
+                + "metacopy=off) and the other way round; layers the kernel wrote with redirect_dir=on, "
+                + "metacopy=on and index=on are read too. Changing the passthrough policy applies to new opens at once; "
                 + "any other change needs a remount.")
 @interface OverlayBackendSettings {
     String OCD = "fuse.backend.overlay";
@@ -53,6 +54,92 @@ import fuse.api.policy.PassthroughPolicy;
                     + "The kernel must then be mounted with userxattr too.",
             required = false)
     boolean userxattr() default false;
+
+    @AttributeDefinition(
+            name = "Redirects",
+            description = "Directories kernel overlayfs renamed with redirect_dir=on carry a redirect to the lower "
+                    + "directory they merge with: off (default) and follow follow them, as the kernel does by "
+                    + "default; nofollow refuses such directories (EPERM). Never followed with userxattr. This "
+                    + "overlay writes no redirects (on is refused): renaming a merged directory answers EXDEV.",
+            required = false,
+            options = {
+                @Option(value = "off", label = "off: follow redirects, write none (default)"),
+                @Option(value = "follow", label = "follow: the same"),
+                @Option(value = "nofollow", label = "nofollow: refuse redirected directories")
+            })
+    String redirect__dir() default "off";
+
+    @AttributeDefinition(
+            name = "Metadata-only copies",
+            description = "on serves the metadata-only copies kernel overlayfs makes with metacopy=on (an upper "
+                    + "file with new owner, mode or xattrs) with the content of their lower file, and copies the "
+                    + "data at the first write; off (default, as the kernel) refuses them with EPERM. Turn on only "
+                    + "for layers you trust: such a file can show any lower file's content with other owners and "
+                    + "modes. This overlay's own copy-ups always copy the data.",
+            required = false,
+            options = {
+                @Option(value = "off", label = "off: refuse metadata-only copies (default)"),
+                @Option(value = "on", label = "on: read them")
+            })
+    String metacopy() default "off";
+
+    @AttributeDefinition(
+            name = "Index",
+            description = "on reads the index kernel overlayfs keeps with index=on (workdir/index): a lower hard "
+                    + "link it copied up through one name shows that copy under its other names too, and a rename "
+                    + "links it there first. This overlay adds no index entries: its own copy-ups of lower hard "
+                    + "links copy each name by itself, as with index=off (default), which leaves the index alone.",
+            required = false,
+            options = {
+                @Option(value = "off", label = "off: leave the index alone (default)"),
+                @Option(value = "on", label = "on: read it")
+            })
+    String index() default "off";
+
+    @AttributeDefinition(
+            name = "Volatile",
+            description = "fsync and fsyncdir do not reach the upper layer (kernel overlayfs's and fuse-overlayfs's "
+                    + "volatile): faster, but a crash may lose recent writes. While mounted, the work directory "
+                    + "carries the kernel's work/incompat/volatile mark; a clean unmount syncs the upper file "
+                    + "system and removes it, and layers that still carry it are refused, as by the kernel.",
+            required = false)
+    boolean volatile$() default false;
+
+    @AttributeDefinition(
+            name = "Squash to root",
+            description = "Show every file as owned by user and group 0 (fuse-overlayfs's squash_to_root); the "
+                    + "files keep their owners on disk, and permission checks use the shown ones.",
+            required = false)
+    boolean squash__to__root() default false;
+
+    @AttributeDefinition(
+            name = "Squash to uid",
+            description = "Show every file as owned by this user id (fuse-overlayfs's squash_to_uid); on disk "
+                    + "nothing changes.",
+            required = false)
+    long squash__to__uid();
+
+    @AttributeDefinition(
+            name = "Squash to gid",
+            description = "Show every file with this group id (fuse-overlayfs's squash_to_gid); on disk nothing "
+                    + "changes.",
+            required = false)
+    long squash__to__gid();
+
+    @AttributeDefinition(
+            name = "User id mapping",
+            description = "fuse-overlayfs's uidmapping: ranges host:shown:count (':' or ',' between them, e.g. "
+                    + "1000:0:1:100000:1:65536): a file owned by a host id is shown with the matching id, and the "
+                    + "ids callers give (new files, chown) are stored back the same way; ids outside every range "
+                    + "are the overflow id 65534. squash_to_* come first. ACL entries are not mapped.",
+            required = false)
+    String uidmapping();
+
+    @AttributeDefinition(
+            name = "Group id mapping",
+            description = "fuse-overlayfs's gidmapping, as uidmapping for groups.",
+            required = false)
+    String gidmapping();
 
     @AttributeDefinition(
             name = "Passthrough policy",

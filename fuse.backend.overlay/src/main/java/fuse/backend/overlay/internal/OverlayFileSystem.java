@@ -42,7 +42,10 @@ import fuse.posix.Privileges;
 /**
  * A union of read-only lower directories under one writable upper directory, with kernel overlayfs's on-disk
  * format and visible semantics (as mounted with {@code index=off,redirect_dir=off,metacopy=off}), so that a tree
- * written here mounts with the kernel's overlayfs and the other way round.
+ * written here mounts with the kernel's overlayfs and the other way round. Trees the kernel wrote with
+ * {@code redirect_dir=on}, and with the same keys here {@code metacopy=on} and {@code index=on}, are read as the
+ * kernel reads them ({@link Resolver}, {@link IndexDir}); a metadata-only copy gets its data copied at its first
+ * change of content, rename or link.
  *
  * <h2>Format</h2>
  * Whiteouts are 0/0 character devices; opaque directories carry {@code overlay.opaque = "y"} ({@code trusted.} or,
@@ -87,8 +90,8 @@ import fuse.posix.Privileges;
  * See {@link NodeTable}: one node per merged object, inode numbers stable for the life of the mount.
  *
  * <h2>Not supported</h2>
- * Redirects, metacopy, index, NFS export, xino, "xwhiteouts" and data-only lower layers: trees that use them are
- * refused on lookup ({@code EPERM}) like the kernel does when those features are off.
+ * Writing redirects (renaming a directory with lower layers answers {@code EXDEV}), metadata-only copies or index
+ * entries; NFS export, xino, "xwhiteouts" and data-only lower layers.
  */
 final class OverlayFileSystem implements FileSystem {
     private static final Logger LOG = LoggerFactory.getLogger(OverlayFileSystem.class);
@@ -115,7 +118,8 @@ final class OverlayFileSystem implements FileSystem {
     private OverlayFileSystem(Layers layers, int maxNodeDescriptors) throws FuseException {
         this.layers = layers;
         this.xattrs = layers.xattrs;
-        this.table = new NodeTable("overlay " + layers.settings.upper(), layers.inodes, maxNodeDescriptors);
+        this.table = new NodeTable("overlay " + layers.settings.upper(), layers.inodes,
+                layers.settings.rootless().owners(), maxNodeDescriptors);
         Resolver resolver = new Resolver(layers);
         this.copyUp = new CopyUp(layers, table, namespace);
         this.names = new Namespace(layers, table, resolver, copyUp, namespace);
@@ -231,11 +235,18 @@ final class OverlayFileSystem implements FileSystem {
                 throw new FuseException(Errno.EINVAL, "truncate of a " + n.type);
             }
         }
-        copyUp.ensureUpper(caller, n, changes.size() != null ? changes.size() : CopyUp.ALL);
+        if (changes.size() != null) {
+            copyUp.ensureData(caller, n, changes.size());
+        } else {
+            copyUp.ensureUpper(caller, n, CopyUp.ALL); // a metadata-only copy stays one, as in the kernel
+        }
         RealFile upper = n.upper;
         int fd = upper.fd();
         if (changes.uid() != null || changes.gid() != null) {
-            Posix.fchownat(fd, "", orUnchanged(changes.uid()), orUnchanged(changes.gid()), AT_EMPTY_PATH);
+            Owners owners = layers.settings.rootless().owners();
+            int uid = changes.uid() == null ? -1 : owners.storedUid(changes.uid());
+            int gid = changes.gid() == null ? -1 : owners.storedGid(changes.gid());
+            Posix.fchownat(fd, "", uid, gid, AT_EMPTY_PATH);
         }
         if (changes.size() != null) {
             if (handle instanceof FileHandle file && file.writable() && !file.lowerFile()) {
@@ -256,10 +267,6 @@ final class OverlayFileSystem implements FileSystem {
             Posix.utimensat(fd, "", seconds(at), nanos(at), seconds(mt), nanos(mt), AT_EMPTY_PATH);
         }
         return n.attributes();
-    }
-
-    private static int orUnchanged(Integer id) {
-        return id == null ? -1 : id;
     }
 
     private static long seconds(TimeSpec t) {
@@ -377,7 +384,7 @@ final class OverlayFileSystem implements FileSystem {
             if (write) {
                 refuseWhileLowerPassedThrough(n); // before copying anything up
             }
-            copyUp.ensureUpper(caller, n, truncate ? 0 : CopyUp.ALL);
+            copyUp.ensureData(caller, n, truncate ? 0 : CopyUp.ALL);
         }
         int ioFlags = (flags & ~IO_FLAGS_DROPPED) | O_CLOEXEC;
         FileHandle handle;
@@ -387,7 +394,8 @@ final class OverlayFileSystem implements FileSystem {
             if (write) {
                 refuseWhileLowerPassedThrough(n); // a read-only open may have come in before the copy-up
             }
-            RealFile real = n.upper != null ? n.upper : n.lower;
+            // The upper file once copied up; a read-only open of a metadata-only copy reads its lower data.
+            RealFile real = n.content();
             device = real.device;
             boolean lowerFile = !real.isUpper();
             int fd = lowerFile ? CopyUp.openLower(real, ioFlags) : Posix.openat(AT_FDCWD, real.proc(), ioFlags, 0);
@@ -490,6 +498,9 @@ final class OverlayFileSystem implements FileSystem {
     @Override
     public void fsync(Caller caller, Handle handle, boolean dataOnly) throws FuseException {
         int fd = file(handle).fd();
+        if (layers.settings.rootless().volatileUpper()) {
+            return; // volatile: the upper layer is not synced (kernel overlayfs's and fuse-overlayfs's option)
+        }
         if (dataOnly) {
             Posix.fdatasync(fd);
         } else {
@@ -594,7 +605,7 @@ final class OverlayFileSystem implements FileSystem {
             throw new FuseException(Errno.EBADF, "not a directory handle: " + handle);
         }
         RealFile upper = directory.node.upper;
-        if (upper == null) {
+        if (upper == null || layers.settings.rootless().volatileUpper()) {
             return;
         }
         int fd = Posix.openat(upper.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);

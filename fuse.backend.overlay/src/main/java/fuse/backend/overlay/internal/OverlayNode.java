@@ -30,6 +30,14 @@ final class OverlayNode implements Node {
     final RealFile lower;
     /** Directories: the lower directories merged under this one, top first; empty for pure upper directories. */
     final List<RealFile> lowerDirs;
+    /**
+     * A metadata-only copy ({@code overlay.metacopy}): the lower file that holds its content, read by read-only
+     * opens and copied by copy-up; {@code null} once the content is in {@link #real()} (or always, for other
+     * objects). Cleared under {@link #lock}.
+     */
+    volatile RealFile data;
+    /** How owners are shown ({@code squash_to_*}, {@code uidmapping}, {@code gidmapping}). */
+    private final Owners shown;
     /** Serializes copy-up of this node and the open decisions that depend on its layer. */
     final ReentrantLock lock = new ReentrantLock();
 
@@ -60,7 +68,7 @@ final class OverlayNode implements Node {
     final List<Object> keys = new ArrayList<>(2);
 
     OverlayNode(long serial, FileType type, long inode, OverlayNode parent, String name, RealFile upper,
-            RealFile lower, List<RealFile> lowerDirs) {
+            RealFile lower, List<RealFile> lowerDirs, RealFile data, Owners shown) {
         this.serial = serial;
         this.type = type;
         this.inode = inode;
@@ -69,6 +77,14 @@ final class OverlayNode implements Node {
         this.upper = upper;
         this.lower = lower;
         this.lowerDirs = List.copyOf(lowerDirs);
+        this.data = data;
+        this.shown = shown;
+    }
+
+    /** The file with the object's content: {@link #data} for a metadata-only copy, else {@link #real()}. */
+    RealFile content() {
+        RealFile d = data;
+        return d != null ? d : real();
     }
 
     boolean isDirectory() {
@@ -102,20 +118,46 @@ final class OverlayNode implements Node {
     }
 
     /**
-     * The attributes of the object's current file with the node's stable number; merged directories report one
-     * link, as the kernel does (counting subdirectories across layers is not worth it; find copes).
+     * The attributes the overlay shows: {@link #realAttributes()} with the owner and group as {@link Owners} shows
+     * them (permission checks use these too, as the kernel's {@code default_permissions} does).
      */
     Attributes attributes() throws FuseException {
-        return attributes(real().stat().attributes());
+        return shown(realAttributes());
     }
 
     /** {@link #attributes()} from the attributes of the object's current file, just read. */
-    Attributes attributes(Attributes a) {
+    Attributes attributes(Attributes file) throws FuseException {
+        return shown(realAttributes(file));
+    }
+
+    /** Attributes as stored, with the owner and group as {@link Owners} shows them. */
+    Attributes shown(Attributes a) {
+        if (!shown.changes()) {
+            return a;
+        }
+        return a.toBuilder().owner(shown.shownUid(a.uid()), shown.shownGid(a.gid())).build();
+    }
+
+    /**
+     * The attributes of the object's current file with the node's stable number; merged directories report one
+     * link, as the kernel does (counting subdirectories across layers is not worth it; find copes).
+     */
+    Attributes realAttributes() throws FuseException {
+        return realAttributes(real().stat().attributes());
+    }
+
+    /** {@link #realAttributes()} from the attributes of the object's current file, just read. */
+    Attributes realAttributes(Attributes a) throws FuseException {
         int links = a.linkCount();
         if (isDirectory() && (upper != null ? hasLowerDirs() : lowerDirs.size() > 1)) {
             links = 1;
         }
-        return a.toBuilder().inode(inode).linkCount(links).build();
+        Attributes.Builder b = a.toBuilder().inode(inode).linkCount(links);
+        RealFile d = data;
+        if (d != null) {
+            b.blocks(d.stat().attributes().blocks()); // a metadata-only copy uses its data's space, as the kernel says
+        }
+        return b.build();
     }
 
     /** The layer descriptors this node holds. */
@@ -132,6 +174,10 @@ final class OverlayNode implements Node {
             lower.close();
         }
         lowerDirs.forEach(RealFile::close);
+        RealFile d = data;
+        if (d != null) {
+            d.close();
+        }
     }
 
     @Override

@@ -12,10 +12,20 @@ import fuse.api.FileType;
  * @param lower non-directories without an upper file: the topmost lower file; else {@code null}
  * @param lowerDirs directories: the lower directories merged below, top first
  * @param linkCount the link count of the file found, to tell lower hard links apart
+ * @param data a metadata-only copy ({@code overlay.metacopy}, kernel overlayfs's {@code metacopy=on}): the lower
+ *        file that holds its content; else {@code null}
+ * @param redirected a directory whose upper directory carries a redirect (it was renamed by kernel overlayfs with
+ *        {@code redirect_dir=on}): it reports its upper directory's number, not that of the lower one it merges
  */
-record Resolution(FileType type, RealFile upper, RealFile lower, List<RealFile> lowerDirs, long linkCount) {
+record Resolution(FileType type, RealFile upper, RealFile lower, List<RealFile> lowerDirs, long linkCount,
+        RealFile data, boolean redirected) {
     Resolution {
         lowerDirs = List.copyOf(lowerDirs);
+    }
+
+    /** A plain object: no metacopy, no redirect. */
+    Resolution(FileType type, RealFile upper, RealFile lower, List<RealFile> lowerDirs, long linkCount) {
+        this(type, upper, lower, lowerDirs, linkCount, null, false);
     }
 
     boolean isDirectory() {
@@ -38,5 +48,8 @@ record Resolution(FileType type, RealFile upper, RealFile lower, List<RealFile> 
             lower.close();
         }
         lowerDirs.forEach(RealFile::close);
+        if (data != null) {
+            data.close();
+        }
     }
 }

@@ -30,6 +30,13 @@ final class WorkDir implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkDir.class);
     static final String NAME = "work";
     static final String INSTANCE_PREFIX = "#inst-";
+    /**
+     * Kernel overlayfs's mark of a {@code volatile} mount, {@code work/incompat/volatile}: it refuses to mount
+     * layers that carry it (a crash may have lost writes to the upper layer). The kernel never removes it; this
+     * overlay makes it while a volatile mount lives and removes it after a clean close and a {@code syncfs}.
+     */
+    static final String INCOMPAT = "incompat";
+    static final String VOLATILE_MARK = INCOMPAT + "/volatile";
 
     private final RealFile workdir;
     private final int work;
@@ -54,6 +61,7 @@ final class WorkDir implements AutoCloseable {
         String instance = null;
         try {
             work = openWork(settings, workdir.fd());
+            refuseVolatileLeftover(settings, work);
             removeUnheld(work);
             instance = INSTANCE_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
             Posix.mkdirat(work, instance, 0700);
@@ -61,6 +69,9 @@ final class WorkDir implements AutoCloseable {
             Posix.flock(fd, LOCK_EX | LOCK_NB);
             probeXattrs(settings, fd, xattrs);
             probeWhiteout(settings, fd);
+            if (settings.rootless().volatileUpper()) {
+                markVolatile(settings, work);
+            }
             boolean renameWhiteout = probeRenameWhiteout(fd);
             if (!renameWhiteout) {
                 LOG.warn("upperdir {}: the file system has no RENAME_WHITEOUT; renames of lower files leave their "
@@ -99,11 +110,55 @@ final class WorkDir implements AutoCloseable {
         }
     }
 
+    /**
+     * A volatile mark that no live overlay holds: left by a volatile mount that did not end cleanly (or by the
+     * kernel's, which always leaves it); the upper layer may have lost writes, so the layers are refused, as the
+     * kernel refuses them.
+     */
+    private static void refuseVolatileLeftover(Settings settings, int work) throws FuseException {
+        if (Resolver.statChild(work, INCOMPAT) == null || liveInstances(work, null)) {
+            return;
+        }
+        throw new FuseException(Errno.EINVAL, Settings.WORKDIR + ": " + settings.work() + "/" + NAME + "/"
+                + VOLATILE_MARK + " exists: these layers were mounted volatile and not unmounted cleanly (or by "
+                + "kernel overlayfs, which always leaves it), so the upper layer may have lost writes; start from "
+                + "an empty upperdir and workdir, or remove that directory to mount them anyway");
+    }
+
+    private static void markVolatile(Settings settings, int work) throws FuseException {
+        try {
+            for (String dir : new String[] {INCOMPAT, VOLATILE_MARK, VOLATILE_MARK + "/dirty"}) {
+                try {
+                    Posix.mkdirat(work, dir, 0700);
+                } catch (PosixException e) {
+                    if (e.errno() != Errno.EEXIST) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (PosixException e) {
+            throw new FuseException(e.errno(), Settings.VOLATILE + ": cannot mark " + settings.work() + "/" + NAME
+                    + "/" + VOLATILE_MARK + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether an overlay other than the one working in {@code own} lives on this work directory. */
+    private static boolean liveInstances(int work, String own) throws PosixException {
+        for (Dirs.RawEntry entry : Dirs.list(work)) {
+            String name = entry.name();
+            if (name.startsWith(INSTANCE_PREFIX) && !name.equals(own) && entry.type() == DT_DIR && held(work, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Removes every entry of {@code work} but the instance directories of live overlays (their lock is held). */
     private static void removeUnheld(int work) throws PosixException {
         for (Dirs.RawEntry entry : Dirs.list(work)) {
             String name = entry.name();
-            if (name.startsWith(INSTANCE_PREFIX) && entry.type() == DT_DIR && held(work, name)) {
+            if (name.startsWith(INSTANCE_PREFIX) && entry.type() == DT_DIR && held(work, name)
+                    || name.equals(INCOMPAT)) {
                 continue;
             }
             discard(work, name);
@@ -209,9 +264,22 @@ final class WorkDir implements AutoCloseable {
         discard(fd, name);
     }
 
-    /** Removes this overlay's directory and lets go of its lock. */
+    /**
+     * Removes this overlay's directory and lets go of its lock. The last overlay of a volatile mount to close
+     * syncs the upper file system and then removes the volatile mark: the layers are whole again.
+     */
     @Override
     public void close() {
+        try {
+            if (Resolver.statChild(work, INCOMPAT) != null && !liveInstances(work, instance)) {
+                Posix.syncfs(fd);
+                discard(work, INCOMPAT);
+            }
+        } catch (PosixException e) {
+            LOG.warn("volatile overlay on {}: the upper file system could not be synced ({}); its mark {} stays, "
+                    + "and these layers will not mount again until it is removed", workdir, e.getMessage(),
+                    VOLATILE_MARK);
+        }
         discard(work, instance);
         Posix.closeQuietly(fd);
         Posix.closeQuietly(work);

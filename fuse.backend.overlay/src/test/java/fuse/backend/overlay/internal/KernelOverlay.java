@@ -25,11 +25,16 @@ final class KernelOverlay implements AutoCloseable {
 
     static KernelOverlay mount(List<Path> lowers, Path upper, Path work, Path target, boolean userxattr)
             throws IOException, InterruptedException {
+        // With userxattr the kernel only takes redirect_dir=nofollow (it never follows user.* redirects).
+        return mount(lowers, upper, work, target, "index=off,metacopy=off,xino=off"
+                + (userxattr ? ",userxattr,redirect_dir=nofollow" : ",redirect_dir=off"));
+    }
+
+    /** @param features the kernel's options besides the directories, e.g. {@code "redirect_dir=on,index=off"} */
+    static KernelOverlay mount(List<Path> lowers, Path upper, Path work, Path target, String features)
+            throws IOException, InterruptedException {
         String options = "lowerdir=" + lowers.stream().map(Path::toString).collect(Collectors.joining(":"))
-                + (upper != null ? ",upperdir=" + upper + ",workdir=" + work : "")
-                // With userxattr the kernel only takes redirect_dir=nofollow (it never follows user.* redirects).
-                + ",index=off,metacopy=off,xino=off"
-                + (userxattr ? ",userxattr,redirect_dir=nofollow" : ",redirect_dir=off");
+                + (upper != null ? ",upperdir=" + upper + ",workdir=" + work : "") + "," + features;
         KernelOverlay overlay = new KernelOverlay(target);
         run("mount", "-t", "overlay", "overlay", "-o", options, target.toString());
         overlay.mounted = true;
