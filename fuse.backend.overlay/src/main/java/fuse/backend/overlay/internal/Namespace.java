@@ -16,6 +16,7 @@ import fuse.api.Node;
 import fuse.posix.FileNames;
 import fuse.posix.FileStat;
 import fuse.posix.Posix;
+import fuse.posix.PosixException;
 
 /**
  * The changes of the merged tree's names, as kernel overlayfs makes them in the upper layer (see
@@ -32,6 +33,8 @@ final class Namespace {
     private final Resolver resolver;
     private final CopyUp copyUp;
     private final ReentrantLock namespace;
+    private final int serverUid;
+    private final int serverGid;
     private final boolean serverIsRoot;
     /**
      * For tests: called with the name between a lookup's first resolution and its interning, where a concurrent
@@ -46,7 +49,62 @@ final class Namespace {
         this.resolver = resolver;
         this.copyUp = copyUp;
         this.namespace = namespace;
-        this.serverIsRoot = Posix.geteuid() == 0;
+        this.serverUid = Posix.geteuid();
+        this.serverGid = Posix.getegid();
+        this.serverIsRoot = serverUid == 0;
+    }
+
+    /**
+     * A lookup: the entry of {@code name} in {@code parent}, with one reference counted, or {@code null} when absent.
+     *
+     * <p>Names are looked up in runs that are all known or all new (a listing with its READDIRPLUS lookups, a tree
+     * walk, stats after a create, {@code rm -rf}), so each directory remembers which way its last lookup went
+     * ({@link OverlayNode#lookupsFindKnown}), as the local backend does. While they find known nodes, a name is
+     * first looked at with one {@code fstatat} in the upper directory: an upper file the table holds is that node
+     * (its descriptor pins the inode), and its attributes are those just read, so no layer is resolved again (no
+     * {@code openat2}, no overlay xattr read, no lower layer visited: the layers do not change behind the
+     * overlay). A name absent from a directory without lower layers is then answered by that one call too. A
+     * wrong guess costs one call more than the full resolution.
+     */
+    Entry lookup(OverlayNode parent, String name) throws FuseException {
+        RealFile upper = parent.upper;
+        if (upper != null && parent.lookupsFindKnown) {
+            FileStat stat = statIfPresent(upper, name);
+            if (stat == null) {
+                if (!parent.hasLowerDirs()) {
+                    return null;
+                }
+            } else {
+                OverlayNode known = stat.device() == upper.device
+                        ? table.referenceUpper(stat.device(), stat.inode()) : null;
+                if (known != null) {
+                    return new Entry(known, known.upper != null ? known.attributes(stat.attributes())
+                            : known.attributes());
+                }
+                parent.lookupsFindKnown = false;
+            }
+        }
+        long serialBefore = table.nextSerial();
+        OverlayNode node = find(parent, name);
+        if (node == null) {
+            return null;
+        }
+        if (node.serial < serialBefore) {
+            parent.lookupsFindKnown = true; // the node was there already: the next names likely are too
+        }
+        return table.entry(node);
+    }
+
+    /** {@code fstatat} of {@code name} in {@code dir}, not followed; {@code null} when there is no such entry. */
+    private static FileStat statIfPresent(RealFile dir, String name) throws FuseException {
+        try {
+            return Posix.fstatat(dir.fd(), name, AT_SYMLINK_NOFOLLOW);
+        } catch (PosixException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     /**
@@ -80,11 +138,17 @@ final class Namespace {
 
     // ---------------------------------------------------------------------------------------------- creating
 
-    /** Makes the new object at {@code name} in the directory {@code dirfd} (upper or work directory). */
+    /**
+     * Makes the new object at {@code name} in the directory {@code dirfd} (upper or work directory) with the
+     * permission bits {@code perms} (the server's umask applies; symlinks ignore them).
+     */
     @FunctionalInterface
     private interface Maker {
-        void make(int dirfd, String name) throws FuseException;
+        void make(int dirfd, String name, int perms) throws FuseException;
     }
+
+    /** Permission bits of an object made before its owner and mode are set: nobody else may open it meanwhile. */
+    private static final int PLACEHOLDER_PERMS = 0600;
 
     Entry mknod(Caller caller, Node parent, String name, int mode, long rdev) throws FuseException {
         int type = (mode & S_IFMT) == 0 ? S_IFREG : mode & S_IFMT;
@@ -98,27 +162,26 @@ final class Namespace {
         if ((type == S_IFCHR || type == S_IFBLK) && caller.uid() != 0) {
             OverlayNode p = dir(parent);
             existsNot(p, name);
-            Permissions.mayCreate(caller, p);
+            Permissions.mayCreate(caller, p, p.attributes());
             throw new FuseException(Errno.EPERM, "making a device needs CAP_MKNOD");
         }
-        return table.entry(createObject(caller, parent, name, type, mode,
-                (dirfd, n) -> Posix.mknodat(dirfd, n, type | 0600, rdev)));
+        return createObject(caller, parent, name, type, mode,
+                (dirfd, n, perms) -> Posix.mknodat(dirfd, n, type | perms, rdev));
     }
 
     Entry mkdir(Caller caller, Node parent, String name, int mode) throws FuseException {
-        return table.entry(createObject(caller, parent, name, S_IFDIR, mode,
-                (dirfd, n) -> Posix.mkdirat(dirfd, n, 0700)));
+        return createObject(caller, parent, name, S_IFDIR, mode, Posix::mkdirat);
     }
 
     Entry symlink(Caller caller, Node parent, String name, String target) throws FuseException {
-        return table.entry(createObject(caller, parent, name, S_IFLNK, 0777,
-                (dirfd, n) -> Posix.symlinkat(target, dirfd, n)));
+        return createObject(caller, parent, name, S_IFLNK, 0777,
+                (dirfd, n, perms) -> Posix.symlinkat(target, dirfd, n));
     }
 
     /** A new empty regular file (the first half of create); counts one reference on it. */
-    OverlayNode createFile(Caller caller, OverlayNode parent, String name, int mode) throws FuseException {
+    Entry createFile(Caller caller, OverlayNode parent, String name, int mode) throws FuseException {
         return createObject(caller, parent, name, S_IFREG, mode,
-                (dirfd, n) -> Posix.mknodat(dirfd, n, S_IFREG | 0600, 0));
+                (dirfd, n, perms) -> Posix.mknodat(dirfd, n, S_IFREG | perms, 0));
     }
 
     /**
@@ -128,29 +191,38 @@ final class Namespace {
      * Counts one reference on the new node. The object inherits the merged parent's default ACL as the kernel's
      * overlayfs has {@code posix_acl_create} do on the overlay directory ({@link NewAcls}); without one the
      * caller's umask applies to {@code mode}.
+     *
+     * <p>Made in place without a default ACL to apply and with plain permission bits, the object is made with
+     * its final bits at once and only what then differs (the owner, bits the server's umask took) is set
+     * afterwards: for the usual create by the server's own user that is nothing, and the entry's attributes are
+     * the ones read when the new object was opened.
      */
-    private OverlayNode createObject(Caller caller, Node parent, String name, int type, int mode, Maker maker)
+    private Entry createObject(Caller caller, Node parent, String name, int type, int mode, Maker maker)
             throws FuseException {
         layers.checkWritable();
         FileNames.checkComponent(name);
         OverlayNode p = dir(parent);
-        existsNot(p, name); // the VFS answers EEXIST before overlayfs copies anything up
-        Permissions.mayCreate(caller, p);
+        if (p.upper == null) {
+            existsNot(p, name); // the VFS answers EEXIST before overlayfs copies anything up
+        }
+        Attributes pa = p.realAttributes();
+        try {
+            Permissions.mayCreate(caller, p, p.shown(pa));
+        } catch (FuseException e) {
+            existsNot(p, name); // EEXIST comes first; else (the usual case) the name is checked once, locked
+            throw e;
+        }
         copyUp.ensureUpper(caller, p, CopyUp.ALL);
         NewAcls acls = NewAcls.of(p.upper, type, mode, caller.umask());
-        Owner owner = owner(caller, p, type, acls.perms());
+        Owner owner = owner(caller, pa, type, acls.perms());
         namespace.lock();
         try {
-            existsNot(p, name);
+            Resolver.Slot slot = freeSlot(p, name);
             int pfd = p.upper.fd();
-            Resolver.Slot slot = Resolver.upperSlot(pfd, name);
-            if (slot == Resolver.Slot.OCCUPIED) {
-                throw new FuseException(Errno.EEXIST, name);
-            }
             if (slot == Resolver.Slot.WHITEOUT) {
                 WorkDir work = layers.work;
                 String temp = work.tempName();
-                maker.make(work.fd(), temp);
+                maker.make(work.fd(), temp, PLACEHOLDER_PERMS);
                 try {
                     owner.apply(work.fd(), temp);
                     acls.apply(work.path(temp));
@@ -163,32 +235,67 @@ final class Namespace {
                     throw e;
                 }
                 work.discard(temp); // the whiteout, swapped out
-            } else {
-                maker.make(pfd, name);
-                try {
+                return table.entry(intern(p, name));
+            }
+            boolean finalPerms = acls.defaultAcl() == null && (owner.mode & ~0777) == 0 && owner.madeAsIs;
+            maker.make(pfd, name, finalPerms ? owner.mode : PLACEHOLDER_PERMS);
+            try {
+                if (!finalPerms) {
                     owner.apply(pfd, name);
                     acls.apply(p.upper.proc() + "/" + name);
+                    return table.entry(intern(p, name));
+                }
+                OverlayNode node = intern(p, name);
+                try {
+                    FileStat made = node.upper.stat();
+                    return new Entry(node, node.attributes(owner.complete(node.upper, made.attributes())));
                 } catch (FuseException | RuntimeException e) {
-                    Dirs.removeTree(pfd, name);
+                    table.forget(node, 1);
                     throw e;
                 }
+            } catch (FuseException | RuntimeException e) {
+                Dirs.removeTree(pfd, name);
+                throw e;
             }
-            Resolution r = resolver.made(p.upper, name);
-            if (r == null) {
-                throw new FuseException(Errno.EIO, "'" + name + "' vanished right after it was made");
-            }
-            return table.intern(p, name, r);
         } finally {
             namespace.unlock();
         }
     }
 
+    /** The node of what was just made at {@code name} in {@code p}'s upper directory; one reference counted. */
+    private OverlayNode intern(OverlayNode p, String name) throws FuseException {
+        Resolution r = resolver.made(p.upper, name);
+        if (r == null) {
+            throw new FuseException(Errno.EIO, "'" + name + "' vanished right after it was made");
+        }
+        return table.intern(p, name, r);
+    }
+
+    /** {@code EEXIST} unless {@code name} is free in {@code parent}'s merged view. */
     void existsNot(OverlayNode parent, String name) throws FuseException {
-        Resolution existing = resolver.resolve(parent, name);
-        if (existing != null) {
-            existing.close();
+        freeSlot(parent, name);
+    }
+
+    /**
+     * What the upper directory holds at {@code name}, which must be free in the merged view ({@code EEXIST}
+     * otherwise): {@link Resolver.Slot#EMPTY} or {@link Resolver.Slot#WHITEOUT}, or {@code null} when the parent
+     * has no upper directory yet. The upper directory decides alone unless its slot is empty and lower layers
+     * lie below: then they are resolved too.
+     */
+    private Resolver.Slot freeSlot(OverlayNode parent, String name) throws FuseException {
+        RealFile upper = parent.upper;
+        Resolver.Slot slot = upper == null ? null : Resolver.upperSlot(upper.fd(), name);
+        if (slot == Resolver.Slot.OCCUPIED) {
             throw new FuseException(Errno.EEXIST, name);
         }
+        if (slot == null || slot == Resolver.Slot.EMPTY && parent.hasLowerDirs()) {
+            Resolution existing = resolver.resolve(parent, name);
+            if (existing != null) {
+                existing.close();
+                throw new FuseException(Errno.EEXIST, name);
+            }
+        }
+        return slot;
     }
 
     /**
@@ -196,7 +303,8 @@ final class Namespace {
      * directory (the kernel's overlayfs then creates the upper file with these): the caller, or the directory's
      * group when it is set-group-ID (new directories inherit the bit).
      */
-    private record Owner(int uid, int gid, int mode, boolean symlink, boolean chown) {
+    /** @param madeAsIs whether an object the server makes in the upper directory gets this owner by itself */
+    private record Owner(int uid, int gid, int mode, boolean symlink, boolean chown, boolean madeAsIs) {
         void apply(int dirfd, String name) throws FuseException {
             if (chown) {
                 Posix.fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW);
@@ -205,12 +313,32 @@ final class Namespace {
                 Posix.fchmodat(dirfd, name, mode, 0);
             }
         }
+
+        /**
+         * Sets what of the owner and mode the object {@code file}, made with {@link #mode} as its permission bits,
+         * does not have yet ({@code made}: its attributes then); answers its attributes now.
+         */
+        Attributes complete(RealFile file, Attributes made) throws FuseException {
+            boolean owned = !chown || made.uid() == uid && made.gid() == gid;
+            boolean moded = symlink || (made.mode() & S_IALLUGO) == mode;
+            if (owned && moded) {
+                return made;
+            }
+            int fd = file.fd();
+            if (!owned) {
+                Posix.fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+            }
+            if (!symlink) {
+                Posix.fchmodat2(fd, "", mode, AT_EMPTY_PATH);
+            }
+            return file.stat().attributes();
+        }
     }
 
-    private Owner owner(Caller caller, OverlayNode parent, int type, int perms) throws FuseException {
+    /** @param pa the directory's attributes as stored (not as shown) */
+    private Owner owner(Caller caller, Attributes pa, int type, int perms) {
         // Stored ids: the caller's as uidmapping/gidmapping store them, the directory's group as on disk.
         Owners owners = layers.settings.rootless().owners();
-        Attributes pa = parent.realAttributes();
         int uid = owners.storedUid(caller.uid());
         int callerGid = owners.storedGid(caller.gid());
         int gid = callerGid;
@@ -225,7 +353,9 @@ final class Namespace {
             mode &= ~S_ISGID;
         }
         // Only root can give files away; an unprivileged server makes them its own, as it must.
-        return new Owner(uid, gid, mode, type == S_IFLNK, serverIsRoot);
+        boolean madeAsIs = !serverIsRoot
+                || uid == serverUid && ((pa.mode() & S_ISGID) != 0 || gid == serverGid);
+        return new Owner(uid, gid, mode, type == S_IFLNK, serverIsRoot, madeAsIs);
     }
 
     Entry link(Caller caller, Node node, Node newParent, String newName) throws FuseException {
@@ -234,7 +364,7 @@ final class Namespace {
         OverlayNode n = overlay(node);
         OverlayNode np = dir(newParent);
         existsNot(np, newName); // the VFS reports a taken name first
-        Permissions.mayCreate(caller, np);
+        Permissions.mayCreate(caller, np, np.attributes());
         if (n.isDirectory()) {
             throw new FuseException(Errno.EPERM, "hard link to a directory");
         }
@@ -242,12 +372,8 @@ final class Namespace {
         copyUp.ensureUpper(caller, np, CopyUp.ALL);
         namespace.lock();
         try {
-            existsNot(np, newName);
+            Resolver.Slot slot = freeSlot(np, newName);
             int pfd = np.upper.fd();
-            Resolver.Slot slot = Resolver.upperSlot(pfd, newName);
-            if (slot == Resolver.Slot.OCCUPIED) {
-                throw new FuseException(Errno.EEXIST, newName);
-            }
             RealFile source = n.upper;
             if (slot == Resolver.Slot.WHITEOUT) {
                 WorkDir work = layers.work;
@@ -285,6 +411,9 @@ final class Namespace {
         layers.checkWritable();
         FileNames.checkComponent(name);
         OverlayNode p = dir(parent);
+        if (removedFromUpperOnly(caller, p, name, false)) {
+            return;
+        }
         checkRemovable(caller, p, name, false);
         copyUp.ensureUpper(caller, p, CopyUp.ALL);
         namespace.lock();
@@ -323,6 +452,9 @@ final class Namespace {
         layers.checkWritable();
         FileNames.checkComponent(name);
         OverlayNode p = dir(parent);
+        if (removedFromUpperOnly(caller, p, name, true)) {
+            return;
+        }
         checkRemovable(caller, p, name, true);
         copyUp.ensureUpper(caller, p, CopyUp.ALL);
         namespace.lock();
@@ -368,6 +500,55 @@ final class Namespace {
     }
 
     /**
+     * Removes {@code name} from a directory without lower layers the short way, when it can: nothing lies below
+     * there (no whiteout to leave, no copy-up), so one {@code fstatat} of the name decides, under the namespace
+     * lock, and the entry goes with one {@code unlinkat}. A directory goes that way only when it is a node the
+     * table knows to have no lower layers either, and its upper directory is empty (whiteouts in it take the
+     * long way). {@code false}: nothing done, the caller takes the long way (and reports what is wrong).
+     */
+    private boolean removedFromUpperOnly(Caller caller, OverlayNode p, String name, boolean directory)
+            throws FuseException {
+        RealFile upper = p.upper;
+        if (upper == null || p.hasLowerDirs()) {
+            return false;
+        }
+        namespace.lock();
+        try {
+            FileStat stat = statIfPresent(upper, name);
+            if (stat == null || stat.device() != upper.device) {
+                return false; // absent, or a mount point: the long way says which error
+            }
+            Attributes a = stat.attributes();
+            if (Resolver.isWhiteout(a) || a.isDirectory() != directory) {
+                return false;
+            }
+            if (directory) {
+                OverlayNode node = table.upperNode(stat.device(), stat.inode());
+                if (node == null || node.hasLowerDirs()) {
+                    return false;
+                }
+            }
+            Permissions.mayDelete(caller, p, p.shown(a));
+            if (!directory) {
+                Posix.unlinkat(upper.fd(), name, 0);
+                lastLinkGone(stat);
+                return true;
+            }
+            try {
+                Posix.unlinkat(upper.fd(), name, AT_REMOVEDIR);
+                return true;
+            } catch (PosixException e) {
+                if (e.errno() == Errno.ENOTEMPTY) {
+                    return false; // it may hold only whiteouts: the long way tells
+                }
+                throw e;
+            }
+        } finally {
+            namespace.unlock();
+        }
+    }
+
+    /**
      * What the VFS and overlayfs check before the parent is copied up for a removal: the name exists, has the
      * right type and, for a directory, is empty in the merged view. Checked again under the namespace lock.
      */
@@ -378,7 +559,7 @@ final class Namespace {
             throw new FuseException(Errno.ENOENT, name);
         }
         try {
-            Permissions.mayDelete(caller, parent, r.real().stat().attributes());
+            Permissions.mayDelete(caller, parent, parent.shown(r.real().stat().attributes()));
             if (r.isDirectory() != directory) {
                 throw new FuseException(directory ? Errno.ENOTDIR : Errno.EISDIR, name);
             }
@@ -434,7 +615,7 @@ final class Namespace {
             }
             Permissions.mayDelete(caller, p, old.attributes());
             if (target == null) {
-                Permissions.mayCreate(caller, np);
+                Permissions.mayCreate(caller, np, np.attributes());
             } else {
                 Permissions.mayDelete(caller, np, target.attributes());
             }

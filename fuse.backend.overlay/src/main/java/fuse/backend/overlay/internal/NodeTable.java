@@ -1,13 +1,24 @@
 package fuse.backend.overlay.internal;
 
+import static fuse.posix.Linux.RLIMIT_NOFILE;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import fuse.api.Entry;
+import fuse.api.Errno;
 import fuse.api.FuseException;
+import fuse.posix.Posix;
+import fuse.posix.PosixException;
+import fuse.posix.ResourceLimit;
 
 
 /**
@@ -49,8 +60,17 @@ final class NodeTable {
     record LinkKey(long parentSerial, String name) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(NodeTable.class);
+    private static final long LIMIT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final String label;
     private final InodeNumbers inodes;
     private final Owners shown;
+    /** Layer descriptors the nodes may hold at once; a new node beyond it is refused with {@code ENFILE}. */
+    private final int maxDescriptors;
+    /** Guarded by {@code this}: layer descriptors the registered nodes hold. */
+    private long descriptors;
+    private final AtomicLong limitLoggedAt = new AtomicLong(System.nanoTime() - LIMIT_LOG_INTERVAL_NANOS);
     /** Guarded by {@code this}. */
     private final Map<Object, OverlayNode> byKey = new HashMap<>();
     private final ConcurrentHashMap<UpperKey, Long> origins = new ConcurrentHashMap<>();
@@ -58,14 +78,40 @@ final class NodeTable {
     private long nextSerial = 1;
     private OverlayNode root;
 
-    /** @param shown how nodes show owners */
-    NodeTable(InodeNumbers inodes, Owners shown) {
+    /**
+     * @param label names the overlay in the log line at the limit
+     * @param shown how nodes show owners
+     * @param maxDescriptors layer descriptors the nodes may hold at once (each node holds one per layer file it
+     *        is made of); {@code 0}: {@link #halfTheDescriptorLimit}
+     */
+    NodeTable(String label, InodeNumbers inodes, Owners shown, int maxDescriptors) {
+        this.label = label;
         this.inodes = inodes;
         this.shown = shown;
+        this.maxDescriptors = maxDescriptors > 0 ? maxDescriptors : halfTheDescriptorLimit();
+    }
+
+    /**
+     * Half of {@code RLIMIT_NOFILE}, the half the mounts' open files leave: every node the kernel knows holds its
+     * descriptors (the local backend's nodes, kept by file handle, hold none while idle, and its nodes without
+     * handles a quarter), and with long cache timeouts the kernel knows every file a tree walk met.
+     */
+    private static int halfTheDescriptorLimit() {
+        try {
+            long soft = Posix.getrlimit(RLIMIT_NOFILE).soft();
+            return (int) (soft == ResourceLimit.UNLIMITED ? 1 << 20 : Math.clamp(soft / 2, 64, 1 << 20));
+        } catch (PosixException e) {
+            return 1024;
+        }
+    }
+
+    /** Layer descriptors the registered nodes hold: for tests. */
+    synchronized long descriptors() {
+        return descriptors;
     }
 
     /** Makes the root node from its resolution; pinned, never forgotten. */
-    synchronized OverlayNode pinRoot(Resolution resolution) {
+    synchronized OverlayNode pinRoot(Resolution resolution) throws FuseException {
         root = intern(null, "", resolution);
         root.references = Long.MAX_VALUE / 2;
         return root;
@@ -76,7 +122,7 @@ final class NodeTable {
      * for the root. Counts one reference and takes ownership of the resolution's files, as
      * {@link #intern(OverlayNode, String, Resolution, long)}.
      */
-    synchronized OverlayNode intern(OverlayNode parent, String name, Resolution resolution) {
+    synchronized OverlayNode intern(OverlayNode parent, String name, Resolution resolution) throws FuseException {
         OverlayNode node = intern(parent, name, resolution, parent == null ? 0 : parent.copyUpsPlaced);
         if (node == null) {
             throw new IllegalStateException("a copy-up into " + parent + " was placed without the namespace lock");
@@ -98,7 +144,8 @@ final class NodeTable {
      * that read is seen by the resolution itself; whatever did it later either still holds its node, found here,
      * or was forgotten after the count changed (copy-up counts before its caller gives its reference back).
      */
-    synchronized OverlayNode intern(OverlayNode parent, String name, Resolution resolution, long placedBefore) {
+    synchronized OverlayNode intern(OverlayNode parent, String name, Resolution resolution, long placedBefore)
+            throws FuseException {
         Object key = key(parent, name, resolution);
         OverlayNode existing = byKey.get(key);
         // A key of a lower file still names a node copied up and moved away: not the object at this place. (Found
@@ -114,6 +161,14 @@ final class NodeTable {
             resolution.close();
             return null;
         }
+        int held = descriptorsOf(resolution);
+        if (parent != null && descriptors + held > maxDescriptors) {
+            resolution.close();
+            logLimit();
+            throw new FuseException(Errno.ENFILE, label + ": the nodes hold " + descriptors + " layer descriptors, "
+                    + "the limit is " + maxDescriptors);
+        }
+        descriptors += held;
         if (movedAway) {
             existing.keys.remove(key);
             byKey.remove(key);
@@ -127,6 +182,43 @@ final class NodeTable {
             parent.references++;
         }
         return node;
+    }
+
+    /**
+     * The node whose upper file is {@code (device, inode)}, with one more reference, or {@code null} when there is
+     * none. A node's descriptor pins its file, so no other file has that number while the node lives.
+     */
+    synchronized OverlayNode referenceUpper(long device, long inode) {
+        OverlayNode node = upperNode(device, inode);
+        if (node != null) {
+            node.references++;
+        }
+        return node;
+    }
+
+    /** The node whose upper file is {@code (device, inode)}, or {@code null}; no reference counted. */
+    synchronized OverlayNode upperNode(long device, long inode) {
+        return byKey.get(new UpperKey(device, inode));
+    }
+
+    /** The serial the next new node gets: a node with a lower one existed before this was read. */
+    synchronized long nextSerial() {
+        return nextSerial;
+    }
+
+    private static int descriptorsOf(Resolution r) {
+        return (r.upper() != null ? 1 : 0) + (r.lower() != null ? 1 : 0) + r.lowerDirs().size();
+    }
+
+    private void logLimit() {
+        long now = System.nanoTime();
+        long last = limitLoggedAt.get();
+        if (now - last >= LIMIT_LOG_INTERVAL_NANOS && limitLoggedAt.compareAndSet(last, now)) {
+            LOG.warn("{}: the nodes the kernel knows hold {} layer descriptors, the limit (half of "
+                    + "RLIMIT_NOFILE); lookups and creates beyond it fail with ENFILE until the kernel forgets some "
+                    + "(logged at most every {} s)", label, maxDescriptors,
+                    TimeUnit.NANOSECONDS.toSeconds(LIMIT_LOG_INTERVAL_NANOS));
+        }
     }
 
     private static Object key(OverlayNode parent, String name, Resolution r) {
@@ -176,6 +268,7 @@ final class NodeTable {
         UpperKey key = new UpperKey(device, inode);
         byKey.put(key, node);
         node.keys.add(key);
+        descriptors++; // the copy's descriptor, which the node holds from now on
         if (!node.isDirectory()) {
             origins.put(key, node.inode);
         }
@@ -186,6 +279,7 @@ final class NodeTable {
         UpperKey key = new UpperKey(device, inode);
         byKey.remove(key, node);
         node.keys.remove(key);
+        descriptors--;
         origins.remove(key);
     }
 
@@ -239,6 +333,7 @@ final class NodeTable {
                     byKey.remove(key, current);
                 }
                 current.keys.clear();
+                descriptors -= current.descriptorCount();
                 released.add(current);
                 current = current.parent;
                 n = 1;

@@ -100,6 +100,8 @@ final class OverlayFileSystem implements FileSystem {
     private static final int IO_FLAGS_DROPPED =
             O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW | O_DIRECTORY | O_PATH | O_TMPFILE | O_DIRECT;
 
+    private static final Set<OpenOption> KEEP_LISTING = Set.of(OpenOption.CACHE_DIR, OpenOption.KEEP_CACHE);
+
     private final Layers layers;
     private final OverlayXattrs xattrs;
     private final NodeTable table;
@@ -113,10 +115,11 @@ final class OverlayFileSystem implements FileSystem {
     private volatile PassthroughPolicy policy;
     private volatile boolean closed;
 
-    private OverlayFileSystem(Layers layers) throws FuseException {
+    private OverlayFileSystem(Layers layers, int maxNodeDescriptors) throws FuseException {
         this.layers = layers;
         this.xattrs = layers.xattrs;
-        this.table = new NodeTable(layers.inodes, layers.settings.rootless().owners());
+        this.table = new NodeTable("overlay " + layers.settings.upper(), layers.inodes,
+                layers.settings.rootless().owners(), maxNodeDescriptors);
         Resolver resolver = new Resolver(layers);
         this.copyUp = new CopyUp(layers, table, namespace);
         this.names = new Namespace(layers, table, resolver, copyUp, namespace);
@@ -130,9 +133,15 @@ final class OverlayFileSystem implements FileSystem {
 
     /** @param mountpoint where the overlay is mounted (no layer may be there), or {@code null} */
     static OverlayFileSystem open(Settings settings, java.nio.file.Path mountpoint) throws FuseException {
+        return open(settings, mountpoint, 0);
+    }
+
+    /** @param maxNodeDescriptors layer descriptors its nodes may hold at once, {@code 0} for the default */
+    static OverlayFileSystem open(Settings settings, java.nio.file.Path mountpoint, int maxNodeDescriptors)
+            throws FuseException {
         Layers layers = Layers.open(settings, mountpoint);
         try {
-            return new OverlayFileSystem(layers);
+            return new OverlayFileSystem(layers, maxNodeDescriptors);
         } catch (FuseException | RuntimeException e) {
             layers.close();
             throw e;
@@ -192,11 +201,11 @@ final class OverlayFileSystem implements FileSystem {
     @Override
     public Entry lookup(Caller caller, Node parent, String name) throws FuseException {
         FileNames.checkLookupComponent(name);
-        OverlayNode node = names.find(dir(parent), name);
-        if (node == null) {
+        Entry entry = names.lookup(dir(parent), name);
+        if (entry == null) {
             throw new FuseException(Errno.ENOENT);
         }
-        return table.entry(node);
+        return entry;
     }
 
     @Override
@@ -297,24 +306,24 @@ final class OverlayFileSystem implements FileSystem {
     @Override
     public Created create(Caller caller, Node parent, String name, int flags, int mode) throws FuseException {
         OverlayNode p = dir(parent);
-        OverlayNode node;
+        Entry entry;
         boolean made;
         try {
-            node = names.createFile(caller, p, name, mode);
+            entry = names.createFile(caller, p, name, mode);
             made = true;
         } catch (FuseException e) {
             if (e.errno() != Errno.EEXIST || (flags & O_EXCL) != 0) {
                 throw e;
             }
             // Raced with another creator and O_EXCL was not asked: open what is there, as open(2) would.
-            node = names.find(p, name);
-            if (node == null) {
+            entry = names.lookup(p, name);
+            if (entry == null) {
                 throw e;
             }
             made = false;
         }
+        OverlayNode node = (OverlayNode) entry.node();
         try {
-            Entry entry = new Entry(node, node.attributes());
             // The creator of a file gets the access it asked for whatever the new file's mode (open(2) with
             // O_CREAT checks the mode only of a file that already existed): no permission check on what we made.
             int openFlags = flags & ~O_CREAT;
@@ -539,6 +548,16 @@ final class OverlayFileSystem implements FileSystem {
     @Override
     public Handle opendir(Caller caller, Node node) throws FuseException {
         return new DirectoryHandle(dir(node));
+    }
+
+    /**
+     * The kernel may cache every listing and keep it from one open to the next: the layers do not change behind
+     * the overlay, and the kernel drops its copy of a directory it changed itself (a copy-up changes no listing:
+     * names, types and numbers stay).
+     */
+    @Override
+    public Set<OpenOption> directoryCaching(Node node, Handle handle) {
+        return KEEP_LISTING;
     }
 
     @Override

@@ -53,6 +53,12 @@ final class OverlayNode implements Node {
      */
     volatile long copyUpsPlaced;
 
+    /**
+     * Directories: whether the last lookup in this one found a node the table already held, so the next one likely
+     * will too (see {@link Namespace#find}). A hint: racing lookups may overwrite each other's answer.
+     */
+    boolean lookupsFindKnown;
+
     /** Read-only opens answered with a passthrough of {@link #lower}, still live; guarded by {@link #lock}. */
     int lowerPassthroughOpens;
 
@@ -116,7 +122,16 @@ final class OverlayNode implements Node {
      * them (permission checks use these too, as the kernel's {@code default_permissions} does).
      */
     Attributes attributes() throws FuseException {
-        Attributes a = realAttributes();
+        return shown(realAttributes());
+    }
+
+    /** {@link #attributes()} from the attributes of the object's current file, just read. */
+    Attributes attributes(Attributes file) throws FuseException {
+        return shown(realAttributes(file));
+    }
+
+    /** Attributes as stored, with the owner and group as {@link Owners} shows them. */
+    Attributes shown(Attributes a) {
         if (!shown.changes()) {
             return a;
         }
@@ -128,7 +143,11 @@ final class OverlayNode implements Node {
      * link, as the kernel does (counting subdirectories across layers is not worth it; find copes).
      */
     Attributes realAttributes() throws FuseException {
-        Attributes a = real().stat().attributes();
+        return realAttributes(real().stat().attributes());
+    }
+
+    /** {@link #realAttributes()} from the attributes of the object's current file, just read. */
+    Attributes realAttributes(Attributes a) throws FuseException {
         int links = a.linkCount();
         if (isDirectory() && (upper != null ? hasLowerDirs() : lowerDirs.size() > 1)) {
             links = 1;
@@ -139,6 +158,11 @@ final class OverlayNode implements Node {
             b.blocks(d.stat().attributes().blocks()); // a metadata-only copy uses its data's space, as the kernel says
         }
         return b.build();
+    }
+
+    /** The layer descriptors this node holds. */
+    int descriptorCount() {
+        return (upper != null ? 1 : 0) + (lower != null ? 1 : 0) + lowerDirs.size();
     }
 
     void closeFiles() {

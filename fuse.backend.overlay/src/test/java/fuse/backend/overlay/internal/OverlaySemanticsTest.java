@@ -272,6 +272,24 @@ class OverlaySemanticsTest {
         assertEquals(before, fs.nodeCount());
     }
 
+    @Test
+    void nodeDescriptorsAreBoundedAndAnswerEnfileAtTheLimit() throws Exception {
+        fs.close();
+        // The root holds 3 (upper and two lowers); then merged 2, top.txt 1, deep.txt 1, sub 1: 8 in all.
+        fs = OverlayFileSystem.open(Settings.parse(fx.configuration()), null, 8);
+        Entry top = fs.lookup(ROOT, fs.root(), "top.txt");
+        for (String name : List.of("merged", "deep.txt", "sub")) {
+            fs.lookup(ROOT, fs.root(), name);
+        }
+        FuseException refused = assertThrows(FuseException.class, () -> fs.lookup(ROOT, fs.root(), "mixed"));
+        assertEquals(Errno.ENFILE, refused.errno());
+        Entry again = fs.lookup(ROOT, fs.root(), "top.txt");
+        assertSame(top.node(), again.node(), "a known node costs no descriptor");
+        fs.forget(top.node(), 2);
+        assertEquals("mixed", ((OverlayNode) fs.lookup(ROOT, fs.root(), "mixed").node()).name,
+                "room again once the kernel forgot a node");
+    }
+
     // ------------------------------------------------------------------------------------------------ removal
 
     @Test
