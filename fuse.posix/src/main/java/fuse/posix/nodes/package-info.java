@@ -5,7 +5,7 @@
  * backend holds stay bounded however many files the kernel knows.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package fuse.posix.nodes;
 
 import org.osgi.annotation.bundle.Export;

@@ -25,28 +25,45 @@ import fuse.api.Handle;
 import fuse.api.Node;
 import fuse.api.Opened;
 import fuse.api.TimeSpec;
+import fuse.testkit.NodeHolds;
 import fuse.testkit.TestCaller;
 
 /**
  * {@link PosixDriver} over a backend's {@link FileSystem}, called as the mount would call it: paths are walked
- * with lookup from the root, and every reference a lookup or create counts is given back with forget once the
- * operation is done, so a backend's node table must end where it started.
+ * with lookup from the root, the entries a lookup or create answers are counted per node, and a node is
+ * {@linkplain FileSystem#release(Node) released} once the operations that took it are done, so a backend's node
+ * table must end where it started.
  */
 public final class SpiDriver implements PosixDriver {
     private final FileSystem fs;
     private final Caller caller;
+    /** The entries taken from the backend (shared by the drivers {@link #as} makes). */
+    private final NodeHolds held;
 
     public SpiDriver(FileSystem fs, Caller caller) {
+        this(fs, caller, new NodeHolds(fs));
+    }
+
+    private SpiDriver(FileSystem fs, Caller caller, NodeHolds held) {
         this.fs = fs;
         this.caller = caller;
+        this.held = held;
     }
 
     @Override
     public PosixDriver as(int uid, int gid) {
-        return new SpiDriver(fs, new TestCaller(uid, gid, caller.pid(), caller.umask()));
+        return new SpiDriver(fs, new TestCaller(uid, gid, caller.pid(), caller.umask()), held);
     }
 
-    /** The nodes a walk looked up; closing forgets them. */
+    private Node take(Node node) {
+        return held.take(node);
+    }
+
+    private void giveBack(Node node) {
+        held.giveBack(node);
+    }
+
+    /** The nodes a walk looked up; closing gives them back. */
     private final class Walk implements AutoCloseable {
         final List<Node> taken = new ArrayList<>();
         Node node = fs.root();
@@ -54,14 +71,14 @@ public final class SpiDriver implements PosixDriver {
         String name;
 
         Node keep(Entry entry) {
-            taken.add(entry.node());
+            taken.add(take(entry.node()));
             return entry.node();
         }
 
         @Override
         public void close() {
             for (Node n : taken) {
-                fs.forget(n, 1);
+                giveBack(n);
             }
         }
     }
@@ -200,10 +217,11 @@ public final class SpiDriver implements PosixDriver {
                     }
                     // As the kernel does for a negative dentry: CREATE, which answers the node and the open file.
                     Created created = fs.create(caller, w.node, w.name, flags, mode);
-                    return new SpiFile(created.entry().node(), created.opened());
+                    return new SpiFile(take(created.entry().node()), created.opened());
                 }
+                take(existing.node());
                 if ((flags & O_EXCL) != 0) {
-                    fs.forget(existing.node(), 1);
+                    giveBack(existing.node());
                     throw new FuseException(Errno.EEXIST);
                 }
                 return openNode(existing.node(), existing.attributes(), openFlags);
@@ -224,9 +242,7 @@ public final class SpiDriver implements PosixDriver {
             }
             return new SpiFile(node, fs.open(caller, node, flags));
         } catch (FuseException e) {
-            if (node != fs.root()) {
-                fs.forget(node, 1);
-            }
+            giveBack(node);
             throw e;
         }
     }
@@ -369,9 +385,7 @@ public final class SpiDriver implements PosixDriver {
                 throw new IllegalStateException("flush failed: " + e.getMessage(), e);
             } finally {
                 fs.release(handle());
-                if (node != fs.root()) {
-                    fs.forget(node, 1);
-                }
+                giveBack(node);
             }
         }
     }

@@ -132,12 +132,13 @@ final class AuditFileSystem implements FileSystem {
             Posix.closeQuietly(fd);
             throw e;
         }
-        return new Entry(nodes.reference(stat, fd), stat.attributes());
+        return new Entry(nodes.node(stat, fd), stat.attributes());
     }
 
+    /** The mount is done with the node: the cache lets it go. */
     @Override
-    public void forget(Node node, long count) {
-        nodes.forget((AuditNode) node, count);
+    public void release(Node node) {
+        nodes.release((AuditNode) node);
     }
 
     @Override

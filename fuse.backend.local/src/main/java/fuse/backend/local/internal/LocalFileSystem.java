@@ -172,7 +172,7 @@ final class LocalFileSystem implements FileSystem {
         return policy;
     }
 
-    /** Nodes currently referenced, the root included: for tests and statistics. */
+    /** Nodes the cache holds (not yet released), the root included: for tests and statistics. */
     int nodeCount() {
         return nodes.size();
     }
@@ -227,7 +227,7 @@ final class LocalFileSystem implements FileSystem {
             int dirfd = d.fd();
             if (dir.lookupsFindKnown) {
                 FileStat stat = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
-                LocalNode known = nodes.referenceIfHeld(stat);
+                LocalNode known = nodes.findHeld(stat);
                 if (known != null) {
                     return new Entry(known, stat.attributes());
                 }
@@ -243,7 +243,7 @@ final class LocalFileSystem implements FileSystem {
         }
     }
 
-    /** Registers {@code fd} (owned) as a node and answers its entry; one reference counted. */
+    /** The entry of the node of {@code fd} (owned: it becomes the node's descriptor or is closed). */
     private Entry entry(int fd) throws FuseException {
         FileStat stat;
         try {
@@ -252,13 +252,13 @@ final class LocalFileSystem implements FileSystem {
             Posix.closeQuietly(fd);
             throw e;
         }
-        return new Entry(nodes.reference(stat, fd), stat.attributes());
+        return new Entry(nodes.node(stat, fd), stat.attributes());
     }
 
     @Override
-    public void forget(Node node, long count) {
+    public void release(Node node) {
         if (node instanceof LocalNode local) {
-            nodes.forget(local, count);
+            nodes.release(local);
         }
     }
 
@@ -539,7 +539,7 @@ final class LocalFileSystem implements FileSystem {
             // The node's O_PATH descriptor, through the magic link: the very file just opened, no name resolved
             // again, so the stat above is its own.
             int pathFd = Posix.openat(AT_FDCWD, Posix.procFdPath(fd), NODE_FLAGS & ~O_NOFOLLOW, 0);
-            entry = new Entry(nodes.reference(stat, pathFd), stat.attributes());
+            entry = new Entry(nodes.node(stat, pathFd), stat.attributes());
         } catch (FuseException | RuntimeException e) {
             Posix.closeQuietly(fd);
             if (made != null) {
@@ -553,7 +553,7 @@ final class LocalFileSystem implements FileSystem {
                     || decide(current, fd, entry.attributes().size(), write);
             return new Created(entry, opened(caller, n, fd, flags, passthrough, write));
         } catch (FuseException | RuntimeException e) {
-            nodes.forget(n, 1);
+            // The node stays cached (only the mount releases nodes: a lookup may have handed it over meanwhile).
             if (made != null) {
                 undoCreation(dirfd, name, made);
             }
@@ -873,9 +873,6 @@ final class LocalFileSystem implements FileSystem {
                 return entry;
             }
             return new Entry(n, Posix.fstat(d.fd()).attributes());
-        } catch (FuseException e) {
-            nodes.forget(n, 1);
-            throw e;
         }
     }
 

@@ -197,9 +197,9 @@ final class OverlayFileSystem implements FileSystem {
     }
 
     @Override
-    public void forget(Node node, long count) {
+    public void release(Node node) {
         if (node instanceof OverlayNode n) {
-            table.forget(n, count);
+            table.release(n);
         }
     }
 
@@ -313,6 +313,7 @@ final class OverlayFileSystem implements FileSystem {
             // O_CREAT checks the mode only of a file that already existed): no permission check on what we made.
             int openFlags = flags & ~O_CREAT;
             Opened opened = made ? openPermitted(caller, node, openFlags) : open(caller, node, openFlags);
+            table.handedOver(node);
             return new Created(entry, opened);
         } catch (FuseException | RuntimeException e) {
             table.forget(node, 1);

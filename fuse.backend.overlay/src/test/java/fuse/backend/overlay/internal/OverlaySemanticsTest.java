@@ -255,7 +255,7 @@ class OverlaySemanticsTest {
         Entry e = fs.lookup(ROOT, fs.root(), "deep.txt");
         long ino = e.attributes().inode();
         assertNull(ops.chmod("deep.txt", 0600));
-        fs.forget(e.node(), 1);
+        fs.release(e.node());
         Entry again = fs.lookup(ROOT, fs.root(), "deep.txt");
         assertEquals(ino, again.attributes().inode());
         assertEquals(ino, Tree.list(fs, fs.root()).stream().filter(l -> l.name().equals("deep.txt")).findFirst()
@@ -263,12 +263,12 @@ class OverlaySemanticsTest {
     }
 
     @Test
-    void forgetReleasesNodes() throws Exception {
+    void releaseDropsNodes() throws Exception {
         int before = fs.nodeCount();
         Entry e = fs.lookup(ROOT, node("sub"), "dir");
         assertTrue(fs.nodeCount() > before);
-        fs.forget(e.node(), 1);
-        fs.forget(node("sub"), 2); // the two lookups of "sub" above (node() + the lookup of "dir"'s parent)
+        fs.release(e.node());
+        fs.release(node("sub")); // every entry of "sub" handed out (node(), twice) goes at once
         assertEquals(before, fs.nodeCount());
     }
 
@@ -529,12 +529,14 @@ class OverlaySemanticsTest {
                 int id = t;
                 results.add(pool.submit(() -> {
                     start.await();
-                    SpiOps mine = new SpiOps(fs);
+                    SpiOps mine = new SpiOps(fs, ops.holds());
                     for (int i = 0; i < 16; i++) {
                         int f = (i + id) % 16;
                         assertNull(mine.write("many/f" + f, 100 + id, new byte[] {'x'}, false, false, 0));
                     }
-                    return fs.lookup(ROOT, node("many"), "f0").node();
+                    // Counted with the others' entries: a thread's release must not take these back.
+                    Node many = mine.holds().take(node("many"));
+                    return mine.holds().take(fs.lookup(ROOT, many, "f0"));
                 }));
             }
             start.countDown();

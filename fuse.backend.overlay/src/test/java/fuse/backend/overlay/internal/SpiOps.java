@@ -16,21 +16,35 @@ import fuse.api.FuseException;
 import fuse.api.Node;
 import fuse.api.Opened;
 import fuse.api.TimeSpec;
+import fuse.testkit.NodeHolds;
 import fuse.testkit.TestCaller;
 
 /**
  * {@link Ops} through the backend's SPI, resolving paths by lookups the way the kernel's VFS would (and
- * forgetting them again): what a FUSE mount would ask for each system call of {@link HostOps}.
+ * giving them back, which releases a node as the mount would): what a FUSE mount would ask for each system call
+ * of {@link HostOps}.
  */
 final class SpiOps implements Ops {
     private final FileSystem fs;
+    private final NodeHolds holds;
     private final TestCaller caller = TestCaller.root();
 
     SpiOps(FileSystem fs) {
-        this.fs = fs;
+        this(fs, new NodeHolds(fs));
     }
 
-    /** Nodes looked up for one operation, forgotten when it ends. */
+    /** Ops on {@code fs} that share the entries {@code holds} counts (several threads on one file system). */
+    SpiOps(FileSystem fs, NodeHolds holds) {
+        this.fs = fs;
+        this.holds = holds;
+    }
+
+    /** The entries this one counts, to share with another thread's. */
+    NodeHolds holds() {
+        return holds;
+    }
+
+    /** Nodes looked up for one operation, given back when it ends. */
     private final class Walk implements AutoCloseable {
         final List<Node> held = new ArrayList<>();
 
@@ -41,7 +55,7 @@ final class SpiOps implements Ops {
             }
             for (String part : path.split("/")) {
                 Entry e = fs.lookup(caller, node, part);
-                held.add(e.node());
+                held.add(holds.take(e));
                 node = e.node();
             }
             return node;
@@ -55,7 +69,7 @@ final class SpiOps implements Ops {
         @Override
         public void close() {
             for (Node n : held) {
-                fs.forget(n, 1);
+                holds.giveBack(n);
             }
         }
     }
