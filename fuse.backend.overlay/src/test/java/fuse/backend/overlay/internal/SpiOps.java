@@ -100,14 +100,14 @@ final class SpiOps implements Ops {
             Opened opened;
             try {
                 Entry e = fs.lookup(caller, parent, nameOf(path));
-                w.held.add(e.node());
+                w.held.add(holds.take(e.node()));
                 opened = fs.open(caller, e.node(), flags);
             } catch (FuseException e) {
                 if (e.errno() != Errno.ENOENT || !create) {
                     throw e;
                 }
                 var created = fs.create(caller, parent, nameOf(path), flags | O_CREAT, mode);
-                w.held.add(created.entry().node());
+                w.held.add(holds.take(created.entry().node()));
                 opened = created.opened();
             }
             try (Arena arena = Arena.ofConfined()) {
@@ -160,7 +160,7 @@ final class SpiOps implements Ops {
     public Errno mkdir(String path, int mode) {
         return run(w -> {
             Entry e = fs.mkdir(caller, w.parentOf(path), nameOf(path), mode);
-            w.held.add(e.node());
+            w.held.add(holds.take(e.node()));
         });
     }
 
@@ -178,7 +178,7 @@ final class SpiOps implements Ops {
     public Errno symlink(String target, String path) {
         return run(w -> {
             Entry e = fs.symlink(caller, w.parentOf(path), nameOf(path), target);
-            w.held.add(e.node());
+            w.held.add(holds.take(e.node()));
         });
     }
 
@@ -186,7 +186,7 @@ final class SpiOps implements Ops {
     public Errno link(String from, String to) {
         return run(w -> {
             Entry e = fs.link(caller, w.resolve(from), w.parentOf(to), nameOf(to));
-            w.held.add(e.node());
+            w.held.add(holds.take(e.node()));
         });
     }
 
@@ -194,7 +194,7 @@ final class SpiOps implements Ops {
     public Errno mkfifo(String path, int mode) {
         return run(w -> {
             Entry e = fs.mknod(caller, w.parentOf(path), nameOf(path), S_IFIFO | mode, 0);
-            w.held.add(e.node());
+            w.held.add(holds.take(e.node()));
         });
     }
 
