@@ -20,7 +20,6 @@ import fuse.api.Created;
 import fuse.api.DirectoryFiller;
 import fuse.api.Entry;
 import fuse.api.Errno;
-import fuse.api.FileSystem;
 import fuse.api.FileSystemStats;
 import fuse.api.FileType;
 import fuse.api.FuseException;
@@ -29,7 +28,6 @@ import fuse.api.MountContext;
 import fuse.api.Node;
 import fuse.api.OpenOption;
 import fuse.api.Opened;
-import fuse.api.TimeSpec;
 import fuse.api.policy.PassthroughPolicy;
 import fuse.posix.Privileges;
 import fuse.posix.FileNames;
@@ -38,6 +36,7 @@ import fuse.posix.FsCredentials;
 import fuse.posix.HostFlush;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
+import fuse.posix.nodes.HostFileOperations;
 import fuse.posix.nodes.HostNodes;
 import fuse.posix.nodes.NodeDescriptor;
 
@@ -70,7 +69,7 @@ import fuse.posix.nodes.NodeDescriptor;
  * {@code killPrivileges}, clear them here (set-group-ID only with group execute) and remove
  * {@code security.capability}.
  */
-final class LocalFileSystem implements FileSystem {
+final class LocalFileSystem implements HostFileOperations {
     private static final Logger LOG = LoggerFactory.getLogger(LocalFileSystem.class);
 
     /** Lookup of one component: never follow a symlink, never leave the parent. */
@@ -305,23 +304,13 @@ final class LocalFileSystem implements FileSystem {
             Posix.fchmodat2(fd, "", changes.mode() & S_IALLUGO, AT_EMPTY_PATH);
         }
         if (changes.atime() != null || changes.mtime() != null) {
-            TimeSpec a = changes.atime();
-            TimeSpec m = changes.mtime();
-            Posix.utimensat(fd, "", seconds(a), nanos(a), seconds(m), nanos(m), AT_EMPTY_PATH);
+            Posix.utimensat(fd, "", changes.atime(), changes.mtime(), AT_EMPTY_PATH);
         }
         return Posix.fstat(fd).attributes();
     }
 
     private static int orUnchanged(Integer id) {
         return id == null ? -1 : id;
-    }
-
-    private static long seconds(TimeSpec t) {
-        return t == null || t.isNow() ? 0 : t.seconds();
-    }
-
-    private static long nanos(TimeSpec t) {
-        return t == null ? UTIME_OMIT : t.isNow() ? UTIME_NOW : t.nanos();
     }
 
     @Override
@@ -616,65 +605,6 @@ final class LocalFileSystem implements FileSystem {
         return path.substring(rootPrefix.length());
     }
 
-    @Override
-    public int read(Caller caller, Handle handle, long offset, MemorySegment buffer) throws FuseException {
-        FileHandle file = file(handle);
-        return (int) Posix.preadFully(file.ioFd(), buffer, offset);
-    }
-
-    @Override
-    public int write(Caller caller, Handle handle, long offset, MemorySegment data, boolean killPrivileges)
-            throws FuseException {
-        FileHandle file = file(handle);
-        if (killPrivileges) {
-            Privileges.kill(file.fd());
-        }
-        return (int) Posix.pwriteFully(file.ioFd(), data, offset);
-    }
-
-    @Override
-    public void flush(Caller caller, Handle handle) throws FuseException {
-        // close(2) semantics for the host file (NFS and CIFS write back and report errors there) without closing
-        // our descriptor. Opens on file systems without that hook ask the kernel not to send FLUSH (HostFlush).
-        Posix.close(Posix.dup(file(handle).fd()));
-    }
-
-    @Override
-    public void fsync(Caller caller, Handle handle, boolean dataOnly) throws FuseException {
-        int fd = file(handle).fd();
-        if (dataOnly) {
-            Posix.fdatasync(fd);
-        } else {
-            Posix.fsync(fd);
-        }
-    }
-
-    @Override
-    public void release(Handle handle) {
-        if (handle instanceof FileHandle file) {
-            file.close();
-        }
-    }
-
-    @Override
-    public void fallocate(Caller caller, Handle handle, int mode, long offset, long length) throws FuseException {
-        Posix.fallocate(file(handle).fd(), mode, offset, length);
-    }
-
-    @Override
-    public long lseek(Caller caller, Handle handle, long offset, int whence) throws FuseException {
-        if (whence != SEEK_DATA && whence != SEEK_HOLE) {
-            throw new FuseException(Errno.EINVAL, "lseek whence " + whence + " is the kernel's");
-        }
-        return Posix.lseek(file(handle).fd(), offset, whence);
-    }
-
-    @Override
-    public long copyFileRange(Caller caller, Handle in, long inOffset, Handle out, long outOffset, long length,
-            int flags) throws FuseException {
-        return Posix.copyFileRange(file(in).fd(), inOffset, file(out).fd(), outOffset, length, flags);
-    }
-
     // ------------------------------------------------------------------------------------------- directories
 
     /**
@@ -854,7 +784,9 @@ final class LocalFileSystem implements FileSystem {
         return local;
     }
 
-    private FileHandle file(Handle handle) throws FuseException {
+    /** The open file; and the calling thread is one of the mount's, whose changes the watch does not report. */
+    @Override
+    public FileHandle hostFile(Handle handle) throws FuseException {
         HostWatch w = watch;
         if (w != null) {
             w.serverThread();
