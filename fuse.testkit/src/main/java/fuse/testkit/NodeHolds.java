@@ -2,36 +2,71 @@ package fuse.testkit;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 
+import fuse.api.Created;
 import fuse.api.Entry;
 import fuse.api.FileSystem;
+import fuse.api.FuseException;
 import fuse.api.Node;
 
 /**
  * For tests that call a backend's {@link FileSystem} directly: the entries taken from it, counted per node as
  * the mount counts the kernel's lookups, and the node {@linkplain FileSystem#release(Node) released} when the
  * last one is given back, as the mount releases it. Share one among the threads that use one file system.
+ *
+ * <p>The mount makes sure that a lookup racing a release never hands over the released node; here a release
+ * simply waits for the calls that answer entries ({@link #take(Call)}) to finish, and they for it.
  */
 public final class NodeHolds {
+    /** A backend call that answers an entry (lookup, mkdir, create...). */
+    @FunctionalInterface
+    public interface Call<T> {
+        T call() throws FuseException;
+    }
+
     private final FileSystem fs;
     /** Entries taken and not given back, per node; guarded by itself. */
     private final Map<Node, Long> held = new HashMap<>();
+    /** Read: a call that answers entries runs; write: a release runs. */
+    private final ReentrantReadWriteLock releases = new ReentrantReadWriteLock();
 
     public NodeHolds(FileSystem fs) {
         this.fs = fs;
     }
 
-    /** Counts one entry the backend answered; returns its node. */
-    public Node take(Entry entry) {
-        return take(entry.node());
+    /** Runs {@code call} and counts the entry it answers. */
+    public Entry take(Call<Entry> call) throws FuseException {
+        return take(call, Entry::node);
     }
 
-    /** Counts one entry of {@code node}. */
-    public Node take(Node node) {
+    /** Runs a create and counts the entry it answers. */
+    public Created create(Call<Created> call) throws FuseException {
+        return take(call, created -> created.entry().node());
+    }
+
+    private <T> T take(Call<T> call, Function<T, Node> nodeOf) throws FuseException {
+        releases.readLock().lock();
+        try {
+            T answer = call.call();
+            count(nodeOf.apply(answer));
+            return answer;
+        } finally {
+            releases.readLock().unlock();
+        }
+    }
+
+    /** Counts one entry of {@code node} that a single-threaded test got itself; returns the node. */
+    public Node take(Entry entry) {
+        count(entry.node());
+        return entry.node();
+    }
+
+    private void count(Node node) {
         synchronized (held) {
             held.merge(node, 1L, Long::sum);
         }
-        return node;
     }
 
     /** Gives one entry of {@code node} back; the last one releases it. The root is never counted nor released. */
@@ -39,19 +74,21 @@ public final class NodeHolds {
         if (node == fs.root()) {
             return;
         }
-        boolean last;
-        synchronized (held) {
-            Long left = held.merge(node, -1L, Long::sum);
-            if (left < 0) {
-                throw new IllegalStateException("gave back an entry of " + node + " that was never taken");
-            }
-            last = left == 0;
-            if (last) {
+        releases.writeLock().lock();
+        try {
+            synchronized (held) {
+                Long left = held.merge(node, -1L, Long::sum);
+                if (left < 0) {
+                    throw new IllegalStateException("gave back an entry of " + node + " that was never taken");
+                }
+                if (left > 0) {
+                    return;
+                }
                 held.remove(node);
             }
-        }
-        if (last) {
             fs.release(node);
+        } finally {
+            releases.writeLock().unlock();
         }
     }
 

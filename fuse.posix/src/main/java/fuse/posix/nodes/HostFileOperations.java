@@ -5,15 +5,17 @@ import java.lang.foreign.MemorySegment;
 import org.osgi.annotation.versioning.ConsumerType;
 
 import fuse.api.Caller;
+import fuse.api.DirectoryFiller;
 import fuse.api.Errno;
 import fuse.api.FileSystem;
 import fuse.api.FuseException;
 import fuse.api.Handle;
+import fuse.api.Node;
 
 /**
- * The file operations of a {@link FileSystem} whose open files are {@link HostFile}s, each the host's own system
- * call on the file's descriptor. A backend that mirrors host files implements this instead of
- * {@link FileSystem} and overrides only what it does differently.
+ * The operations on open files and directories of a {@link FileSystem} whose open files are {@link HostFile}s and
+ * open directories {@link HostDirectory}s, each the host's own system call on the descriptor. A backend that
+ * mirrors host files implements this instead of {@link FileSystem} and overrides only what it does differently.
  */
 @ConsumerType
 public interface HostFileOperations extends FileSystem {
@@ -75,5 +77,32 @@ public interface HostFileOperations extends FileSystem {
     default long copyFileRange(Caller caller, Handle in, long inOffset, Handle out, long outOffset, long length,
             int flags) throws FuseException {
         return hostFile(in).copyTo(inOffset, hostFile(out), outOffset, length, flags);
+    }
+
+    /** {@link HostDirectory#list}; EBADF for a handle that is no {@link HostDirectory}. */
+    @Override
+    default void readdir(Caller caller, Node node, Handle handle, long offset, DirectoryFiller filler)
+            throws FuseException {
+        hostDirectory(handle).list(offset, filler);
+    }
+
+    @Override
+    default void fsyncdir(Caller caller, Handle handle, boolean dataOnly) throws FuseException {
+        hostDirectory(handle).fsync(dataOnly);
+    }
+
+    /** Closes the directory's descriptor. */
+    @Override
+    default void releasedir(Handle handle) {
+        if (handle instanceof HostDirectory directory) {
+            directory.close();
+        }
+    }
+
+    private static HostDirectory hostDirectory(Handle handle) throws FuseException {
+        if (handle instanceof HostDirectory directory) {
+            return directory;
+        }
+        throw new FuseException(Errno.EBADF, "not an open host directory: " + handle);
     }
 }

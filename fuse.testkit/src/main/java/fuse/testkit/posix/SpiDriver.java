@@ -55,10 +55,6 @@ public final class SpiDriver implements PosixDriver {
         return new SpiDriver(fs, new TestCaller(uid, gid, caller.pid(), caller.umask()), held);
     }
 
-    private Node take(Node node) {
-        return held.take(node);
-    }
-
     private void giveBack(Node node) {
         held.giveBack(node);
     }
@@ -70,9 +66,11 @@ public final class SpiDriver implements PosixDriver {
         Attributes attributes;
         String name;
 
-        Node keep(Entry entry) {
-            taken.add(take(entry.node()));
-            return entry.node();
+        /** Runs a call that answers an entry, counts it and keeps it for {@link #close}. */
+        Entry keep(NodeHolds.Call<Entry> call) throws FuseException {
+            Entry entry = held.take(call);
+            taken.add(entry.node());
+            return entry;
         }
 
         @Override
@@ -92,8 +90,9 @@ public final class SpiDriver implements PosixDriver {
         Walk walk = new Walk();
         try {
             for (String component : components(path)) {
-                Entry entry = fs.lookup(caller, walk.node, component);
-                walk.node = walk.keep(entry);
+                Node parent = walk.node;
+                Entry entry = walk.keep(() -> fs.lookup(caller, parent, component));
+                walk.node = entry.node();
                 walk.attributes = entry.attributes();
             }
             if (walk.attributes == null) {
@@ -124,21 +123,21 @@ public final class SpiDriver implements PosixDriver {
     @Override
     public void mkdir(String path, int mode) throws FuseException {
         try (Walk w = walkParent(path)) {
-            w.keep(fs.mkdir(caller, w.node, w.name, mode));
+            w.keep(() -> fs.mkdir(caller, w.node, w.name, mode));
         }
     }
 
     @Override
     public void mknod(String path, int mode, long rdev) throws FuseException {
         try (Walk w = walkParent(path)) {
-            w.keep(fs.mknod(caller, w.node, w.name, mode, rdev));
+            w.keep(() -> fs.mknod(caller, w.node, w.name, mode, rdev));
         }
     }
 
     @Override
     public void symlink(String target, String path) throws FuseException {
         try (Walk w = walkParent(path)) {
-            w.keep(fs.symlink(caller, w.node, w.name, target));
+            w.keep(() -> fs.symlink(caller, w.node, w.name, target));
         }
     }
 
@@ -152,7 +151,7 @@ public final class SpiDriver implements PosixDriver {
     @Override
     public void link(String existing, String path) throws FuseException {
         try (Walk from = walk(existing); Walk to = walkParent(path)) {
-            to.keep(fs.link(caller, from.node, to.node, to.name));
+            to.keep(() -> fs.link(caller, from.node, to.node, to.name));
         }
     }
 
@@ -210,16 +209,15 @@ public final class SpiDriver implements PosixDriver {
             try (Walk w = walkParent(path)) {
                 Entry existing;
                 try {
-                    existing = fs.lookup(caller, w.node, w.name);
+                    existing = held.take(() -> fs.lookup(caller, w.node, w.name));
                 } catch (FuseException e) {
                     if (e.errno() != Errno.ENOENT) {
                         throw e;
                     }
                     // As the kernel does for a negative dentry: CREATE, which answers the node and the open file.
-                    Created created = fs.create(caller, w.node, w.name, flags, mode);
-                    return new SpiFile(take(created.entry().node()), created.opened());
+                    Created created = held.create(() -> fs.create(caller, w.node, w.name, flags, mode));
+                    return new SpiFile(created.entry().node(), created.opened());
                 }
-                take(existing.node());
                 if ((flags & O_EXCL) != 0) {
                     giveBack(existing.node());
                     throw new FuseException(Errno.EEXIST);

@@ -15,7 +15,6 @@ import static fuse.posix.Linux.O_RDONLY;
 import static fuse.posix.Linux.O_TRUNC;
 import static fuse.posix.Linux.RESOLVE_BENEATH;
 import static fuse.posix.Linux.RESOLVE_NO_MAGICLINKS;
-import static fuse.posix.Linux.SEEK_SET;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
@@ -27,11 +26,9 @@ import fuse.api.AttributeChanges;
 import fuse.api.Attributes;
 import fuse.api.Caller;
 import fuse.api.Created;
-import fuse.api.DirectoryFiller;
 import fuse.api.Entry;
 import fuse.api.Errno;
 import fuse.api.FileSystemStats;
-import fuse.api.FileType;
 import fuse.api.FuseException;
 import fuse.api.Handle;
 import fuse.api.Node;
@@ -39,6 +36,8 @@ import fuse.api.Opened;
 import fuse.posix.FileStat;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
+import fuse.posix.nodes.DirentBatches;
+import fuse.posix.nodes.HostDirectory;
 import fuse.posix.nodes.HostFileOperations;
 import fuse.posix.nodes.HostNodes;
 import fuse.posix.nodes.NodeDescriptor;
@@ -60,6 +59,7 @@ final class AuditFileSystem implements HostFileOperations {
     private final String rootPath;
     private final String mountpoint;
     private final HostNodes<AuditNode> nodes;
+    private final DirentBatches batches = new DirentBatches();
     private volatile Settings settings;
 
     private AuditFileSystem(Settings settings, String mountpoint, HostNodes<AuditNode> nodes) {
@@ -226,33 +226,12 @@ final class AuditFileSystem implements HostFileOperations {
 
     // ---- directories -------------------------------------------------------------------------------------------
 
+    /** Listing, fsyncdir and releasedir are {@link HostFileOperations}', from the host's {@code d_off} cookies. */
     @Override
     public Handle opendir(Caller caller, Node node) throws FuseException {
         try (NodeDescriptor d = descriptor(node)) {
-            return new DirectoryHandle(Posix.openat(d.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
+            return new HostDirectory(Posix.openat(d.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0), batches);
         }
-    }
-
-    /** Offsets are the host's {@code getdents64} cookies, which stay valid while the directory changes. */
-    @Override
-    public void readdir(Caller caller, Node node, Handle handle, long offset, DirectoryFiller filler)
-            throws FuseException {
-        DirectoryHandle dir = (DirectoryHandle) handle;
-        synchronized (dir) {
-            Posix.lseek(dir.fd, offset, SEEK_SET);
-            boolean[] full = {false};
-            while (!full[0] && Posix.readDirectory(dir.fd, dir.buffer, (inode, next, type, name) -> {
-                full[0] = !filler.add(name, inode, FileType.ofDirentType(type), next);
-                return !full[0];
-            })) {
-                // next batch
-            }
-        }
-    }
-
-    @Override
-    public void releasedir(Handle handle) {
-        Posix.closeQuietly(((DirectoryHandle) handle).fd);
     }
 
     // ---- changes (writable only) -------------------------------------------------------------------------------

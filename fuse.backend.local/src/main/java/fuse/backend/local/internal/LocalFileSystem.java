@@ -36,6 +36,8 @@ import fuse.posix.FsCredentials;
 import fuse.posix.HostFlush;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
+import fuse.posix.nodes.DirentBatches;
+import fuse.posix.nodes.HostDirectory;
 import fuse.posix.nodes.HostFileOperations;
 import fuse.posix.nodes.HostNodes;
 import fuse.posix.nodes.NodeDescriptor;
@@ -640,6 +642,12 @@ final class LocalFileSystem implements HostFileOperations {
         return directory.unchangedSinceLastOpen ? KEEP_LISTING : CACHE_LISTING;
     }
 
+    /**
+     * Lists from {@code offset}, a {@code d_off} cookie of the host file system (0 = start); without an open handle
+     * through a directory opened for this listing alone. Cookies (ext4 hash positions, tmpfs and xfs offsets) stay
+     * valid while entries come and go, so a listing resumed from one neither repeats nor skips entries that stayed.
+     * FSYNCDIR and RELEASEDIR are {@link HostFileOperations}'.
+     */
     @Override
     public void readdir(Caller caller, Node node, Handle handle, long offset, DirectoryFiller filler)
             throws FuseException {
@@ -647,11 +655,8 @@ final class LocalFileSystem implements HostFileOperations {
             directory.list(offset, filler);
             return;
         }
-        int fd = openDirectory(dir(node));
-        try {
-            list(fd, offset, filler);
-        } finally {
-            Posix.closeQuietly(fd);
+        try (HostDirectory once = new HostDirectory(openDirectory(dir(node)), direntBatches)) {
+            once.list(offset, filler);
         }
     }
 
@@ -659,45 +664,6 @@ final class LocalFileSystem implements HostFileOperations {
     private static int openDirectory(LocalNode dir) throws FuseException {
         try (NodeDescriptor d = dir.descriptor()) {
             return Posix.openat(d.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-        }
-    }
-
-    /**
-     * Lists from {@code offset}, a {@code d_off} cookie of the host file system (0 = start), without an open
-     * handle. Cookies (ext4 hash positions, tmpfs and xfs offsets) stay valid while entries come and go, so a
-     * listing resumed from one neither repeats nor skips entries that stayed.
-     */
-    private void list(int fd, long offset, DirectoryFiller filler) throws FuseException {
-        Posix.lseek(fd, offset, SEEK_SET);
-        MemorySegment buffer = direntBatches.take();
-        try {
-            boolean[] full = {false};
-            while (!full[0] && Posix.readDirectory(fd, buffer, (inode, next, type, name) -> {
-                if (!filler.add(name, inode, FileType.ofDirentType(type), next)) {
-                    full[0] = true;
-                    return false;
-                }
-                return true;
-            })) {
-                // next batch
-            }
-        } finally {
-            direntBatches.give(buffer);
-        }
-    }
-
-    @Override
-    public void fsyncdir(Caller caller, Handle handle, boolean dataOnly) throws FuseException {
-        if (!(handle instanceof DirectoryHandle directory)) {
-            throw new FuseException(Errno.EBADF, "not a directory handle: " + handle);
-        }
-        directory.fsync(dataOnly);
-    }
-
-    @Override
-    public void releasedir(Handle handle) {
-        if (handle instanceof DirectoryHandle directory) {
-            directory.close();
         }
     }
 

@@ -54,9 +54,9 @@ final class SpiOps implements Ops {
                 return node;
             }
             for (String part : path.split("/")) {
-                Entry e = fs.lookup(caller, node, part);
-                held.add(holds.take(e));
-                node = e.node();
+                Node parent = node;
+                node = holds.take(() -> fs.lookup(caller, parent, part)).node();
+                held.add(node);
             }
             return node;
         }
@@ -99,15 +99,15 @@ final class SpiOps implements Ops {
             int flags = O_WRONLY | (truncate ? O_TRUNC : 0);
             Opened opened;
             try {
-                Entry e = fs.lookup(caller, parent, nameOf(path));
-                w.held.add(holds.take(e.node()));
+                Entry e = holds.take(() -> fs.lookup(caller, parent, nameOf(path)));
+                w.held.add(e.node());
                 opened = fs.open(caller, e.node(), flags);
             } catch (FuseException e) {
                 if (e.errno() != Errno.ENOENT || !create) {
                     throw e;
                 }
-                var created = fs.create(caller, parent, nameOf(path), flags | O_CREAT, mode);
-                w.held.add(holds.take(created.entry().node()));
+                var created = holds.create(() -> fs.create(caller, parent, nameOf(path), flags | O_CREAT, mode));
+                w.held.add(created.entry().node());
                 opened = created.opened();
             }
             try (Arena arena = Arena.ofConfined()) {
@@ -159,8 +159,7 @@ final class SpiOps implements Ops {
     @Override
     public Errno mkdir(String path, int mode) {
         return run(w -> {
-            Entry e = fs.mkdir(caller, w.parentOf(path), nameOf(path), mode);
-            w.held.add(holds.take(e.node()));
+            w.held.add(holds.take(() -> fs.mkdir(caller, w.parentOf(path), nameOf(path), mode)).node());
         });
     }
 
@@ -177,24 +176,21 @@ final class SpiOps implements Ops {
     @Override
     public Errno symlink(String target, String path) {
         return run(w -> {
-            Entry e = fs.symlink(caller, w.parentOf(path), nameOf(path), target);
-            w.held.add(holds.take(e.node()));
+            w.held.add(holds.take(() -> fs.symlink(caller, w.parentOf(path), nameOf(path), target)).node());
         });
     }
 
     @Override
     public Errno link(String from, String to) {
         return run(w -> {
-            Entry e = fs.link(caller, w.resolve(from), w.parentOf(to), nameOf(to));
-            w.held.add(holds.take(e.node()));
+            w.held.add(holds.take(() -> fs.link(caller, w.resolve(from), w.parentOf(to), nameOf(to))).node());
         });
     }
 
     @Override
     public Errno mkfifo(String path, int mode) {
         return run(w -> {
-            Entry e = fs.mknod(caller, w.parentOf(path), nameOf(path), S_IFIFO | mode, 0);
-            w.held.add(holds.take(e.node()));
+            w.held.add(holds.take(() -> fs.mknod(caller, w.parentOf(path), nameOf(path), S_IFIFO | mode, 0)).node());
         });
     }
 

@@ -1,4 +1,4 @@
-package fuse.backend.local.internal;
+package fuse.posix.nodes;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -8,17 +8,19 @@ import java.lang.foreign.MemorySegment;
  * is zeroed, and one from {@link Arena#ofAuto()} also registers with the cleaner and is freed by the garbage
  * collector later: per OPENDIR of a tree walk (one per directory) that showed in the profile. Closing a shared
  * arena instead would wait for a handshake with every thread of the JVM. A handful are kept: a walk holds one or
- * two directories open at a time; beyond that, buffers are left to the garbage collector.
+ * two directories open at a time; beyond that, buffers are left to the garbage collector. One per file system,
+ * shared by its {@link HostDirectory}s.
  */
-final class DirentBatches {
-    static final int BATCH = 32 * 1024;
+public final class DirentBatches {
+    /** The size of one buffer: a batch of entries per {@code getdents64}. */
+    public static final int BATCH = 32 * 1024;
     private static final int KEEP = 16;
 
     private final MemorySegment[] free = new MemorySegment[KEEP];
     private int count;
 
     /** A buffer of {@link #BATCH} bytes, contents undefined. */
-    MemorySegment take() {
+    public MemorySegment take() {
         synchronized (this) {
             if (count > 0) {
                 MemorySegment batch = free[--count];
@@ -30,7 +32,7 @@ final class DirentBatches {
     }
 
     /** Takes back a buffer of {@link #take}; the caller no longer touches it. */
-    synchronized void give(MemorySegment batch) {
+    public synchronized void give(MemorySegment batch) {
         if (count < KEEP) {
             free[count++] = batch;
         }
