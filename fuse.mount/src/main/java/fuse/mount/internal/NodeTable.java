@@ -237,8 +237,8 @@ final class NodeTable {
      */
     private void discard(Binding binding, Node node) {
         synchronized (this) {
-            if (binding.nodes.containsKey(node) || binding.released.get(node) != null
-                    && binding.released.get(node) == RELEASING) {
+            Long state = binding.released.get(node);
+            if (binding.nodes.containsKey(node) || state != null && state == RELEASING) {
                 return;
             }
             binding.released.put(node, RELEASING);
@@ -448,14 +448,16 @@ final class NodeTable {
         if (ending.isEmpty()) {
             return;
         }
-        Binding acquired = null;
+        Binding acquired = null; // the binding of the last node, while its file system is open (nearly always one)
+        Binding last = null;
         try {
             for (Ending end : ending) {
-                if (end.binding != acquired) {
+                if (end.binding != last) {
                     if (acquired != null) {
                         acquired.release();
                     }
-                    acquired = end.binding.acquire() ? end.binding : null;
+                    last = end.binding;
+                    acquired = last.acquire() ? last : null;
                 }
                 if (acquired != null) {
                     acquired.releaseNode(end.node);
