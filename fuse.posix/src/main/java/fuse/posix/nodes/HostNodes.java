@@ -21,6 +21,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import fuse.api.Entry;
 import fuse.api.Errno;
 import fuse.api.FileType;
 import fuse.api.FuseException;
@@ -257,6 +258,21 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
             cache(node);
         }
         return node;
+    }
+
+    /**
+     * The entry of the file {@code fd} is open on: its {@link #node} (the descriptor owned from now on, as there)
+     * and its attributes.
+     */
+    public Entry entry(int fd) throws FuseException {
+        FileStat stat;
+        try {
+            stat = Posix.fstat(fd);
+        } catch (PosixException e) {
+            Posix.closeQuietly(fd);
+            throw e;
+        }
+        return new Entry(node(stat, fd), stat.attributes());
     }
 
     /**

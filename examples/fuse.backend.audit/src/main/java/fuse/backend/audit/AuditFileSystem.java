@@ -33,7 +33,6 @@ import fuse.api.FuseException;
 import fuse.api.Handle;
 import fuse.api.Node;
 import fuse.api.Opened;
-import fuse.posix.FileStat;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
 import fuse.posix.nodes.DirentBatches;
@@ -120,14 +119,7 @@ final class AuditFileSystem implements HostFileOperations {
         try (NodeDescriptor dir = descriptor(parent)) {
             fd = Posix.openat2(dir.fd(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, RESOLVE);
         }
-        FileStat stat;
-        try {
-            stat = Posix.fstat(fd);
-        } catch (PosixException e) {
-            Posix.closeQuietly(fd);
-            throw e;
-        }
-        return new Entry(nodes.node(stat, fd), stat.attributes());
+        return nodes.entry(fd);
     }
 
     /** The mount is done with the node: the cache lets it go. */

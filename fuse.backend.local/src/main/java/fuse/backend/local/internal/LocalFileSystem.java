@@ -233,27 +233,15 @@ final class LocalFileSystem implements HostFileOperations {
                     return new Entry(known, stat.attributes());
                 }
                 dir.lookupsFindKnown = false;
-                return entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
+                return nodes.entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
             }
             int before = nodes.size();
-            Entry entry = entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
+            Entry entry = nodes.entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
             if (nodes.size() == before) {
                 dir.lookupsFindKnown = true; // the node was there already: the next names likely are too
             }
             return entry;
         }
-    }
-
-    /** The entry of the node of {@code fd} (owned: it becomes the node's descriptor or is closed). */
-    private Entry entry(int fd) throws FuseException {
-        FileStat stat;
-        try {
-            stat = Posix.fstat(fd);
-        } catch (PosixException e) {
-            Posix.closeQuietly(fd);
-            throw e;
-        }
-        return new Entry(nodes.node(stat, fd), stat.attributes());
     }
 
     @Override
@@ -340,7 +328,7 @@ final class LocalFileSystem implements HostFileOperations {
                 made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
             }
             return madeOrUndone(dirfd, name, made, () -> fixPermissions(
-                    entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)), newMode));
+                    nodes.entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)), newMode));
         }
     }
 
@@ -357,7 +345,7 @@ final class LocalFileSystem implements HostFileOperations {
                 made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
             }
             return madeOrUndone(dirfd, name, made, () -> fixPermissions(
-                    entry(Posix.openat2(dirfd, name, NODE_FLAGS | O_DIRECTORY, 0, BENEATH)), newMode));
+                    nodes.entry(Posix.openat2(dirfd, name, NODE_FLAGS | O_DIRECTORY, 0, BENEATH)), newMode));
         }
     }
 
@@ -372,7 +360,7 @@ final class LocalFileSystem implements HostFileOperations {
                 made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
             }
             return madeOrUndone(dirfd, name, made,
-                    () -> entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)));
+                    () -> nodes.entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)));
         }
     }
 
@@ -391,7 +379,7 @@ final class LocalFileSystem implements HostFileOperations {
             }
             FileStat made = Posix.fstatat(dirfd, newName, AT_SYMLINK_NOFOLLOW);
             return madeOrUndone(dirfd, newName, made,
-                    () -> entry(Posix.openat2(dirfd, newName, NODE_FLAGS, 0, BENEATH)));
+                    () -> nodes.entry(Posix.openat2(dirfd, newName, NODE_FLAGS, 0, BENEATH)));
         }
     }
 
