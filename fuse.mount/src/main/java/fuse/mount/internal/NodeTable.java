@@ -183,10 +183,14 @@ final class NodeTable {
     NodeRecord register(Binding binding, long parentId, String name, Entry entry, long since)
             throws FuseException {
         synchronized (this) {
-            if (binding == current) {
+            while (binding == current) {
                 NodeRecord record = binding.nodes.get(entry.node());
                 if (record == null) {
-                    if (releasedSince(binding, entry.node(), since)) {
+                    Release release = released(binding, entry.node(), since);
+                    if (release == Release.RUNNING) {
+                        continue; // waited for it: look at the table again
+                    }
+                    if (release == Release.SINCE) {
                         return null;
                     }
                     record = adoptOrCreate(binding, parentId, name, entry.node());
@@ -201,22 +205,36 @@ final class NodeTable {
         throw new FuseException(Errno.ESTALE, "backend swapped during the request");
     }
 
+    /** Where a node the binding does not know stands with its release. */
+    private enum Release {
+        /** Not released, or released before the request asked: the backend's answer is a live node. */
+        BEFORE,
+        /** Released after the request asked: the backend may have let go of what it answered. */
+        SINCE,
+        /** Its release is running: waited for a change, after which the caller looks at the table again. */
+        RUNNING
+    }
+
     /**
-     * Whether the backend released {@code node} after the release epoch was {@code since}, so that it may have let
-     * go of what it answered; waits for a release still running. Caller holds {@code this}.
+     * Where {@code node}, which the binding does not know, stands with its release, for an answer the backend
+     * gave after the release epoch was {@code since}. Caller holds {@code this}, which a running release makes it
+     * wait on (and so give up for a moment).
      */
-    private boolean releasedSince(Binding binding, Node node, long since) throws FuseException {
+    private Release released(Binding binding, Node node, long since) throws FuseException {
         Long state = binding.released.get(node);
-        while (state != null && state == RELEASING) {
+        if (state == null) {
+            return Release.BEFORE;
+        }
+        if (state == RELEASING) {
             try {
                 wait();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new FuseException(Errno.EINTR, "interrupted waiting for a node's release");
             }
-            state = binding.released.get(node);
+            return Release.RUNNING;
         }
-        return state != null && state > since;
+        return state > since ? Release.SINCE : Release.BEFORE;
     }
 
     private NodeRecord adoptOrCreate(Binding binding, long parentId, String name, Node node) {
@@ -335,10 +353,16 @@ final class NodeTable {
             Entry entry = binding.fs.lookup(caller, parent, name);
             Node resolved;
             synchronized (this) {
+                Release release = Release.BEFORE;
+                while (binding == current && !record.ended && record.binding != binding
+                        && !binding.nodes.containsKey(entry.node())
+                        && (release = released(binding, entry.node(), since)) == Release.RUNNING) {
+                    release = Release.BEFORE; // waited for a running release: look at the table again
+                }
                 if (record.binding == binding && !record.ended) {
                     resolved = record.node; // another request resolved it meanwhile: ours is surplus
                 } else if (binding == current && !record.ended) {
-                    if (!binding.nodes.containsKey(entry.node()) && releasedSince(binding, entry.node(), since)) {
+                    if (release == Release.SINCE) {
                         continue; // released while we looked: look again
                     }
                     binding.nodes.putIfAbsent(entry.node(), record);
