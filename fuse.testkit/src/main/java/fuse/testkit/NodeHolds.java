@@ -1,6 +1,8 @@
 package fuse.testkit;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -17,7 +19,8 @@ import fuse.api.Node;
  * last one is given back, as the mount releases it. Share one among the threads that use one file system.
  *
  * <p>The mount makes sure that a lookup racing a release never hands over the released node; here a release
- * simply waits for the calls that answer entries ({@link #take(Call)}) to finish, and they for it.
+ * simply waits for the calls that answer entries ({@link #take(Call)}) to finish, and they for it. An entry given
+ * back inside such a call (a test's hook that runs in a lookup) is released when the outermost call ends.
  */
 public final class NodeHolds {
     /** A backend call that answers an entry (lookup, mkdir, create...). */
@@ -31,6 +34,8 @@ public final class NodeHolds {
     private final Map<Node, Long> held = new HashMap<>();
     /** Read: a call that answers entries runs; write: a release runs. */
     private final ReentrantReadWriteLock releases = new ReentrantReadWriteLock();
+    /** Nodes given back to zero inside a call of this thread, released when its outermost call ends. */
+    private final ThreadLocal<List<Node>> deferred = ThreadLocal.withInitial(ArrayList::new);
 
     public NodeHolds(FileSystem fs) {
         this.fs = fs;
@@ -54,6 +59,11 @@ public final class NodeHolds {
             return answer;
         } finally {
             releases.readLock().unlock();
+            if (releases.getReadHoldCount() == 0 && !deferred.get().isEmpty()) {
+                List<Node> due = new ArrayList<>(deferred.get());
+                deferred.get().clear();
+                due.forEach(this::releaseIfUnheld);
+            }
         }
     }
 
@@ -74,14 +84,29 @@ public final class NodeHolds {
         if (node == fs.root()) {
             return;
         }
+        synchronized (held) {
+            Long left = held.merge(node, -1L, Long::sum);
+            if (left < 0) {
+                throw new IllegalStateException("gave back an entry of " + node + " that was never taken");
+            }
+            if (left > 0) {
+                return;
+            }
+        }
+        if (releases.getReadHoldCount() > 0) {
+            deferred.get().add(node); // inside a call of this thread, which a release would wait for
+        } else {
+            releaseIfUnheld(node);
+        }
+    }
+
+    /** Releases {@code node} unless an entry of it was taken again meanwhile. */
+    private void releaseIfUnheld(Node node) {
         releases.writeLock().lock();
         try {
             synchronized (held) {
-                Long left = held.merge(node, -1L, Long::sum);
-                if (left < 0) {
-                    throw new IllegalStateException("gave back an entry of " + node + " that was never taken");
-                }
-                if (left > 0) {
+                Long left = held.get(node);
+                if (left == null || left > 0) {
                     return;
                 }
                 held.remove(node);
@@ -95,7 +120,7 @@ public final class NodeHolds {
     /** Nodes held now. */
     public int size() {
         synchronized (held) {
-            return held.size();
+            return (int) held.values().stream().filter(n -> n > 0).count();
         }
     }
 }
