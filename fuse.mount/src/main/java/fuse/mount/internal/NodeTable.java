@@ -35,7 +35,8 @@ import fuse.passthrough.NodeDescription;
  * releases that returned (its release epoch), a request reads that count before it asks the backend for an entry,
  * and an entry whose node was released after the read is not given to the kernel: the name is looked up again
  * ({@link #register(Binding, long, String, Lookup)}). A node whose release is still running is waited for.
- * Backends' releases run outside the table's lock.
+ * Backends' releases run outside the table's lock. A record resolved again after a swap leaves its old node to
+ * the old file system, whose close ends it (the SPI's rule: nodes still known at close get no release).
  */
 final class NodeTable {
     static final long ROOT_ID = 1;
