@@ -30,7 +30,7 @@ public interface FileSystem extends AutoCloseable {
     int RENAME_EXCHANGE = 2;
     int RENAME_WHITEOUT = 4;
 
-    /** The root directory. Not counted: the mount never forgets it. */
+    /** The root directory: the mount never {@linkplain #release(Node) releases} it. */
     Node root();
 
     /**
@@ -41,11 +41,26 @@ public interface FileSystem extends AutoCloseable {
         return ChangeWatch.NONE;
     }
 
-    /** Resolves {@code name} in directory {@code parent}; counts one reference on the returned node. */
+    /**
+     * Resolves {@code name} in directory {@code parent}. The backend need not count anything: the mount counts the
+     * kernel's lookups and {@linkplain #release(Node) releases} the node once.
+     */
     Entry lookup(Caller caller, Node parent, String name) throws FuseException;
 
-    /** Gives back {@code count} references the mount held on {@code node} (kernel FORGET). */
-    default void forget(Node node, long count) {
+    /**
+     * The mount is done with {@code node}: the kernel forgot it (its lookup count came to zero) and no open file
+     * and no request of the mount uses it. Called exactly once per node the mount got in an {@link Entry} (from
+     * lookup, create, mkdir, mknod, symlink, link; the root aside), after which the backend may drop what it keeps
+     * for the node: a later lookup of the same file may answer a new node. Nodes the mount still knows when this
+     * file system is {@linkplain #close() closed} get no release; close ends them all.
+     *
+     * <p>A backend need not order this against its lookups: a lookup running meanwhile may still answer the node
+     * being released, and the mount then looks the name up again, so the kernel never gets a node the backend has
+     * let go. Called from any mount thread, never with a lock of the mount held.
+     *
+     * @since 2.0
+     */
+    default void release(Node node) {
     }
 
     /**
@@ -105,7 +120,7 @@ public interface FileSystem extends AutoCloseable {
         throw new FuseException(Errno.ENOSYS);
     }
 
-    /** Creates and opens a regular file ({@code O_CREAT}); counts one reference on the new node. */
+    /** Creates and opens a regular file ({@code O_CREAT}). */
     default Created create(Caller caller, Node parent, String name, int flags, int mode) throws FuseException {
         throw new FuseException(Errno.ENOSYS);
     }

@@ -7,8 +7,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  * descriptor, an in-memory object); the mount never looks inside.
  *
  * <p>Contract: a backend returns <em>equal</em> nodes ({@link Object#equals}) for the same file, however it was
- * reached (lookup, readdirplus, create, link), because the mount maps equal nodes to one kernel inode. Each
- * {@link Entry} a backend returns counts one reference on its node; {@link FileSystem#forget} gives them back.
+ * reached (lookup, readdirplus, create, link), because the mount maps equal nodes to one kernel inode. The mount
+ * owns a node's lifetime: it counts the kernel's lookups, open files and requests, and tells the backend once,
+ * {@link FileSystem#release(Node)}, when none is left.
  */
 @ConsumerType
 public interface Node {

@@ -14,6 +14,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.ByteOrder;
 
 import fuse.api.FileSystemStats;
+import fuse.api.TimeSpec;
 
 /**
  * Typed wrappers for the Linux file system calls the backends need, on top of {@link Native}.
@@ -1118,6 +1119,23 @@ public final class Posix {
         if (rc < 0) {
             throw Native.failure("utimensat", path);
         }
+    }
+
+    /**
+     * {@code utimensat(2)} with the times a {@code setattr} asks for: {@code null} leaves a time as it is
+     * ({@code UTIME_OMIT}), {@link TimeSpec#NOW} stamps the host's current time ({@code UTIME_NOW}).
+     */
+    public static void utimensat(int dirfd, String path, TimeSpec atime, TimeSpec mtime, int flags)
+            throws PosixException {
+        utimensat(dirfd, path, seconds(atime), nanos(atime), seconds(mtime), nanos(mtime), flags);
+    }
+
+    private static long seconds(TimeSpec time) {
+        return time == null || time.isNow() ? 0 : time.seconds();
+    }
+
+    private static long nanos(TimeSpec time) {
+        return time == null ? Linux.UTIME_OMIT : time.isNow() ? Linux.UTIME_NOW : time.nanos();
     }
 
     /** {@code futimens(3)}: as {@link #utimensat} on an open (not {@code O_PATH}) descriptor. */

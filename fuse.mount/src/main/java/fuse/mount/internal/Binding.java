@@ -2,6 +2,7 @@ package fuse.mount.internal;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.WeakHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,18 @@ final class Binding {
     final long epoch;
     /** Backend node → kernel node for the nodes resolved in this epoch. Guarded by the {@link NodeTable}. */
     final Map<Node, NodeRecord> nodes = new HashMap<>();
+    /**
+     * The release epoch: how many {@link FileSystem#release(Node)} calls on this file system have returned. A
+     * request that asks the backend for an entry reads it first; an answer whose node was released after that
+     * read may be one the backend has let go (see {@link NodeTable}). Written under the {@link NodeTable}'s lock.
+     */
+    volatile long releaseEpoch;
+    /**
+     * Released nodes: {@link NodeTable#RELEASING} while the backend's release runs, then the release epoch it
+     * ended. Weak, so an entry lasts only while something (a request that got the node) can still hand it over.
+     * Guarded by the {@link NodeTable}.
+     */
+    final Map<Node, Long> released = new WeakHashMap<>();
 
     private int inFlight;
     private int handles;
@@ -110,6 +123,15 @@ final class Binding {
             wait(Math.max(1, left / 1_000_000));
         }
         return true;
+    }
+
+    /** {@link FileSystem#release(Node)}, with this binding acquired; a backend's failure is logged, not thrown. */
+    void releaseNode(Node node) {
+        try {
+            fs.release(node);
+        } catch (RuntimeException e) {
+            LOG.warn("backend {}: releasing {} failed", backend, node, e);
+        }
     }
 
     synchronized boolean isClosed() {

@@ -59,11 +59,12 @@ final class DirectoryReplies {
         }
         RequestCaller caller = new RequestCaller(r.header());
         Binding binding = gate.enter(r.header());
-        try (HandleTable.Slot slot = files.reserve(caller)) {
+        try (HandleTable.Slot slot = files.reserve(caller);
+                NodeTable.Use use = nodes.use(binding, r.header().nodeId(), caller)) {
             long nodeId = r.header().nodeId();
-            Node node = nodes.resolve(binding, nodeId, caller);
+            Node node = use.node();
             Handle handle = binding.fs.opendir(caller, node);
-            OpenFile dir = files.openedDirectory(binding, caller, nodeId, node, handle, slot);
+            OpenFile dir = files.openedDirectory(binding, caller, use.record(), node, handle, slot);
             int flags;
             try {
                 flags = listingCacheFlags(binding.fs.directoryCaching(node, handle),
@@ -211,16 +212,21 @@ final class DirectoryReplies {
             NodeRecord record;
             Entry entry;
             try {
+                long since = binding.releaseEpoch;
                 entry = binding.fs.lookup(caller, dir.node(), name);
-                record = nodes.register(binding, dir.nodeId(), name, entry);
+                record = nodes.register(binding, dir.nodeId(), name, entry, since);
             } catch (FuseException e) {
-                return out.addPlus(EntryReplies.nameOnly(inode, type), next, direntType, name); // raced a removal
+                record = null; // raced a removal
+                entry = null;
+            }
+            if (record == null) { // or the node was released while looked up: the kernel looks it up itself
+                return out.addPlus(EntryReplies.nameOnly(inode, type), next, direntType, name);
             }
             if (out.addPlus(entries.entry(record, entry.attributes()), next, direntType, name)) {
                 counted.add(record);
                 return true;
             }
-            nodes.unregister(binding, record);
+            nodes.unregister(record);
             return false;
         }
 

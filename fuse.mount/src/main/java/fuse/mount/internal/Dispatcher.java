@@ -1,7 +1,6 @@
 package fuse.mount.internal;
 
 import java.lang.foreign.MemorySegment;
-import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,9 +109,8 @@ final class Dispatcher implements RequestHandler {
 
     private void dispatch(Request request, Reply reply) throws FuseException {
         switch (request) {
-            case Request.Forget r -> forget(binding -> nodes.forget(binding, r.nodeId(), r.count()));
-            case Request.BatchForget r -> mount.inBackground(
-                    () -> forget(binding -> nodes.forget(binding, r.nodeIds(), r.counts())));
+            case Request.Forget r -> nodes.forget(r.nodeId(), r.count());
+            case Request.BatchForget r -> mount.inBackground(() -> nodes.forget(r.nodeIds(), r.counts()));
             case Request.Lookup r -> lookup(r, reply);
             case Request.GetAttr r -> getattr(r, reply);
             case Request.SetAttr r -> setattr(r, reply);
@@ -165,18 +163,6 @@ final class Dispatcher implements RequestHandler {
 
     // ---- nodes -------------------------------------------------------------------------------------------------
 
-    /** Runs a forget with the current binding acquired, or {@code null} while none is bound (no waiting). */
-    private void forget(Consumer<Binding> drop) {
-        Binding binding = gate.tryEnter();
-        try {
-            drop.accept(binding);
-        } finally {
-            if (binding != null) {
-                binding.release();
-            }
-        }
-    }
-
     private void lookup(Request.Lookup r, Reply reply) throws FuseException {
         if (r.name().equals(".") || r.name().equals("..")) {
             // Only NFS export asks this; the SPI has no parent lookup, and ENOENT makes the kernel give up cleanly.
@@ -202,20 +188,18 @@ final class Dispatcher implements RequestHandler {
 
     /**
      * LOOKUP ({@code lookup}: marks the parent for the listing cache), MKNOD, MKDIR, SYMLINK: one new lookup on
-     * the returned node, undone if the kernel did not take it.
+     * the returned node, undone if the kernel did not take it. A node released while the backend answered is
+     * looked up again by name ({@link NodeTable}).
      */
     private void entry(RequestHeader header, String name, Reply reply, EntryCall call, int umask, boolean lookup)
             throws FuseException {
         RequestCaller caller = new RequestCaller(header, mount.effectiveUmask(umask));
         Binding binding = gate.enter(header);
-        try {
-            Node parent = lookup ? nodes.resolveLookupParent(binding, header.nodeId(), caller)
-                    : nodes.resolve(binding, header.nodeId(), caller);
-            Entry entry = call.call(binding, caller, parent);
-            NodeRecord record = nodes.register(binding, header.nodeId(), name, entry);
-            if (!reply.entry(entries.entry(record, entry.attributes()))) {
-                nodes.unregister(binding, record);
-            }
+        try (NodeTable.Use parent = lookup ? nodes.useLookupParent(binding, header.nodeId(), caller)
+                : nodes.use(binding, header.nodeId(), caller)) {
+            answer(reply, nodes.register(binding, header.nodeId(), name,
+                    () -> call.call(binding, caller, parent.node()),
+                    () -> binding.fs.lookup(caller, parent.node(), name)));
         } finally {
             binding.release();
         }
@@ -224,28 +208,31 @@ final class Dispatcher implements RequestHandler {
     private void link(Request.Link r, Reply reply) throws FuseException {
         RequestCaller caller = new RequestCaller(r.header());
         Binding binding = gate.enter(r.header());
-        try {
-            Node node = nodes.resolve(binding, r.oldNodeId(), caller);
-            Node newParent = nodes.resolve(binding, r.header().nodeId(), caller);
-            Entry entry = binding.fs.link(caller, node, newParent, r.newName());
-            NodeRecord record = nodes.register(binding, r.header().nodeId(), r.newName(), entry);
-            if (!reply.entry(entries.entry(record, entry.attributes()))) {
-                nodes.unregister(binding, record);
-            }
+        try (NodeTable.Use node = nodes.use(binding, r.oldNodeId(), caller);
+                NodeTable.Use newParent = nodes.use(binding, r.header().nodeId(), caller)) {
+            answer(reply, nodes.register(binding, r.header().nodeId(), r.newName(),
+                    () -> binding.fs.link(caller, node.node(), newParent.node(), r.newName()),
+                    () -> binding.fs.lookup(caller, newParent.node(), r.newName())));
         } finally {
             binding.release();
+        }
+    }
+
+    /** Hands the kernel a registered entry; undone when it did not take it. */
+    private void answer(Reply reply, NodeTable.Registered registered) {
+        if (!reply.entry(entries.entry(registered.record(), registered.entry().attributes()))) {
+            nodes.unregister(registered.record());
         }
     }
 
     private void unlink(RequestHeader header, String name, boolean directory, Reply reply) throws FuseException {
         RequestCaller caller = new RequestCaller(header);
         Binding binding = gate.enter(header);
-        try {
-            Node parent = nodes.resolve(binding, header.nodeId(), caller);
+        try (NodeTable.Use parent = nodes.use(binding, header.nodeId(), caller)) {
             if (directory) {
-                binding.fs.rmdir(caller, parent, name);
+                binding.fs.rmdir(caller, parent.node(), name);
             } else {
-                binding.fs.unlink(caller, parent, name);
+                binding.fs.unlink(caller, parent.node(), name);
             }
             nodes.unlinked(header.nodeId(), name);
         } finally {
@@ -257,10 +244,9 @@ final class Dispatcher implements RequestHandler {
     private void rename(Request.Rename r, Reply reply) throws FuseException {
         RequestCaller caller = new RequestCaller(r.header());
         Binding binding = gate.enter(r.header());
-        try {
-            Node parent = nodes.resolve(binding, r.header().nodeId(), caller);
-            Node newParent = nodes.resolve(binding, r.newParent(), caller);
-            binding.fs.rename(caller, parent, r.name(), newParent, r.newName(), r.flags());
+        try (NodeTable.Use parent = nodes.use(binding, r.header().nodeId(), caller);
+                NodeTable.Use newParent = nodes.use(binding, r.newParent(), caller)) {
+            binding.fs.rename(caller, parent.node(), r.name(), newParent.node(), r.newName(), r.flags());
             nodes.renamed(r.header().nodeId(), r.name(), r.newParent(), r.newName(),
                     (r.flags() & FileSystem.RENAME_EXCHANGE) != 0);
         } finally {
@@ -314,8 +300,8 @@ final class Dispatcher implements RequestHandler {
     private <T> T onNode(RequestHeader header, NodeCall<T> call) throws FuseException {
         RequestCaller caller = new RequestCaller(header);
         Binding binding = gate.enter(header);
-        try {
-            return call.call(binding, caller, nodes.resolve(binding, header.nodeId(), caller));
+        try (NodeTable.Use node = nodes.use(binding, header.nodeId(), caller)) {
+            return call.call(binding, caller, node.node());
         } finally {
             binding.release();
         }

@@ -73,12 +73,6 @@ final class Gate {
         return await(header);
     }
 
-    /** The current binding, acquired, without waiting; {@code null} if none is serving right now. */
-    Binding tryEnter() {
-        Binding binding = current;
-        return binding != null && binding.acquire() ? binding : null;
-    }
-
     private Binding await(RequestHeader header) throws FuseException {
         waits.increment();
         long requestDeadline = System.nanoTime() + waitNanos;

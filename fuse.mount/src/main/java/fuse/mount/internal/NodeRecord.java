@@ -1,23 +1,28 @@
 package fuse.mount.internal;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import fuse.api.Node;
 
 /**
  * One kernel node (inode): its id, its link in the tree (parent and name, for resolving it again by path after a
- * swap), the backend node it stands for in one binding, and two counts. Fields other than {@link #id} are guarded
- * by the {@link NodeTable}.
+ * swap), the backend node it stands for in one binding, and what keeps it: the kernel's lookups and the mount's
+ * own uses. Fields other than {@link #id}, {@link #lookups} and {@link #uses} are guarded by the
+ * {@link NodeTable}; those two are written under it too, but read without it where a use ends.
  */
 final class NodeRecord {
     final long id;
+    /** Requests running on the node and files open on it ({@link NodeTable#use}, {@link NodeTable#pin}). */
+    final AtomicInteger uses = new AtomicInteger();
     long parentId;
     String name;
     Node node;
     /** The binding (epoch) {@link #node} belongs to; another binding resolves this record again by path. */
     Binding binding;
     /** The kernel's lookup count: entry replies it took minus FORGETs. */
-    long lookups;
-    /** References held on {@link #node} in its epoch's file system, given back through forget. */
-    long backendRefs;
+    volatile long lookups;
+    /** Neither the kernel nor the mount uses the node any more: its backend node is released, the id gone. */
+    boolean ended;
     /** The backend's inode number, for listings. */
     long inode = -1;
     /**

@@ -59,12 +59,12 @@ final class OpenFiles {
     void open(Request.Open r, Reply reply) throws FuseException {
         RequestCaller caller = new RequestCaller(r.header());
         Binding binding = gate.enter(r.header());
-        try (HandleTable.Slot slot = reserve(caller)) {
-            long nodeId = r.header().nodeId();
-            Node node = nodes.resolve(binding, nodeId, caller);
+        try (HandleTable.Slot slot = reserve(caller);
+                NodeTable.Use use = nodes.use(binding, r.header().nodeId(), caller)) {
+            Node node = use.node();
             Opened opened = WritebackOpenFlags.open(mount.writebackCache(), r.flags(),
                     flags -> binding.fs.open(caller, node, flags));
-            OpenFile file = admit(binding, caller, nodeId, node, opened, r.flags(), r.killPrivileges(), slot)
+            OpenFile file = admit(binding, caller, use.record(), node, opened, r.flags(), r.killPrivileges(), slot)
                     .open();
             OpenTicket ticket = file.ticket();
             boolean accepted = reply.open(file.fh(), ticket.openFlags(), ticket.backingId());
@@ -77,32 +77,37 @@ final class OpenFiles {
         }
     }
 
-    /** CREATE: a new entry and an open file in one reply, both undone when the kernel did not take it. */
+    /**
+     * CREATE: a new entry and an open file in one reply, both undone when the kernel did not take it. A node
+     * released while the backend created is looked up again by name ({@link NodeTable}); the open file stays.
+     */
     void create(Request.Create r, Reply reply) throws FuseException {
         RequestCaller caller = new RequestCaller(r.header(), mount.effectiveUmask(r.umask()));
         Binding binding = gate.enter(r.header());
-        try (HandleTable.Slot slot = reserve(caller)) {
+        try (HandleTable.Slot slot = reserve(caller);
+                NodeTable.Use parent = nodes.use(binding, r.header().nodeId(), caller)) {
             long parentId = r.header().nodeId();
-            Node parent = nodes.resolve(binding, parentId, caller);
+            long since = binding.releaseEpoch;
             Created created = WritebackOpenFlags.open(mount.writebackCache(), r.flags(),
-                    flags -> binding.fs.create(caller, parent, r.name(), flags, r.mode()));
-            NodeRecord record;
+                    flags -> binding.fs.create(caller, parent.node(), r.name(), flags, r.mode()));
+            NodeTable.Registered registered;
             try {
-                record = nodes.register(binding, parentId, r.name(), created.entry());
-            } catch (FuseException e) {
+                registered = nodes.register(binding, parentId, r.name(), created.entry(), since,
+                        () -> binding.fs.lookup(caller, parent.node(), r.name()));
+            } catch (FuseException | RuntimeException e) {
                 binding.fs.release(created.opened().handle());
                 throw e;
             }
-            Node node = created.entry().node();
+            NodeRecord record = registered.record();
+            Node node = registered.entry().node();
             Admitted file;
             try {
-                file = admit(binding, caller, record.id, node, created.opened(), r.flags(), r.killPrivileges(),
-                        slot);
+                file = admit(binding, caller, record, node, created.opened(), r.flags(), r.killPrivileges(), slot);
             } catch (FuseException | RuntimeException e) {
-                nodes.unregister(binding, record);
+                nodes.unregister(record);
                 throw e;
             }
-            Attributes attributes = created.entry().attributes();
+            Attributes attributes = registered.entry().attributes();
             if (file.privilegesDropped()) {
                 attributes = binding.fs.getattr(caller, node, file.open().handle());
             }
@@ -112,7 +117,7 @@ final class OpenFiles {
             ticket.replied(accepted);
             if (!accepted) {
                 discard(file.open());
-                nodes.unregister(binding, record);
+                nodes.unregister(record);
             }
         } finally {
             binding.release();
@@ -124,11 +129,12 @@ final class OpenFiles {
     }
 
     /** Registers an open file: passthrough decision, fh, and the {@link PrivilegeRule}. */
-    private Admitted admit(Binding binding, Caller caller, long nodeId, Node node, Opened opened, int flags,
+    private Admitted admit(Binding binding, Caller caller, NodeRecord record, Node node, Opened opened, int flags,
             boolean killPrivileges, HandleTable.Slot slot) throws FuseException {
-        OpenTicket ticket = mount.passthroughManager().open(nodeId, opened);
-        OpenFile file = new OpenFile(handles.nextFh(), nodeId, binding, node, opened.handle(), ticket, false, flags,
+        OpenTicket ticket = mount.passthroughManager().open(record.id, opened);
+        OpenFile file = new OpenFile(handles.nextFh(), record, binding, node, opened.handle(), ticket, false, flags,
                 Opener.of(caller));
+        nodes.pin(record);
         binding.handleOpened();
         handles.put(file, slot);
         try {
@@ -142,11 +148,12 @@ final class OpenFiles {
         }
     }
 
-    /** Registers an open directory in its reserved slot. */
-    OpenFile openedDirectory(Binding binding, Caller caller, long nodeId, Node node, Handle handle,
+    /** Registers an open directory in its reserved slot; the caller uses {@code record}. */
+    OpenFile openedDirectory(Binding binding, Caller caller, NodeRecord record, Node node, Handle handle,
             HandleTable.Slot slot) {
-        OpenFile dir = new OpenFile(handles.nextFh(), nodeId, binding, node, handle, null, true, 0,
+        OpenFile dir = new OpenFile(handles.nextFh(), record, binding, node, handle, null, true, 0,
                 Opener.of(caller));
+        nodes.pin(record);
         binding.handleOpened();
         handles.put(dir, slot);
         return dir;
@@ -154,11 +161,13 @@ final class OpenFiles {
 
     /**
      * A directory the mount opened on the backend for a request of its own ({@link UnopenedListings}): in no
-     * table, the kernel knows no fh of it; closed with {@link #closeUnregistered}.
+     * table, the kernel knows no fh of it; closed with {@link #closeUnregistered}. It keeps {@code record} in use
+     * (the caller keeps it alive meanwhile), as an open directory of the kernel's does.
      */
-    OpenFile unregisteredDirectory(Binding binding, Caller caller, long nodeId, Node node, Handle handle) {
-        OpenFile dir = new OpenFile(UnopenedListings.NO_HANDLE, nodeId, binding, node, handle, null, true, 0,
+    OpenFile unregisteredDirectory(Binding binding, Caller caller, NodeRecord record, Node node, Handle handle) {
+        OpenFile dir = new OpenFile(UnopenedListings.NO_HANDLE, record, binding, node, handle, null, true, 0,
                 Opener.of(caller));
+        nodes.pin(record);
         binding.handleOpened();
         return dir;
     }
@@ -214,7 +223,10 @@ final class OpenFiles {
         closeOnBackend(file);
     }
 
-    /** Gives the handle back to the backend that opened it (unless that binding is gone) and unpins it. */
+    /**
+     * Gives the handle back to the backend that opened it (unless that binding is gone) and unpins it and its
+     * node.
+     */
     private void closeOnBackend(OpenFile file) {
         Binding binding = file.binding();
         try {
@@ -234,6 +246,7 @@ final class OpenFiles {
             }
         } finally {
             binding.handleClosed();
+            nodes.unpin(file.nodeRecord());
         }
     }
 
@@ -290,7 +303,7 @@ final class OpenFiles {
             }
             Binding next = gate.enter(header);
             try {
-                Node node = nodes.resolve(next, current.nodeId(), current.opener());
+                Node node = nodes.resolve(next, current.nodeRecord(), current.opener());
                 Handle handle = current.directory() ? next.fs.opendir(current.opener(), node)
                         : WritebackOpenFlags.open(mount.writebackCache(), current.flags() & ~REOPEN_DROPPED,
                                 flags -> next.fs.open(current.opener(), node, flags)).handle();

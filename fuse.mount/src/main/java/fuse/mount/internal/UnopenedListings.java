@@ -68,10 +68,9 @@ final class UnopenedListings {
     OpenFile open(RequestHeader header) throws FuseException {
         RequestCaller caller = new RequestCaller(header);
         Binding binding = gate.enter(header);
-        try {
-            Node node = nodes.resolve(binding, header.nodeId(), caller);
-            Handle handle = binding.fs.opendir(caller, node);
-            return files.unregisteredDirectory(binding, caller, header.nodeId(), node, handle);
+        try (NodeTable.Use use = nodes.use(binding, header.nodeId(), caller)) {
+            Handle handle = binding.fs.opendir(caller, use.node());
+            return files.unregisteredDirectory(binding, caller, use.record(), use.node(), handle);
         } catch (FuseException | RuntimeException e) {
             binding.release();
             throw e;

@@ -111,24 +111,25 @@ class MountCoreTest {
     }
 
     @Test
-    void equalNodesShareOneIdAndForgetGivesEveryReferenceBack() throws Exception {
+    void equalNodesShareOneIdAndAreReleasedOnceTheKernelForgetsThem() throws Exception {
         MemoryFileSystem fs = new MemoryFileSystem("mem").file("/a", "x");
         MountCore core = core(Map.of(), backend("mem", 1, fs));
         long first = lookupId(1, "a");
         long second = lookupId(1, "a");
         assertEquals(first, second);
         assertEquals(0, lookup(1, "a").entry.generation());
-        assertEquals(3, fs.references("/a"));
         session.send(new Request.Forget(FakeHeader.of(2, first), first, 2));
-        assertEquals(1, fs.references("/a"));
+        assertEquals(1, fs.references("/a"), "one lookup left: still held");
+        assertEquals(0, fs.releases("/a"));
         session.send(new Request.BatchForget(FakeHeader.of(42, 0), new long[] {first}, new long[] {1}));
         core.awaitBackground();
         assertEquals(0, fs.heldReferences());
+        assertEquals(1, fs.releases("/a"));
         assertNotEquals(first, lookupId(1, "a"), "forgotten ids are never reused");
     }
 
     @Test
-    void aBatchForgetOfManyNodesGivesEveryReferenceBack() throws Exception {
+    void aBatchForgetOfManyNodesReleasesEveryForgottenNode() throws Exception {
         MemoryFileSystem fs = new MemoryFileSystem("mem");
         int files = 300; // several chunks of the table's lock
         for (int i = 0; i < files; i++) {
@@ -149,6 +150,9 @@ class MountCoreTest {
         session.send(new Request.BatchForget(FakeHeader.of(42, 0), ids, counts));
         core.awaitBackground();
         assertEquals(files / 2, fs.heldReferences(), "odd files keep one lookup");
+        for (int i = 0; i < files; i++) {
+            assertEquals(i % 2 == 0 ? 1 : 0, fs.releases("/f" + i));
+        }
         for (int i = 1; i < files; i += 2) {
             assertEquals(1, fs.references("/f" + i));
             assertEquals(ids[i], lookupId(1, "f" + i), "still known by its id");

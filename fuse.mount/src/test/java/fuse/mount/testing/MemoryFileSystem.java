@@ -4,8 +4,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,7 +66,10 @@ public class MemoryFileSystem implements FileSystem {
 
     private final AtomicLong nextIno = new AtomicLong(1);
     private final MemNode root = new MemNode(nextIno.getAndIncrement(), 040755);
-    private final Map<MemNode, Long> refs = new HashMap<>();
+    /** Nodes handed to the mount in an entry and not released since. */
+    private final Set<MemNode> held = new HashSet<>();
+    /** Releases per node, to check each comes once. */
+    private final Map<MemNode, Integer> releases = new HashMap<>();
     public final AtomicInteger openHandles = new AtomicInteger();
     public final AtomicInteger reads = new AtomicInteger();
     public final AtomicInteger lookups = new AtomicInteger();
@@ -114,13 +119,19 @@ public class MemoryFileSystem implements FileSystem {
         return new String(node.data, 0, node.size, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** Lookup references the mount still holds, over all nodes. */
+    /** Nodes the mount holds: handed out in an entry and not released since. */
     public synchronized long heldReferences() {
-        return refs.values().stream().mapToLong(Long::longValue).sum();
+        return held.size();
     }
 
+    /** 1 while the mount holds the node at {@code path}, else 0. */
     public synchronized long references(String path) {
-        return refs.getOrDefault(find(path), 0L);
+        return held.contains(find(path)) ? 1 : 0;
+    }
+
+    /** How often the node at {@code path} was released. */
+    public synchronized int releases(String path) {
+        return releases.getOrDefault(find(path), 0);
     }
 
     private MemNode find(String path) {
@@ -168,7 +179,7 @@ public class MemoryFileSystem implements FileSystem {
     }
 
     private Entry counted(MemNode node) {
-        refs.merge(node, 1L, Long::sum);
+        held.add(node);
         return new Entry(node, attributes(node));
     }
 
@@ -195,15 +206,12 @@ public class MemoryFileSystem implements FileSystem {
     }
 
     @Override
-    public synchronized void forget(Node node, long count) {
+    public synchronized void release(Node node) {
         alive();
-        long left = refs.merge((MemNode) node, -count, Long::sum);
-        if (left < 0) {
-            throw new AssertionError(label + ": forgot more than looked up on " + node);
+        if (!held.remove((MemNode) node)) {
+            throw new AssertionError(label + ": released " + node + ", which the mount did not hold");
         }
-        if (left == 0) {
-            refs.remove(node);
-        }
+        releases.merge((MemNode) node, 1, Integer::sum);
     }
 
     @Override

@@ -33,10 +33,8 @@ public class HostNode implements Node {
     volatile int fd = -1;
     /** Used since the cache last looked (the clock's reference bit). */
     volatile boolean recentlyUsed;
-    /** The mount forgot the node; its descriptor closes with the last use and never opens again. */
+    /** The mount released the node; its descriptor closes with the last use and never opens again. */
     volatile boolean retired;
-    /** Lookups the mount holds; guarded by the cache's lock for this node's key. */
-    long references;
 
     /** For a backend's subclass: pass on what the cache's factory was given. */
     protected HostNode(Identity identity) {
@@ -67,7 +65,7 @@ public class HostNode implements Node {
      * The node's {@code O_PATH} descriptor for one use (close it when done): the cached one, or one opened from
      * the file handle.
      *
-     * @throws FuseException ESTALE when the file is gone or the mount forgot the node; EMFILE/ENFILE when no
+     * @throws FuseException ESTALE when the file is gone or the mount released the node; EMFILE/ENFILE when no
      *         descriptor can be opened
      */
     public final NodeDescriptor descriptor() throws FuseException {
@@ -122,8 +120,8 @@ public class HostNode implements Node {
         return true;
     }
 
-    final FuseException forgotten() {
-        return new FuseException(Errno.ESTALE, this + " was forgotten");
+    final FuseException released() {
+        return new FuseException(Errno.ESTALE, this + " was released");
     }
 
     @Override

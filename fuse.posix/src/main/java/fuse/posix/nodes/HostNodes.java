@@ -21,6 +21,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import fuse.api.Entry;
 import fuse.api.Errno;
 import fuse.api.FileType;
 import fuse.api.FuseException;
@@ -31,9 +32,9 @@ import fuse.posix.PosixException;
 import fuse.posix.ResourceLimit;
 
 /**
- * The nodes a mount knows of a host tree, one per live host file, deduplicated by {@code (device, inode)} and
- * counted as the mount's lookups are ({@link #reference}, {@link #forget}), each with an {@code O_PATH}
- * descriptor that stays bounded however many files the kernel knows.
+ * The nodes a mount knows of a host tree, one per live host file, deduplicated by {@code (device, inode)}, from
+ * the lookup that makes one ({@link #node}) until the mount releases it ({@link #release}: the mount counts, the
+ * cache does not), each with an {@code O_PATH} descriptor that stays bounded however many files the kernel knows.
  *
  * <p><b>Descriptors.</b> Where the file system encodes file handles and the server may open them
  * ({@code CAP_DAC_READ_SEARCH}), a node keeps its file handle ({@code name_to_handle_at}) and its descriptor is
@@ -51,7 +52,7 @@ import fuse.posix.ResourceLimit;
  * <p><b>Confinement.</b> A handle reopens the very file it was taken from, with no path resolved, so it never
  * leads anywhere a lookup did not; handles come only from files the backend reached itself.
  *
- * <p><b>Locks.</b> The map's per-key lock (references), a node's lock (opening and closing its descriptor), the
+ * <p><b>Locks.</b> The map's per-key lock (which node a file has), a node's lock (opening and closing its descriptor), the
  * clock's lock (which descriptors are cached). The clock's lock may take a node's; a node's takes none.
  *
  * @param <N> the backend's node type
@@ -123,7 +124,6 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
         this.root = factory.apply(new HostNode.Identity(this, rootStat.device(), rootStat.inode(),
                 FileType.DIRECTORY, null));
         root.install(rootFd, 0);
-        root.references = Long.MAX_VALUE / 2;
         nodes.put(new Key(rootStat.device(), rootStat.inode()), root);
     }
 
@@ -197,7 +197,7 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
         }
     }
 
-    /** The root: never forgotten, its descriptor open until {@link #close}. */
+    /** The root: never released, its descriptor open until {@link #close}. */
     public N root() {
         return root;
     }
@@ -208,14 +208,14 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
     }
 
     /**
-     * Counts one reference on the node of the file {@code fd} is open on (any descriptor of it; owned from now
-     * on: it becomes the node's descriptor or is closed), making the node if there is none.
+     * The node of the file {@code fd} is open on (any descriptor of it; owned from now on: it becomes the node's
+     * descriptor or is closed), made if there is none.
      *
      * @param stat the file's {@code fstat}
      * @throws FuseException ENFILE when a node that must hold its descriptor would exceed the limit
      */
-    public N reference(FileStat stat, int fd) throws FuseException {
-        N known = referenceIfHeld(stat);
+    public N node(FileStat stat, int fd) throws FuseException {
+        N known = findHeld(stat);
         if (known != null) {
             Posix.closeQuietly(fd);
             return known;
@@ -227,7 +227,6 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
         nodes.compute(key, (k, current) -> {
             if (current != null && (current.holdsDescriptor() || handle != null && current.handle != null
                     && current.handle.sameFile(handle))) {
-                current.references++;
                 synchronized (current) {
                     installed[0] = current.install(fd, 0);
                 }
@@ -242,7 +241,6 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
             // whoever still holds it, without its place in the map.
             N made = factory.apply(new HostNode.Identity(this, k.device, k.inode,
                     FileType.ofMode(stat.attributes().mode()), handle));
-            made.references = 1;
             made.install(fd, 0);
             installed[0] = true;
             outcome.add(made);
@@ -263,43 +261,44 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
     }
 
     /**
-     * Counts one reference on the node of {@code stat}'s file if the cache can tell it is that file without a
-     * descriptor of it: the node holds its own descriptor now, so its inode is alive and the number is its.
-     *
-     * @return that node, or {@code null} (open the file and {@link #reference} it)
+     * The entry of the file {@code fd} is open on: its {@link #node} (the descriptor owned from now on, as there)
+     * and its attributes.
      */
-    public N referenceIfHeld(FileStat stat) {
-        List<N> found = new ArrayList<>(1);
-        nodes.computeIfPresent(new Key(stat.device(), stat.inode()), (k, node) -> {
-            if (node.holdsDescriptor()) {
-                node.references++;
-                found.add(node);
-            }
-            return node;
-        });
-        return found.isEmpty() ? null : found.get(0);
+    public Entry entry(int fd) throws FuseException {
+        FileStat stat;
+        try {
+            stat = Posix.fstat(fd);
+        } catch (PosixException e) {
+            Posix.closeQuietly(fd);
+            throw e;
+        }
+        return new Entry(node(stat, fd), stat.attributes());
     }
 
-    /** Gives back {@code count} references; at zero the node leaves the cache and its descriptor closes. */
-    public void forget(N node, long count) {
+    /**
+     * The node of {@code stat}'s file if the cache can tell it is that file without a descriptor of it: the node
+     * holds its own descriptor now, so its inode is alive and the number is its.
+     *
+     * @return that node, or {@code null} (open the file and take its {@link #node})
+     */
+    public N findHeld(FileStat stat) {
+        N node = nodes.get(new Key(stat.device(), stat.inode()));
+        return node != null && node.holdsDescriptor() ? node : null;
+    }
+
+    /**
+     * The mount is done with {@code node} ({@code FileSystem.release}): it leaves the cache, its descriptor closes
+     * once no use holds it, and a later lookup of its file makes a new node. The root stays.
+     */
+    public void release(N node) {
         if (node == root) {
             return;
         }
-        boolean[] retired = {false};
-        nodes.compute(new Key(node.device(), node.inode()), (k, current) -> {
-            node.references -= count;
-            if (node.references > 0) {
-                return current;
-            }
-            retired[0] = true;
-            return current == node ? null : current;
-        });
-        if (retired[0]) {
-            synchronized (node) {
-                node.retired = true;
-            }
-            closeIdle(node);
+        nodes.remove(new Key(node.device(), node.inode()), node);
+        synchronized (node) {
+            node.retired = true;
         }
+        closeIdle(node);
     }
 
     /** The node the cache holds for the file {@code (device, inode)}, or {@code null}: e.g. for a host watch. */
@@ -359,7 +358,7 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
                 return false;
             }
             if (node.retired || node.handle == null || closed) {
-                throw node.forgotten();
+                throw node.released();
             }
             int fd = Posix.openByHandleAt(mountFd(node.handle), node.handle, NODE_FLAGS);
             node.install(fd, 1);

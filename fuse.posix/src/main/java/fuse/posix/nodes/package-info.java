@@ -1,11 +1,13 @@
 /**
  * Building blocks for backends that mirror host files: {@link fuse.posix.nodes.HostNodes}, the nodes the mount
- * knows, one per host file, each reachable through an {@code O_PATH} descriptor that is opened only while the
- * node is in use (from its file handle) and kept for the most recently used nodes, so that the descriptors a
- * backend holds stay bounded however many files the kernel knows.
+ * knows, one per host file until the mount releases it, each reachable through an {@code O_PATH} descriptor that
+ * is opened only while the node is in use (from its file handle) and kept for the most recently used nodes, so
+ * that the descriptors a backend holds stay bounded however many files the kernel knows; and
+ * {@link fuse.posix.nodes.HostFile}, an open host file as a handle, with the file operations such a backend
+ * serves on it.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package fuse.posix.nodes;
 
 import org.osgi.annotation.bundle.Export;

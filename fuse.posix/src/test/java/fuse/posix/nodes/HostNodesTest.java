@@ -59,7 +59,7 @@ class HostNodesTest {
 
     private TestNode lookup(HostNodes<TestNode> cache, String name) throws FuseException {
         int fd = Posix.openat(AT_FDCWD, dir.resolve(name).toString(), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
-        return cache.reference(Posix.fstat(fd), fd);
+        return cache.node(Posix.fstat(fd), fd);
     }
 
     private static FileStat statOf(TestNode node) throws FuseException {
@@ -85,7 +85,7 @@ class HostNodesTest {
         }
         assertSame(made.get(7), lookup(nodes, "f7"), "a known file: its node");
         for (int i = 0; i < 200; i++) {
-            nodes.forget(made.get(i), i == 7 ? 2 : 1);
+            nodes.release(made.get(i));
         }
         assertEquals(1, nodes.size());
         assertEquals(idle, nodes.descriptors(), "the root's alone");
@@ -109,16 +109,18 @@ class HostNodesTest {
     }
 
     @Test
-    void aForgottenNodeIsStale() throws Exception {
+    void aReleasedNodeIsStaleAndTheFileGetsANewOne() throws Exception {
         Files.writeString(dir.resolve("f"), "x");
         TestNode f = lookup(nodes, "f");
-        nodes.forget(f, 1);
+        nodes.release(f);
+        assertNotSame(f, lookup(nodes, "f"), "released: a lookup makes a new node");
+        nodes.release(lookup(nodes, "f"));
         assertEquals(Errno.ESTALE, assertThrows(FuseException.class, f::descriptor).errno());
         assertEquals(idle, nodes.descriptors());
     }
 
     @Test
-    void aDescriptorInUseStaysOpenPastTheBoundAndItsForget() throws Exception {
+    void aDescriptorInUseStaysOpenPastTheBoundAndItsRelease() throws Exception {
         Files.writeString(dir.resolve("held"), "held");
         TestNode held = lookup(nodes, "held");
         try (NodeDescriptor d = held.descriptor()) {
@@ -126,7 +128,7 @@ class HostNodesTest {
                 Files.writeString(dir.resolve("f" + i), "");
                 lookup(nodes, "f" + i);
             }
-            nodes.forget(held, 1);
+            nodes.release(held);
             assertEquals(4, Posix.fstat(d.fd()).attributes().size(), "still the held file");
         }
         assertEquals(Errno.ESTALE, assertThrows(FuseException.class, held::descriptor).errno());
@@ -138,7 +140,7 @@ class HostNodesTest {
             List<TestNode> made = new ArrayList<>();
             for (int i = 0; i < CACHED; i++) {
                 Files.writeString(dir.resolve("f" + i), "");
-                made.add(held.reference(Posix.fstatat(AT_FDCWD, dir.resolve("f" + i).toString(), 0),
+                made.add(held.node(Posix.fstatat(AT_FDCWD, dir.resolve("f" + i).toString(), 0),
                         Posix.openat(AT_FDCWD, dir.resolve("f" + i).toString(), O_PATH | O_CLOEXEC, 0)));
             }
             assertEquals(CACHED + 1, held.descriptors());
@@ -147,7 +149,7 @@ class HostNodesTest {
             assertEquals(Errno.ENFILE, full.errno());
             assertEquals(CACHED + 1, held.descriptors(), "the refused one's descriptor was closed");
             assertSame(made.get(0), lookup(held, "f0"), "a known file still resolves");
-            held.forget(made.get(0), 2);
+            held.release(made.get(0));
             lookup(held, "more");
         }
     }

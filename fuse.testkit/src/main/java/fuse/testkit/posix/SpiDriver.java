@@ -25,43 +25,58 @@ import fuse.api.Handle;
 import fuse.api.Node;
 import fuse.api.Opened;
 import fuse.api.TimeSpec;
+import fuse.testkit.NodeHolds;
 import fuse.testkit.TestCaller;
 
 /**
  * {@link PosixDriver} over a backend's {@link FileSystem}, called as the mount would call it: paths are walked
- * with lookup from the root, and every reference a lookup or create counts is given back with forget once the
- * operation is done, so a backend's node table must end where it started.
+ * with lookup from the root, the entries a lookup or create answers are counted per node, and a node is
+ * {@linkplain FileSystem#release(Node) released} once the operations that took it are done, so a backend's node
+ * table must end where it started.
  */
 public final class SpiDriver implements PosixDriver {
     private final FileSystem fs;
     private final Caller caller;
+    /** The entries taken from the backend (shared by the drivers {@link #as} makes). */
+    private final NodeHolds held;
 
     public SpiDriver(FileSystem fs, Caller caller) {
+        this(fs, caller, new NodeHolds(fs));
+    }
+
+    private SpiDriver(FileSystem fs, Caller caller, NodeHolds held) {
         this.fs = fs;
         this.caller = caller;
+        this.held = held;
     }
 
     @Override
     public PosixDriver as(int uid, int gid) {
-        return new SpiDriver(fs, new TestCaller(uid, gid, caller.pid(), caller.umask()));
+        return new SpiDriver(fs, new TestCaller(uid, gid, caller.pid(), caller.umask()), held);
     }
 
-    /** The nodes a walk looked up; closing forgets them. */
+    private void giveBack(Node node) {
+        held.giveBack(node);
+    }
+
+    /** The nodes a walk looked up; closing gives them back. */
     private final class Walk implements AutoCloseable {
         final List<Node> taken = new ArrayList<>();
         Node node = fs.root();
         Attributes attributes;
         String name;
 
-        Node keep(Entry entry) {
+        /** Runs a call that answers an entry, counts it and keeps it for {@link #close}. */
+        Entry keep(NodeHolds.Call<Entry> call) throws FuseException {
+            Entry entry = held.take(call);
             taken.add(entry.node());
-            return entry.node();
+            return entry;
         }
 
         @Override
         public void close() {
             for (Node n : taken) {
-                fs.forget(n, 1);
+                giveBack(n);
             }
         }
     }
@@ -75,8 +90,9 @@ public final class SpiDriver implements PosixDriver {
         Walk walk = new Walk();
         try {
             for (String component : components(path)) {
-                Entry entry = fs.lookup(caller, walk.node, component);
-                walk.node = walk.keep(entry);
+                Node parent = walk.node;
+                Entry entry = walk.keep(() -> fs.lookup(caller, parent, component));
+                walk.node = entry.node();
                 walk.attributes = entry.attributes();
             }
             if (walk.attributes == null) {
@@ -107,21 +123,21 @@ public final class SpiDriver implements PosixDriver {
     @Override
     public void mkdir(String path, int mode) throws FuseException {
         try (Walk w = walkParent(path)) {
-            w.keep(fs.mkdir(caller, w.node, w.name, mode));
+            w.keep(() -> fs.mkdir(caller, w.node, w.name, mode));
         }
     }
 
     @Override
     public void mknod(String path, int mode, long rdev) throws FuseException {
         try (Walk w = walkParent(path)) {
-            w.keep(fs.mknod(caller, w.node, w.name, mode, rdev));
+            w.keep(() -> fs.mknod(caller, w.node, w.name, mode, rdev));
         }
     }
 
     @Override
     public void symlink(String target, String path) throws FuseException {
         try (Walk w = walkParent(path)) {
-            w.keep(fs.symlink(caller, w.node, w.name, target));
+            w.keep(() -> fs.symlink(caller, w.node, w.name, target));
         }
     }
 
@@ -135,7 +151,7 @@ public final class SpiDriver implements PosixDriver {
     @Override
     public void link(String existing, String path) throws FuseException {
         try (Walk from = walk(existing); Walk to = walkParent(path)) {
-            to.keep(fs.link(caller, from.node, to.node, to.name));
+            to.keep(() -> fs.link(caller, from.node, to.node, to.name));
         }
     }
 
@@ -193,17 +209,17 @@ public final class SpiDriver implements PosixDriver {
             try (Walk w = walkParent(path)) {
                 Entry existing;
                 try {
-                    existing = fs.lookup(caller, w.node, w.name);
+                    existing = held.take(() -> fs.lookup(caller, w.node, w.name));
                 } catch (FuseException e) {
                     if (e.errno() != Errno.ENOENT) {
                         throw e;
                     }
                     // As the kernel does for a negative dentry: CREATE, which answers the node and the open file.
-                    Created created = fs.create(caller, w.node, w.name, flags, mode);
+                    Created created = held.create(() -> fs.create(caller, w.node, w.name, flags, mode));
                     return new SpiFile(created.entry().node(), created.opened());
                 }
                 if ((flags & O_EXCL) != 0) {
-                    fs.forget(existing.node(), 1);
+                    giveBack(existing.node());
                     throw new FuseException(Errno.EEXIST);
                 }
                 return openNode(existing.node(), existing.attributes(), openFlags);
@@ -224,9 +240,7 @@ public final class SpiDriver implements PosixDriver {
             }
             return new SpiFile(node, fs.open(caller, node, flags));
         } catch (FuseException e) {
-            if (node != fs.root()) {
-                fs.forget(node, 1);
-            }
+            giveBack(node);
             throw e;
         }
     }
@@ -369,9 +383,7 @@ public final class SpiDriver implements PosixDriver {
                 throw new IllegalStateException("flush failed: " + e.getMessage(), e);
             } finally {
                 fs.release(handle());
-                if (node != fs.root()) {
-                    fs.forget(node, 1);
-                }
+                giveBack(node);
             }
         }
     }

@@ -15,11 +15,6 @@ import static fuse.posix.Linux.O_RDONLY;
 import static fuse.posix.Linux.O_TRUNC;
 import static fuse.posix.Linux.RESOLVE_BENEATH;
 import static fuse.posix.Linux.RESOLVE_NO_MAGICLINKS;
-import static fuse.posix.Linux.SEEK_SET;
-import static fuse.posix.Linux.S_ISGID;
-import static fuse.posix.Linux.S_ISUID;
-import static fuse.posix.Linux.UTIME_NOW;
-import static fuse.posix.Linux.UTIME_OMIT;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
@@ -31,20 +26,18 @@ import fuse.api.AttributeChanges;
 import fuse.api.Attributes;
 import fuse.api.Caller;
 import fuse.api.Created;
-import fuse.api.DirectoryFiller;
 import fuse.api.Entry;
 import fuse.api.Errno;
-import fuse.api.FileSystem;
 import fuse.api.FileSystemStats;
-import fuse.api.FileType;
 import fuse.api.FuseException;
 import fuse.api.Handle;
 import fuse.api.Node;
 import fuse.api.Opened;
-import fuse.api.TimeSpec;
-import fuse.posix.FileStat;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
+import fuse.posix.nodes.DirentBatches;
+import fuse.posix.nodes.HostDirectory;
+import fuse.posix.nodes.HostFileOperations;
 import fuse.posix.nodes.HostNodes;
 import fuse.posix.nodes.NodeDescriptor;
 
@@ -58,13 +51,14 @@ import fuse.posix.nodes.NodeDescriptor;
  * <p>Files are created and changed with the container's credentials (no per-caller identity): mount it for
  * trusted users, or read-only (the default).
  */
-final class AuditFileSystem implements FileSystem {
+final class AuditFileSystem implements HostFileOperations {
     private static final Logger LOG = LoggerFactory.getLogger(AuditFileSystem.class);
     private static final long RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 
     private final String rootPath;
     private final String mountpoint;
     private final HostNodes<AuditNode> nodes;
+    private final DirentBatches batches = new DirentBatches();
     private volatile Settings settings;
 
     private AuditFileSystem(Settings settings, String mountpoint, HostNodes<AuditNode> nodes) {
@@ -125,19 +119,13 @@ final class AuditFileSystem implements FileSystem {
         try (NodeDescriptor dir = descriptor(parent)) {
             fd = Posix.openat2(dir.fd(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, RESOLVE);
         }
-        FileStat stat;
-        try {
-            stat = Posix.fstat(fd);
-        } catch (PosixException e) {
-            Posix.closeQuietly(fd);
-            throw e;
-        }
-        return new Entry(nodes.reference(stat, fd), stat.attributes());
+        return nodes.entry(fd);
     }
 
+    /** The mount is done with the node: the cache lets it go. */
     @Override
-    public void forget(Node node, long count) {
-        nodes.forget((AuditNode) node, count);
+    public void release(Node node) {
+        nodes.release((AuditNode) node);
     }
 
     @Override
@@ -203,90 +191,39 @@ final class AuditFileSystem implements FileSystem {
         String path = relativePath(fd);
         String name = path.substring(path.lastIndexOf('/') + 1);
         if (!settings.audits(name)) {
-            return Opened.passthrough(FileHandle.passthrough(fd), fd);
+            return Opened.passthrough(new FileHandle(fd, flags, null), fd);
         }
         LOG.info("audit: {} opened {}{} by uid {} (pid {})", mountpoint, path,
                 writes(flags) ? " for writing" : "", caller.uid(), caller.pid());
-        return Opened.served(FileHandle.audited(fd, path));
+        return Opened.served(new FileHandle(fd, flags, path));
     }
 
-    @Override
-    public int read(Caller caller, Handle handle, long offset, MemorySegment buffer) throws FuseException {
-        FileHandle file = (FileHandle) handle;
-        int n = (int) Posix.preadFully(file.fd(), buffer, offset);
-        if (file.audited()) {
-            file.bytesRead().add(n);
-        }
-        return n;
-    }
-
+    /** Reads, flush, fsync, fallocate, lseek and copy_file_range are {@link HostFileOperations}'. */
     @Override
     public int write(Caller caller, Handle handle, long offset, MemorySegment data, boolean killPrivileges)
             throws FuseException {
         requireWritable();
-        FileHandle file = (FileHandle) handle;
-        if (killPrivileges) {
-            int mode = Posix.fstat(file.fd()).attributes().mode();
-            if ((mode & (S_ISUID | S_ISGID)) != 0) {
-                Posix.fchmod(file.fd(), mode & 07777 & ~(S_ISUID | S_ISGID));
-            }
-        }
-        int n = (int) Posix.pwriteFully(file.fd(), data, offset);
-        if (file.audited()) {
-            file.bytesWritten().add(n);
-        }
-        return n;
-    }
-
-    @Override
-    public void fsync(Caller caller, Handle handle, boolean dataOnly) throws FuseException {
-        int fd = ((FileHandle) handle).fd();
-        if (dataOnly) {
-            Posix.fdatasync(fd);
-        } else {
-            Posix.fsync(fd);
-        }
+        return HostFileOperations.super.write(caller, handle, offset, data, killPrivileges);
     }
 
     @Override
     public void release(Handle handle) {
         FileHandle file = (FileHandle) handle;
-        Posix.closeQuietly(file.fd());
+        file.close();
         if (file.audited()) {
-            LOG.info("audit: {} closed {}: {} bytes read, {} bytes written", mountpoint, file.path(),
-                    file.bytesRead().sum(), file.bytesWritten().sum());
+            LOG.info("audit: {} closed {}: {} bytes read, {} bytes written", mountpoint, file.path,
+                    file.bytesRead.sum(), file.bytesWritten.sum());
         }
     }
 
     // ---- directories -------------------------------------------------------------------------------------------
 
+    /** Listing, fsyncdir and releasedir are {@link HostFileOperations}', from the host's {@code d_off} cookies. */
     @Override
     public Handle opendir(Caller caller, Node node) throws FuseException {
         try (NodeDescriptor d = descriptor(node)) {
-            return new DirectoryHandle(Posix.openat(d.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
+            return new HostDirectory(Posix.openat(d.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0), batches);
         }
-    }
-
-    /** Offsets are the host's {@code getdents64} cookies, which stay valid while the directory changes. */
-    @Override
-    public void readdir(Caller caller, Node node, Handle handle, long offset, DirectoryFiller filler)
-            throws FuseException {
-        DirectoryHandle dir = (DirectoryHandle) handle;
-        synchronized (dir) {
-            Posix.lseek(dir.fd, offset, SEEK_SET);
-            boolean[] full = {false};
-            while (!full[0] && Posix.readDirectory(dir.fd, dir.buffer, (inode, next, type, name) -> {
-                full[0] = !filler.add(name, inode, FileType.ofDirentType(type), next);
-                return !full[0];
-            })) {
-                // next batch
-            }
-        }
-    }
-
-    @Override
-    public void releasedir(Handle handle) {
-        Posix.closeQuietly(((DirectoryHandle) handle).fd);
     }
 
     // ---- changes (writable only) -------------------------------------------------------------------------------
@@ -317,8 +254,7 @@ final class AuditFileSystem implements FileSystem {
             }
         }
         if (changes.atime() != null || changes.mtime() != null) {
-            Posix.utimensat(AT_FDCWD, path, seconds(changes.atime()), nanos(changes.atime()),
-                    seconds(changes.mtime()), nanos(changes.mtime()), 0);
+            Posix.utimensat(AT_FDCWD, path, changes.atime(), changes.mtime(), 0);
         }
         return Posix.fstat(fd).attributes();
     }
@@ -378,13 +314,5 @@ final class AuditFileSystem implements FileSystem {
     private String relativePath(int fd) throws FuseException {
         String path = Posix.readlinkat(AT_FDCWD, Posix.procFdPath(fd));
         return path.startsWith(rootPath + "/") ? path.substring(rootPath.length() + 1) : path;
-    }
-
-    private static long seconds(TimeSpec time) {
-        return time == null || time.isNow() ? 0 : time.seconds();
-    }
-
-    private static long nanos(TimeSpec time) {
-        return time == null ? UTIME_OMIT : time.isNow() ? UTIME_NOW : time.nanos();
     }
 }

@@ -3,6 +3,7 @@ package fuse.backend.audit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -129,16 +130,19 @@ class AuditFileSystemTest {
     }
 
     @Test
-    void equalNodesForTheSameFileAndForgetClosesThem() throws Exception {
+    void equalNodesForTheSameFileAndReleaseLetsThemGo() throws Exception {
         Files.writeString(root.resolve("a"), "x");
         Files.createLink(root.resolve("b"), root.resolve("a"));
         open();
         Node a = lookup("a");
         Node b = lookup("b");
         assertEquals(a, b);
-        fs.forget(a, 1);
-        assertEquals(1, fs.getattr(CALLER, b, null).size(), "b still holds a reference: its descriptor is open");
-        fs.forget(b, 1);
+        fs.release(a);
+        assertErrno(Errno.ESTALE, () -> fs.getattr(CALLER, a, null));
+        Node again = lookup("b");
+        assertNotEquals(a, again, "released: the file gets a new node");
+        assertEquals(1, fs.getattr(CALLER, again, null).size());
+        fs.release(again);
     }
 
     @Test

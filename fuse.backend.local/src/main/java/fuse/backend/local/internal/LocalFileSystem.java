@@ -20,7 +20,6 @@ import fuse.api.Created;
 import fuse.api.DirectoryFiller;
 import fuse.api.Entry;
 import fuse.api.Errno;
-import fuse.api.FileSystem;
 import fuse.api.FileSystemStats;
 import fuse.api.FileType;
 import fuse.api.FuseException;
@@ -29,7 +28,6 @@ import fuse.api.MountContext;
 import fuse.api.Node;
 import fuse.api.OpenOption;
 import fuse.api.Opened;
-import fuse.api.TimeSpec;
 import fuse.api.policy.PassthroughPolicy;
 import fuse.posix.Privileges;
 import fuse.posix.FileNames;
@@ -38,6 +36,9 @@ import fuse.posix.FsCredentials;
 import fuse.posix.HostFlush;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
+import fuse.posix.nodes.DirentBatches;
+import fuse.posix.nodes.HostDirectory;
+import fuse.posix.nodes.HostFileOperations;
 import fuse.posix.nodes.HostNodes;
 import fuse.posix.nodes.NodeDescriptor;
 
@@ -70,7 +71,7 @@ import fuse.posix.nodes.NodeDescriptor;
  * {@code killPrivileges}, clear them here (set-group-ID only with group execute) and remove
  * {@code security.capability}.
  */
-final class LocalFileSystem implements FileSystem {
+final class LocalFileSystem implements HostFileOperations {
     private static final Logger LOG = LoggerFactory.getLogger(LocalFileSystem.class);
 
     /** Lookup of one component: never follow a symlink, never leave the parent. */
@@ -203,7 +204,7 @@ final class LocalFileSystem implements FileSystem {
         return policy;
     }
 
-    /** Nodes currently referenced, the root included: for tests and statistics. */
+    /** Nodes the cache holds (not yet released), the root included: for tests and statistics. */
     int nodeCount() {
         return nodes.size();
     }
@@ -263,15 +264,15 @@ final class LocalFileSystem implements FileSystem {
             int dirfd = d.fd();
             if (dir.lookupsFindKnown) {
                 FileStat stat = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
-                LocalNode known = nodes.referenceIfHeld(stat);
+                LocalNode known = nodes.findHeld(stat);
                 if (known != null) {
                     return new Entry(known, stat.attributes());
                 }
                 dir.lookupsFindKnown = false;
-                return entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
+                return nodes.entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
             }
             int before = nodes.size();
-            Entry entry = entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
+            Entry entry = nodes.entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH));
             if (nodes.size() == before) {
                 dir.lookupsFindKnown = true; // the node was there already: the next names likely are too
             }
@@ -279,25 +280,13 @@ final class LocalFileSystem implements FileSystem {
         }
     }
 
-    /** Registers {@code fd} (owned) as a node and answers its entry; one reference counted. */
-    private Entry entry(int fd) throws FuseException {
-        FileStat stat;
-        try {
-            stat = Posix.fstat(fd);
-        } catch (PosixException e) {
-            Posix.closeQuietly(fd);
-            throw e;
-        }
-        return new Entry(nodes.reference(stat, fd), stat.attributes());
-    }
-
     @Override
-    public void forget(Node node, long count) {
+    public void release(Node node) {
         if (node instanceof LocalNode local) {
-            nodes.forget(local, count);
+            nodes.release(local);
             SourceWatch w = watch;
-            if (w != null && local.isDirectory() && nodes.find(local.device(), local.inode()) != local) {
-                w.forgotten(local);
+            if (w != null && local.isDirectory() && nodes.find(local.device(), local.inode()) == null) {
+                w.forgotten(local); // unless a lookup meanwhile made a new node of the directory, which keeps it
             }
         }
     }
@@ -345,23 +334,13 @@ final class LocalFileSystem implements FileSystem {
             Posix.fchmodat2(fd, "", changes.mode() & S_IALLUGO, AT_EMPTY_PATH);
         }
         if (changes.atime() != null || changes.mtime() != null) {
-            TimeSpec a = changes.atime();
-            TimeSpec m = changes.mtime();
-            Posix.utimensat(fd, "", seconds(a), nanos(a), seconds(m), nanos(m), AT_EMPTY_PATH);
+            Posix.utimensat(fd, "", changes.atime(), changes.mtime(), AT_EMPTY_PATH);
         }
         return Posix.fstat(fd).attributes();
     }
 
     private static int orUnchanged(Integer id) {
         return id == null ? -1 : id;
-    }
-
-    private static long seconds(TimeSpec t) {
-        return t == null || t.isNow() ? 0 : t.seconds();
-    }
-
-    private static long nanos(TimeSpec t) {
-        return t == null ? UTIME_OMIT : t.isNow() ? UTIME_NOW : t.nanos();
     }
 
     @Override
@@ -389,7 +368,7 @@ final class LocalFileSystem implements FileSystem {
                 made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
             }
             return madeOrUndone(dirfd, name, made, () -> fixPermissions(
-                    entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)), newMode));
+                    nodes.entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)), newMode));
         }
     }
 
@@ -406,7 +385,7 @@ final class LocalFileSystem implements FileSystem {
                 made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
             }
             return madeOrUndone(dirfd, name, made, () -> fixPermissions(
-                    entry(Posix.openat2(dirfd, name, NODE_FLAGS | O_DIRECTORY, 0, BENEATH)), newMode));
+                    nodes.entry(Posix.openat2(dirfd, name, NODE_FLAGS | O_DIRECTORY, 0, BENEATH)), newMode));
         }
     }
 
@@ -421,7 +400,7 @@ final class LocalFileSystem implements FileSystem {
                 made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
             }
             return madeOrUndone(dirfd, name, made,
-                    () -> entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)));
+                    () -> nodes.entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)));
         }
     }
 
@@ -440,7 +419,7 @@ final class LocalFileSystem implements FileSystem {
             }
             FileStat made = Posix.fstatat(dirfd, newName, AT_SYMLINK_NOFOLLOW);
             return madeOrUndone(dirfd, newName, made,
-                    () -> entry(Posix.openat2(dirfd, newName, NODE_FLAGS, 0, BENEATH)));
+                    () -> nodes.entry(Posix.openat2(dirfd, newName, NODE_FLAGS, 0, BENEATH)));
         }
     }
 
@@ -579,7 +558,7 @@ final class LocalFileSystem implements FileSystem {
             // The node's O_PATH descriptor, through the magic link: the very file just opened, no name resolved
             // again, so the stat above is its own.
             int pathFd = Posix.openat(AT_FDCWD, Posix.procFdPath(fd), NODE_FLAGS & ~O_NOFOLLOW, 0);
-            entry = new Entry(nodes.reference(stat, pathFd), stat.attributes());
+            entry = new Entry(nodes.node(stat, pathFd), stat.attributes());
         } catch (FuseException | RuntimeException e) {
             Posix.closeQuietly(fd);
             if (made != null) {
@@ -593,7 +572,7 @@ final class LocalFileSystem implements FileSystem {
                     || decide(current, fd, entry.attributes().size(), write);
             return new Created(entry, opened(caller, n, fd, flags, passthrough, write));
         } catch (FuseException | RuntimeException e) {
-            nodes.forget(n, 1);
+            // The node stays cached (only the mount releases nodes: a lookup may have handed it over meanwhile).
             if (made != null) {
                 undoCreation(dirfd, name, made);
             }
@@ -656,65 +635,6 @@ final class LocalFileSystem implements FileSystem {
         return path.substring(rootPrefix.length());
     }
 
-    @Override
-    public int read(Caller caller, Handle handle, long offset, MemorySegment buffer) throws FuseException {
-        FileHandle file = file(handle);
-        return (int) Posix.preadFully(file.ioFd(), buffer, offset);
-    }
-
-    @Override
-    public int write(Caller caller, Handle handle, long offset, MemorySegment data, boolean killPrivileges)
-            throws FuseException {
-        FileHandle file = file(handle);
-        if (killPrivileges) {
-            Privileges.kill(file.fd());
-        }
-        return (int) Posix.pwriteFully(file.ioFd(), data, offset);
-    }
-
-    @Override
-    public void flush(Caller caller, Handle handle) throws FuseException {
-        // close(2) semantics for the host file (NFS and CIFS write back and report errors there) without closing
-        // our descriptor. Opens on file systems without that hook ask the kernel not to send FLUSH (HostFlush).
-        Posix.close(Posix.dup(file(handle).fd()));
-    }
-
-    @Override
-    public void fsync(Caller caller, Handle handle, boolean dataOnly) throws FuseException {
-        int fd = file(handle).fd();
-        if (dataOnly) {
-            Posix.fdatasync(fd);
-        } else {
-            Posix.fsync(fd);
-        }
-    }
-
-    @Override
-    public void release(Handle handle) {
-        if (handle instanceof FileHandle file) {
-            file.close();
-        }
-    }
-
-    @Override
-    public void fallocate(Caller caller, Handle handle, int mode, long offset, long length) throws FuseException {
-        Posix.fallocate(file(handle).fd(), mode, offset, length);
-    }
-
-    @Override
-    public long lseek(Caller caller, Handle handle, long offset, int whence) throws FuseException {
-        if (whence != SEEK_DATA && whence != SEEK_HOLE) {
-            throw new FuseException(Errno.EINVAL, "lseek whence " + whence + " is the kernel's");
-        }
-        return Posix.lseek(file(handle).fd(), offset, whence);
-    }
-
-    @Override
-    public long copyFileRange(Caller caller, Handle in, long inOffset, Handle out, long outOffset, long length,
-            int flags) throws FuseException {
-        return Posix.copyFileRange(file(in).fd(), inOffset, file(out).fd(), outOffset, length, flags);
-    }
-
     // ------------------------------------------------------------------------------------------- directories
 
     /**
@@ -751,6 +671,12 @@ final class LocalFileSystem implements FileSystem {
         return directory.unchangedSinceLastOpen ? KEEP_LISTING : CACHE_LISTING;
     }
 
+    /**
+     * Lists from {@code offset}, a {@code d_off} cookie of the host file system (0 = start); without an open handle
+     * through a directory opened for this listing alone. Cookies (ext4 hash positions, tmpfs and xfs offsets) stay
+     * valid while entries come and go, so a listing resumed from one neither repeats nor skips entries that stayed.
+     * FSYNCDIR and RELEASEDIR are {@link HostFileOperations}'.
+     */
     @Override
     public void readdir(Caller caller, Node node, Handle handle, long offset, DirectoryFiller filler)
             throws FuseException {
@@ -758,11 +684,8 @@ final class LocalFileSystem implements FileSystem {
             directory.list(offset, filler);
             return;
         }
-        int fd = openDirectory(dir(node));
-        try {
-            list(fd, offset, filler);
-        } finally {
-            Posix.closeQuietly(fd);
+        try (HostDirectory once = new HostDirectory(openDirectory(dir(node)), direntBatches)) {
+            once.list(offset, filler);
         }
     }
 
@@ -770,41 +693,6 @@ final class LocalFileSystem implements FileSystem {
     private static int openDirectory(LocalNode dir) throws FuseException {
         try (NodeDescriptor d = dir.descriptor()) {
             return Posix.openat(d.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-        }
-    }
-
-    /**
-     * Lists from {@code offset}, a {@code d_off} cookie of the host file system (0 = start), without an open
-     * handle. Cookies (ext4 hash positions, tmpfs and xfs offsets) stay valid while entries come and go, so a
-     * listing resumed from one neither repeats nor skips entries that stayed.
-     */
-    private void list(int fd, long offset, DirectoryFiller filler) throws FuseException {
-        Posix.lseek(fd, offset, SEEK_SET);
-        DirentBatches.Batch batch = direntBatches.take();
-        try {
-            for (int length = batch.read(fd); length > 0; length = batch.read(fd)) {
-                if (Posix.visitDirents(batch.heap(), 0, length, (inode, next, type, name) ->
-                        filler.add(name, inode, FileType.ofDirentType(type), next)) < length) {
-                    return; // full
-                }
-            }
-        } finally {
-            direntBatches.give(batch);
-        }
-    }
-
-    @Override
-    public void fsyncdir(Caller caller, Handle handle, boolean dataOnly) throws FuseException {
-        if (!(handle instanceof DirectoryHandle directory)) {
-            throw new FuseException(Errno.EBADF, "not a directory handle: " + handle);
-        }
-        directory.fsync(dataOnly);
-    }
-
-    @Override
-    public void releasedir(Handle handle) {
-        if (handle instanceof DirectoryHandle directory) {
-            directory.close();
         }
     }
 
@@ -899,7 +787,9 @@ final class LocalFileSystem implements FileSystem {
         return local;
     }
 
-    private FileHandle file(Handle handle) throws FuseException {
+    /** The open file; and the calling thread is one of the mount's, whose changes the watch does not report. */
+    @Override
+    public FileHandle hostFile(Handle handle) throws FuseException {
         SourceWatch w = watch;
         if (w != null) {
             w.serverThread();
@@ -918,9 +808,6 @@ final class LocalFileSystem implements FileSystem {
                 return entry;
             }
             return new Entry(n, Posix.fstat(d.fd()).attributes());
-        } catch (FuseException e) {
-            nodes.forget(n, 1);
-            throw e;
         }
     }
 

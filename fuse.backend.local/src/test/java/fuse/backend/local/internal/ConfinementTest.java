@@ -264,10 +264,10 @@ class ConfinementTest {
                     // tens of thousands of times on a fast machine, more nodes than the descriptor limit.
                     var created = fs.create(ROOT, target, "file-" + i, O_CREAT | O_WRONLY, 0644);
                     fs.release(created.opened().handle());
-                    fs.forget(created.entry().node(), 1);
-                    fs.forget(fs.mkdir(ROOT, target, "dir-" + i, 0755).node(), 1);
-                    fs.forget(fs.symlink(ROOT, target, "sym-" + i, "x").node(), 1);
-                    fs.forget(fs.mknod(ROOT, target, "fifo-" + i, S_IFIFO | 0600, 0).node(), 1);
+                    fs.release(created.entry().node());
+                    fs.release(fs.mkdir(ROOT, target, "dir-" + i, 0755).node());
+                    fs.release(fs.symlink(ROOT, target, "sym-" + i, "x").node());
+                    fs.release(fs.mknod(ROOT, target, "fifo-" + i, S_IFIFO | 0600, 0).node());
                     fs.unlink(ROOT, target, "secret");
                 } catch (FuseException e) {
                     if (e.errno() != Errno.ENOENT && e.errno() != Errno.ENOTDIR) {

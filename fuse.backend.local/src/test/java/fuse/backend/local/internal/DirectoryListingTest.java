@@ -102,7 +102,7 @@ class DirectoryListingTest {
             try {
                 for (int i = 0; i < CHURN && !stop.get(); i++) {
                     fs.unlink(ROOT, big, "doomed-" + i);
-                    fs.forget(fs.mknod(ROOT, big, "born-" + i, S_IFREG | 0644, 0).node(), 1);
+                    fs.release(fs.mknod(ROOT, big, "born-" + i, S_IFREG | 0644, 0).node());
                 }
             } catch (Throwable t) {
                 churnFailure.set(t);

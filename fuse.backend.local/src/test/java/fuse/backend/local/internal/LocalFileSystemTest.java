@@ -145,17 +145,15 @@ class LocalFileSystemTest {
         int fd = fdOf(node);
         assertTrue(isOpathOf(fd, dir.resolve("f")));
 
-        fs.forget(node, 2);
-        assertEquals(2, fs.nodeCount());
-        fs.forget(node, 1);
-        assertEquals(1, fs.nodeCount(), "only the root is left");
+        fs.release(node);
+        assertEquals(1, fs.nodeCount(), "released once, however often it was looked up: only the root is left");
         assertEquals(Errno.ESTALE, errnoOf(() -> fdOf(node)));
         assertFalse(isOpathOf(fd, dir.resolve("f")), "the O_PATH descriptor was closed");
 
         Entry again = lookup("f");
         assertNotSame(node, again.node());
         assertEquals(node.inode(), ((LocalNode) again.node()).inode(), "a new node for the same file");
-        fs.forget(again.node(), 1);
+        fs.release(again.node());
     }
 
     /** The node's descriptor number (for a moment: the cache may close it after the use). */
@@ -175,13 +173,13 @@ class LocalFileSystemTest {
     }
 
     @Test
-    void theRootIsNeverForgotten() throws Exception {
+    void theRootIsNeverReleased() throws Exception {
         Node root = fs.root();
-        fs.forget(root, 1_000_000);
+        fs.release(root);
         fs.mkdir(ROOT, root, "d", 0755);
         Entry d = lookup("d");
         assertEquals(2, fs.nodeCount());
-        fs.forget(d.node(), 2);
+        fs.release(d.node());
         assertEquals(1, fs.nodeCount());
         assertTrue(fs.getattr(ROOT, root, null).isDirectory());
     }
@@ -197,8 +195,8 @@ class LocalFileSystemTest {
         Entry d = lookup("d");
         assertEquals(3, d.attributes().linkCount());
         assertEquals(Files.getAttribute(dir, "unix:ino"), fs.getattr(ROOT, fs.root(), null).inode());
-        fs.forget(f.node(), 1);
-        fs.forget(d.node(), 1);
+        fs.release(f.node());
+        fs.release(d.node());
     }
 
     @Test
@@ -210,7 +208,7 @@ class LocalFileSystemTest {
         assertEquals(Errno.ESTALE, errnoOf(() -> fs.getattr(ROOT, foreign, null)));
         assertEquals(Errno.ESTALE, errnoOf(() -> fs.lookup(ROOT, foreign, "x")));
         assertEquals(Errno.EBADF, errnoOf(() -> fs.read(ROOT, handle, 0, arena.allocate(1))));
-        fs.forget(foreign, 1);
+        fs.release(foreign);
         fs.release(handle);
     }
 
@@ -286,7 +284,7 @@ class LocalFileSystemTest {
         fs.release(c.opened().handle());
         assertEquals(0600, permissions(dir.resolve("f")), "an existing file keeps its mode");
         assertEquals(Errno.EEXIST, errnoOf(() -> fs.create(ROOT, fs.root(), "f", O_CREAT | O_EXCL | O_RDWR, 0666)));
-        fs.forget(c.entry().node(), 1);
+        fs.release(c.entry().node());
         assertEquals(1, fs.nodeCount());
     }
 
@@ -548,7 +546,7 @@ class LocalFileSystemTest {
         Files.writeString(dir.resolve("f"), "x");
         assertEquals(java.util.Set.of(), fs.directoryCaching(lookup("f").node(), new Handle() {
         }), "not one of its directory handles");
-        fs.forget(d, 1);
+        fs.release(d);
     }
 
     private java.util.Set<OpenOption> cachingOfAnOpen(Node directory) throws FuseException {
@@ -578,8 +576,8 @@ class LocalFileSystemTest {
         assertEquals(Files.getAttribute(dir.resolve("f"), "unix:ino"), replaced.attributes().inode());
         assertTrue(isOpathOf(fdOf((LocalNode) replaced.node()), dir.resolve("f")));
         assertEquals(Errno.ENOENT, errnoOf(() -> fs.lookup(ROOT, fs.root(), "missing")));
-        fs.forget(first.node(), 2);
-        fs.forget(replaced.node(), 1);
+        fs.release(first.node());
+        fs.release(replaced.node());
         assertEquals(1, fs.nodeCount());
     }
 
@@ -614,8 +612,8 @@ class LocalFileSystemTest {
         assertSame(a, lookup("a").node());
         assertEquals(descriptors, openDescriptors(), "a stat, no descriptor");
         assertEquals(3, fs.nodeCount());
-        fs.forget(a, 4);
-        fs.forget(b.node(), 1);
+        fs.release(a);
+        fs.release(b.node());
         assertEquals(1, fs.nodeCount());
     }
 

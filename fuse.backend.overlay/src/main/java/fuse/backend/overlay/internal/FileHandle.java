@@ -1,31 +1,43 @@
 package fuse.backend.overlay.internal;
 
-import static fuse.posix.Linux.O_ACCMODE;
-
-import fuse.api.Handle;
-import fuse.posix.Posix;
+import fuse.posix.nodes.HostFile;
 
 /**
- * An open regular file: a descriptor of the layer file it was opened on. A read-only open of a file that is still
- * in a lower layer keeps reading the lower file after a later copy-up, as with kernel overlayfs ("ro open before
- * copy-up stays on lower"); every other open is on the upper file.
- *
- * @param lowerFile the descriptor is of a lower file (then it is read-only, so writes through it fail with EBADF)
- * @param passthrough the open was answered with a passthrough of {@code fd}
+ * An open regular file: a descriptor of the layer file it was opened on ({@link HostFile}). A read-only open of a
+ * file that is still in a lower layer keeps reading the lower file after a later copy-up, as with kernel overlayfs
+ * ("ro open before copy-up stays on lower"); every other open is on the upper file.
  */
-record FileHandle(OverlayNode node, int fd, int flags, boolean lowerFile, boolean passthrough) implements Handle {
+final class FileHandle extends HostFile {
+    private final OverlayNode node;
+    private final boolean lowerFile;
+    private final boolean passthrough;
 
-    boolean writable() {
-        return (flags & O_ACCMODE) != 0;
+    /**
+     * @param lowerFile the descriptor is of a lower file (then it is read-only, so writes through it fail with EBADF)
+     * @param passthrough the open was answered with a passthrough of {@code fd}
+     */
+    FileHandle(OverlayNode node, int fd, int flags, boolean lowerFile, boolean passthrough) {
+        super(fd, flags);
+        this.node = node;
+        this.lowerFile = lowerFile;
+        this.passthrough = passthrough;
     }
 
-    void close() {
-        Posix.closeQuietly(fd);
+    OverlayNode node() {
+        return node;
+    }
+
+    boolean lowerFile() {
+        return lowerFile;
+    }
+
+    boolean passthrough() {
+        return passthrough;
     }
 
     @Override
     public String toString() {
-        return "FileHandle[" + node.name + " fd " + fd + (lowerFile ? " lower" : " upper")
+        return "FileHandle[" + node.name + " " + super.toString() + (lowerFile ? " lower" : " upper")
                 + (passthrough ? " passthrough" : " served") + "]";
     }
 }

@@ -47,8 +47,10 @@ import fuse.posix.ResourceLimit;
  * origin's number too. Numbers of lower hard links are shared by their (separate) copies, as before copy-up.
  *
  * <h2>References</h2>
- * Each entry handed to the mount counts one; {@link #forget} gives them back. A node also holds one reference on
- * its parent while it lives, so the parent chain copy-up needs stays. At zero the node's layer descriptors close.
+ * Each resolution interned counts one, which the code that took it gives back ({@link #forget}) or hands to the
+ * mount in an entry ({@link #entry}, {@link #handedOver}); the mount's are given back all at once when it releases
+ * the node ({@link #release}). A node also holds one reference on its parent while it lives, so the parent chain
+ * copy-up needs stays. At zero the node's layer descriptors close.
  */
 final class NodeTable {
     record UpperKey(long device, long inode) {
@@ -303,13 +305,39 @@ final class NodeTable {
         forget(previous, 1);
     }
 
-    /** The entry of a node the caller holds one reference on, which the entry takes over; given back on failure. */
+    /**
+     * The entry of a node the caller holds one reference on, which goes to the mount with the entry; given back on
+     * failure.
+     */
     Entry entry(OverlayNode node) throws FuseException {
+        Entry entry;
         try {
-            return new Entry(node, node.attributes());
+            entry = new Entry(node, node.attributes());
         } catch (FuseException | RuntimeException e) {
             forget(node, 1);
             throw e;
+        }
+        handedOver(node);
+        return entry;
+    }
+
+    /** One reference the caller held on {@code node} is the mount's now, given back when it releases the node. */
+    synchronized void handedOver(OverlayNode node) {
+        node.mountReferences++;
+    }
+
+    /**
+     * The mount released {@code node}: gives back every reference it was handed. A lookup that interned the node
+     * meanwhile keeps its own; the mount looks that name up again, which hands it over anew.
+     */
+    void release(OverlayNode node) {
+        long handed;
+        synchronized (this) {
+            handed = node.mountReferences;
+            node.mountReferences = 0;
+        }
+        if (handed > 0) {
+            forget(node, handed);
         }
     }
 

@@ -24,7 +24,6 @@ import fuse.api.Created;
 import fuse.api.DirectoryFiller;
 import fuse.api.Entry;
 import fuse.api.Errno;
-import fuse.api.FileSystem;
 import fuse.api.FileSystemStats;
 import fuse.api.FileType;
 import fuse.api.FuseException;
@@ -32,12 +31,12 @@ import fuse.api.Handle;
 import fuse.api.Node;
 import fuse.api.OpenOption;
 import fuse.api.Opened;
-import fuse.api.TimeSpec;
 import fuse.api.policy.PassthroughPolicy;
 import fuse.posix.FileNames;
 import fuse.posix.HostFlush;
 import fuse.posix.Posix;
 import fuse.posix.Privileges;
+import fuse.posix.nodes.HostFileOperations;
 
 /**
  * A union of read-only lower directories under one writable upper directory, with kernel overlayfs's on-disk
@@ -93,7 +92,7 @@ import fuse.posix.Privileges;
  * Writing redirects (renaming a directory with lower layers answers {@code EXDEV}), metadata-only copies or index
  * entries; NFS export, xino, "xwhiteouts" and data-only lower layers.
  */
-final class OverlayFileSystem implements FileSystem {
+final class OverlayFileSystem implements HostFileOperations {
     private static final Logger LOG = LoggerFactory.getLogger(OverlayFileSystem.class);
     private static final ChangeWatch LAYERS_DO_NOT_CHANGE =
             new ChangeWatch(true, "layers do not change while mounted, the overlayfs rule");
@@ -209,9 +208,9 @@ final class OverlayFileSystem implements FileSystem {
     }
 
     @Override
-    public void forget(Node node, long count) {
+    public void release(Node node) {
         if (node instanceof OverlayNode n) {
-            table.forget(n, count);
+            table.release(n);
         }
     }
 
@@ -262,19 +261,9 @@ final class OverlayFileSystem implements FileSystem {
             Posix.fchmodat2(fd, "", changes.mode() & S_IALLUGO, AT_EMPTY_PATH);
         }
         if (changes.atime() != null || changes.mtime() != null) {
-            TimeSpec at = changes.atime();
-            TimeSpec mt = changes.mtime();
-            Posix.utimensat(fd, "", seconds(at), nanos(at), seconds(mt), nanos(mt), AT_EMPTY_PATH);
+            Posix.utimensat(fd, "", changes.atime(), changes.mtime(), AT_EMPTY_PATH);
         }
         return n.attributes();
-    }
-
-    private static long seconds(TimeSpec t) {
-        return t == null || t.isNow() ? 0 : t.seconds();
-    }
-
-    private static long nanos(TimeSpec t) {
-        return t == null ? UTIME_OMIT : t.isNow() ? UTIME_NOW : t.nanos();
     }
 
     @Override
@@ -328,6 +317,7 @@ final class OverlayFileSystem implements FileSystem {
             // O_CREAT checks the mode only of a file that already existed): no permission check on what we made.
             int openFlags = flags & ~O_CREAT;
             Opened opened = made ? openPermitted(caller, node, openFlags) : open(caller, node, openFlags);
+            table.handedOver(node);
             return new Created(entry, opened);
         } catch (FuseException | RuntimeException e) {
             table.forget(node, 1);
@@ -474,37 +464,17 @@ final class OverlayFileSystem implements FileSystem {
     }
 
     @Override
-    public int read(Caller caller, Handle handle, long offset, MemorySegment buffer) throws FuseException {
-        return (int) Posix.preadFully(file(handle).fd(), buffer, offset);
-    }
-
-    @Override
     public int write(Caller caller, Handle handle, long offset, MemorySegment data, boolean killPrivileges)
             throws FuseException {
-        FileHandle file = file(handle);
-        if (killPrivileges && !file.lowerFile()) {
-            Privileges.kill(file.node().upper.fd());
-        }
-        return (int) Posix.pwriteFully(file.fd(), data, offset);
-    }
-
-    @Override
-    public void flush(Caller caller, Handle handle) throws FuseException {
-        // close(2) semantics for the layer file (NFS and CIFS write back and report errors there) without closing
-        // our descriptor. Opens on file systems without that hook ask the kernel not to send FLUSH (HostFlush).
-        Posix.close(Posix.dup(file(handle).fd()));
+        FileHandle file = hostFile(handle);
+        return file.write(offset, data, killPrivileges && !file.lowerFile());
     }
 
     @Override
     public void fsync(Caller caller, Handle handle, boolean dataOnly) throws FuseException {
-        int fd = file(handle).fd();
-        if (layers.settings.rootless().volatileUpper()) {
-            return; // volatile: the upper layer is not synced (kernel overlayfs's and fuse-overlayfs's option)
-        }
-        if (dataOnly) {
-            Posix.fdatasync(fd);
-        } else {
-            Posix.fsync(fd);
+        FileHandle file = hostFile(handle);
+        if (!layers.settings.rootless().volatileUpper()) { // volatile: kernel overlayfs's and fuse-overlayfs's option
+            file.fsync(dataOnly);
         }
     }
 
@@ -522,25 +492,6 @@ final class OverlayFileSystem implements FileSystem {
             }
             file.close();
         }
-    }
-
-    @Override
-    public void fallocate(Caller caller, Handle handle, int mode, long offset, long length) throws FuseException {
-        Posix.fallocate(file(handle).fd(), mode, offset, length);
-    }
-
-    @Override
-    public long lseek(Caller caller, Handle handle, long offset, int whence) throws FuseException {
-        if (whence != SEEK_DATA && whence != SEEK_HOLE) {
-            throw new FuseException(Errno.EINVAL, "lseek whence " + whence + " is the kernel's");
-        }
-        return Posix.lseek(file(handle).fd(), offset, whence);
-    }
-
-    @Override
-    public long copyFileRange(Caller caller, Handle in, long inOffset, Handle out, long outOffset, long length,
-            int flags) throws FuseException {
-        return Posix.copyFileRange(file(in).fd(), inOffset, file(out).fd(), outOffset, length, flags);
     }
 
     // ------------------------------------------------------------------------------------------- directories
@@ -729,7 +680,8 @@ final class OverlayFileSystem implements FileSystem {
 
     // --------------------------------------------------------------------------------------------- helpers
 
-    private static FileHandle file(Handle handle) throws FuseException {
+    @Override
+    public FileHandle hostFile(Handle handle) throws FuseException {
         if (handle instanceof FileHandle file) {
             return file;
         }

@@ -62,8 +62,10 @@ final class OverlayNode implements Node {
     /** Read-only opens answered with a passthrough of {@link #lower}, still live; guarded by {@link #lock}. */
     int lowerPassthroughOpens;
 
-    /** Guarded by the table: references held by the mount plus one per live child node. */
+    /** Guarded by the table: references held by the mount and by running operations, plus one per live child. */
     long references;
+    /** Guarded by the table: the references of {@link #references} handed to the mount in entries. */
+    long mountReferences;
     /** Guarded by the table: the keys this node is registered under. */
     final List<Object> keys = new ArrayList<>(2);
 

@@ -81,10 +81,18 @@ class OverlaySemanticsTest {
         }
     }
 
+    /** A lookup counted with {@link #ops}' entries, so that its walks do not release what the test still uses. */
+    private Entry lookup(Node parent, String name) throws FuseException {
+        Entry entry = fs.lookup(ROOT, parent, name);
+        ops.holds().take(entry);
+        return entry;
+    }
+
+    /** The node at {@code path}, looked up as {@link #lookup} does. */
     private Node node(String path) throws FuseException {
         Node n = fs.root();
         for (String part : path.split("/")) {
-            n = fs.lookup(ROOT, n, part).node();
+            n = lookup(n, part).node();
         }
         return n;
     }
@@ -148,8 +156,8 @@ class OverlaySemanticsTest {
 
     @Test
     void mergedDirectoriesReportOneLinkAndEqualNodesForOneObject() throws Exception {
-        Entry a = fs.lookup(ROOT, fs.root(), "merged");
-        Entry b = fs.lookup(ROOT, fs.root(), "merged");
+        Entry a = lookup(fs.root(), "merged");
+        Entry b = lookup(fs.root(), "merged");
         assertSame(a.node(), b.node());
         assertEquals(1, a.attributes().linkCount());
         assertEquals(Files.getAttribute(fx.lower1.resolve("merged"), "unix:ino"), a.attributes().inode());
@@ -169,7 +177,7 @@ class OverlaySemanticsTest {
         Posix.fchmodat(AT_FDCWD, fx.lower1.resolve("sub/dir").toString(), 0711, 0);
         Posix.utimensat(AT_FDCWD, fx.lower1.resolve("sub/dir").toString(), 1_200_000_000, 0, 1_200_000_000, 0, 0);
         FileStat before = Posix.fstatat(AT_FDCWD, lower.toString(), 0);
-        long ino = fs.lookup(ROOT, node("sub/dir"), "file").attributes().inode();
+        long ino = lookup(node("sub/dir"), "file").attributes().inode();
 
         assertNull(ops.write("sub/dir/file", 0, "DEEP".getBytes(), false, false, 0));
 
@@ -189,7 +197,7 @@ class OverlaySemanticsTest {
         assertEquals(0711, dir.permissions());
         assertEquals(1_200_000_000, dir.mtimeSeconds(), "parent copied up with its times, kept after the copy-up");
         // Inode number stays the lower one, node stays the node; getattr answers from the upper file.
-        Entry after = fs.lookup(ROOT, node("sub/dir"), "file");
+        Entry after = lookup(node("sub/dir"), "file");
         assertEquals(ino, after.attributes().inode());
         assertEquals(9, after.attributes().size());
         assertEquals(Map.of("user.color", "blue", "trusted.overlay.escaped", "kept"),
@@ -241,8 +249,8 @@ class OverlaySemanticsTest {
     void lowerHardLinksBreakApartOnCopyUp() throws Exception {
         file(fx.lower1, "h1", "shared");
         Files.createLink(fx.lower1.resolve("h2"), fx.lower1.resolve("h1"));
-        Entry h1 = fs.lookup(ROOT, fs.root(), "h1");
-        Entry h2 = fs.lookup(ROOT, fs.root(), "h2");
+        Entry h1 = lookup(fs.root(), "h1");
+        Entry h2 = lookup(fs.root(), "h2");
         assertNotEquals(h1.node(), h2.node(), "each link of a lower hard link is its own object (index=off)");
         assertNull(ops.write("h1", 0, "SHARED".getBytes(), false, false, 0));
         assertEquals("SHARED", read("h1"));
@@ -252,23 +260,23 @@ class OverlaySemanticsTest {
 
     @Test
     void inodeNumbersStayAcrossCopyUpAndForget() throws Exception {
-        Entry e = fs.lookup(ROOT, fs.root(), "deep.txt");
+        Entry e = lookup(fs.root(), "deep.txt");
         long ino = e.attributes().inode();
         assertNull(ops.chmod("deep.txt", 0600));
-        fs.forget(e.node(), 1);
-        Entry again = fs.lookup(ROOT, fs.root(), "deep.txt");
+        fs.release(e.node());
+        Entry again = lookup(fs.root(), "deep.txt");
         assertEquals(ino, again.attributes().inode());
         assertEquals(ino, Tree.list(fs, fs.root()).stream().filter(l -> l.name().equals("deep.txt")).findFirst()
                 .orElseThrow().inode(), "readdir's d_ino matches st_ino");
     }
 
     @Test
-    void forgetReleasesNodes() throws Exception {
+    void releaseDropsNodes() throws Exception {
         int before = fs.nodeCount();
-        Entry e = fs.lookup(ROOT, node("sub"), "dir");
+        Entry e = lookup(node("sub"), "dir");
         assertTrue(fs.nodeCount() > before);
-        fs.forget(e.node(), 1);
-        fs.forget(node("sub"), 2); // the two lookups of "sub" above (node() + the lookup of "dir"'s parent)
+        fs.release(e.node());
+        fs.release(node("sub")); // every entry of "sub" handed out (node(), twice) goes at once
         assertEquals(before, fs.nodeCount());
     }
 
@@ -285,7 +293,7 @@ class OverlaySemanticsTest {
         assertEquals(Errno.ENFILE, refused.errno());
         Entry again = fs.lookup(ROOT, fs.root(), "top.txt");
         assertSame(top.node(), again.node(), "a known node costs no descriptor");
-        fs.forget(top.node(), 2);
+        fs.release(top.node());
         assertEquals("mixed", ((OverlayNode) fs.lookup(ROOT, fs.root(), "mixed").node()).name,
                 "room again once the kernel forgot a node");
     }
@@ -547,12 +555,14 @@ class OverlaySemanticsTest {
                 int id = t;
                 results.add(pool.submit(() -> {
                     start.await();
-                    SpiOps mine = new SpiOps(fs);
+                    SpiOps mine = new SpiOps(fs, ops.holds());
                     for (int i = 0; i < 16; i++) {
                         int f = (i + id) % 16;
                         assertNull(mine.write("many/f" + f, 100 + id, new byte[] {'x'}, false, false, 0));
                     }
-                    return fs.lookup(ROOT, node("many"), "f0").node();
+                    // Counted with the others' entries: a thread's release must not take these back.
+                    Node many = mine.holds().take(() -> fs.lookup(ROOT, fs.root(), "many")).node();
+                    return mine.holds().take(() -> fs.lookup(ROOT, many, "f0")).node();
                 }));
             }
             start.countDown();

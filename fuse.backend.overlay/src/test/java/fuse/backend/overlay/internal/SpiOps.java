@@ -16,21 +16,35 @@ import fuse.api.FuseException;
 import fuse.api.Node;
 import fuse.api.Opened;
 import fuse.api.TimeSpec;
+import fuse.testkit.NodeHolds;
 import fuse.testkit.TestCaller;
 
 /**
  * {@link Ops} through the backend's SPI, resolving paths by lookups the way the kernel's VFS would (and
- * forgetting them again): what a FUSE mount would ask for each system call of {@link HostOps}.
+ * giving them back, which releases a node as the mount would): what a FUSE mount would ask for each system call
+ * of {@link HostOps}.
  */
 final class SpiOps implements Ops {
     private final FileSystem fs;
+    private final NodeHolds holds;
     private final TestCaller caller = TestCaller.root();
 
     SpiOps(FileSystem fs) {
-        this.fs = fs;
+        this(fs, new NodeHolds(fs));
     }
 
-    /** Nodes looked up for one operation, forgotten when it ends. */
+    /** Ops on {@code fs} that share the entries {@code holds} counts (several threads on one file system). */
+    SpiOps(FileSystem fs, NodeHolds holds) {
+        this.fs = fs;
+        this.holds = holds;
+    }
+
+    /** The entries this one counts, to share with another thread's. */
+    NodeHolds holds() {
+        return holds;
+    }
+
+    /** Nodes looked up for one operation, given back when it ends. */
     private final class Walk implements AutoCloseable {
         final List<Node> held = new ArrayList<>();
 
@@ -40,9 +54,9 @@ final class SpiOps implements Ops {
                 return node;
             }
             for (String part : path.split("/")) {
-                Entry e = fs.lookup(caller, node, part);
-                held.add(e.node());
-                node = e.node();
+                Node parent = node;
+                node = holds.take(() -> fs.lookup(caller, parent, part)).node();
+                held.add(node);
             }
             return node;
         }
@@ -55,7 +69,7 @@ final class SpiOps implements Ops {
         @Override
         public void close() {
             for (Node n : held) {
-                fs.forget(n, 1);
+                holds.giveBack(n);
             }
         }
     }
@@ -85,14 +99,14 @@ final class SpiOps implements Ops {
             int flags = O_WRONLY | (truncate ? O_TRUNC : 0);
             Opened opened;
             try {
-                Entry e = fs.lookup(caller, parent, nameOf(path));
+                Entry e = holds.take(() -> fs.lookup(caller, parent, nameOf(path)));
                 w.held.add(e.node());
                 opened = fs.open(caller, e.node(), flags);
             } catch (FuseException e) {
                 if (e.errno() != Errno.ENOENT || !create) {
                     throw e;
                 }
-                var created = fs.create(caller, parent, nameOf(path), flags | O_CREAT, mode);
+                var created = holds.create(() -> fs.create(caller, parent, nameOf(path), flags | O_CREAT, mode));
                 w.held.add(created.entry().node());
                 opened = created.opened();
             }
@@ -145,8 +159,7 @@ final class SpiOps implements Ops {
     @Override
     public Errno mkdir(String path, int mode) {
         return run(w -> {
-            Entry e = fs.mkdir(caller, w.parentOf(path), nameOf(path), mode);
-            w.held.add(e.node());
+            w.held.add(holds.take(() -> fs.mkdir(caller, w.parentOf(path), nameOf(path), mode)).node());
         });
     }
 
@@ -163,24 +176,21 @@ final class SpiOps implements Ops {
     @Override
     public Errno symlink(String target, String path) {
         return run(w -> {
-            Entry e = fs.symlink(caller, w.parentOf(path), nameOf(path), target);
-            w.held.add(e.node());
+            w.held.add(holds.take(() -> fs.symlink(caller, w.parentOf(path), nameOf(path), target)).node());
         });
     }
 
     @Override
     public Errno link(String from, String to) {
         return run(w -> {
-            Entry e = fs.link(caller, w.resolve(from), w.parentOf(to), nameOf(to));
-            w.held.add(e.node());
+            w.held.add(holds.take(() -> fs.link(caller, w.resolve(from), w.parentOf(to), nameOf(to))).node());
         });
     }
 
     @Override
     public Errno mkfifo(String path, int mode) {
         return run(w -> {
-            Entry e = fs.mknod(caller, w.parentOf(path), nameOf(path), S_IFIFO | mode, 0);
-            w.held.add(e.node());
+            w.held.add(holds.take(() -> fs.mknod(caller, w.parentOf(path), nameOf(path), S_IFIFO | mode, 0)).node());
         });
     }
 

@@ -182,7 +182,7 @@ final class Tree {
                     walkSpi(fs, entry.node(), path, tree);
                 }
             } finally {
-                fs.forget(entry.node(), 1);
+                fs.release(entry.node());
             }
         }
     }
