@@ -78,8 +78,10 @@ final class Namespace {
                 OverlayNode known = stat.device() == upper.device
                         ? table.referenceUpper(stat.device(), stat.inode()) : null;
                 if (known != null) {
-                    return new Entry(known, known.upper != null ? known.attributes(stat.attributes())
+                    Entry entry = new Entry(known, known.upper != null ? known.attributes(stat.attributes())
                             : known.attributes());
+                    table.handedOver(known);
+                    return entry;
                 }
                 parent.lookupsFindKnown = false;
             }
@@ -178,7 +180,7 @@ final class Namespace {
                 (dirfd, n, perms) -> Posix.symlinkat(target, dirfd, n));
     }
 
-    /** A new empty regular file (the first half of create); counts one reference on it. */
+    /** A new empty regular file (the first half of create); its entry, handed over as every entry here. */
     Entry createFile(Caller caller, OverlayNode parent, String name, int mode) throws FuseException {
         return createObject(caller, parent, name, S_IFREG, mode,
                 (dirfd, n, perms) -> Posix.mknodat(dirfd, n, S_IFREG | perms, 0));
@@ -248,7 +250,9 @@ final class Namespace {
                 OverlayNode node = intern(p, name);
                 try {
                     FileStat made = node.upper.stat();
-                    return new Entry(node, node.attributes(owner.complete(node.upper, made.attributes())));
+                    Entry entry = new Entry(node, node.attributes(owner.complete(node.upper, made.attributes())));
+                    table.handedOver(node);
+                    return entry;
                 } catch (FuseException | RuntimeException e) {
                     table.forget(node, 1);
                     throw e;

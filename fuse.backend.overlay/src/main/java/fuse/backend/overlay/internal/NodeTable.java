@@ -326,6 +326,14 @@ final class NodeTable {
         node.mountReferences++;
     }
 
+    /** An entry handed over ({@link #entry}, {@link #handedOver}) that never reached the mount: its reference back. */
+    void takeBack(OverlayNode node) {
+        synchronized (this) {
+            node.mountReferences--;
+        }
+        forget(node, 1);
+    }
+
     /**
      * The mount released {@code node}: gives back every reference it was handed. A lookup that interned the node
      * meanwhile keeps its own; the mount looks that name up again, which hands it over anew.

@@ -317,10 +317,9 @@ final class OverlayFileSystem implements HostFileOperations {
             // O_CREAT checks the mode only of a file that already existed): no permission check on what we made.
             int openFlags = flags & ~O_CREAT;
             Opened opened = made ? openPermitted(caller, node, openFlags) : open(caller, node, openFlags);
-            table.handedOver(node);
             return new Created(entry, opened);
         } catch (FuseException | RuntimeException e) {
-            table.forget(node, 1);
+            table.takeBack(node); // the mount never gets the entry
             throw e;
         }
     }
