@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -152,6 +153,31 @@ class NodeReleaseTest {
         }
     }
 
+    /** A point a backend call stops at, once: the test sees it reached, then lets it go on. */
+    static final class Pause implements Runnable {
+        private final CountDownLatch reached = new CountDownLatch(1);
+        private final CountDownLatch resume = new CountDownLatch(1);
+        private final AtomicBoolean used = new AtomicBoolean();
+        volatile Thread thread;
+
+        @Override
+        public void run() {
+            if (used.compareAndSet(false, true)) {
+                thread = Thread.currentThread();
+                reached.countDown();
+                await(resume);
+            }
+        }
+
+        void awaitReached() {
+            await(reached);
+        }
+
+        void resume() {
+            resume.countDown();
+        }
+    }
+
     private ForgetfulFileSystem mount() throws MountException {
         ForgetfulFileSystem fs = new ForgetfulFileSystem();
         MountCore core = new MountCore(MountConfig.parse("test", Map.of("mountpoint", mountpoint.toString(),
@@ -179,7 +205,7 @@ class NodeReleaseTest {
         return session.send(new Request.GetAttr(FakeHeader.of(3, id), -1));
     }
 
-    private static void await(CountDownLatch latch) {
+    static void await(CountDownLatch latch) {
         try {
             if (!latch.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
                 throw new AssertionError("latch not reached within " + WAIT);
@@ -194,19 +220,14 @@ class NodeReleaseTest {
     void aLookupThatFoundANodeReleasedMeanwhileLooksTheNameUpAgain() throws Exception {
         ForgetfulFileSystem fs = mount();
         long first = lookupA();
-        CountDownLatch found = new CountDownLatch(1);
-        CountDownLatch proceed = new CountDownLatch(1);
-        fs.afterFound = () -> {
-            fs.afterFound = () -> { }; // only the racing lookup stops; its second try runs through
-            found.countDown();
-            await(proceed);
-        };
+        Pause found = new Pause(); // only the racing lookup stops; its second try runs through
+        fs.afterFound = found;
         CompletableFuture<FakeReply> racing = CompletableFuture.supplyAsync(
                 () -> session.send(new Request.Lookup(FakeHeader.of(1, 1), "a")), threads);
-        await(found); // the racing lookup holds generation 1, the node the kernel is about to forget
+        found.awaitReached(); // the racing lookup holds generation 1, the node the kernel is about to forget
         forget(first, 1);
         assertEquals(1, fs.releases().size(), "the kernel forgot it and nothing uses it: released");
-        proceed.countDown();
+        found.resume();
 
         FakeReply reply = racing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertNull(reply.error);
@@ -223,37 +244,25 @@ class NodeReleaseTest {
     void aLookupWaitsForAReleaseStillRunningAndThenLooksAgain() throws Exception {
         ForgetfulFileSystem fs = mount();
         long first = lookupA();
-        CountDownLatch found = new CountDownLatch(1);
-        CountDownLatch proceed = new CountDownLatch(1);
-        Thread[] looking = new Thread[1];
-        fs.afterFound = () -> {
-            fs.afterFound = () -> { };
-            looking[0] = Thread.currentThread();
-            found.countDown();
-            await(proceed);
-        };
-        CountDownLatch releasing = new CountDownLatch(1);
-        CountDownLatch finishRelease = new CountDownLatch(1);
-        fs.inRelease = () -> {
-            releasing.countDown();
-            await(finishRelease);
-        };
+        Pause found = new Pause();
+        fs.afterFound = found;
+        Pause releasing = new Pause();
+        fs.inRelease = releasing;
         CompletableFuture<FakeReply> racing = CompletableFuture.supplyAsync(
                 () -> session.send(new Request.Lookup(FakeHeader.of(1, 1), "a")), threads);
-        await(found);
+        found.awaitReached();
         CompletableFuture<Void> forgetting = CompletableFuture.runAsync(() -> forget(first, 1), threads);
-        await(releasing); // the backend is letting generation 1 go, and has not yet
-        proceed.countDown();
+        releasing.awaitReached(); // the backend is letting generation 1 go, and has not yet
+        found.resume();
         ThreadMXBean management = ManagementFactory.getThreadMXBean();
         Wait.until(WAIT, "the racing lookup waiting in the node table for the release", () -> {
-            ThreadInfo info = management.getThreadInfo(looking[0].threadId());
+            ThreadInfo info = management.getThreadInfo(found.thread.threadId());
             return info != null && info.getThreadState() == Thread.State.WAITING
                     && String.valueOf(info.getLockName()).startsWith(NodeTable.class.getName() + "@");
         });
         assertTrue(fs.releases().isEmpty());
         assertTrue(!racing.isDone());
-        fs.inRelease = () -> { };
-        finishRelease.countDown();
+        releasing.resume();
         forgetting.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
         FakeReply reply = racing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -279,18 +288,13 @@ class NodeReleaseTest {
     void aRunningRequestKeepsItsNodeUntilItAnswers() throws Exception {
         ForgetfulFileSystem fs = mount();
         long id = lookupA();
-        CountDownLatch inside = new CountDownLatch(1);
-        CountDownLatch answer = new CountDownLatch(1);
-        fs.inGetattr = () -> {
-            fs.inGetattr = () -> { };
-            inside.countDown();
-            await(answer);
-        };
+        Pause inside = new Pause();
+        fs.inGetattr = inside;
         CompletableFuture<FakeReply> running = CompletableFuture.supplyAsync(() -> getattr(id), threads);
-        await(inside);
+        inside.awaitReached();
         forget(id, 1);
         assertEquals(List.of(), fs.releases(), "a request still uses the node");
-        answer.countDown();
+        inside.resume();
         assertNull(running.get(WAIT.toSeconds(), TimeUnit.SECONDS).error, "it answered from a live node");
         Wait.until(WAIT, "the release after the request", () -> fs.releases().size() == 1);
         assertEquals(Errno.ESTALE, getattr(id).error, "the id is gone with the node");
