@@ -412,54 +412,76 @@ final class Namespace {
     // ---------------------------------------------------------------------------------------------- removing
 
     void unlink(Caller caller, Node parent, String name) throws FuseException {
-        layers.checkWritable();
-        FileNames.checkComponent(name);
-        OverlayNode p = dir(parent);
-        if (removedFromUpperOnly(caller, p, name, false)) {
-            return;
-        }
-        checkRemovable(caller, p, name, false);
-        copyUp.ensureUpper(caller, p, CopyUp.ALL);
-        namespace.lock();
-        try {
-            Resolution r = resolver.resolve(p, name);
-            if (r == null) {
-                throw new FuseException(Errno.ENOENT, name);
+        remove(caller, parent, name, false, (p, r, pfd) -> {
+            if (r.isDirectory()) {
+                throw new FuseException(Errno.EISDIR, name);
             }
-            try {
-                if (r.isDirectory()) {
-                    throw new FuseException(Errno.EISDIR, name);
-                }
-                int pfd = p.upper.fd();
-                boolean lowerPositive = resolver.lowerPositive(p, name);
-                if (r.upper() != null) {
-                    FileStat removed = r.upper().stat();
-                    if (lowerPositive) {
-                        // A whiteout replaces the upper file in one step.
-                        placeWhiteout(pfd, name, 0);
-                    } else {
-                        Posix.unlinkat(pfd, name, 0);
-                    }
-                    lastLinkGone(removed);
+            boolean lowerPositive = resolver.lowerPositive(p, name);
+            if (r.upper() != null) {
+                FileStat removed = r.upper().stat();
+                if (lowerPositive) {
+                    // A whiteout replaces the upper file in one step.
+                    placeWhiteout(pfd, name, 0);
                 } else {
-                    placeWhiteout(pfd, name, RENAME_NOREPLACE);
+                    Posix.unlinkat(pfd, name, 0);
                 }
-            } finally {
-                r.close();
+                lastLinkGone(removed);
+            } else {
+                placeWhiteout(pfd, name, RENAME_NOREPLACE);
             }
-        } finally {
-            namespace.unlock();
-        }
+        });
     }
 
     void rmdir(Caller caller, Node parent, String name) throws FuseException {
+        remove(caller, parent, name, true, (p, r, pfd) -> {
+            if (!r.isDirectory()) {
+                throw new FuseException(Errno.ENOTDIR, name);
+            }
+            MergedListing listing = MergedListing.read(r.upper(), r.lowerDirs(), table, xattrs);
+            if (!listing.isEmpty()) {
+                throw new FuseException(Errno.ENOTEMPTY, name);
+            }
+            boolean lowerPositive = resolver.lowerPositive(p, name);
+            if (r.upper() != null && lowerPositive) {
+                // Swap a whiteout in; the old directory, with its whiteouts, is removed from the work directory.
+                WorkDir work = layers.work;
+                String whiteout = work.whiteout();
+                try {
+                    Posix.renameat2(work.fd(), whiteout, pfd, name, RENAME_EXCHANGE);
+                } finally {
+                    work.discard(whiteout);
+                }
+            } else if (r.upper() != null) {
+                int dirfd = r.upper().fd();
+                for (String whiteout : listing.upperWhiteouts()) {
+                    Posix.unlinkat(dirfd, whiteout, 0);
+                }
+                Posix.unlinkat(pfd, name, AT_REMOVEDIR);
+            } else {
+                placeWhiteout(pfd, name, RENAME_NOREPLACE);
+            }
+        });
+    }
+
+    /** What unlink or rmdir does to the resolved name, under the namespace lock, the parent copied up. */
+    @FunctionalInterface
+    private interface Removal {
+        void remove(OverlayNode parent, Resolution resolved, int parentFd) throws FuseException;
+    }
+
+    /**
+     * The removal both unlink and rmdir make: the short way when the parent has no lower layers, else the checks,
+     * the parent's copy-up, and {@code removal} on the name resolved under the namespace lock.
+     */
+    private void remove(Caller caller, Node parent, String name, boolean directory, Removal removal)
+            throws FuseException {
         layers.checkWritable();
         FileNames.checkComponent(name);
         OverlayNode p = dir(parent);
-        if (removedFromUpperOnly(caller, p, name, true)) {
+        if (removedFromUpperOnly(caller, p, name, directory)) {
             return;
         }
-        checkRemovable(caller, p, name, true);
+        checkRemovable(caller, p, name, directory);
         copyUp.ensureUpper(caller, p, CopyUp.ALL);
         namespace.lock();
         try {
@@ -468,33 +490,7 @@ final class Namespace {
                 throw new FuseException(Errno.ENOENT, name);
             }
             try {
-                if (!r.isDirectory()) {
-                    throw new FuseException(Errno.ENOTDIR, name);
-                }
-                MergedListing listing = MergedListing.read(r.upper(), r.lowerDirs(), table, xattrs);
-                if (!listing.isEmpty()) {
-                    throw new FuseException(Errno.ENOTEMPTY, name);
-                }
-                int pfd = p.upper.fd();
-                boolean lowerPositive = resolver.lowerPositive(p, name);
-                if (r.upper() != null && lowerPositive) {
-                    // Swap a whiteout in; the old directory, with its whiteouts, is removed from the work directory.
-                    WorkDir work = layers.work;
-                    String whiteout = work.whiteout();
-                    try {
-                        Posix.renameat2(work.fd(), whiteout, pfd, name, RENAME_EXCHANGE);
-                    } finally {
-                        work.discard(whiteout);
-                    }
-                } else if (r.upper() != null) {
-                    int dirfd = r.upper().fd();
-                    for (String whiteout : listing.upperWhiteouts()) {
-                        Posix.unlinkat(dirfd, whiteout, 0);
-                    }
-                    Posix.unlinkat(pfd, name, AT_REMOVEDIR);
-                } else {
-                    placeWhiteout(pfd, name, RENAME_NOREPLACE);
-                }
+                removal.remove(p, r, p.upper.fd());
             } finally {
                 r.close();
             }
