@@ -237,7 +237,12 @@ final class Namespace {
                     throw e;
                 }
                 work.discard(temp); // the whiteout, swapped out
-                return table.entry(intern(p, name));
+                try {
+                    return table.entry(intern(p, name));
+                } catch (FuseException | RuntimeException e) {
+                    restoreWhiteout(pfd, name); // e.g. ENFILE at the descriptor bound: nothing made after all
+                    throw e;
+                }
             }
             boolean finalPerms = acls.defaultAcl() == null && (owner.mode & ~0777) == 0 && owner.madeAsIs;
             maker.make(pfd, name, finalPerms ? owner.mode : PLACEHOLDER_PERMS);
@@ -263,6 +268,21 @@ final class Namespace {
             }
         } finally {
             namespace.unlock();
+        }
+    }
+
+    /**
+     * Undoes a create over a whiteout that failed after the new object took the whiteout's place: a fresh whiteout
+     * is swapped in and the object, now in the work directory, removed, so the lower file stays hidden and nothing
+     * new is left. Under the namespace lock.
+     */
+    private void restoreWhiteout(int pfd, String name) throws FuseException {
+        WorkDir work = layers.work;
+        String whiteout = work.whiteout();
+        try {
+            Posix.renameat2(work.fd(), whiteout, pfd, name, RENAME_EXCHANGE);
+        } finally {
+            work.discard(whiteout);
         }
     }
 

@@ -298,6 +298,20 @@ class OverlaySemanticsTest {
                 "room again once the kernel forgot a node");
     }
 
+    @Test
+    void aCreateOverAWhiteoutRefusedAtTheDescriptorBoundLeavesTheWhiteout() throws Exception {
+        assertNull(ops.unlink("deep.txt"));
+        fs.close();
+        // The root holds 3 (upper and two lowers): the new file's node is one too many.
+        fs = OverlayFileSystem.open(Settings.parse(fx.configuration()), null, 3);
+        FuseException refused = assertThrows(FuseException.class,
+                () -> fs.create(ROOT, fs.root(), "deep.txt", O_CREAT | O_RDWR, 0644));
+        assertEquals(Errno.ENFILE, refused.errno());
+        assertTrue(isWhiteout(up("deep.txt")), "the whiteout is back: the lower file stays hidden");
+        FuseException absent = assertThrows(FuseException.class, () -> fs.lookup(ROOT, fs.root(), "deep.txt"));
+        assertEquals(Errno.ENOENT, absent.errno());
+    }
+
     // ------------------------------------------------------------------------------------------------ removal
 
     @Test
