@@ -240,7 +240,7 @@ final class Namespace {
                 try {
                     return table.entry(intern(p, name));
                 } catch (FuseException | RuntimeException e) {
-                    restoreWhiteout(pfd, name); // e.g. ENFILE at the descriptor bound: nothing made after all
+                    swapInWhiteout(pfd, name); // e.g. ENFILE at the descriptor bound: nothing made after all
                     throw e;
                 }
             }
@@ -272,11 +272,11 @@ final class Namespace {
     }
 
     /**
-     * Undoes a create over a whiteout that failed after the new object took the whiteout's place: a fresh whiteout
-     * is swapped in and the object, now in the work directory, removed, so the lower file stays hidden and nothing
-     * new is left. Under the namespace lock.
+     * Swaps a fresh whiteout in at {@code name} and removes what was there (a file or a whole directory), now in
+     * the work directory, so that the lower layers stay hidden: rmdir of a merged directory, and the undoing of a
+     * create over a whiteout that failed after the new object took the whiteout's place. Under the namespace lock.
      */
-    private void restoreWhiteout(int pfd, String name) throws FuseException {
+    private void swapInWhiteout(int pfd, String name) throws FuseException {
         WorkDir work = layers.work;
         String whiteout = work.whiteout();
         try {
@@ -463,14 +463,8 @@ final class Namespace {
             }
             boolean lowerPositive = resolver.lowerPositive(p, name);
             if (r.upper() != null && lowerPositive) {
-                // Swap a whiteout in; the old directory, with its whiteouts, is removed from the work directory.
-                WorkDir work = layers.work;
-                String whiteout = work.whiteout();
-                try {
-                    Posix.renameat2(work.fd(), whiteout, pfd, name, RENAME_EXCHANGE);
-                } finally {
-                    work.discard(whiteout);
-                }
+                // The old directory, with its whiteouts, goes from the work directory.
+                swapInWhiteout(pfd, name);
             } else if (r.upper() != null) {
                 int dirfd = r.upper().fd();
                 for (String whiteout : listing.upperWhiteouts()) {
