@@ -193,11 +193,6 @@ final class Namespace {
      * Counts one reference on the new node. The object inherits the merged parent's default ACL as the kernel's
      * overlayfs has {@code posix_acl_create} do on the overlay directory ({@link NewAcls}); without one the
      * caller's umask applies to {@code mode}.
-     *
-     * <p>Made in place without a default ACL to apply and with plain permission bits, the object is made with
-     * its final bits at once and only what then differs (the owner, bits the server's umask took) is set
-     * afterwards: for the usual create by the server's own user that is nothing, and the entry's attributes are
-     * the ones read when the new object was opened.
      */
     private Entry createObject(Caller caller, Node parent, String name, int type, int mode, Maker maker)
             throws FuseException {
@@ -219,55 +214,97 @@ final class Namespace {
         Owner owner = owner(caller, pa, type, acls.perms());
         namespace.lock();
         try {
-            Resolver.Slot slot = freeSlot(p, name);
-            int pfd = p.upper.fd();
-            if (slot == Resolver.Slot.WHITEOUT) {
-                WorkDir work = layers.work;
-                String temp = work.tempName();
-                maker.make(work.fd(), temp, PLACEHOLDER_PERMS);
-                try {
-                    owner.apply(work.fd(), temp);
-                    acls.apply(work.path(temp));
-                    if (type == S_IFDIR) {
-                        xattrs.setOpaque(work.path(temp), false);
-                    }
-                    Posix.renameat2(work.fd(), temp, pfd, name, RENAME_EXCHANGE);
-                } catch (FuseException | RuntimeException e) {
-                    work.discard(temp);
-                    throw e;
+            // Without lower layers below, the upper directory alone says whether the name is free, and making the
+            // object there says it too (EEXIST): the slot is looked at only then, to tell a whiteout (made over)
+            // from a taken name. With lower layers the merged view is checked first.
+            boolean checked = p.hasLowerDirs();
+            Resolver.Slot slot = checked ? freeSlot(p, name) : Resolver.Slot.EMPTY;
+            if (slot == Resolver.Slot.EMPTY) {
+                Entry made = makeInPlace(p, name, maker, acls, owner, !checked);
+                if (made != null) {
+                    return made;
                 }
-                work.discard(temp); // the whiteout, swapped out
-                try {
-                    return table.entry(intern(p, name));
-                } catch (FuseException | RuntimeException e) {
-                    swapInWhiteout(pfd, name); // e.g. ENFILE at the descriptor bound: nothing made after all
-                    throw e;
+                // Taken in the upper directory: by a whiteout (made over), else EEXIST.
+                if (freeSlot(p, name) != Resolver.Slot.WHITEOUT) {
+                    throw new FuseException(Errno.EEXIST, name);
                 }
             }
-            boolean finalPerms = acls.defaultAcl() == null && (owner.mode & ~0777) == 0 && owner.madeAsIs;
-            maker.make(pfd, name, finalPerms ? owner.mode : PLACEHOLDER_PERMS);
-            try {
-                if (!finalPerms) {
-                    owner.apply(pfd, name);
-                    acls.apply(p.upper.proc() + "/" + name);
-                    return table.entry(intern(p, name));
-                }
-                OverlayNode node = intern(p, name);
-                try {
-                    FileStat made = node.upper.stat();
-                    Entry entry = new Entry(node, node.attributes(owner.complete(node.upper, made.attributes())));
-                    table.handedOver(node);
-                    return entry;
-                } catch (FuseException | RuntimeException e) {
-                    table.forget(node, 1);
-                    throw e;
-                }
-            } catch (FuseException | RuntimeException e) {
-                Dirs.removeTree(pfd, name);
-                throw e;
-            }
+            return makeOverWhiteout(p, name, type, maker, acls, owner);
         } finally {
             namespace.unlock();
+        }
+    }
+
+    /**
+     * Makes the object straight in the upper directory (under the namespace lock). With its final bits at once
+     * when no default ACL applies and the bits are plain, and then only what differs (the owner, bits the server's
+     * umask took) is set: for the usual create by the server's own user that is nothing, and the entry's
+     * attributes are the ones read when the new object was opened.
+     *
+     * @return its entry, or {@code null} when {@code mayBeTaken} and the name was taken ({@code EEXIST})
+     */
+    private Entry makeInPlace(OverlayNode p, String name, Maker maker, NewAcls acls, Owner owner,
+            boolean mayBeTaken) throws FuseException {
+        int pfd = p.upper.fd();
+        boolean finalPerms = acls.defaultAcl() == null && (owner.mode & ~0777) == 0 && owner.madeAsIs;
+        try {
+            maker.make(pfd, name, finalPerms ? owner.mode : PLACEHOLDER_PERMS);
+        } catch (FuseException e) {
+            if (mayBeTaken && e.errno() == Errno.EEXIST) {
+                return null;
+            }
+            throw e;
+        }
+        try {
+            if (!finalPerms) {
+                owner.apply(pfd, name);
+                acls.apply(p.upper.proc() + "/" + name);
+                return table.entry(intern(p, name));
+            }
+            Resolver.Made made = made(p, name);
+            OverlayNode node = table.intern(p, name, made.resolution());
+            try {
+                Entry entry = new Entry(node, node.attributes(owner.complete(node.upper, made.attributes())));
+                table.handedOver(node);
+                return entry;
+            } catch (FuseException | RuntimeException e) {
+                table.forget(node, 1);
+                throw e;
+            }
+        } catch (FuseException | RuntimeException e) {
+            Dirs.removeTree(pfd, name);
+            throw e;
+        }
+    }
+
+    /**
+     * Makes the object over the whiteout at {@code name} (under the namespace lock): built in the work directory
+     * and swapped with the whiteout ({@code RENAME_EXCHANGE}), a directory made opaque first so that the lower
+     * layers stay hidden.
+     */
+    private Entry makeOverWhiteout(OverlayNode p, String name, int type, Maker maker, NewAcls acls, Owner owner)
+            throws FuseException {
+        int pfd = p.upper.fd();
+        WorkDir work = layers.work;
+        String temp = work.tempName();
+        maker.make(work.fd(), temp, PLACEHOLDER_PERMS);
+        try {
+            owner.apply(work.fd(), temp);
+            acls.apply(work.path(temp));
+            if (type == S_IFDIR) {
+                xattrs.setOpaque(work.path(temp), false);
+            }
+            Posix.renameat2(work.fd(), temp, pfd, name, RENAME_EXCHANGE);
+        } catch (FuseException | RuntimeException e) {
+            work.discard(temp);
+            throw e;
+        }
+        work.discard(temp); // the whiteout, swapped out
+        try {
+            return table.entry(intern(p, name));
+        } catch (FuseException | RuntimeException e) {
+            swapInWhiteout(pfd, name); // e.g. ENFILE at the descriptor bound: nothing made after all
+            throw e;
         }
     }
 
@@ -288,11 +325,16 @@ final class Namespace {
 
     /** The node of what was just made at {@code name} in {@code p}'s upper directory; one reference counted. */
     private OverlayNode intern(OverlayNode p, String name) throws FuseException {
-        Resolution r = resolver.made(p.upper, name);
-        if (r == null) {
+        return table.intern(p, name, made(p, name).resolution());
+    }
+
+    /** What was just made at {@code name} in {@code p}'s upper directory, opened, with its attributes then. */
+    private Resolver.Made made(OverlayNode p, String name) throws FuseException {
+        Resolver.Made made = resolver.made(p.upper, name);
+        if (made == null) {
             throw new FuseException(Errno.EIO, "'" + name + "' vanished right after it was made");
         }
-        return table.intern(p, name, r);
+        return made;
     }
 
     /** {@code EEXIST} unless {@code name} is free in {@code parent}'s merged view. */

@@ -355,16 +355,22 @@ final class Resolver {
      * What {@link Namespace} just made at {@code name} in the upper directory {@code parentUpper} (create, mkdir,
      * mknod, symlink), without resolving it again: a new object is upper only (its name was free in the merged
      * view, so no lower layer shows through, and a directory made over a whiteout is opaque) and carries no
-     * redirect or metacopy.
+     * redirect or metacopy. With the attributes read when it was opened, which the entry of a create reports;
+     * {@code null} when nothing is there.
      */
-    Resolution made(RealFile parentUpper, String name) throws FuseException {
+    Made made(RealFile parentUpper, String name) throws FuseException {
         int fd = openChild(parentUpper, name);
         if (fd < 0) {
             return null;
         }
         FileStat stat = stat(fd);
         Attributes a = stat.attributes();
-        return new Resolution(a.type(), new RealFile(RealFile.UPPER, fd, stat), null, List.of(), a.linkCount());
+        return new Made(new Resolution(a.type(), new RealFile(RealFile.UPPER, fd, stat), null, List.of(),
+                a.linkCount()), a);
+    }
+
+    /** An object just made, resolved ({@link #made}), and its attributes as it was opened. */
+    record Made(Resolution resolution, Attributes attributes) {
     }
 
     private static void close(RealFile upper, RealFile lower, List<RealFile> lowerDirs) {

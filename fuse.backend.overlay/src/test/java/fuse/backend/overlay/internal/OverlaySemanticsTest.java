@@ -360,6 +360,25 @@ class OverlaySemanticsTest {
                 () -> fs.mknod(ROOT, fs.root(), "wh", S_IFCHR | 0644, 0)).errno());
     }
 
+    /** A directory without lower layers: the name is tried at once, and only a refusal looks at what is there. */
+    @Test
+    void createInAnUpperOnlyDirectoryTellsATakenNameFromAWhiteout() throws Exception {
+        file(fx.upper, "own/taken", "kept");
+        whiteout(fx.upper, "own/stray"); // left by another writer of the layers: nothing below to hide
+        Node own = node("own");
+        FuseException taken = assertThrows(FuseException.class,
+                () -> fs.create(ROOT, own, "taken", O_CREAT | O_EXCL | O_RDWR, 0644));
+        assertEquals(Errno.EEXIST, taken.errno());
+        assertEquals(Errno.EEXIST, ops.mkdir("own/taken", 0755));
+        assertEquals(Errno.EEXIST, ops.symlink("target", "own/taken"));
+        assertEquals("kept", read("own/taken"));
+        assertNull(ops.write("own/stray", 0, "made over it".getBytes(), true, false, 0644));
+        assertFalse(isWhiteout(up("own/stray")));
+        assertEquals("made over it", read("own/stray"));
+        assertNull(ops.mkdir("own/fresh", 0755));
+        assertEquals(List.of(), workLeftovers(fx.work));
+    }
+
     @Test
     void mkdirInAMergedDirectoryWithoutWhiteoutIsNotOpaque() throws Exception {
         assertNull(ops.mkdir("merged/new", 0755));
