@@ -671,8 +671,11 @@ for ((ri = 0; ri < ${#REPLABELS[@]}; ri++)); do
 	if [[ $r == w* ]]; then log "warm-up repetition ${r#w}/$WARMUPS (reported apart)"; else log "repetition $r/$REPS"; fi
 	for ((si = 0; si < ${#STEPS[@]}; si++)); do
 		fn=${STEPS[$si]%%|*} arg=${STEPS[$si]#*|}
-		for ((k = 0; k < NT; k++)); do # each step runs on every target back to back; who goes first rotates
-			t=${TARGETS[$(((k + ri + si) % NT))]}
+		# each step runs on every target back to back; who goes first rotates, and the direction flips every
+		# repetition, so no system always follows the same one (on the shared disk a step pays for what the
+		# previous system left behind, e.g. an ext4 without a journal skips recently deleted inodes at create)
+		for ((k = 0; k < NT; k++)); do
+			if ((ri % 2)); then t=${TARGETS[$(((NT - k + ri + si) % NT))]}; else t=${TARGETS[$(((k + ri + si) % NT))]}; fi
 			for p in ${DPIDS[$t]:-}; do kill -0 "$p" 2>/dev/null || DEAD[$t]=${DEAD[$t]:-"server pid $p died"}; done
 			[[ -e $WORK/.dead.$t && -z ${DEAD[$t]:-} ]] && DEAD[$t]=$(cat "$WORK/.dead.$t")
 			if [[ -n ${DEAD[$t]:-} ]]; then skip_dead "$t" "$r" "${STEPS[$si]}"; continue; fi
