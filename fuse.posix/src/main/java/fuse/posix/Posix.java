@@ -661,6 +661,18 @@ public final class Posix {
         }
     }
 
+    /**
+     * {@code fdatasync(2)} when {@code dataOnly}, else {@code fsync(2)}: the choice FUSE's {@code FSYNC} and
+     * {@code FSYNCDIR} requests carry in their {@code datasync} flag.
+     */
+    public static void fsync(int fd, boolean dataOnly) throws PosixException {
+        if (dataOnly) {
+            fdatasync(fd);
+        } else {
+            fsync(fd);
+        }
+    }
+
     /** {@code syncfs(2)}: writes back the whole file system {@code fd} is on. */
     public static void syncfs(int fd) throws PosixException {
         int rc;

@@ -309,6 +309,15 @@ class PosixTest {
         }
 
         @Test
+        void fsyncWithTheDatasyncFlagMakesTheCallItNames() throws Exception {
+            try (Fd path = Fd.of(Posix.openat(dirfd, ".", O_PATH | O_CLOEXEC, 0))) {
+                // An O_PATH descriptor refuses both calls, so the failure names the call that was made.
+                assertEquals("fdatasync", assertThrows(PosixException.class, () -> Posix.fsync(path.value(), true)).call());
+                assertEquals("fsync", assertThrows(PosixException.class, () -> Posix.fsync(path.value(), false)).call());
+            }
+        }
+
+        @Test
         void appendIgnoresTheOffset() throws Exception {
             Files.writeString(dir.resolve("log"), "ab");
             try (Fd fd = Fd.of(Posix.openat(dirfd, "log", O_WRONLY | O_APPEND | O_CLOEXEC, 0))) {

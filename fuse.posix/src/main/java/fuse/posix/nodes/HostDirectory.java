@@ -89,11 +89,7 @@ public class HostDirectory implements Handle, AutoCloseable {
         lock.lock();
         try {
             checkOpen("fsyncdir");
-            if (dataOnly) {
-                Posix.fdatasync(fd);
-            } else {
-                Posix.fsync(fd);
-            }
+            Posix.fsync(fd, dataOnly);
         } finally {
             lock.unlock();
         }

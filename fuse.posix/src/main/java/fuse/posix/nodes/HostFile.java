@@ -85,11 +85,7 @@ public class HostFile implements Handle {
     }
 
     public void fsync(boolean dataOnly) throws FuseException {
-        if (dataOnly) {
-            Posix.fdatasync(fd());
-        } else {
-            Posix.fsync(fd());
-        }
+        Posix.fsync(fd(), dataOnly);
     }
 
     public void fallocate(int mode, long offset, long length) throws FuseException {

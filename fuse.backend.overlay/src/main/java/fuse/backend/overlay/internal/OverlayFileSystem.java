@@ -560,11 +560,7 @@ final class OverlayFileSystem implements HostFileOperations {
         }
         int fd = Posix.openat(upper.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
         try {
-            if (dataOnly) {
-                Posix.fdatasync(fd);
-            } else {
-                Posix.fsync(fd);
-            }
+            Posix.fsync(fd, dataOnly);
         } finally {
             Posix.closeQuietly(fd);
         }
