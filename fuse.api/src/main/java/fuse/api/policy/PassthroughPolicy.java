@@ -20,7 +20,7 @@ import fuse.api.FuseException;
  * Which regular-file opens the kernel passes through to the backing file and which the backend serves in Java:
  * one policy language for every backend that offers the choice (the local and the overlay backend), so that
  * {@code fuse:policy} means the same on each. A backend declares {@link #POLICY} and {@link #RULES} in its
- * Metatype (with {@link #POLICY_DESCRIPTION} and {@link #RULES_DESCRIPTION}), reads them with
+ * Metatype by extending {@link PassthroughPolicySettings}, reads them with
  * {@link #fromConfiguration}, and applies its own rules on top (the overlay serves what passthrough cannot offer).
  *
  * <p>Settings ({@code policy}, {@code rules}):

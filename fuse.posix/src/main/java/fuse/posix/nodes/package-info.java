@@ -4,10 +4,10 @@
  * is opened only while the node is in use (from its file handle) and kept for the most recently used nodes, so
  * that the descriptors a backend holds stay bounded however many files the kernel knows; and
  * {@link fuse.posix.nodes.HostFile}, an open host file as a handle, with the file operations such a backend
- * serves on it.
+ * serves on it; {@link fuse.posix.nodes.HostRootSettings}, the {@code root} setting such a backend takes.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package fuse.posix.nodes;
 
 import org.osgi.annotation.bundle.Export;

@@ -34,11 +34,11 @@ import fuse.api.Handle;
 import fuse.api.Node;
 import fuse.api.Opened;
 import fuse.posix.Posix;
-import fuse.posix.PosixException;
 import fuse.posix.nodes.DirentBatches;
 import fuse.posix.nodes.HostDirectory;
 import fuse.posix.nodes.HostFileOperations;
 import fuse.posix.nodes.HostNodes;
+import fuse.posix.nodes.HostRootSettings;
 import fuse.posix.nodes.NodeDescriptor;
 
 /**
@@ -69,13 +69,7 @@ final class AuditFileSystem implements HostFileOperations {
     }
 
     static AuditFileSystem open(Settings settings, String mountpoint) throws FuseException {
-        int fd;
-        try {
-            fd = Posix.openat(AT_FDCWD, settings.root().toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-        } catch (PosixException e) {
-            throw new FuseException(Errno.EINVAL, Settings.ROOT + ": " + settings.root() + " is not a directory "
-                    + "that can be opened (" + e.errno() + ")");
-        }
+        int fd = HostRootSettings.openRoot(settings.root());
         HostNodes<AuditNode> nodes;
         try {
             nodes = HostNodes.open("audit root " + settings.root(), fd, 0, AuditNode::new);
@@ -93,7 +87,7 @@ final class AuditFileSystem implements HostFileOperations {
     public void reconfigure(Map<String, Object> configuration) throws FuseException {
         Settings next = Settings.parse(configuration);
         if (!next.root().toString().equals(rootPath)) {
-            throw new FuseException(Errno.EINVAL, Settings.ROOT + ": changing it needs a new file system");
+            throw new FuseException(Errno.EINVAL, HostRootSettings.ROOT + ": changing it needs a new file system");
         }
         settings = next;
         LOG.info("audit file system for {}: auditing {}, {}", mountpoint, next.audit(),

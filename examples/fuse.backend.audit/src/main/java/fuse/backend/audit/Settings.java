@@ -8,6 +8,7 @@ import java.util.Map;
 
 import fuse.api.Errno;
 import fuse.api.FuseException;
+import fuse.posix.nodes.HostRootSettings;
 
 /**
  * This backend's settings read from a mount's configuration. Values come as ConfigAdmin holds them: typed (from
@@ -17,20 +18,12 @@ import fuse.api.FuseException;
  * @param audit the glob as given, for messages
  */
 record Settings(Path root, String audit, PathMatcher audited, boolean writable) {
-    static final String ROOT = "root";
     static final String AUDIT = "audit";
     static final String WRITABLE = "writable";
     static final String DEFAULT_AUDIT = "*.log";
 
     static Settings parse(Map<String, Object> configuration) throws FuseException {
-        Object root = configuration.get(ROOT);
-        if (root == null || root.toString().isBlank()) {
-            throw invalid(ROOT + ": must be set to the host directory to serve");
-        }
-        Path path = Path.of(root.toString().trim());
-        if (!path.isAbsolute()) {
-            throw invalid(ROOT + ": must be an absolute path, got '" + root + "'");
-        }
+        Path root = HostRootSettings.parseRoot(configuration);
         String audit = configuration.getOrDefault(AUDIT, DEFAULT_AUDIT).toString().trim();
         PathMatcher matcher;
         try {
@@ -38,7 +31,7 @@ record Settings(Path root, String audit, PathMatcher audited, boolean writable) 
         } catch (IllegalArgumentException e) { // PatternSyntaxException included
             throw invalid(AUDIT + ": not a valid glob: '" + audit + "'");
         }
-        return new Settings(path.normalize(), audit, matcher, bool(configuration.get(WRITABLE)));
+        return new Settings(root, audit, matcher, bool(configuration.get(WRITABLE)));
     }
 
     private static boolean bool(Object value) throws FuseException {

@@ -4,44 +4,23 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
-import fuse.api.policy.PassthroughPolicy;
+import fuse.api.policy.PassthroughPolicySettings;
+import fuse.posix.nodes.HostRootSettings;
 
 /**
  * The local backend's settings, as they appear in a mount's configuration (factory PID {@code fuse.mount}, next to
  * the mount's own keys). Published as the Metatype OCD {@value #OCD}; the backend service names it in its
  * {@code fuse.backend.settings} property so that the mount (or a console) can find and show it. Parsing and error
- * messages: {@link Settings}.
+ * messages: {@link Settings}. The {@code root}, {@code policy} and {@code rules} attributes come from the interfaces
+ * it extends, which declare them once for every backend that takes them.
  */
 @ObjectClassDefinition(
         id = LocalBackendSettings.OCD,
         name = "FUSE local backend",
         description = "Mirrors a host directory, confined beneath it; regular files pass through to the kernel "
                 + "according to a per-file policy.")
-@interface LocalBackendSettings {
+interface LocalBackendSettings extends HostRootSettings, PassthroughPolicySettings {
     String OCD = "fuse.backend.local";
-
-    @AttributeDefinition(
-            name = "Root",
-            description = "Absolute path of the host directory to mirror. Nothing outside it is reachable through "
-                    + "the mount: no symlink, '..', rename race or hard link leads out. Changing it needs a remount.")
-    String root();
-
-    @AttributeDefinition(
-            name = "Passthrough policy",
-            description = PassthroughPolicy.POLICY_DESCRIPTION,
-            options = {
-                @Option(value = "always", label = "always: every regular file passes through"),
-                @Option(value = "never", label = "never: every open is served in Java"),
-                @Option(value = "rules", label = "rules: decided per open by the rules setting")
-            })
-    String policy() default "always";
-
-    @AttributeDefinition(
-            name = "Policy rules",
-            description = PassthroughPolicy.RULES_DESCRIPTION,
-            cardinality = Integer.MAX_VALUE,
-            required = false)
-    String[] rules() default {};
 
     @AttributeDefinition(
             name = "Node descriptors",
@@ -52,8 +31,9 @@ import fuse.api.policy.PassthroughPolicy;
                     + "once (lookups beyond fail with ENFILE): 0 allows a quarter of the process's descriptor "
                     + "limit. Changing it needs a remount.",
             min = "0",
+            defaultValue = "0",
             required = false)
-    int node__descriptors() default 0;
+    int node__descriptors();
 
     @AttributeDefinition(
             name = "Watch",
@@ -66,6 +46,7 @@ import fuse.api.policy.PassthroughPolicy;
                 @Option(value = "fanotify", label = "fanotify only"),
                 @Option(value = "inotify", label = "inotify only")
             },
+            defaultValue = "auto",
             required = false)
-    String watch() default "auto";
+    String watch();
 }

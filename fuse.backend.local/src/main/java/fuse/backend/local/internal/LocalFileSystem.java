@@ -40,6 +40,7 @@ import fuse.posix.nodes.DirentBatches;
 import fuse.posix.nodes.HostDirectory;
 import fuse.posix.nodes.HostFileOperations;
 import fuse.posix.nodes.HostNodes;
+import fuse.posix.nodes.HostRootSettings;
 import fuse.posix.nodes.NodeDescriptor;
 
 /**
@@ -123,26 +124,7 @@ final class LocalFileSystem implements HostFileOperations {
      */
     static LocalFileSystem open(Settings settings) throws FuseException {
         Path root = settings.root();
-        int fd;
-        try {
-            fd = Posix.openat(AT_FDCWD, root.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-        } catch (PosixException e) {
-            // ENOENT for a root that is not there (yet); every other refusal is a bad setting.
-            Errno errno = e.errno() == Errno.ENOENT ? Errno.ENOENT : Errno.EINVAL;
-            throw new FuseException(errno, Settings.ROOT + ": " + root + switch (e.errno()) {
-                case ENOENT -> " does not exist";
-                case ENOTDIR -> " is not a directory";
-                case EACCES -> " is not accessible";
-                case ELOOP -> " has too many symbolic links";
-                default -> ": " + e.getMessage();
-            }, e);
-        }
-        try {
-            Posix.faccessat(fd, "", R_OK | X_OK, AT_EMPTY_PATH | AT_EACCESS);
-        } catch (PosixException e) {
-            Posix.closeQuietly(fd);
-            throw new FuseException(Errno.EINVAL, Settings.ROOT + ": " + root + " is not readable: " + e.errno(), e);
-        }
+        int fd = HostRootSettings.openRoot(root);
         HostNodes<LocalNode> nodes;
         try {
             nodes = HostNodes.open("local root " + root, fd, settings.nodeDescriptors(), LocalNode::new);
@@ -218,7 +200,7 @@ final class LocalFileSystem implements HostFileOperations {
     public void reconfigure(Map<String, Object> configuration) throws FuseException {
         Settings next = Settings.parse(configuration);
         if (!next.root().equals(root)) {
-            throw new FuseException(Errno.EINVAL, Settings.ROOT + ": changing the root (" + root + " -> "
+            throw new FuseException(Errno.EINVAL, HostRootSettings.ROOT + ": changing the root (" + root + " -> "
                     + next.root() + ") needs a remount");
         }
         if (next.nodeDescriptors() != nodeDescriptors) {

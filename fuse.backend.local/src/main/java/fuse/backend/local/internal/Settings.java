@@ -6,15 +6,15 @@ import java.util.Map;
 import fuse.api.Errno;
 import fuse.api.FuseException;
 import fuse.api.policy.PassthroughPolicy;
+import fuse.posix.nodes.HostRootSettings;
 
 /**
  * The local backend's settings parsed from a mount's configuration ({@link LocalBackendSettings} documents them).
  * Errors are {@code FuseException(EINVAL)} whose message starts with the setting's name, e.g.
  * {@code "policy: expected always, never or rules, got 'sometimes'"}. Whether {@code root} exists is checked when
- * the file system opens it ({@link LocalFileSystem#open}).
+ * the file system opens it ({@link HostRootSettings#openRoot}).
  */
 record Settings(Path root, PassthroughPolicy policy, int nodeDescriptors, String watch) {
-    static final String ROOT = "root";
     static final String NODE_DESCRIPTORS = "node_descriptors";
     static final String WATCH = "watch";
     /** The {@code watch} values. */
@@ -23,24 +23,8 @@ record Settings(Path root, PassthroughPolicy policy, int nodeDescriptors, String
     static final String INOTIFY = "inotify";
 
     static Settings parse(Map<String, Object> configuration) throws FuseException {
-        Object rootValue = configuration.get(ROOT);
-        if (rootValue == null || rootValue.toString().isBlank()) {
-            throw new FuseException(Errno.EINVAL, ROOT + ": must be set to the host directory to mirror");
-        }
-        if (!(rootValue instanceof String rootText)) {
-            throw new FuseException(Errno.EINVAL, ROOT + ": expected a path string, got " + describe(rootValue));
-        }
-        Path root;
-        try {
-            root = Path.of(rootText.trim());
-        } catch (RuntimeException e) {
-            throw new FuseException(Errno.EINVAL, ROOT + ": '" + rootText + "' is not a path: " + e.getMessage());
-        }
-        if (!root.isAbsolute()) {
-            throw new FuseException(Errno.EINVAL, ROOT + ": must be an absolute path, got '" + rootText + "'");
-        }
-        return new Settings(root.normalize(), policy(configuration), nodeDescriptors(configuration),
-                watch(configuration));
+        return new Settings(HostRootSettings.parseRoot(configuration), policy(configuration),
+                nodeDescriptors(configuration), watch(configuration));
     }
 
     /** {@code watch}: auto (the default), fanotify or inotify. */

@@ -25,7 +25,7 @@ class SettingsTest {
 
     @Test
     void rootErrorsAreEinvalNamingTheSetting() {
-        assertEquals("root: must be set to the host directory to mirror", error(Map.of()));
+        assertEquals("root: must be set to the host directory to serve", error(Map.of()));
         assertEquals("root: must be an absolute path, got 'data'", error(Map.of("root", "data")));
         assertEquals("root: expected a path string, got Long 5", error(Map.of("root", 5L)));
         assertEquals("policy: expected always, never or rules, got Boolean true",

@@ -4,7 +4,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
-import fuse.api.policy.PassthroughPolicy;
+import fuse.api.policy.PassthroughPolicySettings;
 
 /**
  * The overlay backend's settings, as they appear in a mount's configuration (factory PID {@code fuse.mount}, next
@@ -19,9 +19,11 @@ import fuse.api.policy.PassthroughPolicy;
                 + "format of Linux overlayfs (whiteouts, opaque directories, copy-up through the work directory): "
                 + "the same directories mount with the kernel's overlayfs (index=off, redirect_dir=off, "
                 + "metacopy=off) and the other way round; layers the kernel wrote with redirect_dir=on, "
-                + "metacopy=on and index=on are read too. Changing the passthrough policy applies to new opens at once; "
-                + "any other change needs a remount.")
-@interface OverlayBackendSettings {
+                + "metacopy=on and index=on are read too. The passthrough policy decides on top of the overlay's own "
+                + "rules: an open for writing passes the upper file through (after copy-up), a read-only open the "
+                + "file of the layer it is in; while a lower file is passed through, opens of its upper copy are "
+                + "served. Changing the policy applies to new opens at once; any other change needs a remount.")
+interface OverlayBackendSettings extends PassthroughPolicySettings {
     String OCD = "fuse.backend.overlay";
 
     @AttributeDefinition(
@@ -52,8 +54,9 @@ import fuse.api.policy.PassthroughPolicy;
             description = "Keep overlay metadata (opaque directories) in user.overlay.* instead of "
                     + "trusted.overlay.*, as the kernel's userxattr option: for servers without CAP_SYS_ADMIN. "
                     + "The kernel must then be mounted with userxattr too.",
-            required = false)
-    boolean userxattr() default false;
+            required = false,
+            defaultValue = "false")
+    boolean userxattr();
 
     @AttributeDefinition(
             name = "Redirects",
@@ -66,8 +69,9 @@ import fuse.api.policy.PassthroughPolicy;
                 @Option(value = "off", label = "off: follow redirects, write none (default)"),
                 @Option(value = "follow", label = "follow: the same"),
                 @Option(value = "nofollow", label = "nofollow: refuse redirected directories")
-            })
-    String redirect__dir() default "off";
+            },
+            defaultValue = "off")
+    String redirect__dir();
 
     @AttributeDefinition(
             name = "Metadata-only copies",
@@ -80,8 +84,9 @@ import fuse.api.policy.PassthroughPolicy;
             options = {
                 @Option(value = "off", label = "off: refuse metadata-only copies (default)"),
                 @Option(value = "on", label = "on: read them")
-            })
-    String metacopy() default "off";
+            },
+            defaultValue = "off")
+    String metacopy();
 
     @AttributeDefinition(
             name = "Index",
@@ -93,8 +98,9 @@ import fuse.api.policy.PassthroughPolicy;
             options = {
                 @Option(value = "off", label = "off: leave the index alone (default)"),
                 @Option(value = "on", label = "on: read it")
-            })
-    String index() default "off";
+            },
+            defaultValue = "off")
+    String index();
 
     @AttributeDefinition(
             name = "Volatile",
@@ -102,15 +108,17 @@ import fuse.api.policy.PassthroughPolicy;
                     + "volatile): faster, but a crash may lose recent writes. While mounted, the work directory "
                     + "carries the kernel's work/incompat/volatile mark; a clean unmount syncs the upper file "
                     + "system and removes it, and layers that still carry it are refused, as by the kernel.",
-            required = false)
-    boolean volatile$() default false;
+            required = false,
+            defaultValue = "false")
+    boolean volatile$();
 
     @AttributeDefinition(
             name = "Squash to root",
             description = "Show every file as owned by user and group 0 (fuse-overlayfs's squash_to_root); the "
                     + "files keep their owners on disk, and permission checks use the shown ones.",
-            required = false)
-    boolean squash__to__root() default false;
+            required = false,
+            defaultValue = "false")
+    boolean squash__to__root();
 
     @AttributeDefinition(
             name = "Squash to uid",
@@ -140,23 +148,4 @@ import fuse.api.policy.PassthroughPolicy;
             description = "fuse-overlayfs's gidmapping, as uidmapping for groups.",
             required = false)
     String gidmapping();
-
-    @AttributeDefinition(
-            name = "Passthrough policy",
-            description = PassthroughPolicy.POLICY_DESCRIPTION + " The overlay's own rules come first: an open "
-                    + "for writing passes the upper file through (after copy-up), a read-only open the file of the "
-                    + "layer it is in; while a lower file is passed through, opens of its upper copy are served.",
-            options = {
-                @Option(value = "always", label = "always: every regular file passes through"),
-                @Option(value = "never", label = "never: every open is served in Java"),
-                @Option(value = "rules", label = "rules: decided per open by the rules setting")
-            })
-    String policy() default "always";
-
-    @AttributeDefinition(
-            name = "Policy rules",
-            description = PassthroughPolicy.RULES_DESCRIPTION,
-            cardinality = Integer.MAX_VALUE,
-            required = false)
-    String[] rules() default {};
 }
