@@ -1,10 +1,8 @@
 package fuse.backend.local.kernel;
 
-import static fuse.posix.Linux.AT_FDCWD;
 import static fuse.posix.Linux.RLIMIT_NOFILE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,16 +59,12 @@ class ExhaustionKernelTest {
 
     @Test
     void aUserCreatingThirtyThousandFilesNeitherFailsNorStarvesAnotherMount() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "switching to another user needs root");
-        Path shared = Files.createDirectory(base.resolve("shared"));
-        Posix.fchmodat(AT_FDCWD, shared.toString(), 01777, 0);
-        Posix.fchmodat(AT_FDCWD, base.toString(), 0755, 0);
-        Path other = Files.createDirectory(base.resolve("other"));
         Map<String, Object> options = Map.of("allow_other", true, "threads", THREADS,
                 "max_open_files", MAX_OPEN_FILES, "node_descriptors", NODE_DESCRIPTORS);
         ResourceLimit original = Posix.getrlimit(RLIMIT_NOFILE);
-        try (TestMount attacked = LocalMounts.mount(shared, LocalMounts.DEFAULT_POLICY, options);
-                TestMount spare = LocalMounts.mount(other, LocalMounts.DEFAULT_POLICY, options)) {
+        try (ContendedMounts mounts = ContendedMounts.mount(base, LocalMounts.DEFAULT_POLICY, options)) {
+            TestMount attacked = mounts.contended;
+            TestMount spare = mounts.spare;
             long baseline = openDescriptors();
             long bound = baseline + 2 * PER_MOUNT + SLACK;
             Posix.setrlimit(RLIMIT_NOFILE, new ResourceLimit(bound + 8, original.hard()));
@@ -105,10 +99,10 @@ class ExhaustionKernelTest {
                 }
                 assertEquals(null, rootFailure.get(), "root's creates on the other mount all succeeded");
                 assertTrue(rootCreates.get() >= 100, "root created files meanwhile: " + rootCreates.get());
-                try (Stream<Path> made = Files.list(other)) {
+                try (Stream<Path> made = Files.list(mounts.other)) {
                     assertEquals(rootCreates.get(), made.count());
                 }
-                try (Stream<Path> made = Files.list(shared)) {
+                try (Stream<Path> made = Files.list(mounts.shared)) {
                     assertEquals(FILES, made.count(), "what the host has");
                 }
                 long peak = sampler.peak();

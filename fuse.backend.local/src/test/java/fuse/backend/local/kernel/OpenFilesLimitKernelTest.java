@@ -2,7 +2,6 @@ package fuse.backend.local.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -10,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import fuse.mount.testing.TestMount;
-import fuse.posix.Posix;
+import fuse.testkit.Wait;
 import fuse.testkit.posix.Python;
 
 /**
@@ -55,14 +55,10 @@ class OpenFilesLimitKernelTest {
 
     @Test
     void aUserFillingOneMountGetsEmfileWhileAnotherMountServesRoot() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "switching to another user needs root");
-        Path shared = Files.createDirectory(base.resolve("shared"));
-        Posix.fchmodat(fuse.posix.Linux.AT_FDCWD, shared.toString(), 01777, 0);
-        Posix.fchmodat(fuse.posix.Linux.AT_FDCWD, base.toString(), 0755, 0);
-        Path other = Files.createDirectory(base.resolve("other"));
         Map<String, Object> options = Map.of("allow_other", true, "max_open_files", LIMIT);
-        try (TestMount full = LocalMounts.mount(shared, "never", options);
-                TestMount spare = LocalMounts.mount(other, "never", options)) {
+        try (ContendedMounts mounts = ContendedMounts.mount(base, "never", options)) {
+            TestMount full = mounts.contended;
+            TestMount spare = mounts.spare;
             List<String> command = new ArrayList<>(Python.NOBODY);
             command.addAll(List.of(Python.PYTHON, "-c", HOLDER, full.path().toString(), Integer.toString(ATTEMPTS)));
             Process holder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -73,7 +69,8 @@ class OpenFilesLimitKernelTest {
                 assertEquals(LIMIT + " " + (ATTEMPTS - LIMIT), counts, "opened, refused with EMFILE");
 
                 full.io(() -> Files.writeString(spare.path("by-root"), "root"));
-                assertEquals("root", Files.readString(other.resolve("by-root")), "the other mount still serves");
+                assertEquals("root", Files.readString(mounts.other.resolve("by-root")),
+                        "the other mount still serves");
                 FileSystemException refused = assertThrows(FileSystemException.class,
                         () -> full.io(() -> Files.writeString(full.path("by-root"), "root")));
                 assertEquals("Too many open files", refused.getReason(), "the full mount refuses root too");
@@ -91,11 +88,8 @@ class OpenFilesLimitKernelTest {
     }
 
     /** The kernel sends RELEASE after close returns, so the count drops soon after, not at once. */
-    private static void awaitNoOpenFiles(TestMount mount) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (mount.core().openFiles() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(0, mount.core().openFiles(), "the holder's files were released");
+    private static void awaitNoOpenFiles(TestMount mount) {
+        Wait.until(Duration.ofSeconds(10), () -> "the holder's files released (" + mount.core().openFiles()
+                + " open)", () -> mount.core().openFiles() == 0);
     }
 }

@@ -1,49 +1,89 @@
 package fuse.backend.overlay.internal;
 
 import static fuse.posix.Linux.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import fuse.api.FuseException;
+import fuse.mount.testing.TestMount;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
 
 /**
  * A fresh temporary directory with two lower layers, an upper and a work directory and an empty mountpoint, plus
- * helpers to build layer content directly on disk. {@link #close} removes it all (after checking that nothing is
- * mounted there).
+ * helpers to build layer content directly on disk: every overlay test's fixture, registered as a JUnit extension
+ * ({@code @RegisterExtension final Fixture fx = new Fixture();}). Before each test (and before the test's own
+ * {@code @BeforeEach}, which may fill the layers) it skips the test unless it runs as root, and makes the tree;
+ * after it (and after the test's own {@code @AfterEach}) it closes the overlays {@link #open} opened, checks that
+ * nothing is mounted on the mountpoint and removes the tree ({@code -Doverlay.keep=true} keeps it, to look at).
  */
-final class Fixture implements AutoCloseable {
-    final Path base;
-    final Path lower1;
-    final Path lower2;
-    final Path upper;
-    final Path work;
-    final Path mountpoint;
+final class Fixture implements BeforeEachCallback, AfterEachCallback {
+    /** The mounts' deadline: past it a watchdog aborts the mount, before the tests' own timeouts (120 s). */
+    static final Duration DEADLINE = Duration.ofSeconds(100);
 
-    private Fixture(Path base) throws IOException {
-        this.base = base;
-        this.lower1 = Files.createDirectory(base.resolve("lower1"));
-        this.lower2 = Files.createDirectory(base.resolve("lower2"));
-        this.upper = Files.createDirectory(base.resolve("upper"));
-        this.work = Files.createDirectory(base.resolve("work"));
-        this.mountpoint = Files.createDirectory(base.resolve("mnt"));
+    Path base;
+    Path lower1;
+    Path lower2;
+    Path upper;
+    Path work;
+    Path mountpoint;
+    /** The overlays {@link #open} opened, closed after the test (closing twice is harmless). */
+    private final List<OverlayFileSystem> opened = new ArrayList<>();
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        assumeTrue(Posix.geteuid() == 0, "needs root: trusted.* xattrs, whiteouts, mounts");
+        base = Files.createTempDirectory("overlay-test");
+        lower1 = Files.createDirectory(base.resolve("lower1"));
+        lower2 = Files.createDirectory(base.resolve("lower2"));
+        upper = Files.createDirectory(base.resolve("upper"));
+        work = Files.createDirectory(base.resolve("work"));
+        mountpoint = Files.createDirectory(base.resolve("mnt"));
     }
 
-    static Fixture create() throws IOException {
-        return new Fixture(Files.createTempDirectory("overlay-test"));
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException, PosixException {
+        if (base == null) {
+            return;
+        }
+        try {
+            opened.forEach(OverlayFileSystem::close);
+        } finally {
+            if (KernelOverlay.isMounted(mountpoint)) {
+                throw new IllegalStateException(mountpoint + " is still mounted");
+            }
+            if (Boolean.getBoolean("overlay.keep")) {
+                System.out.println("kept " + base);
+            } else {
+                Dirs.removeTree(AT_FDCWD, base.toString());
+            }
+        }
+    }
+
+    /** Lets other users (tests that switch to nobody) reach the tree and the mountpoint. */
+    void reachableByOthers() throws PosixException {
+        Posix.fchmodat(AT_FDCWD, base.toString(), 0755, 0);
+        Posix.fchmodat(AT_FDCWD, mountpoint.toString(), 0755, 0);
     }
 
     List<Path> lowers() {
         return List.of(lower1, lower2);
     }
 
+    /** The backend's keys for these layers; a new map, the caller's to change. */
     Map<String, Object> configuration() {
         Map<String, Object> config = new HashMap<>();
         config.put(Settings.LOWERDIR, lower1 + ":" + lower2);
@@ -52,8 +92,42 @@ final class Fixture implements AutoCloseable {
         return config;
     }
 
+    /** An overlay of these layers, closed after the test. */
     OverlayFileSystem open() throws FuseException {
-        return OverlayFileSystem.open(Settings.parse(configuration()));
+        return open(configuration());
+    }
+
+    /** An overlay with this configuration, closed after the test. */
+    OverlayFileSystem open(Map<String, Object> configuration) throws FuseException {
+        return opened(OverlayFileSystem.open(Settings.parse(configuration)));
+    }
+
+    /** An overlay of these layers with a bound on its node descriptors, closed after the test. */
+    OverlayFileSystem openWithNodeDescriptors(int maxNodeDescriptors) throws FuseException {
+        return opened(OverlayFileSystem.open(Settings.parse(configuration()), null, maxNodeDescriptors));
+    }
+
+    private OverlayFileSystem opened(OverlayFileSystem fs) {
+        opened.add(fs);
+        return fs;
+    }
+
+    /** A mount's configuration of these layers with the overlay backend, plus {@code keyValues} (key, value...). */
+    Map<String, Object> mountConfiguration(Object... keyValues) {
+        Map<String, Object> config = configuration();
+        config.put("backend", "overlay");
+        for (int i = 0; i < keyValues.length; i += 2) {
+            config.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return config;
+    }
+
+    /**
+     * A real FUSE mount of an overlay of these layers ({@link #mountConfiguration}), with {@link #DEADLINE}: the
+     * caller closes it (try-with-resources).
+     */
+    TestMount mount(Object... keyValues) throws Exception {
+        return TestMount.mount(new OverlayBackend(), mountConfiguration(keyValues), DEADLINE);
     }
 
     KernelOverlay mountKernel() throws IOException, InterruptedException {
@@ -116,13 +190,5 @@ final class Fixture implements AutoCloseable {
         if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException("cp -a " + from + " " + to + ": " + new String(p.getInputStream().readAllBytes()));
         }
-    }
-
-    @Override
-    public void close() throws IOException, PosixException {
-        if (KernelOverlay.isMounted(mountpoint)) {
-            throw new IllegalStateException(mountpoint + " is still mounted");
-        }
-        Dirs.removeTree(AT_FDCWD, base.toString());
     }
 }

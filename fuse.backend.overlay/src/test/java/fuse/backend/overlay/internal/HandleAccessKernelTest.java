@@ -2,22 +2,19 @@ package fuse.backend.overlay.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.mount.testing.TestMount;
 import fuse.posix.Linux;
@@ -32,7 +29,6 @@ import fuse.posix.Posix;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HandleAccessKernelTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(100);
 
     /** Prints one line per step, "step -> OK [value]" or "step -> ERRNO", in the directory given. */
     private static final String SCRIPT = """
@@ -71,37 +67,24 @@ class HandleAccessKernelTest {
             step("reopen mode 0", lambda: os.close(os.open("g", os.O_RDONLY)))
             """;
 
-    private Fixture fx;
+    @RegisterExtension
+    final Fixture fx = new Fixture();
     private Path hostDir;
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "needs root: switching users");
-        fx = Fixture.create();
-        Posix.fchmodat(Linux.AT_FDCWD, fx.base.toString(), 0755, 0);
-        Posix.fchmodat(Linux.AT_FDCWD, fx.mountpoint.toString(), 0755, 0);
+        fx.reachableByOthers();
         Fixture.dir(fx.lower1, "wtmp");
         Posix.fchmodat(Linux.AT_FDCWD, fx.lower1.resolve("wtmp").toString(), 01777, 0);
         hostDir = Files.createDirectory(fx.base.resolve("host"));
         Posix.fchmodat(Linux.AT_FDCWD, hostDir.toString(), 01777, 0);
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
-
     @ParameterizedTest(name = "passthrough={0}")
     @ValueSource(booleans = {true, false})
     void theCreatorsDescriptorGoesByItsAccessAsOnTheHost(boolean passthrough) throws Exception {
-        Map<String, Object> config = new HashMap<>(fx.configuration());
-        config.put("backend", "overlay");
-        config.put("allow_other", true);
-        config.put("default_permissions", true);
-        config.put("passthrough", passthrough);
-        try (TestMount mount = TestMount.mount(new OverlayBackend(), config, DEADLINE)) {
+        try (TestMount mount = fx.mount("allow_other", true, "default_permissions", true,
+                "passthrough", passthrough)) {
             List<String> onHost = asNobody(mount, hostDir);
             List<String> onOverlay = asNobody(mount, mount.path("wtmp"));
             assertTrue(onHost.contains("create rdwr mode 0 -> OK") && onHost.contains("write -> OK 5"),

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,10 +13,10 @@ import java.nio.file.Path;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.api.Errno;
 import fuse.posix.Posix;
@@ -29,20 +28,12 @@ import fuse.posix.Posix;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class KernelCompatibilityTest {
-    private Fixture fx;
+    @RegisterExtension
+    final Fixture fx = new Fixture();
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "needs root: kernel overlay mounts, trusted.* xattrs");
-        fx = Fixture.create();
         buildLowers(fx);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
     }
 
     /** Two lower layers with the interesting cases: merging, whiteouts, opaque dirs, links, xattrs, modes. */

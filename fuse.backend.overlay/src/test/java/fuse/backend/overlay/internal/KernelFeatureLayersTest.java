@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,14 +15,13 @@ import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.api.Errno;
 import fuse.api.FuseException;
-import fuse.posix.Posix;
 import fuse.testkit.TestCaller;
 
 /**
@@ -40,20 +38,12 @@ class KernelFeatureLayersTest {
     private static final String METACOPY = "index=off,metacopy=on,xino=off,redirect_dir=on";
     private static final String INDEX = "index=on,metacopy=off,xino=off,redirect_dir=off";
 
-    private Fixture fx;
+    @RegisterExtension
+    final Fixture fx = new Fixture();
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "needs root: kernel overlay mounts, trusted.* xattrs");
-        fx = Fixture.create();
         KernelCompatibilityTest.buildLowers(fx);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
     }
 
     private KernelOverlay kernel(String features) throws Exception {

@@ -3,7 +3,6 @@ package fuse.backend.overlay.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,33 +10,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.api.Errno;
 import fuse.api.FuseException;
-import fuse.posix.Posix;
 import fuse.testkit.TestCaller;
 
 /** The directory checks made when an overlay opens, each failing with a message that names the setting. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LayersTest {
-    private Fixture fx;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "needs root");
-        fx = Fixture.create();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
+    @RegisterExtension
+    final Fixture fx = new Fixture();
 
     private FuseException failure(Map<String, Object> config) {
         return assertThrows(FuseException.class, () -> OverlayFileSystem.open(Settings.parse(config)).close());

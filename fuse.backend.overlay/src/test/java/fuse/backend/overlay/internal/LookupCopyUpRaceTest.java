@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,19 +18,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.api.Entry;
 import fuse.api.Errno;
 import fuse.api.FuseException;
 import fuse.api.Node;
 import fuse.api.Opened;
-import fuse.posix.Posix;
 import fuse.testkit.TestCaller;
 
 /**
@@ -45,29 +43,18 @@ class LookupCopyUpRaceTest {
     private static final TestCaller ROOT = TestCaller.root();
     private static final String LOWER_CONTENT = "only in lower2";
 
-    private Fixture fx;
+    @RegisterExtension
+    final Fixture fx = new Fixture();
     private OverlayFileSystem fs;
     private SpiOps ops;
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "needs root (trusted.* xattrs, whiteouts)");
-        fx = Fixture.create();
         file(fx.lower2, "deep.txt", LOWER_CONTENT);
         file(fx.lower1, "top.txt", "top from lower1");
         file(fx.lower1, "sub/dir/file", "deep file");
         fs = fx.open();
         ops = new SpiOps(fs);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (fs != null) {
-            fs.close();
-        }
-        if (fx != null) {
-            fx.close();
-        }
     }
 
     @FunctionalInterface

@@ -7,25 +7,18 @@ import static fuse.testkit.posix.ProbeResults.assertContains;
 import static fuse.testkit.posix.ProbeResults.assertSameResults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.testkit.posix.AclScenario;
 import fuse.testkit.posix.Python;
 import fuse.mount.testing.TestMount;
-import fuse.posix.Linux;
-import fuse.posix.Posix;
 
 /**
  * POSIX ACLs through an {@code allow_other} overlay mount behave as through the kernel's overlayfs over an identical
@@ -37,31 +30,14 @@ import fuse.posix.Posix;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class OverlayAclKernelTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(100);
-
-    private Fixture ours;
-    private Fixture kernels;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "needs root: kernel overlay mounts, switching users");
-        ours = Fixture.create();
-        kernels = Fixture.create();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (Fixture fx : new Fixture[] {ours, kernels}) {
-            if (fx != null) {
-                fx.close();
-            }
-        }
-    }
+    @RegisterExtension
+    final Fixture ours = new Fixture();
+    @RegisterExtension
+    final Fixture kernels = new Fixture();
 
     /** The tree with its ACLs in the lower layer, reachable by the ordinary user. */
     private static void prepare(Fixture fx, TestMount anyMount) throws Exception {
-        Posix.fchmodat(Linux.AT_FDCWD, fx.base.toString(), 0755, 0);
-        Posix.fchmodat(Linux.AT_FDCWD, fx.mountpoint.toString(), 0755, 0);
+        fx.reachableByOthers();
         Path tree = AclScenario.populate(fx.lower1.resolve("acl"));
         List<String> setup = Python.probe(anyMount, Python.ROOT, tree.toString(), "022", SETUP);
         assertTrue(setup.stream().allMatch(line -> line.endsWith("-> OK")), () -> String.join("\n", setup));
@@ -69,19 +45,16 @@ class OverlayAclKernelTest {
 
     @Test
     void aclsThroughTheOverlayBehaveAsThroughTheKernelsOverlayfs() throws Exception {
-        Map<String, Object> config = new HashMap<>(ours.configuration());
-        config.put("backend", "overlay");
-        config.put("allow_other", true);
         // Not passthrough: a read-only open passes the lower file through and its RELEASE comes asynchronously,
         // so the next write open of the same file could meet the overlay's ETXTBSY rule; ACLs are the point here.
-        config.put("passthrough", false);
+        Object[] keys = {"allow_other", true, "passthrough", false};
         // The tree is in place before either overlay looks at it.
-        Posix.fchmodat(Linux.AT_FDCWD, ours.base.toString(), 0755, 0);
-        try (TestMount scratch = TestMount.mount(new OverlayBackend(), config, DEADLINE)) {
+        ours.reachableByOthers();
+        try (TestMount scratch = ours.mount(keys)) {
             prepare(ours, scratch);
             prepare(kernels, scratch);
         }
-        try (TestMount mount = TestMount.mount(new OverlayBackend(), config, DEADLINE);
+        try (TestMount mount = ours.mount(keys);
                 KernelOverlay kernel = kernels.mountKernel()) {
             String oursTree = mount.path("acl").toString();
             String kernelTree = kernel.target.resolve("acl").toString();

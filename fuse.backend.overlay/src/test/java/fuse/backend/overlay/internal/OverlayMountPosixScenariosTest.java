@@ -1,16 +1,12 @@
 package fuse.backend.overlay.internal;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.mount.testing.TestMount;
-import fuse.posix.Posix;
 import fuse.testkit.posix.PosixDriver;
 import fuse.testkit.posix.PosixScenarios;
 
@@ -20,29 +16,21 @@ import fuse.testkit.posix.PosixScenarios;
  * {@code default_permissions}). The mount's watchdog aborts it if a scenario ever blocks on it.
  */
 class OverlayMountPosixScenariosTest extends PosixScenarios {
-    private Fixture fx;
+    @RegisterExtension
+    final Fixture fx = new Fixture();
     private TestMount mount;
 
     @BeforeEach
     void mount() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "needs root: mounts, trusted.* xattrs, whiteouts");
-        fx = Fixture.create();
-        Map<String, Object> config = new HashMap<>(fx.configuration());
-        config.put("backend", "overlay");
-        config.put("allow_other", true);
-        mount = TestMount.mount(new OverlayBackend(), config, Duration.ofSeconds(55));
+        // Within the scenarios' own timeout, so the watchdog answers a blocked scenario before JUnit gives up.
+        mount = TestMount.mount(new OverlayBackend(), fx.mountConfiguration("allow_other", true),
+                Duration.ofSeconds(55));
     }
 
     @AfterEach
     void unmount() throws Exception {
-        try {
-            if (mount != null) {
-                mount.close();
-            }
-        } finally {
-            if (fx != null) {
-                fx.close();
-            }
+        if (mount != null) {
+            mount.close();
         }
     }
 

@@ -4,7 +4,6 @@ import static fuse.backend.overlay.internal.Fixture.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -14,18 +13,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.mount.testing.TestMount;
 import fuse.passthrough.PassthroughStatistics;
@@ -39,29 +36,14 @@ import fuse.testkit.Wait;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class OverlayMountTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(100);
     private static final int BIG = 32 << 20;
 
-    private Fixture fx;
+    @RegisterExtension
+    final Fixture fx = new Fixture();
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "needs root: FUSE passthrough, kernel overlay mounts");
-        fx = Fixture.create();
         KernelCompatibilityTest.buildLowers(fx);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
-
-    private TestMount mount() throws Exception {
-        Map<String, Object> config = new HashMap<>(fx.configuration());
-        config.put("backend", "overlay");
-        return TestMount.mount(new OverlayBackend(), config, DEADLINE);
     }
 
     private static String sha256(Path file) throws Exception {
@@ -87,7 +69,7 @@ class OverlayMountTest {
         new java.util.Random(1).nextBytes(data);
         Files.write(fx.lower2.resolve("big"), data);
         String lowerHash = sha256(fx.lower2.resolve("big"));
-        try (TestMount mount = mount()) {
+        try (TestMount mount = fx.mount()) {
             // A read-only open of a lower file: the kernel reads the lower file itself.
             long start = System.nanoTime();
             assertEquals(lowerHash, hashIn(mount, mount.path("big")));
@@ -130,15 +112,12 @@ class OverlayMountTest {
     /** Layers must not change while mounted (the overlayfs rule): the kernel caches names and attributes long. */
     @Test
     void cachesLongByDefaultAndShortWhenTold() throws Exception {
-        try (TestMount mount = mount()) {
+        try (TestMount mount = fx.mount()) {
             String coherence = mount.core().coherence();
             assertTrue(coherence.startsWith("watch (layers do not change while mounted") && coherence.contains(
                     "cached 3600 s"), coherence);
         }
-        Map<String, Object> config = new HashMap<>(fx.configuration());
-        config.put("backend", "overlay");
-        config.put("coherence", "timeout");
-        try (TestMount mount = TestMount.mount(new OverlayBackend(), config, DEADLINE)) {
+        try (TestMount mount = fx.mount("coherence", "timeout")) {
             assertTrue(mount.core().coherence().startsWith("timeout 1 s (coherence=timeout)"),
                     mount.core().coherence());
         }
@@ -146,7 +125,7 @@ class OverlayMountTest {
 
     @Test
     void aReadOnlyOpenBeforeCopyUpKeepsReadingTheLowerFile() throws Exception {
-        try (TestMount mount = mount()) {
+        try (TestMount mount = fx.mount()) {
             Path file = mount.path("etc/passwd");
             String lower = Files.readString(fx.lower2.resolve("etc/passwd"));
             FileChannel early = mount.io(() -> FileChannel.open(file));
@@ -219,11 +198,7 @@ class OverlayMountTest {
     void withoutPassthroughLowerAndUpperFilesKeepTheirPageCacheAcrossOpens(boolean writebackCache) throws Exception {
         String content = "lower layer bytes\n".repeat(64 * 1024);
         Files.writeString(fx.lower2.resolve("cached"), content);
-        Map<String, Object> config = new HashMap<>(fx.configuration());
-        config.put("backend", "overlay");
-        config.put("passthrough", false);
-        config.put("writeback_cache", writebackCache);
-        try (TestMount mount = TestMount.mount(new OverlayBackend(), config, DEADLINE)) {
+        try (TestMount mount = fx.mount("passthrough", false, "writeback_cache", writebackCache)) {
             Path file = mount.path("cached");
             assertEquals(content, mount.io(() -> Files.readString(file)));
             long reads = settledReads(mount);
@@ -259,7 +234,7 @@ class OverlayMountTest {
 
     @Test
     void aSwapToAFreshOverlayKeepsOpenFilesAndTheWorkDirectories() throws Exception {
-        try (TestMount mount = mount()) {
+        try (TestMount mount = fx.mount()) {
             Path hosts = mount.path("etc/hosts");
             FileChannel writer = mount.io(() -> FileChannel.open(hosts, StandardOpenOption.WRITE));
             try {
@@ -285,7 +260,7 @@ class OverlayMountTest {
     @Test
     void changesThroughFuseMountWithTheKernelAndTheOtherWayRound() throws Exception {
         SortedMap<String, Tree.Info> fuseView;
-        try (TestMount mount = mount()) {
+        try (TestMount mount = fx.mount()) {
             mount.io(() -> {
                 KernelCompatibilityTest.scenario(new HostOps(mount.path().toString()));
                 return null;
@@ -301,7 +276,7 @@ class OverlayMountTest {
             assertNull(host.write("data/hardlink", 0, "via kernel".getBytes(), false, true, 0));
             fuseView = Tree.ofMount(kernel.target.toString());
         }
-        try (TestMount mount = mount()) {
+        try (TestMount mount = fx.mount()) {
             assertEquals("", Tree.diff(fuseView, mount.io(() -> Tree.ofMount(mount.path().toString()))));
         }
     }

@@ -2,27 +2,24 @@ package fuse.backend.overlay.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.api.FileSystemBackend;
 import fuse.mount.internal.MountConfig;
 import fuse.mount.internal.MountCore;
 import fuse.mount.testing.TestMount;
 import fuse.passthrough.PassthroughStatistics;
-import fuse.posix.Posix;
 
 /**
  * The passthrough policy ({@code policy}, {@code rules}) on a real overlay mount: rules decide per open on top of
@@ -33,30 +30,20 @@ import fuse.posix.Posix;
 class OverlayPolicyKernelTest {
     private static final Duration DEADLINE = Duration.ofSeconds(50);
 
-    private Fixture fx;
+    @RegisterExtension
+    final Fixture fx = new Fixture();
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "needs root: FUSE passthrough");
-        fx = Fixture.create();
         Fixture.file(fx.lower2, "app.log", "lower log\n");
         Fixture.file(fx.lower2, "data.bin", "lower data\n");
         Fixture.file(fx.lower2, "logs/old.txt", "old\n");
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
-
     @Test
     void rulesDecidePerOpenAndAChangedPolicyAppliesToNewOpensOfTheSameOverlay() throws Exception {
-        Map<String, Object> config = new HashMap<>(fx.configuration());
-        config.put("backend", "overlay");
-        config.put("policy", "rules");
-        config.put("rules", new String[] {"*.log:java", "logs/**:java", "*:passthrough"});
+        Map<String, Object> config = fx.mountConfiguration("policy", "rules",
+                "rules", new String[] {"*.log:java", "logs/**:java", "*:passthrough"});
         AtomicInteger overlaysOpened = new AtomicInteger();
         FileSystemBackend counting = context -> {
             overlaysOpened.incrementAndGet();

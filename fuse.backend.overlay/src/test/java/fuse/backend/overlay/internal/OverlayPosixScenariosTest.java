@@ -1,12 +1,11 @@
 package fuse.backend.overlay.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import fuse.posix.Posix;
 import fuse.testkit.TestCaller;
 import fuse.testkit.posix.PosixDriver;
 import fuse.testkit.posix.PosixScenarios;
@@ -17,30 +16,19 @@ import fuse.testkit.posix.SpiDriver;
  * an overlay must behave like a plain directory. Every reference taken is given back, so only the root remains.
  */
 class OverlayPosixScenariosTest extends PosixScenarios {
-    private Fixture fx;
+    @RegisterExtension
+    final Fixture fx = new Fixture();
     private OverlayFileSystem fs;
 
     @BeforeEach
     void open() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "needs root (trusted.* xattrs, whiteouts)");
-        fx = Fixture.create();
         fs = fx.open();
     }
 
+    /** The fixture closes the overlay afterwards. */
     @AfterEach
-    void close() throws Exception {
-        try {
-            if (fs != null) {
-                assertEquals(1, fs.nodeCount(), "nodes left referenced after the scenario");
-            }
-        } finally {
-            if (fs != null) {
-                fs.close();
-            }
-            if (fx != null) {
-                fx.close();
-            }
-        }
+    void everyReferenceGivenBack() {
+        assertEquals(1, fs.nodeCount(), "nodes left referenced after the scenario");
     }
 
     /** overlayfs keeps whiteouts for itself: a caller's RENAME_WHITEOUT is EINVAL, as in the kernel. */

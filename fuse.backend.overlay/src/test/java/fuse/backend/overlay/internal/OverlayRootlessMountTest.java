@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,15 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.api.FuseException;
 import fuse.mount.testing.TestMount;
@@ -36,31 +32,12 @@ import fuse.posix.Posix;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class OverlayRootlessMountTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(100);
-
-    private Fixture fx;
+    @RegisterExtension
+    final Fixture fx = new Fixture();
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "needs root: FUSE mounts, kernel overlay mounts");
-        fx = Fixture.create();
         KernelCompatibilityTest.buildLowers(fx);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
-
-    private TestMount mount(Object... keyValues) throws Exception {
-        Map<String, Object> config = new HashMap<>(fx.configuration());
-        config.put("backend", "overlay");
-        for (int i = 0; i < keyValues.length; i += 2) {
-            config.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        return TestMount.mount(new OverlayBackend(), config, DEADLINE);
     }
 
     private Path volatileMark() {
@@ -69,7 +46,7 @@ class OverlayRootlessMountTest {
 
     @Test
     void volatileMarksTheLayersWhileMountedAndSquashShowsOneOwner() throws Exception {
-        try (TestMount mount = mount(Settings.VOLATILE, true, Settings.SQUASH_TO_UID, 1234L,
+        try (TestMount mount = fx.mount(Settings.VOLATILE, true, Settings.SQUASH_TO_UID, 1234L,
                 Settings.SQUASH_TO_GID, 4321L)) {
             Path created = mount.path("etc/created");
             mount.io(() -> {
@@ -109,7 +86,7 @@ class OverlayRootlessMountTest {
 
     @Test
     void idMappingsShowShiftedOwnersAndStoreThemBack() throws Exception {
-        try (TestMount mount = mount(Settings.UIDMAPPING, "1000:2000:10", Settings.GIDMAPPING, "1000:3000:10")) {
+        try (TestMount mount = fx.mount(Settings.UIDMAPPING, "1000:2000:10", Settings.GIDMAPPING, "1000:3000:10")) {
             Path home = mount.path("home/user");
             assertEquals(2000, (int) mount.io(() -> Files.getAttribute(home, "unix:uid")));
             assertEquals(3000, (int) mount.io(() -> Files.getAttribute(home, "unix:gid")));
@@ -140,7 +117,7 @@ class OverlayRootlessMountTest {
         assertTrue(upper.length > 0 && java.util.stream.IntStream.range(0, upper.length).allMatch(i -> upper[i] == 0),
                 "the upper file holds no data, only its size");
         String lower = Files.readString(fx.lower1.resolve("data/big"));
-        try (TestMount mount = mount(Settings.METACOPY, "on")) {
+        try (TestMount mount = fx.mount(Settings.METACOPY, "on")) {
             Path big = mount.path("data/big");
             assertEquals(lower, mount.io(() -> Files.readString(big)));
             assertEquals("rw-------", mount.io(() -> java.nio.file.attribute.PosixFilePermissions.toString(

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -23,11 +22,11 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.api.AttributeChanges;
 import fuse.api.Attributes;
@@ -45,14 +44,13 @@ import fuse.testkit.TestCaller;
 class OverlaySemanticsTest {
     private static final TestCaller ROOT = TestCaller.root();
 
-    private Fixture fx;
+    @RegisterExtension
+    final Fixture fx = new Fixture();
     private OverlayFileSystem fs;
     private SpiOps ops;
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "needs root (trusted.* xattrs, whiteouts)");
-        fx = Fixture.create();
         file(fx.lower1, "top.txt", "top from lower1");
         file(fx.lower2, "top.txt", "hidden in lower2");
         file(fx.lower2, "deep.txt", "only in lower2");
@@ -69,16 +67,6 @@ class OverlaySemanticsTest {
         file(fx.lower1, "sub/dir/file", "deep file");
         fs = fx.open();
         ops = new SpiOps(fs);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (fs != null) {
-            fs.close();
-        }
-        if (fx != null) {
-            fx.close();
-        }
     }
 
     /** A lookup counted with {@link #ops}' entries, so that its walks do not release what the test still uses. */
@@ -284,7 +272,7 @@ class OverlaySemanticsTest {
     void nodeDescriptorsAreBoundedAndAnswerEnfileAtTheLimit() throws Exception {
         fs.close();
         // The root holds 3 (upper and two lowers); then merged 2, top.txt 1, deep.txt 1, sub 1: 8 in all.
-        fs = OverlayFileSystem.open(Settings.parse(fx.configuration()), null, 8);
+        fs = fx.openWithNodeDescriptors(8);
         Entry top = fs.lookup(ROOT, fs.root(), "top.txt");
         for (String name : List.of("merged", "deep.txt", "sub")) {
             fs.lookup(ROOT, fs.root(), name);
@@ -303,7 +291,7 @@ class OverlaySemanticsTest {
         assertNull(ops.unlink("deep.txt"));
         fs.close();
         // The root holds 3 (upper and two lowers): the new file's node is one too many.
-        fs = OverlayFileSystem.open(Settings.parse(fx.configuration()), null, 3);
+        fs = fx.openWithNodeDescriptors(3);
         FuseException refused = assertThrows(FuseException.class,
                 () -> fs.create(ROOT, fs.root(), "deep.txt", O_CREAT | O_RDWR, 0644));
         assertEquals(Errno.ENFILE, refused.errno());
@@ -514,7 +502,7 @@ class OverlaySemanticsTest {
         fs.close();
         Map<String, Object> config = fx.configuration();
         config.put("passthrough", false);
-        fs = OverlayFileSystem.open(Settings.parse(config));
+        fs = fx.open(config);
         ops = new SpiOps(fs);
         Node n = node("deep.txt");
         Opened early = fs.open(ROOT, n, O_RDONLY);
@@ -536,7 +524,7 @@ class OverlaySemanticsTest {
         Map<String, Object> config = fx.configuration();
         config.remove(Settings.UPPERDIR);
         config.remove(Settings.WORKDIR);
-        fs = OverlayFileSystem.open(Settings.parse(config));
+        fs = fx.open(config);
         ops = new SpiOps(fs);
         assertEquals("top from lower1", read("top.txt"));
         assertEquals(Errno.EROFS, ops.write("top.txt", 0, "x".getBytes(), false, false, 0));

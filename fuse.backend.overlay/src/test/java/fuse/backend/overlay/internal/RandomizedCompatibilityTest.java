@@ -3,7 +3,6 @@ package fuse.backend.overlay.internal;
 import static fuse.posix.Linux.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,14 +15,13 @@ import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import fuse.api.Errno;
 import fuse.mount.testing.TestMount;
-import fuse.posix.Posix;
 
 /**
  * The same seeded sequence of operations applied to this backend and to the kernel's overlayfs, over identical
@@ -38,26 +36,17 @@ import fuse.posix.Posix;
 class RandomizedCompatibilityTest {
     private static final String[] XATTRS = {"user.a", "user.b", "trusted.t", "trusted.overlay.esc"};
 
-    private Fixture fx;
+    @RegisterExtension
+    final Fixture fx = new Fixture();
     private Path upper2;
     private Path work2;
 
+    /** The kernel's overlay writes upper and work, the backend upper2 and work2 ({@code -Doverlay.keep=true}). */
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "needs root: kernel overlay mounts, trusted.* xattrs");
-        fx = Fixture.create();
         KernelCompatibilityTest.buildLowers(fx);
         upper2 = Files.createDirectory(fx.base.resolve("upper2"));
         work2 = Files.createDirectory(fx.base.resolve("work2"));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (fx != null && !Boolean.getBoolean("overlay.keep")) {
-            fx.close();
-        } else if (fx != null) {
-            System.out.println("kept " + fx.base + " (kernel: upper, work; backend: upper2, work2)");
-        }
     }
 
     private record Step(String description, Function<Ops, Errno> action) {
