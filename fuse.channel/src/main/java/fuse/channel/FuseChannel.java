@@ -35,7 +35,8 @@ public final class FuseChannel {
 
     /**
      * Whether something is mounted at {@code mountpoint} (absolute, as the mount table names it), from the mount
-     * table: waits for no file system, and needs no new descriptor once a mount was made.
+     * table: waits for no file system (it opens the table for the reading; a session's own unmount needs no new
+     * descriptor).
      */
     public static boolean isMountPoint(Path mountpoint) throws IOException {
         return Mounter.isMountPoint(mountpoint);

@@ -21,12 +21,16 @@ import fuse.testkit.Wait;
 
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SessionLifecycleTest {
+    /** What {@code /proc/self/mountinfo} links to in {@code /proc/self/fd}. */
+    private static final String MOUNTINFO = "/proc/" + ProcessHandle.current().pid() + "/mountinfo";
+
     @RegisterExtension
     final MountFixture fixture = new MountFixture();
 
     @Test
     void mountNegotiatesInitAndCloseUnmountsAndStopsEveryThread() throws Exception {
         long devFuseBefore = MountFixture.openDescriptors("/dev/fuse");
+        long mountTableBefore = MountFixture.openDescriptors(MOUNTINFO);
         MemoryFs fs = new MemoryFs();
         fs.addFile(fs.root, "hello", "hi there".getBytes(StandardCharsets.UTF_8));
         FuseSession session = fixture.mount(fs, o -> o.withThreads(3));
@@ -56,6 +60,8 @@ class SessionLifecycleTest {
         Wait.until(Duration.ofSeconds(2), "fusectl: the RELEASE after close answered too",
                 () -> LeftoverMounts.waiting(session.connectionId()) == 0);
         assertTrue(session.isAlive());
+        assertEquals(mountTableBefore + 1, MountFixture.openDescriptors(MOUNTINFO),
+                "the session keeps the mount table open for its unmount");
 
         session.close();
         assertFalse(session.isAlive());
@@ -64,6 +70,7 @@ class SessionLifecycleTest {
         assertEquals(1, fs.destroyedCalls());
         assertEquals(List.of(), MountFixture.threadsOf(session));
         assertEquals(devFuseBefore, MountFixture.openDescriptors("/dev/fuse"), "the original and the cloned descriptors closed");
+        assertEquals(mountTableBefore, MountFixture.openDescriptors(MOUNTINFO), "the mount table closed with it");
         session.close(); // idempotent
         assertEquals(1, fs.destroyedCalls());
     }

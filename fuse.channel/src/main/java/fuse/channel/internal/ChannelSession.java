@@ -57,6 +57,8 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
     private final DeviceBackingFiles backingFiles;
     private final DeviceNotifier notifier;
     private final AbortSwitch abort;
+    /** The mount table, kept open until {@link #finish} (after the unmount), which reads it without a new fd. */
+    private final MountTable mountTable;
     private final Thread[] readers;
     /** The ring queues, empty on /dev/fuse; their threads follow the device readers in {@link #readers}. */
     private final UringQueue[] queues;
@@ -75,8 +77,9 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
     private volatile InitResult init;
 
     private ChannelSession(MountOptions options, Path mountpoint, long connectionId, int fd, RequestHandler handler,
-            int maxPagesLimit, Optional<UringRings> rings) {
+            int maxPagesLimit, Optional<UringRings> rings, MountTable mountTable) {
         this.options = options;
+        this.mountTable = mountTable;
         this.mountpoint = mountpoint;
         this.connectionId = connectionId;
         this.handler = handler;
@@ -105,12 +108,13 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
 
     /**
      * Starts the readers of a freshly mounted connection, and its ring queues when {@code rings} has them. On
-     * failure nothing is left running; the caller still owns {@code fd}, the rings and the mount.
+     * failure nothing is left running; the caller still owns {@code fd}, the rings, {@code mountTable} and the
+     * mount. On success the session owns {@code mountTable} and closes it when it ends.
      */
     static ChannelSession start(MountOptions options, Path mountpoint, long connectionId, int fd,
-            RequestHandler handler, Optional<UringRings> rings) throws IOException {
+            RequestHandler handler, Optional<UringRings> rings, MountTable mountTable) throws IOException {
         ChannelSession session = new ChannelSession(options, mountpoint, connectionId, fd, handler,
-                InitNegotiation.readMaxPagesLimit(), rings);
+                InitNegotiation.readMaxPagesLimit(), rings, mountTable);
         ReaderContext[] contexts = new ReaderContext[session.deviceReaders];
         try {
             contexts[0] = ReaderContext.forDevice(0, fd, options.maxWrite());
@@ -256,6 +260,7 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
             unmountIfOurs();
         }
         abort.close();
+        mountTable.close();
         initDone.countDown();
         terminated.countDown();
     }
@@ -263,10 +268,10 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
     /** Lazily unmounts the mountpoint if its topmost mount is still this connection. */
     private void unmountIfOurs() {
         try {
-            Optional<MountTable.Mount> top = MountTable.top(mountpoint);
+            Optional<MountTable.Mount> top = mountTable.top(mountpoint);
             if (top.isPresent() && top.get().device() == connectionId) {
                 Mounter.detach(mountpoint);
-            } else if (MountTable.isMounted(mountpoint, connectionId)) {
+            } else if (mountTable.isMounted(mountpoint, connectionId)) {
                 LOG.warn("{} is covered by another mount: connection {} is aborted instead of unmounted",
                         mountpoint, connectionId);
                 abort.pull();
@@ -403,7 +408,7 @@ final class ChannelSession implements FuseSession, Dispatcher.Listener {
     @Override
     public boolean isMounted() {
         try {
-            return MountTable.isMounted(mountpoint, connectionId);
+            return mountTable.isMounted(mountpoint, connectionId);
         } catch (IOException e) {
             LOG.warn("cannot read the mount table: {}", e.getMessage());
             return true; // unknown: not claimed gone

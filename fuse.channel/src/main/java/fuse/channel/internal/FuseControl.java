@@ -26,7 +26,7 @@ final class FuseControl {
     /** Mounts fusectl if it is not mounted yet; {@code false} (logged) if that is impossible. */
     static synchronized boolean ensureMounted() {
         try {
-            for (MountTable.Mount mount : MountTable.read()) {
+            for (MountTable.Mount mount : MountTable.fresh().read()) {
                 if (mount.fsType().equals("fusectl") && mount.mountPoint().equals(CONNECTIONS.toString())) {
                     return true;
                 }

@@ -23,25 +23,38 @@ import fuse.posix.PosixException;
  * The calling process's mounts, from {@code /proc/self/mountinfo}. Read instead of {@code stat(2)} wherever a
  * FUSE mount may be dead or stuck: reading this file never waits for a FUSE server.
  *
- * <p>The file is opened once ({@link #keep}, before the first mount) and read again from offset 0 with
- * {@code pread} each time (a seq_file lists the table as it is at the read): the unmount path, which must tell
- * whether a mount is gone, then needs no new descriptor, and works when the process's table is full.
+ * <p>A session keeps its own table open ({@link #keep}, when it mounts, until {@link #close} after its unmount)
+ * and reads it again from offset 0 with {@code pread} each time (a seq_file lists the table as it is at the
+ * read): the unmount path, which must tell whether a mount is gone, then needs no new descriptor, and works when
+ * the process's table is full. Nothing is kept beyond the session, so no descriptor outlives the bundle. Code
+ * that reads the table now and then uses {@link #fresh}, which opens the file at each read.
  */
-final class MountTable {
+final class MountTable implements AutoCloseable {
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
     private static final int CHUNK = 64 * 1024;
 
-    /** The kept descriptor, opened on first use; -1 when it could not be (then each read opens the file). */
-    private static final class Kept {
-        static final int FD = open();
+    /**
+     * The kept descriptor, -1 for none (not kept, could not be opened, or closed): then each read opens the file.
+     * Guarded by {@code this}: a read never goes to a number closed (and maybe reused) meanwhile.
+     */
+    private int fd;
 
-        private static int open() {
-            try {
-                return Posix.openat(AT_FDCWD, MOUNTINFO.toString(), O_RDONLY | O_CLOEXEC, 0);
-            } catch (PosixException e) {
-                return -1;
-            }
+    private MountTable(int fd) {
+        this.fd = fd;
+    }
+
+    /** A table whose file stays open until {@link #close}; if it cannot be opened now, each read opens it. */
+    static MountTable keep() {
+        try {
+            return new MountTable(Posix.openat(AT_FDCWD, MOUNTINFO.toString(), O_RDONLY | O_CLOEXEC, 0));
+        } catch (PosixException e) {
+            return fresh();
         }
+    }
+
+    /** A table that opens the file at each read and keeps nothing. */
+    static MountTable fresh() {
+        return new MountTable(-1);
     }
 
     /** One line of mountinfo. */
@@ -60,15 +73,7 @@ final class MountTable {
         }
     }
 
-    private MountTable() {
-    }
-
-    /** Opens the kept descriptor now, while there is room for it. */
-    static void keep() {
-        int ignored = Kept.FD;
-    }
-
-    static List<Mount> read() throws IOException {
+    List<Mount> read() throws IOException {
         List<Mount> mounts = new ArrayList<>();
         for (String line : lines()) {
             Mount mount = parse(line);
@@ -79,8 +84,7 @@ final class MountTable {
         return mounts;
     }
 
-    private static List<String> lines() throws IOException {
-        int fd = Kept.FD;
+    private synchronized List<String> lines() throws IOException {
         if (fd < 0) {
             return Files.readAllLines(MOUNTINFO);
         }
@@ -101,8 +105,15 @@ final class MountTable {
         return text.toString(StandardCharsets.UTF_8).lines().toList();
     }
 
+    /** Closes the kept descriptor; later reads open the file. */
+    @Override
+    public synchronized void close() {
+        Posix.closeQuietly(fd);
+        fd = -1;
+    }
+
     /** The topmost mount at {@code mountPoint} (the last one listed there), if any. */
-    static Optional<Mount> top(Path mountPoint) throws IOException {
+    Optional<Mount> top(Path mountPoint) throws IOException {
         String wanted = mountPoint.toString();
         Mount found = null;
         for (Mount mount : read()) {
@@ -114,7 +125,7 @@ final class MountTable {
     }
 
     /** Whether a mount of {@code device} is still at {@code mountPoint}. */
-    static boolean isMounted(Path mountPoint, long device) throws IOException {
+    boolean isMounted(Path mountPoint, long device) throws IOException {
         String wanted = mountPoint.toString();
         for (Mount mount : read()) {
             if (mount.mountPoint().equals(wanted) && mount.device() == device) {

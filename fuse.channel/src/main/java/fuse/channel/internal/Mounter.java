@@ -37,12 +37,11 @@ public final class Mounter {
 
     /** See {@link fuse.channel.FuseChannel#isMountPoint}. */
     public static boolean isMountPoint(Path mountpoint) throws IOException {
-        return MountTable.top(mountpoint).isPresent();
+        return MountTable.fresh().top(mountpoint).isPresent();
     }
 
     /** See {@link fuse.channel.FuseChannel#mount}. */
     public static FuseSession mount(MountOptions options, RequestHandler handler) throws IOException {
-        MountTable.keep();
         Path target = canonical(options.mountpoint());
         cleanStale(target);
         Probe probe = probe(target);
@@ -64,6 +63,18 @@ public final class Mounter {
 
     private static FuseSession mount(MountOptions options, RequestHandler handler, Path target,
             Optional<UringRings> rings) throws IOException {
+        // Kept by the session until after its unmount, which then needs no new descriptor to check the table.
+        MountTable table = MountTable.keep();
+        try {
+            return mount(options, handler, target, rings, table);
+        } catch (IOException | RuntimeException e) {
+            table.close();
+            throw e;
+        }
+    }
+
+    private static FuseSession mount(MountOptions options, RequestHandler handler, Path target,
+            Optional<UringRings> rings, MountTable table) throws IOException {
         int fd = DevFuse.open();
         String type = "fuse." + options.subtype();
         try {
@@ -80,14 +91,14 @@ public final class Mounter {
         }
         long connectionId;
         try {
-            connectionId = connectionId(target, type);
+            connectionId = connectionId(table, target, type);
         } catch (IOException e) {
             abandon(target, fd, -1);
             throw e;
         }
         FuseControl.ensureMounted();
         try {
-            FuseSession session = ChannelSession.start(options, target, connectionId, fd, handler, rings);
+            FuseSession session = ChannelSession.start(options, target, connectionId, fd, handler, rings, table);
             LOG.debug("mounted {} at {} (connection {})", type, target, connectionId);
             return session;
         } catch (IOException | RuntimeException e) {
@@ -156,8 +167,8 @@ public final class Mounter {
     }
 
     /** The connection of the mount just made: the topmost mount of {@code type} at {@code target}. */
-    private static long connectionId(Path target, String type) throws IOException {
-        Optional<MountTable.Mount> top = MountTable.top(target);
+    private static long connectionId(MountTable table, Path target, String type) throws IOException {
+        Optional<MountTable.Mount> top = table.top(target);
         if (top.isEmpty() || !top.get().fsType().equals(type)) {
             throw new IOException("the new " + type + " mount does not show at " + target + " in mountinfo");
         }
@@ -172,7 +183,7 @@ public final class Mounter {
     private static boolean cleanStale(Path target) throws IOException {
         boolean cleaned = false;
         for (int i = 0; i < MAX_STACKED_STALE_MOUNTS; i++) {
-            Optional<MountTable.Mount> top = MountTable.top(target);
+            Optional<MountTable.Mount> top = MountTable.fresh().top(target);
             if (top.isEmpty() || !top.get().isFuse()) {
                 return cleaned;
             }
@@ -220,7 +231,7 @@ public final class Mounter {
      * block the stat for as long as it is stuck.
      */
     static Probe probe(Path target) throws IOException {
-        Optional<MountTable.Mount> top = MountTable.top(target);
+        Optional<MountTable.Mount> top = MountTable.fresh().top(target);
         if (top.isEmpty() || !top.get().isFuse()) {
             return stat(target);
         }

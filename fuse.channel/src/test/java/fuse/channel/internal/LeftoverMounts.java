@@ -24,7 +24,7 @@ public final class LeftoverMounts {
         for (int i = 0; i < 16; i++) {
             Optional<MountTable.Mount> top;
             try {
-                top = MountTable.top(target);
+                top = MountTable.fresh().top(target);
             } catch (IOException e) {
                 removed.add("cannot read mountinfo: " + e);
                 return removed;
@@ -47,7 +47,7 @@ public final class LeftoverMounts {
 
     /** Whether any FUSE mount is at {@code mountpoint}. */
     public static boolean isFuseMounted(Path mountpoint) throws IOException {
-        Optional<MountTable.Mount> top = MountTable.top(mountpoint.toAbsolutePath().normalize());
+        Optional<MountTable.Mount> top = MountTable.fresh().top(mountpoint.toAbsolutePath().normalize());
         return top.isPresent() && top.get().isFuse();
     }
 
