@@ -18,4 +18,22 @@ class OpenFileBudgetTest {
         assertEquals(OpenFileBudget.MINIMUM, OpenFileBudget.share(100, 1));
         assertEquals((1024 - OpenFileBudget.SERVER_RESERVE) / 2, OpenFileBudget.share(1024, 0), "no mount yet: one");
     }
+
+    @Test
+    void theLimitIsReadAgainOnlyOnceTheLastReadingIsASecondOld() {
+        long[] limit = {4096};
+        int[] reads = {0};
+        OpenFileBudget.SoftLimit soft = new OpenFileBudget.SoftLimit(() -> {
+            reads[0]++;
+            return limit[0];
+        });
+        long second = OpenFileBudget.LIMIT_READ_EVERY.toNanos();
+        assertEquals(4096, soft.at(5 * second));
+        limit[0] = 1024;
+        assertEquals(4096, soft.at(5 * second + second - 1), "within the second: the reading stands");
+        assertEquals(1, reads[0]);
+        assertEquals(1024, soft.at(6 * second), "then the new limit");
+        assertEquals(1024, soft.at(6 * second + 1));
+        assertEquals(2, reads[0]);
+    }
 }
