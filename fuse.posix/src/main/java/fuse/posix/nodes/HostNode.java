@@ -31,6 +31,16 @@ public class HostNode implements Node {
     final AtomicInteger uses = new AtomicInteger(CLOSED);
     /** Valid while {@link #uses} is 0 or more; written under the node's lock before {@code uses} publishes it. */
     volatile int fd = -1;
+    /**
+     * Who the cache answered this node to ({@link HostNodes#node}, {@link HostNodes#findHeld}): {@value #MAKER}
+     * only the caller that made it, which may still take it back ({@link HostNodes#takeBack}); {@value #SHARED}
+     * another caller too, who may have handed it to the mount, so only the mount's release lets it go (for
+     * good: the state never goes back); {@value #TAKEN_BACK} taken back, answered to no one again.
+     */
+    private final AtomicInteger answeredTo = new AtomicInteger(MAKER);
+    private static final int MAKER = 1;
+    private static final int SHARED = 2;
+    private static final int TAKEN_BACK = -1;
     /** Used since the cache last looked (the clock's reference bit). */
     volatile boolean recentlyUsed;
     /** The mount released the node; its descriptor closes with the last use and never opens again. */
@@ -82,6 +92,20 @@ public class HostNode implements Node {
                 return new NodeDescriptor(this, fd);
             }
         }
+    }
+
+    /** The cache answers this node to one more caller; {@code false} if it was taken back (make a new node). */
+    final boolean answered() {
+        int state = answeredTo.get();
+        if (state == MAKER) {
+            state = answeredTo.compareAndExchange(MAKER, SHARED);
+        }
+        return state != TAKEN_BACK;
+    }
+
+    /** Whether only the maker had the node, which is now taken back. */
+    final boolean takenBack() {
+        return answeredTo.compareAndSet(MAKER, TAKEN_BACK);
     }
 
     /** Whether the node has its descriptor open now: then its inode cannot be freed, nor its number reused. */

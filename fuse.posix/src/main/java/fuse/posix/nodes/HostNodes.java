@@ -34,7 +34,8 @@ import fuse.posix.ResourceLimit;
 /**
  * The nodes a mount knows of a host tree, one per live host file, deduplicated by {@code (device, inode)}, from
  * the lookup that makes one ({@link #node}) until the mount releases it ({@link #release}: the mount counts, the
- * cache does not), each with an {@code O_PATH} descriptor that stays bounded however many files the kernel knows.
+ * cache does not; a node an operation made but never handed to the mount goes back with {@link #takeBack}), each
+ * with an {@code O_PATH} descriptor that stays bounded however many files the kernel knows.
  *
  * <p><b>Descriptors.</b> Where the file system encodes file handles and the server may open them
  * ({@code CAP_DAC_READ_SEARCH}), a node keeps its file handle ({@code name_to_handle_at}) and its descriptor is
@@ -226,7 +227,7 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
         boolean[] installed = {false};
         nodes.compute(key, (k, current) -> {
             if (current != null && (current.holdsDescriptor() || handle != null && current.handle != null
-                    && current.handle.sameFile(handle))) {
+                    && current.handle.sameFile(handle)) && current.answered()) {
                 synchronized (current) {
                     installed[0] = current.install(fd, 0);
                 }
@@ -237,8 +238,8 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
                 held.decrementAndGet();
                 return current;
             }
-            // A new file, or a new one under the number of a node whose file is gone: that node lives on for
-            // whoever still holds it, without its place in the map.
+            // A new file, or a new one under the number of a node whose file is gone (or that was taken back):
+            // that node lives on for whoever still holds it, without its place in the map.
             N made = factory.apply(new HostNode.Identity(this, k.device, k.inode,
                     FileType.ofMode(stat.attributes().mode()), handle));
             made.install(fd, 0);
@@ -283,7 +284,18 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
      */
     public N findHeld(FileStat stat) {
         N node = nodes.get(new Key(stat.device(), stat.inode()));
-        return node != null && node.holdsDescriptor() ? node : null;
+        return node != null && node.holdsDescriptor() && node.answered() ? node : null;
+    }
+
+    /**
+     * {@code node}, answered to an operation that then failed, will not reach the mount (a create whose open
+     * failed after its node was made): unless the cache has answered it since to another lookup, which may have
+     * handed it to the mount, it leaves the cache as on {@link #release}. Otherwise the mount releases it.
+     */
+    public void takeBack(N node) {
+        if (node != root && node.takenBack()) {
+            release(node);
+        }
     }
 
     /**

@@ -120,6 +120,32 @@ class HostNodesTest {
     }
 
     @Test
+    void aNodeTakenBackBeforeAnyoneElseGotItLeavesTheCache() throws Exception {
+        Files.writeString(dir.resolve("f"), "x");
+        TestNode f = lookup(nodes, "f");
+        nodes.takeBack(f);
+        assertEquals(1, nodes.size(), "the root alone");
+        assertEquals(idle, nodes.descriptors());
+        assertEquals(Errno.ESTALE, assertThrows(FuseException.class, f::descriptor).errno());
+        TestNode again = lookup(nodes, "f");
+        assertNotSame(f, again, "a lookup makes a new node");
+        nodes.takeBack(nodes.root());
+        assertEquals(2, nodes.size(), "the root is never taken back");
+    }
+
+    @Test
+    void aNodeAnsweredToAnotherLookupMeanwhileStaysForTheMountToRelease() throws Exception {
+        Files.writeString(dir.resolve("f"), "x");
+        TestNode made = lookup(nodes, "f");
+        assertSame(made, lookup(nodes, "f"), "another lookup got it, and may have handed it to the mount");
+        nodes.takeBack(made);
+        assertSame(made, lookup(nodes, "f"), "still the file's node");
+        assertEquals(1, statOf(made).attributes().size());
+        nodes.release(made);
+        assertEquals(1, nodes.size());
+    }
+
+    @Test
     void aDescriptorInUseStaysOpenPastTheBoundAndItsRelease() throws Exception {
         Files.writeString(dir.resolve("held"), "held");
         TestNode held = lookup(nodes, "held");

@@ -349,8 +349,8 @@ final class LocalFileSystem implements HostFileOperations {
                 Posix.mknodat(dirfd, name, (type == 0 ? S_IFREG : type) | requested, rdev);
                 made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
             }
-            return madeOrUndone(dirfd, name, made, () -> fixPermissions(
-                    nodes.entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)), newMode));
+            return madeOrUndone(dirfd, name, made, () -> nodes.entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0,
+                    BENEATH)), entry -> fixPermissions(entry, newMode));
         }
     }
 
@@ -366,8 +366,8 @@ final class LocalFileSystem implements HostFileOperations {
                 Posix.mkdirat(dirfd, name, requested);
                 made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
             }
-            return madeOrUndone(dirfd, name, made, () -> fixPermissions(
-                    nodes.entry(Posix.openat2(dirfd, name, NODE_FLAGS | O_DIRECTORY, 0, BENEATH)), newMode));
+            return madeOrUndone(dirfd, name, made, () -> nodes.entry(Posix.openat2(dirfd, name,
+                    NODE_FLAGS | O_DIRECTORY, 0, BENEATH)), entry -> fixPermissions(entry, newMode));
         }
     }
 
@@ -382,7 +382,7 @@ final class LocalFileSystem implements HostFileOperations {
                 made = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
             }
             return madeOrUndone(dirfd, name, made,
-                    () -> nodes.entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)));
+                    () -> nodes.entry(Posix.openat2(dirfd, name, NODE_FLAGS, 0, BENEATH)), entry -> entry);
         }
     }
 
@@ -401,7 +401,7 @@ final class LocalFileSystem implements HostFileOperations {
             }
             FileStat made = Posix.fstatat(dirfd, newName, AT_SYMLINK_NOFOLLOW);
             return madeOrUndone(dirfd, newName, made,
-                    () -> nodes.entry(Posix.openat2(dirfd, newName, NODE_FLAGS, 0, BENEATH)));
+                    () -> nodes.entry(Posix.openat2(dirfd, newName, NODE_FLAGS, 0, BENEATH)), entry -> entry);
         }
     }
 
@@ -411,15 +411,30 @@ final class LocalFileSystem implements HostFileOperations {
         Entry run() throws FuseException;
     }
 
+    /** What is left to do with the entry of a name just made (a permission fix) before the mount gets it. */
+    @FunctionalInterface
+    private interface EntryFinish {
+        Entry apply(Entry entry) throws FuseException;
+    }
+
     /**
      * The entry of the object just made at {@code name}, or, when that fails (no descriptor left: EMFILE, a
      * permission fix refused...), the object removed again and the failure thrown: a failed mknod, mkdir,
-     * symlink, link or create leaves the host as it found it.
+     * symlink, link or create leaves the host as it found it, and the cache without a node for it.
      */
-    private static Entry madeOrUndone(int dirfd, String name, FileStat made, EntryStep step) throws FuseException {
+    private Entry madeOrUndone(int dirfd, String name, FileStat made, EntryStep step, EntryFinish finish)
+            throws FuseException {
+        Entry entry;
         try {
-            return step.run();
+            entry = step.run();
         } catch (FuseException | RuntimeException e) {
+            undoCreation(dirfd, name, made);
+            throw e;
+        }
+        try {
+            return finish.apply(entry);
+        } catch (FuseException | RuntimeException e) {
+            nodes.takeBack((LocalNode) entry.node());
             undoCreation(dirfd, name, made);
             throw e;
         }
@@ -554,7 +569,8 @@ final class LocalFileSystem implements HostFileOperations {
                     || decide(current, fd, entry.attributes().size(), write);
             return new Created(entry, opened(caller, n, fd, flags, passthrough, write));
         } catch (FuseException | RuntimeException e) {
-            // The node stays cached (only the mount releases nodes: a lookup may have handed it over meanwhile).
+            // The mount never gets this entry: the node goes back unless a lookup has answered it meanwhile.
+            nodes.takeBack(n);
             if (made != null) {
                 undoCreation(dirfd, name, made);
             }
