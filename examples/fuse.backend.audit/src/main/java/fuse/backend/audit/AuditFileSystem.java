@@ -34,6 +34,7 @@ import fuse.api.Handle;
 import fuse.api.Node;
 import fuse.api.Opened;
 import fuse.posix.Posix;
+import fuse.posix.nodes.ConfiguredDirectory;
 import fuse.posix.nodes.DirentBatches;
 import fuse.posix.nodes.HostDirectory;
 import fuse.posix.nodes.HostFileOperations;
@@ -69,7 +70,7 @@ final class AuditFileSystem implements HostFileOperations {
     }
 
     static AuditFileSystem open(Settings settings, String mountpoint) throws FuseException {
-        int fd = HostRootSettings.openRoot(settings.root());
+        int fd = ConfiguredDirectory.open(HostRootSettings.ROOT, settings.root(), false);
         HostNodes<AuditNode> nodes;
         try {
             nodes = HostNodes.open("audit root " + settings.root(), fd, 0, AuditNode::new);

@@ -36,6 +36,7 @@ import fuse.posix.FsCredentials;
 import fuse.posix.HostFlush;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
+import fuse.posix.nodes.ConfiguredDirectory;
 import fuse.posix.nodes.DirentBatches;
 import fuse.posix.nodes.HostDirectory;
 import fuse.posix.nodes.HostFileOperations;
@@ -119,12 +120,12 @@ final class LocalFileSystem implements HostFileOperations {
     /**
      * Opens the root.
      *
-     * @throws FuseException ENOENT when the root does not exist, else EINVAL, with a message that names the
-     *         setting, e.g. {@code "root: /srv/x does not exist"}, {@code "root: /srv/x is not a directory"}
+     * @throws FuseException with the refusal's errno and a message that names the setting, e.g.
+     *         {@code "root: /srv/x does not exist"} (ENOENT), {@code "root: /srv/x is not a directory"} (ENOTDIR)
      */
     static LocalFileSystem open(Settings settings) throws FuseException {
         Path root = settings.root();
-        int fd = HostRootSettings.openRoot(root);
+        int fd = ConfiguredDirectory.open(HostRootSettings.ROOT, root, false);
         HostNodes<LocalNode> nodes;
         try {
             nodes = HostNodes.open("local root " + root, fd, settings.nodeDescriptors(), LocalNode::new);
@@ -757,16 +758,21 @@ final class LocalFileSystem implements HostFileOperations {
 
     // --------------------------------------------------------------------------------------------- helpers
 
-    /** The node; and the calling thread is one of the mount's, whose changes the watch does not report. */
+    /** The node; and the calling thread is one of the mount's ({@link #onServerThread}). */
     private LocalNode local(Node node) throws FuseException {
-        SourceWatch w = watch;
-        if (w != null) {
-            w.serverThread();
-        }
+        onServerThread();
         if (node instanceof LocalNode local) {
             return local;
         }
         throw new FuseException(Errno.ESTALE, "not a node of the local backend: " + node);
+    }
+
+    /** Tells the watch that the calling thread is one of the mount's, whose changes it does not report. */
+    private void onServerThread() {
+        SourceWatch w = watch;
+        if (w != null) {
+            w.serverThread();
+        }
     }
 
     /** The kernel is about to cache names or a listing of {@code dir}: a watch that must know, is told. */
@@ -785,13 +791,10 @@ final class LocalFileSystem implements HostFileOperations {
         return local;
     }
 
-    /** The open file; and the calling thread is one of the mount's, whose changes the watch does not report. */
+    /** The open file; and the calling thread is one of the mount's ({@link #onServerThread}). */
     @Override
     public FileHandle hostFile(Handle handle) throws FuseException {
-        SourceWatch w = watch;
-        if (w != null) {
-            w.serverThread();
-        }
+        onServerThread();
         if (handle instanceof FileHandle file) {
             return file;
         }

@@ -12,7 +12,7 @@ import fuse.posix.nodes.HostRootSettings;
  * The local backend's settings parsed from a mount's configuration ({@link LocalBackendSettings} documents them).
  * Errors are {@code FuseException(EINVAL)} whose message starts with the setting's name, e.g.
  * {@code "policy: expected always, never or rules, got 'sometimes'"}. Whether {@code root} exists is checked when
- * the file system opens it ({@link HostRootSettings#openRoot}).
+ * the file system opens it ({@link LocalFileSystem#open}).
  */
 record Settings(Path root, PassthroughPolicy policy, int nodeDescriptors, String watch) {
     static final String NODE_DESCRIPTORS = "node_descriptors";

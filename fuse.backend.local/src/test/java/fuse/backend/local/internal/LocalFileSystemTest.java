@@ -106,7 +106,7 @@ class LocalFileSystemTest {
 
         Files.writeString(dir.resolve("file"), "");
         e = assertThrows(FuseException.class, () -> open(Map.of("root", dir.resolve("file").toString())));
-        assertEquals(Errno.EINVAL, e.errno());
+        assertEquals(Errno.ENOTDIR, e.errno());
         assertEquals("root: " + dir.resolve("file") + " is not a directory", e.getMessage());
 
         e = assertThrows(FuseException.class,

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 import fuse.api.Errno;
 import fuse.api.FuseException;
 import fuse.posix.Posix;
-import fuse.posix.PosixException;
+import fuse.posix.nodes.ConfiguredDirectory;
 
 /**
  * The opened layer directories of one overlay, checked as the kernel checks them at mount time: every directory
@@ -24,7 +24,6 @@ import fuse.posix.PosixException;
  */
 final class Layers implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Layers.class);
-    private static final int DIR_FLAGS = O_PATH | O_DIRECTORY | O_CLOEXEC;
 
     final Settings settings;
     final OverlayXattrs xattrs;
@@ -126,28 +125,12 @@ final class Layers implements AutoCloseable {
 
     private static RealFile openDirectory(String setting, Path path, int layer, boolean writable)
             throws FuseException {
-        int fd;
+        int fd = ConfiguredDirectory.open(setting, path, writable);
         try {
-            fd = Posix.openat(AT_FDCWD, path.toString(), DIR_FLAGS, 0);
-        } catch (PosixException e) {
-            throw new FuseException(e.errno(), setting + ": " + path + switch (e.errno()) {
-                case ENOENT -> " does not exist";
-                case ENOTDIR -> " is not a directory";
-                case EACCES -> " is not accessible";
-                case ELOOP -> " has too many symbolic links";
-                default -> ": " + e.getMessage();
-            }, e);
-        }
-        try {
-            Posix.faccessat(fd, "", R_OK | X_OK | (writable ? W_OK : 0), AT_EMPTY_PATH | AT_EACCESS);
             return new RealFile(layer, fd, Posix.fstat(fd));
-        } catch (PosixException e) {
+        } catch (FuseException | RuntimeException e) {
             Posix.closeQuietly(fd);
-            throw new FuseException(e.errno(), setting + ": " + path + switch (e.errno()) {
-                case EROFS -> " is on a read-only file system";
-                case EACCES -> writable ? " is not writable" : " is not readable";
-                default -> ": " + e.getMessage();
-            }, e);
+            throw e;
         }
     }
 
