@@ -8,17 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +39,7 @@ import fuse.api.FuseException;
 import fuse.api.Node;
 import fuse.api.TimeSpec;
 import fuse.posix.Posix;
+import fuse.testkit.OutsideTheRoot;
 import fuse.testkit.TestCaller;
 
 /**
@@ -56,63 +54,27 @@ class ConfinementTest {
     @TempDir
     Path parent;
 
+    private OutsideTheRoot tree;
     private Path root;
     private Path outside;
     private LocalFileSystem fs;
-    private Map<String, String> before;
 
     @BeforeEach
     void setUp() throws Exception {
-        root = Files.createDirectory(parent.resolve("root"));
-        outside = Files.createDirectory(parent.resolve("outside"));
-        Files.writeString(outside.resolve("secret"), "secret");
-        Files.createDirectory(outside.resolve("dir"));
-        Posix.setxattr(outside.resolve("secret").toString(), "user.tag", bytes("outside"), 0);
+        tree = OutsideTheRoot.in(parent);
+        root = tree.root;
+        outside = tree.outside;
         fs = LocalFileSystem.open(Settings.parse(Map.of("root", root.toString())));
-        before = snapshot();
     }
 
     @AfterEach
     void tearDown() throws Exception {
         fs.close();
-        Map<String, String> after = snapshot();
-        List<String> changes = new ArrayList<>();
-        for (String path : before.keySet()) {
-            if (!before.get(path).equals(after.get(path))) {
-                changes.add(path + ": " + before.get(path) + " -> " + after.get(path));
-            }
-        }
-        after.keySet().stream().filter(path -> !before.containsKey(path)).forEach(path -> changes.add("new " + path));
-        assertTrue(changes.isEmpty(), () -> changes.size() + " changes outside the root, e.g. "
-                + changes.subList(0, Math.min(5, changes.size())));
+        tree.assertUnchanged();
     }
 
     private static MemorySegment bytes(String s) {
         return Arena.ofAuto().allocateFrom(JAVA_BYTE, s.getBytes());
-    }
-
-    /** Every entry of the root's parent outside the root's subtree, with what an escape could change. */
-    private Map<String, String> snapshot() throws IOException {
-        Map<String, String> state = new TreeMap<>();
-        try (Stream<Path> paths = Files.walk(parent)) {
-            for (Path p : (Iterable<Path>) paths::iterator) {
-                if (p.startsWith(root)) {
-                    continue;
-                }
-                Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,nlink,lastModifiedTime",
-                        LinkOption.NOFOLLOW_LINKS);
-                String xattrs;
-                try {
-                    xattrs = String.valueOf(Posix.llistxattr(p.toString(), MemorySegment.NULL));
-                } catch (FuseException e) {
-                    xattrs = e.errno().name();
-                }
-                state.put(parent.relativize(p).toString(), a.get("mode") + " " + a.get("uid") + ":" + a.get("gid")
-                        + " " + a.get("size") + " n" + a.get("nlink") + " " + a.get("lastModifiedTime")
-                        + " x" + xattrs);
-            }
-        }
-        return state;
     }
 
     private static Errno errnoOf(Executable call) {

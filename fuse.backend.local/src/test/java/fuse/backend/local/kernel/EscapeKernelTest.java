@@ -6,18 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import fuse.api.FuseException;
 import fuse.mount.testing.TestMount;
 import fuse.posix.Posix;
+import fuse.testkit.OutsideTheRoot;
 import fuse.testkit.posix.Python;
 
 /**
@@ -50,21 +46,18 @@ class EscapeKernelTest {
     @TempDir
     Path base;
 
+    private OutsideTheRoot tree;
     private Path root;
     private Path outside;
-    private Map<String, String> before;
     private TestMount mount;
 
     @BeforeEach
     void setUp() throws Exception {
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
-        root = Files.createDirectory(base.resolve("root"));
-        outside = Files.createDirectory(base.resolve("outside"));
-        Files.writeString(outside.resolve("secret"), "secret");
-        Files.setAttribute(outside.resolve("secret"), "user:tag", "outside".getBytes());
-        Files.createDirectory(outside.resolve("dir"));
+        tree = OutsideTheRoot.in(base);
+        root = tree.root;
+        outside = tree.outside;
         Files.writeString(root.resolve("f"), "inside");
-        before = snapshot();
         mount = LocalMounts.mount(root, "always", Map.of("allow_other", true));
     }
 
@@ -75,42 +68,8 @@ class EscapeKernelTest {
                 mount.close();
             }
         } finally {
-            Map<String, String> after = snapshot();
-            List<String> changes = new ArrayList<>();
-            before.forEach((path, state) -> {
-                if (!state.equals(after.get(path))) {
-                    changes.add(path + ": " + state + " -> " + after.get(path));
-                }
-            });
-            after.keySet().stream().filter(path -> !before.containsKey(path)).forEach(path -> changes.add("new " + path));
-            assertTrue(changes.isEmpty(), () -> changes.size() + " changes outside the root: " + changes);
+            tree.assertUnchanged();
         }
-    }
-
-    /** Everything under the root's parent outside the root, with what an escape could change, contents included. */
-    private Map<String, String> snapshot() throws IOException {
-        Map<String, String> state = new TreeMap<>();
-        try (Stream<Path> paths = Files.walk(base)) {
-            for (Path p : (Iterable<Path>) paths::iterator) {
-                if (p.startsWith(root)) {
-                    continue;
-                }
-                Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,nlink,lastModifiedTime,ctime",
-                        LinkOption.NOFOLLOW_LINKS);
-                String xattrs;
-                try {
-                    xattrs = String.valueOf(Posix.llistxattr(p.toString(), MemorySegment.NULL));
-                } catch (FuseException e) {
-                    xattrs = e.errno().name();
-                }
-                String content = Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
-                        ? HexFormat.of().formatHex(Files.readAllBytes(p)) : "";
-                state.put(base.relativize(p).toString(), a.get("mode") + " " + a.get("uid") + ":" + a.get("gid")
-                        + " " + a.get("size") + " n" + a.get("nlink") + " m" + a.get("lastModifiedTime") + " c"
-                        + a.get("ctime") + " x" + xattrs + " " + content);
-            }
-        }
-        return state;
     }
 
     private List<String> probe(String... operations) throws Exception {
