@@ -133,6 +133,7 @@ final class DirectoryReplies {
             filler = new ReplyFiller(r.plus(), out, r.plus() && binding == gate.current(), binding, caller, dir);
             try {
                 binding.fs.readdir(caller, dir.node(), dir.handle(), r.offset(), filler);
+                filler.listed = true;
             } catch (FuseException e) {
                 if (filler.counted.isEmpty()) {
                     throw e;
@@ -145,7 +146,7 @@ final class DirectoryReplies {
         } finally {
             binding.release();
             if (unopenedListing) {
-                unopened.readUpTo(dir, filler != null && filler.full, filler == null ? 0 : filler.next);
+                unopened.readUpTo(dir, filler != null && filler.continues(), filler == null ? 0 : filler.next);
             }
         }
     }
@@ -166,6 +167,10 @@ final class DirectoryReplies {
         final List<NodeRecord> counted = new ArrayList<>();
         /** Whether an entry did not fit: the listing goes on from {@link #next}. */
         boolean full;
+        /** Whether the backend's readdir returned (the directory ended or the reply filled up), not failed. */
+        boolean listed;
+        /** Whether the reply holds an entry. */
+        boolean any;
         /** The offset after the last entry in the reply. */
         long next;
 
@@ -192,9 +197,18 @@ final class DirectoryReplies {
             return added(addEntry(name, inode, type, next), next);
         }
 
+        /**
+         * Whether the kernel asks for more at {@link #next}: when the reply filled up, and when it ended the
+         * directory with entries in it too, since only an empty reply tells the kernel the listing is over.
+         */
+        boolean continues() {
+            return full || listed && any;
+        }
+
         private boolean added(boolean fitted, long offset) {
             if (fitted) {
                 next = offset;
+                any = true;
             } else {
                 full = true;
             }

@@ -19,10 +19,13 @@ import fuse.channel.RequestHeader;
  * listing when its directory changes on the host, and the kernel when it changes through the mount.
  *
  * <p>Such a READDIR carries no handle ({@code fh} 0). The mount opens the directory on the backend for it; when
- * the reply filled up before the directory ended, the handle is kept for the READDIR that continues from where
- * the reply stopped (a listing of 10,000 names takes dozens; opening and seeking for each would cost what OPENDIR
- * did). At most {@link #KEPT} are kept, the oldest closed first; a listing's last READDIR, a swap and the session's
- * end close them. They hold no room under {@code max_open_files}: the kernel has no handle to count.
+ * the reply had entries, the handle is kept for the READDIR that continues from where the reply stopped (a
+ * listing of 10,000 names takes dozens; opening and seeking for each would cost what OPENDIR did). That includes a
+ * reply that reached the end of the directory: the kernel learns of the end only from an empty reply, so every
+ * listing ends with one more READDIR, which then reads the end from the kept handle instead of opening and seeking
+ * again (a tree walk after a cache drop lists most directories in one reply: each was opened twice). At most
+ * {@link #KEPT} are kept, the oldest closed first; a listing's last (empty) READDIR, a swap and the session's end
+ * close them. They hold no room under {@code max_open_files}: the kernel has no handle to count.
  */
 final class UnopenedListings {
     /** The fh of a READDIR or FSYNCDIR on a directory the kernel opened without OPENDIR. */
@@ -79,7 +82,8 @@ final class UnopenedListings {
 
     /**
      * A READDIR on {@code listing} is answered (its binding released): keep it for the READDIR at {@code next}
-     * when {@code more} entries follow, else close it.
+     * when the kernel asks for more ({@code more}: the reply filled up, or ended the directory with entries in
+     * it), else close it.
      */
     void readUpTo(OpenFile listing, boolean more, long next) {
         if (!more || listing.binding() != gate.current()) {

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import fuse.api.AttributeChanges;
+import fuse.api.Caller;
 import fuse.api.Errno;
 import fuse.api.FileSystem;
 import fuse.api.FileSystemBackend;
@@ -223,6 +225,31 @@ class MountCoreTest {
         assertEquals(lookupId(dir, "b"), rest.dirents.get(0).entry().nodeId(), "same node as a lookup");
         session.send(new Request.ReleaseDir(FakeHeader.of(29, dir), opened.fh));
         assertEquals(0, fs.openHandles.get());
+    }
+
+    @Test
+    void aListingTheKernelOpenedItselfIsOpenedOnceUpToItsEmptyLastReply() throws Exception {
+        AtomicInteger opens = new AtomicInteger();
+        MemoryFileSystem fs = new MemoryFileSystem("mem") {
+            @Override
+            public synchronized Handle opendir(Caller caller, Node node) throws FuseException {
+                opens.incrementAndGet();
+                return super.opendir(caller, node);
+            }
+        }.file("/d/a", "1").file("/d/b", "2");
+        core(Map.of(), backend("mem", 1, fs));
+        long dir = lookupId(1, "d");
+        FakeReply all = session.send(
+                new Request.ReadDir(FakeHeader.of(44, dir), UnopenedListings.NO_HANDLE, 0, 4096, false));
+        assertEquals(List.of(".", "..", "a", "b"), all.dirents.stream().map(FakeReply.Dirent::name).toList());
+        assertEquals(1, fs.openHandles.get(), "kept for the READDIR that learns the end");
+        long end = all.dirents.getLast().nextOffset();
+        FakeReply last = session.send(
+                new Request.ReadDir(FakeHeader.of(45, dir), UnopenedListings.NO_HANDLE, end, 4096, false));
+        assertNull(last.error);
+        assertTrue(last.dirents.isEmpty());
+        assertEquals(1, opens.get(), "the end read from the kept listing, not from the directory opened again");
+        assertEquals(0, fs.openHandles.get(), "closed with the empty reply");
     }
 
     @Test
