@@ -407,6 +407,9 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
             if (clock.add(node)) {
                 cached.incrementAndGet();
             }
+            if (cached.get() <= cachedDescriptors) {
+                return; // within the bound: nothing to sweep (a walk of a tree adds a node per name it meets)
+            }
             int sweeps = 2 * clock.size();
             Iterator<HostNode> hand = clock.iterator();
             List<HostNode> again = new ArrayList<>();
