@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
+import fuse.testkit.Wait;
+
 /**
  * The container as a user starts it: {@code ./run} in a fresh home directory, with its Gogo console on a pipe.
  * Every wait is bounded; {@link #close()} stops it ({@code stop 0}, then SIGTERM, then SIGKILL) and cleans up any
@@ -143,23 +145,16 @@ final class Container implements AutoCloseable {
     }
 
     /** Waits until the log file ({@code runtime/log/fuse.log}: INFO and above) has a matching line; answers it. */
-    String awaitLogLine(Predicate<String> matcher) throws Exception {
+    String awaitLogLine(Predicate<String> matcher) {
         Path log = home.resolve("runtime/log/fuse.log");
-        long deadline = System.nanoTime() + DEFAULT_WAIT.toNanos();
-        while (true) {
-            if (Files.exists(log)) {
-                try (var lines = Files.lines(log)) {
-                    var found = lines.filter(matcher).findFirst();
-                    if (found.isPresent()) {
-                        return found.get();
-                    }
-                }
+        String[] found = {null};
+        Wait.until(DEFAULT_WAIT, "a matching line in " + log, () -> {
+            try (var lines = Files.lines(log)) {
+                found[0] = lines.filter(matcher).findFirst().orElse(null);
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no matching line in " + log + " within " + DEFAULT_WAIT);
-            }
-            Thread.sleep(100);
-        }
+            return found[0] != null;
+        });
+        return found[0];
     }
 
     String outputSoFar() {

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import fuse.testkit.Wait;
+
 /** Off by default, safe when on: no socket without FUSE_HTTP, and no way into the web console without a password. */
 @Timeout(60)
 class HttpOffTest {
@@ -28,7 +30,8 @@ class HttpOffTest {
         try (Container container = Container.start(base)) {
             container.awaitLine(line -> line.contains("Welcome to Apache Felix Gogo"));
             // every bundle has started once the framework reached its final level
-            assertTrue(Io.await(Duration.ofSeconds(20), () -> container.command("frameworklevel").contains("7")));
+            Wait.until(Duration.ofSeconds(20), "start level 7",
+                    () -> container.command("frameworklevel").contains("7"));
             List<String> sockets = HttpTest.listeningSocketsOf(container.process().pid());
             assertEquals(List.of(), sockets, "the container listens although FUSE_HTTP is unset");
             assertFalse(Files.exists(container.home.resolve("load/org.apache.felix.http.cfg")));

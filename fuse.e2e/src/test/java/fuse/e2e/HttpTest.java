@@ -29,6 +29,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import fuse.testkit.Wait;
+
 /**
  * HTTP turned on as a user does ({@code FUSE_HTTP}, {@code FUSE_CONSOLE_PASSWORD}): {@code /metrics} parsed by the
  * Prometheus client's own parser, the web console's password and form token, and the FUSE tab in headless
@@ -160,8 +162,8 @@ class HttpTest {
     @Order(4)
     void theFuseTabInChromiumSwapsAndUnmounts() throws Exception {
         AuditJar.deploy(container.home.resolve("load/fuse.backend.audit.jar"), 0);
-        assertTrue(Io.await(Duration.ofSeconds(20), () -> container.command("fuse:backends").contains("audit")),
-                "the audit backend did not register");
+        Wait.until(Duration.ofSeconds(20), "the audit backend to register",
+                () -> container.command("fuse:backends").contains("audit"));
         String url = origin + "/system/console/fuse";
         String mnt = container.mountpoint.toString();
         Files.deleteIfExists(SCREENSHOT);
@@ -177,7 +179,7 @@ class HttpTest {
 
         String unmounted = Python.run("console_browser.py", "", 90, url, "fuse", PASSWORD, mnt, "unmount");
         assertTrue(unmounted.contains("state: gone"), unmounted);
-        assertTrue(Io.await(Duration.ofSeconds(10), () -> Io.mountsAt(container.mountpoint).isEmpty()), "still mounted");
+        Wait.until(Duration.ofSeconds(10), "the unmount", () -> Io.mountsAt(container.mountpoint).isEmpty());
         assertFalse(container.command("fuse:mounts").contains(mnt));
     }
 

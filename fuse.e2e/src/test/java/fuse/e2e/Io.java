@@ -61,23 +61,4 @@ final class Io {
         String out = new String(stat.getInputStream().readAllBytes()).trim();
         return stat.exitValue() == 0 ? "ok" : out;
     }
-
-    /** Waits (bounded) until {@code condition} holds. */
-    static boolean await(Duration timeout, Check condition) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            if (condition.holds()) {
-                return true;
-            }
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    @FunctionalInterface
-    interface Check {
-        boolean holds() throws Exception;
-    }
 }

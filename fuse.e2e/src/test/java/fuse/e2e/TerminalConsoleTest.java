@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import fuse.testkit.Wait;
+
 /**
  * The console on a real terminal: {@code ./run} inside tmux (a pseudo-terminal, as a user's), driven with
  * send-keys and read with capture-pane. History, completion of commands, mountpoints and keys, Ctrl-C cancelling a
@@ -40,19 +42,21 @@ class TerminalConsoleTest {
         try (Tmux tmux = Tmux.start(base, "env", "FUSE_HOME=" + home, "FUSE_SOURCE=" + source,
                 "FUSE_MOUNTPOINT=" + mountpoint, "FUSE_NO_BUILD=1", Container.PROJECT.resolve("run").toString())) {
             tmux.await(screen -> screen.contains("g! "), "the prompt");
-            assertTrue(Io.await(WAIT, () -> Io.mountsAt(mountpoint).size() == 1), "the default mount");
+            Wait.until(WAIT, "the default mount", () -> Io.mountsAt(mountpoint).size() == 1);
 
             // Completion of a command name: two candidates, listed.
             tmux.keys("fuse:mou", "Tab");
             tmux.await(screen -> screen.contains("fuse:mounts") && screen.contains("fuse:mount "), "candidates");
             tmux.keys("s", "Enter");
-            tmux.await(screen -> screen.contains("SERVING"), "fuse:mounts' table");
+            // Keys go on only at a fresh prompt: typed while a command still runs, they may be lost.
+            tmux.await(screen -> screen.contains("SERVING") && lastLine(screen).equals("g!"), "fuse:mounts' table");
 
             // History: Up recalls fuse:mounts, which runs again.
             tmux.keys("Up");
             tmux.await(screen -> lastLine(screen).equals("g! fuse:mounts"), "the recalled line");
             tmux.keys("Enter");
-            tmux.await(screen -> count(screen, "CONFIGURATION") == 2, "the second run");
+            tmux.await(screen -> count(screen, "CONFIGURATION") == 2 && lastLine(screen).equals("g!"),
+                    "the second run");
 
             // Completion of a live mountpoint, then Ctrl-C drops the line: nothing is unmounted.
             tmux.keys("fuse:unmount ", "Tab");
@@ -74,8 +78,8 @@ class TerminalConsoleTest {
 
             // Help lists the keys.
             tmux.keys("fuse:mount --help", "Enter");
-            tmux.await(screen -> screen.contains("keys of backend local:") && screen.contains("root=<text>"),
-                    "help");
+            tmux.await(screen -> screen.contains("keys of backend local:") && screen.contains("root=<text>")
+                    && lastLine(screen).equals("g!"), "help");
 
             // Ctrl-D once warns, twice stops the container, which unmounts and says so.
             tmux.keys("C-d");
@@ -126,16 +130,12 @@ class TerminalConsoleTest {
             return run("capture-pane", "-p", "-J", "-S", "-200", "-t", "0");
         }
 
-        void await(Predicate<String> condition, String what) throws Exception {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            String screen = screen();
-            while (!condition.test(screen)) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("no " + what + " on the terminal within " + WAIT + ":\n" + screen);
-                }
-                Thread.sleep(50);
-                screen = screen();
-            }
+        void await(Predicate<String> condition, String what) {
+            String[] screen = {""};
+            Wait.until(WAIT, () -> what + " on the terminal; last screen:\n" + screen[0], () -> {
+                screen[0] = screen();
+                return condition.test(screen[0]);
+            });
         }
 
         String run(String... arguments) throws Exception {

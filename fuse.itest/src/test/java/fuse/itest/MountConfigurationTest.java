@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +37,7 @@ import org.osgi.util.tracker.ServiceTracker;
 import fuse.api.FileSystemBackend;
 import fuse.mount.FuseMount;
 import fuse.mount.MountState;
+import fuse.testkit.Wait;
 
 /**
  * The {@code fuse.mount} component in the framework: configurations make, change and remove real mounts, and a
@@ -74,9 +74,12 @@ class MountConfigurationTest {
             }
         }
         for (Path mountpoint : mountpoints) {
-            if (!awaitCondition(() -> !isMounted(mountpoint))) {
+            try {
+                Wait.until(WAIT, mountpoint + " to be unmounted after its configuration was deleted",
+                        () -> !isMounted(mountpoint));
+            } catch (AssertionError stillMounted) {
                 new ProcessBuilder("umount", "-l", mountpoint.toString()).start().waitFor(10, TimeUnit.SECONDS);
-                throw new AssertionError(mountpoint + " still mounted after its configuration was deleted");
+                throw stillMounted;
             }
         }
         registrations.forEach(ServiceRegistration::unregister);
@@ -116,17 +119,15 @@ class MountConfigurationTest {
                 context.createFilter(filter), null);
         tracker.open();
         try {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (System.nanoTime() < deadline) {
+            Wait.until(WAIT, () -> {
                 FuseMount mount = tracker.getService();
-                if (mount != null && mount.state() == state) {
-                    return mount;
-                }
-                Thread.sleep(20);
-            }
-            FuseMount mount = tracker.getService();
-            throw new AssertionError("no mount at " + mountpoint + " in state " + state + " (now "
-                    + (mount == null ? "no service" : mount.state() + " " + mount.problem().orElse("")) + ")");
+                return "a mount at " + mountpoint + " in state " + state + " (now "
+                        + (mount == null ? "no service" : mount.state() + " " + mount.problem().orElse("")) + ")";
+            }, () -> {
+                FuseMount mount = tracker.getService();
+                return mount != null && mount.state() == state;
+            });
+            return tracker.getService();
         } finally {
             tracker.close();
         }
@@ -139,17 +140,6 @@ class MountConfigurationTest {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static boolean awaitCondition(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(20);
-        }
-        return true;
     }
 
     /** File system calls on an abandonable thread: a stuck mount fails the test instead of hanging it. */
@@ -188,7 +178,7 @@ class MountConfigurationTest {
         assertEquals("world", io(() -> Files.readString(mountpoint.resolve("hello"))));
 
         configuration.delete();
-        assertTrue(awaitCondition(() -> !isMounted(mountpoint)), "deleting the configuration unmounts");
+        Wait.until(WAIT, "the unmount after the configuration was deleted", () -> !isMounted(mountpoint));
 
         configure("recreate", properties);
         awaitMount(mountpoint, MountState.SERVING);
@@ -209,7 +199,7 @@ class MountConfigurationTest {
         javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
         javax.management.ObjectName pattern = new javax.management.ObjectName(
                 "fuse:type=Mount,mountpoint=" + javax.management.ObjectName.quote(mountpoint.toString()) + ",*");
-        assertTrue(awaitCondition(() -> server.queryNames(pattern, null).size() == 1), "no MBean for the mount");
+        Wait.until(WAIT, "the mount's MBean", () -> server.queryNames(pattern, null).size() == 1);
         javax.management.ObjectName name = server.queryNames(pattern, null).iterator().next();
         assertEquals(configuration.getPid(), javax.management.ObjectName.unquote(name.getKeyProperty("name")));
         assertEquals("SERVING", server.getAttribute(name, "State"));
@@ -223,7 +213,7 @@ class MountConfigurationTest {
                 .anyMatch(a -> a.getName().equals("fuse_swap_stall_seconds_total")));
 
         configuration.delete();
-        assertTrue(awaitCondition(() -> server.queryNames(pattern, null).isEmpty()), "the MBean outlived the mount");
+        Wait.until(WAIT, "the MBean to go with the mount", () -> server.queryNames(pattern, null).isEmpty());
     }
 
     @Test
@@ -244,7 +234,7 @@ class MountConfigurationTest {
                 return e.toString();
             }
         });
-        Thread.sleep(200);
+        Wait.until(WAIT, "the read to wait for the backend", () -> mount.statistics().backendWaits() > 0);
         register("itest-late", new StaticBackend(Map.of("late-file", "arrived")));
         assertEquals("arrived", waiting.get(20, TimeUnit.SECONDS), "a request waiting for the backend is served");
         assertEquals(MountState.SERVING, mount.state());
@@ -268,14 +258,14 @@ class MountConfigurationTest {
         properties.put("policy", "never");
         properties.put("attr_timeout", 2.5);
         configuration.update(new Hashtable<>(properties));
-        assertTrue(awaitCondition(() -> opened.size() == 2), "a backend setting reopens the backend's file system");
+        Wait.until(WAIT, "a backend setting to reopen the backend's file system", () -> opened.size() == 2);
         assertEquals("never", opened.get(1).get("policy"));
         assertEquals(connection, mount.connectionId(), "no remount for a backend setting");
         assertEquals(1, mount.statistics().swaps(), "served by the fresh file system");
 
         properties.put("threads", "several");
         configuration.update(new Hashtable<>(properties));
-        assertTrue(awaitCondition(() -> mount.problem().isPresent()), "a broken update is reported");
+        Wait.until(WAIT, "the broken update's report", () -> mount.problem().isPresent());
         assertEquals("configuration update rejected: threads: must be a whole number, got 'several'; the mount "
                 + "keeps its previous configuration", mount.problem().orElseThrow());
         assertEquals(connection, mount.connectionId(), "and does not take the working mount away");
@@ -286,7 +276,7 @@ class MountConfigurationTest {
         properties.put("mountpoint", second.toString());
         configuration.update(new Hashtable<>(properties));
         awaitMount(second, MountState.SERVING);
-        assertTrue(awaitCondition(() -> !isMounted(first)), "the old mountpoint is unmounted");
+        Wait.until(WAIT, "the old mountpoint's unmount", () -> !isMounted(first));
         assertTrue(isMounted(second));
         assertEquals("world", io(() -> Files.readString(second.resolve("hello"))));
     }
@@ -306,17 +296,17 @@ class MountConfigurationTest {
 
         properties.put("policy", "never");
         configuration.update(new Hashtable<>(properties));
-        assertTrue(awaitCondition(() -> {
+        Wait.until(WAIT, "new opens served in Java after policy=never", () -> {
             try {
                 io(() -> Files.readString(mountpoint.resolve("data")));
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
             return mount.passthrough().javaServedOpens() > 0;
-        }), "after policy=never new opens are served in Java");
+        });
         assertEquals(0, mount.statistics().swaps(), "the local backend applied the policy in place");
         // A request is counted once its reply is out: the reader may still be at it when the read returns.
-        assertTrue(awaitCondition(() -> mount.statistics().count("READ") > 0), "the reads reached Java");
+        Wait.until(WAIT, "the reads to reach Java", () -> mount.statistics().count("READ") > 0);
     }
 
     @Test

@@ -432,8 +432,10 @@ class MountCoreTest {
         MemoryFileSystem fs = new MemoryFileSystem("mem").file("/a", "x");
         core.reconfigure(MountConfig.parse("test", Map.of("mountpoint", mountpoint.toString(), "backend", "mem",
                 "backend_wait", "10")), MountCore.byName("mem"));
+        long waitsBefore = core.statistics().backendWaits();
         CompletableFuture<FakeReply> waiting = CompletableFuture.supplyAsync(() -> lookup(1, "a"));
-        Thread.sleep(100);
+        Wait.until(Duration.ofSeconds(5), "the lookup to wait at the gate",
+                () -> core.statistics().backendWaits() > waitsBefore);
         core.backendAdded(backend("other", 2, new MemoryFileSystem("other")));
         assertEquals(MountState.WAITING_FOR_BACKEND, core.state(), "a backend of another name does not bind");
         core.backendAdded(backend("mem", 1, fs));
@@ -581,11 +583,13 @@ class MountCoreTest {
         assertEquals(MountState.WAITING_FOR_BACKEND, core.state());
 
         MemoryFileSystem again = new MemoryFileSystem("mem2").file("/f", "back");
+        long waitsBefore = core.statistics().backendWaits();
         CompletableFuture<FakeReply> reading = CompletableFuture.supplyAsync(() -> read(f, opened.fh, 10));
+        Wait.until(Duration.ofSeconds(5), "the read to wait at the gate",
+                () -> core.statistics().backendWaits() > waitsBefore);
+        assertFalse(reading.isDone(), "the open file's read waits for a backend");
         CompletableFuture<FakeReply> waiting = CompletableFuture.supplyAsync(
                 () -> session.send(new Request.GetAttr(FakeHeader.of(3, f), -1)));
-        Thread.sleep(100);
-        assertFalse(reading.isDone(), "the open file's read waits for a backend");
         core.backendAdded(backend("mem", 3, again));
         assertEquals(4, waiting.get(10, TimeUnit.SECONDS).attributes.size());
         assertEquals("back", reading.get(10, TimeUnit.SECONDS).data(), "the open file moved to the new backend");

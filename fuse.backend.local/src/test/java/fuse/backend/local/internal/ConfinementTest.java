@@ -12,6 +12,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,7 @@ import fuse.api.TimeSpec;
 import fuse.posix.Posix;
 import fuse.testkit.OutsideTheRoot;
 import fuse.testkit.TestCaller;
+import fuse.testkit.Wait;
 
 /**
  * Attempts to reach outside the root through the SPI: odd names, symlinks to outside (absolute, relative, magic),
@@ -189,8 +191,12 @@ class ConfinementTest {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger swaps = new AtomicInteger();
         AtomicInteger attempts = new AtomicInteger();
+        AtomicInteger created = new AtomicInteger(); // files the worker made: it met the real directory
         ConcurrentHashMap<String, Throwable> unexpected = new ConcurrentHashMap<>();
         CountDownLatch started = new CountDownLatch(2);
+        // The race runs for an amount of work, not a time, on any machine: rounds of each thread, and creates that
+        // met the real directory between the swaps.
+        int rounds = 300;
 
         // Swapper: through the SPI, atomically exchange the directory with a symlink to the outside, and by
         // rename-away-and-replace, over and over.
@@ -224,9 +230,10 @@ class ConfinementTest {
                     Node target = held.get(i % held.size());
                     // Each new entry's node is given back at once, as the kernel would forget it: the loop runs
                     // tens of thousands of times on a fast machine, more nodes than the descriptor limit.
-                    var created = fs.create(ROOT, target, "file-" + i, O_CREAT | O_WRONLY, 0644);
-                    fs.release(created.opened().handle());
-                    fs.release(created.entry().node());
+                    var file = fs.create(ROOT, target, "file-" + i, O_CREAT | O_WRONLY, 0644);
+                    created.incrementAndGet();
+                    fs.release(file.opened().handle());
+                    fs.release(file.entry().node());
                     fs.release(fs.mkdir(ROOT, target, "dir-" + i, 0755).node());
                     fs.release(fs.symlink(ROOT, target, "sym-" + i, "x").node());
                     fs.release(fs.mknod(ROOT, target, "fifo-" + i, S_IFIFO | 0600, 0).node());
@@ -241,18 +248,19 @@ class ConfinementTest {
             }
         });
         started.await(10, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
-        while (System.nanoTime() < deadline && unexpected.isEmpty()) {
-            Thread.sleep(50);
+        try {
+            Wait.until(Duration.ofSeconds(30), () -> rounds + " rounds of each thread and creates (swaps " + swaps
+                    + ", attempts " + attempts + ", creates " + created + ")", () -> !unexpected.isEmpty()
+                    || swaps.get() >= rounds && attempts.get() >= rounds && created.get() >= rounds / 10);
+        } finally {
+            stop.set(true);
+            swapper.join(10_000);
+            worker.join(10_000);
         }
-        stop.set(true);
-        swapper.join(10_000);
-        worker.join(10_000);
         assertFalse(swapper.isAlive() || worker.isAlive(), "threads did not stop");
         assertTrue(unexpected.isEmpty(), () -> "unexpected: " + unexpected);
-        assertTrue(swaps.get() > 10 && attempts.get() > 10, "swaps " + swaps + ", attempts " + attempts);
-        try (Stream<Path> created = Files.walk(root)) {
-            assertTrue(created.anyMatch(p -> p.getFileName().toString().startsWith("file-")),
+        try (Stream<Path> tree = Files.walk(root)) {
+            assertTrue(tree.anyMatch(p -> p.getFileName().toString().startsWith("file-")),
                     "the worker created files (inside the root)");
         }
     }

@@ -131,7 +131,7 @@ class ExhaustionKernelTest {
                 try {
                     long now = openDescriptors();
                     peak.accumulateAndGet(now, Math::max);
-                    Thread.sleep(5);
+                    Thread.sleep(5); // the sampling period: a sampler watches for a peak, it awaits nothing
                 } catch (IOException e) {
                     peak.set(Long.MAX_VALUE); // the table was full: the bound is broken
                 } catch (InterruptedException e) {
