@@ -7,11 +7,8 @@ import static fuse.testkit.posix.ProbeResults.assertContains;
 import static fuse.testkit.posix.ProbeResults.assertSameResults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 
@@ -22,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import fuse.channel.InitResult;
 import fuse.mount.testing.TestMount;
-import fuse.posix.Posix;
 import fuse.testkit.posix.AclScenario;
 import fuse.testkit.posix.Python;
 
@@ -40,36 +36,33 @@ class AclKernelTest {
     @TempDir
     Path base;
 
-    private Path host;
-    private Path root;
+    private TwinTrees trees;
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "switching to another user needs root");
-        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
-        host = AclScenario.populate(base.resolve("host"));
-        root = AclScenario.populate(base.resolve("root"));
+        trees = TwinTrees.in(base, AclScenario::populate);
     }
 
     @Test
     void aclsThroughTheMountBehaveAsOnTheHost() throws Exception {
-        try (TestMount mount = LocalMounts.mount(root, "never", Map.of("allow_other", true))) {
+        try (TestMount mount = LocalMounts.mount(trees.root(), "never", Map.of("allow_other", true))) {
             assertTrue(mount.session().awaitInit(java.time.Duration.ofSeconds(5)).orElseThrow()
                     .has(InitResult.POSIX_ACL), "POSIX_ACL negotiated with default_permissions");
-            List<String> setupHost = Python.probe(mount, Python.ROOT, host.toString(), "022", SETUP);
+            List<String> setupHost = Python.probe(mount, Python.ROOT, trees.host().toString(), "022", SETUP);
             List<String> setupMount = Python.probe(mount, Python.ROOT, mount.path().toString(), "022", SETUP);
             assertSameResults(setupHost, setupMount);
             assertTrue(setupHost.stream().allMatch(line -> line.endsWith("-> OK")),
                     () -> String.join("\n", setupHost));
             // ACLs set through the mount are the host file's own.
-            assertEquals(manifest(mount, host), manifest(mount, root), "ACLs set through the mount");
+            assertEquals(manifest(mount, trees.host()), manifest(mount, trees.root()), "ACLs set through the mount");
 
-            List<String> onHost = Python.probe(mount, Python.NOBODY, host.toString(), "022", AS_NOBODY);
+            List<String> onHost = Python.probe(mount, Python.NOBODY, trees.host().toString(), "022", AS_NOBODY);
             List<String> onMount = Python.probe(mount, Python.NOBODY, mount.path().toString(), "022", AS_NOBODY);
             assertSameResults(onHost, onMount);
             // The comparison means something only if the host applied the ACLs as expected:
             assertContains(onHost, EXPECTED);
-            assertEquals(manifest(mount, host), manifest(mount, root), "the trees after the user's changes");
+            assertEquals(manifest(mount, trees.host()), manifest(mount, trees.root()),
+                    "the trees after the user's changes");
         }
     }
 

@@ -3,7 +3,6 @@ package fuse.backend.local.kernel;
 import static fuse.testkit.posix.ProbeResults.assertContains;
 import static fuse.testkit.posix.ProbeResults.assertSameResults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,15 +35,11 @@ class PermissionsKernelTest {
     @TempDir
     Path base;
 
-    private Path host;
-    private Path root;
+    private TwinTrees trees;
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "switching to another user needs root");
-        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
-        host = populate(base.resolve("host"));
-        root = populate(base.resolve("root"));
+        trees = TwinTrees.in(base, PermissionsKernelTest::populate);
     }
 
     /** The same tree of root-owned files and directories with assorted permissions, for both sides. */
@@ -121,8 +116,8 @@ class PermissionsKernelTest {
     @ParameterizedTest(name = "policy={0}")
     @ValueSource(strings = {"always", "never"})
     void anOrdinaryUserGetsWhatTheHostGivesIt(String policy) throws Exception {
-        try (TestMount mount = LocalMounts.mount(root, policy, Map.of("allow_other", true))) {
-            List<String> onHost = Python.probe(mount, Python.NOBODY, host.toString(), "027", AS_NOBODY);
+        try (TestMount mount = LocalMounts.mount(trees.root(), policy, Map.of("allow_other", true))) {
+            List<String> onHost = Python.probe(mount, Python.NOBODY, trees.host().toString(), "027", AS_NOBODY);
             List<String> onMount = Python.probe(mount, Python.NOBODY, mount.path().toString(), "027", AS_NOBODY);
             assertSameResults(onHost, onMount);
             // The comparison means something only if the host refused and allowed what it should:
@@ -135,8 +130,8 @@ class PermissionsKernelTest {
                     "mode shared/myfifo -> OK 0o10640", "owner setgid/sf -> OK 65534:100",
                     "mode setgid/sd -> OK 0o42750", "read open -> OK op");
 
-            List<String> groupOnHost = Python.probe(mount, Python.NOBODY_IN_GROUP_100, host.toString(), "002",
-                    AS_GROUP_MEMBER);
+            List<String> groupOnHost = Python.probe(mount, Python.NOBODY_IN_GROUP_100, trees.host().toString(),
+                    "002", AS_GROUP_MEMBER);
             List<String> groupOnMount = Python.probe(mount, Python.NOBODY_IN_GROUP_100, mount.path().toString(),
                     "002", AS_GROUP_MEMBER);
             assertSameResults(groupOnHost, groupOnMount);
@@ -144,8 +139,8 @@ class PermissionsKernelTest {
                     "owner group/gf -> OK 65534:100");
 
             // The files themselves: owners, modes, sizes, contents, link counts, as the host keeps them.
-            List<String> hostTree = Python.manifest(mount, host.toString(), "--no-times");
-            List<String> rootTree = Python.manifest(mount, root.toString(), "--no-times");
+            List<String> hostTree = Python.manifest(mount, trees.host().toString(), "--no-times");
+            List<String> rootTree = Python.manifest(mount, trees.root().toString(), "--no-times");
             assertEquals(String.join("\n", hostTree), String.join("\n", rootTree));
         }
     }

@@ -26,7 +26,8 @@ import fuse.posix.PosixException;
  * A fresh temporary directory with two lower layers, an upper and a work directory and an empty mountpoint, plus
  * helpers to build layer content directly on disk: every overlay test's fixture, registered as a JUnit extension
  * ({@code @RegisterExtension final Fixture fx = new Fixture();}). Before each test (and before the test's own
- * {@code @BeforeEach}, which may fill the layers) it skips the test unless it runs as root, and makes the tree;
+ * {@code @BeforeEach}, which may fill the layers) it skips the test unless it runs as root, and makes the tree
+ * ({@link #withSampleLowers()}: with a sample tree in the lower layers);
  * after it (and after the test's own {@code @AfterEach}) it closes the overlays {@link #open} opened, checks that
  * nothing is mounted on the mountpoint and removes the tree ({@code -Doverlay.keep=true} keeps it, to look at).
  */
@@ -42,9 +43,24 @@ final class Fixture implements BeforeEachCallback, AfterEachCallback {
     Path mountpoint;
     /** The overlays {@link #open} opened, closed after the test (closing twice is harmless). */
     private final List<OverlayFileSystem> opened = new ArrayList<>();
+    private final boolean sampleLowers;
+
+    /** Empty layers. */
+    Fixture() {
+        this(false);
+    }
+
+    private Fixture(boolean sampleLowers) {
+        this.sampleLowers = sampleLowers;
+    }
+
+    /** Lower layers that hold {@link #buildSampleLowers the sample tree} before each test. */
+    static Fixture withSampleLowers() {
+        return new Fixture(true);
+    }
 
     @Override
-    public void beforeEach(ExtensionContext context) throws IOException {
+    public void beforeEach(ExtensionContext context) throws IOException, PosixException {
         assumeTrue(Posix.geteuid() == 0, "needs root: trusted.* xattrs, whiteouts, mounts");
         base = Files.createTempDirectory("overlay-test");
         lower1 = Files.createDirectory(base.resolve("lower1"));
@@ -52,6 +68,9 @@ final class Fixture implements BeforeEachCallback, AfterEachCallback {
         upper = Files.createDirectory(base.resolve("upper"));
         work = Files.createDirectory(base.resolve("work"));
         mountpoint = Files.createDirectory(base.resolve("mnt"));
+        if (sampleLowers) {
+            buildSampleLowers();
+        }
     }
 
     @Override
@@ -135,6 +154,33 @@ final class Fixture implements BeforeEachCallback, AfterEachCallback {
     }
 
     // -------------------------------------------------------------------------------------- building layers
+
+    /** Two lower layers with the interesting cases: merging, whiteouts, opaque dirs, links, xattrs, modes. */
+    private void buildSampleLowers() throws IOException, PosixException {
+        file(lower1, "etc/hosts", "127.0.0.1 localhost\n");
+        file(lower2, "etc/passwd", "root:x:0:0::/root:/bin/sh\n");
+        file(lower2, "etc/hosts", "hidden by lower1\n");
+        file(lower1, "bin/tool", "#!/bin/sh\necho tool\n");
+        Posix.fchmodat(AT_FDCWD, lower1.resolve("bin/tool").toString(), 04755, 0);
+        file(lower2, "bin/old", "old binary");
+        whiteout(lower1, "bin/old");
+        opaque(lower1, "var/cache");
+        file(lower1, "var/cache/fresh", "fresh");
+        file(lower2, "var/cache/stale", "stale");
+        file(lower2, "var/log/syslog", "log line\n".repeat(1000));
+        file(lower1, "data/big", "0123456789".repeat(50_000));
+        file(lower1, "data/linked", "linked content");
+        Files.createLink(lower1.resolve("data/link2"), lower1.resolve("data/linked"));
+        Files.createSymbolicLink(lower1.resolve("data/sym"), Path.of("big"));
+        xattr(lower1, "data/big", "user.origin", "lower1");
+        xattr(lower1, "data/big", "trusted.note", "kept");
+        dir(lower2, "empty");
+        dir(lower1, "home/user");
+        Posix.fchownat(AT_FDCWD, lower1.resolve("home/user").toString(), 1000, 1000, 0);
+        Posix.fchmodat(AT_FDCWD, lower1.resolve("home/user").toString(), 0700, 0);
+        file(lower1, "home/user/.profile", "export X=1\n");
+        Posix.fchownat(AT_FDCWD, lower1.resolve("home/user/.profile").toString(), 1000, 1000, 0);
+    }
 
     static void file(Path layer, String path, String content) throws IOException {
         Path p = layer.resolve(path);

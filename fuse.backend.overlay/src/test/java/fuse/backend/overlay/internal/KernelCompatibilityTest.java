@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,39 +28,7 @@ import fuse.posix.Posix;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class KernelCompatibilityTest {
     @RegisterExtension
-    final Fixture fx = new Fixture();
-
-    @BeforeEach
-    void setUp() throws Exception {
-        buildLowers(fx);
-    }
-
-    /** Two lower layers with the interesting cases: merging, whiteouts, opaque dirs, links, xattrs, modes. */
-    static void buildLowers(Fixture fx) throws Exception {
-        file(fx.lower1, "etc/hosts", "127.0.0.1 localhost\n");
-        file(fx.lower2, "etc/passwd", "root:x:0:0::/root:/bin/sh\n");
-        file(fx.lower2, "etc/hosts", "hidden by lower1\n");
-        file(fx.lower1, "bin/tool", "#!/bin/sh\necho tool\n");
-        Posix.fchmodat(AT_FDCWD, fx.lower1.resolve("bin/tool").toString(), 04755, 0);
-        file(fx.lower2, "bin/old", "old binary");
-        whiteout(fx.lower1, "bin/old");
-        opaque(fx.lower1, "var/cache");
-        file(fx.lower1, "var/cache/fresh", "fresh");
-        file(fx.lower2, "var/cache/stale", "stale");
-        file(fx.lower2, "var/log/syslog", "log line\n".repeat(1000));
-        file(fx.lower1, "data/big", "0123456789".repeat(50_000));
-        file(fx.lower1, "data/linked", "linked content");
-        Files.createLink(fx.lower1.resolve("data/link2"), fx.lower1.resolve("data/linked"));
-        Files.createSymbolicLink(fx.lower1.resolve("data/sym"), Path.of("big"));
-        xattr(fx.lower1, "data/big", "user.origin", "lower1");
-        xattr(fx.lower1, "data/big", "trusted.note", "kept");
-        dir(fx.lower2, "empty");
-        dir(fx.lower1, "home/user");
-        Posix.fchownat(AT_FDCWD, fx.lower1.resolve("home/user").toString(), 1000, 1000, 0);
-        Posix.fchmodat(AT_FDCWD, fx.lower1.resolve("home/user").toString(), 0700, 0);
-        file(fx.lower1, "home/user/.profile", "export X=1\n");
-        Posix.fchownat(AT_FDCWD, fx.lower1.resolve("home/user/.profile").toString(), 1000, 1000, 0);
-    }
+    final Fixture fx = Fixture.withSampleLowers();
 
     /** The same changes, through either side: every step must succeed. */
     static void scenario(Ops ops) {

@@ -15,7 +15,6 @@ import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,12 +38,7 @@ class KernelFeatureLayersTest {
     private static final String INDEX = "index=on,metacopy=off,xino=off,redirect_dir=off";
 
     @RegisterExtension
-    final Fixture fx = new Fixture();
-
-    @BeforeEach
-    void setUp() throws Exception {
-        KernelCompatibilityTest.buildLowers(fx);
-    }
+    final Fixture fx = Fixture.withSampleLowers();
 
     private KernelOverlay kernel(String features) throws Exception {
         return KernelOverlay.mount(fx.lowers(), fx.upper, fx.work, fx.mountpoint, features);

@@ -17,7 +17,6 @@ import java.util.HexFormat;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,12 +38,7 @@ class OverlayMountTest {
     private static final int BIG = 32 << 20;
 
     @RegisterExtension
-    final Fixture fx = new Fixture();
-
-    @BeforeEach
-    void setUp() throws Exception {
-        KernelCompatibilityTest.buildLowers(fx);
-    }
+    final Fixture fx = Fixture.withSampleLowers();
 
     private static String sha256(Path file) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,12 +32,7 @@ import fuse.posix.Posix;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class OverlayRootlessMountTest {
     @RegisterExtension
-    final Fixture fx = new Fixture();
-
-    @BeforeEach
-    void setUp() throws Exception {
-        KernelCompatibilityTest.buildLowers(fx);
-    }
+    final Fixture fx = Fixture.withSampleLowers();
 
     private Path volatileMark() {
         return fx.work.resolve(WorkDir.NAME).resolve(WorkDir.VOLATILE_MARK);

@@ -37,14 +37,13 @@ class RandomizedCompatibilityTest {
     private static final String[] XATTRS = {"user.a", "user.b", "trusted.t", "trusted.overlay.esc"};
 
     @RegisterExtension
-    final Fixture fx = new Fixture();
+    final Fixture fx = Fixture.withSampleLowers();
     private Path upper2;
     private Path work2;
 
     /** The kernel's overlay writes upper and work, the backend upper2 and work2 ({@code -Doverlay.keep=true}). */
     @BeforeEach
     void setUp() throws Exception {
-        KernelCompatibilityTest.buildLowers(fx);
         upper2 = Files.createDirectory(fx.base.resolve("upper2"));
         work2 = Files.createDirectory(fx.base.resolve("work2"));
     }
