@@ -3,6 +3,7 @@ package fuse.backend.audit;
 import static fuse.posix.Linux.AT_EMPTY_PATH;
 import static fuse.posix.Linux.AT_FDCWD;
 import static fuse.posix.Linux.AT_REMOVEDIR;
+import static fuse.posix.Linux.AT_SYMLINK_NOFOLLOW;
 import static fuse.posix.Linux.O_ACCMODE;
 import static fuse.posix.Linux.O_CLOEXEC;
 import static fuse.posix.Linux.O_CREAT;
@@ -33,7 +34,9 @@ import fuse.api.FuseException;
 import fuse.api.Handle;
 import fuse.api.Node;
 import fuse.api.Opened;
+import fuse.posix.FileStat;
 import fuse.posix.Posix;
+import fuse.posix.PosixException;
 import fuse.posix.nodes.ConfiguredDirectory;
 import fuse.posix.nodes.DirentBatches;
 import fuse.posix.nodes.HostDirectory;
@@ -110,11 +113,13 @@ final class AuditFileSystem implements HostFileOperations {
 
     @Override
     public Entry lookup(Caller caller, Node parent, String name) throws FuseException {
-        int fd;
         try (NodeDescriptor dir = descriptor(parent)) {
-            fd = Posix.openat2(dir.fd(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, RESOLVE);
+            return entry(dir.fd(), name);
         }
-        return nodes.entry(fd);
+    }
+
+    private Entry entry(int dirfd, String name) throws FuseException {
+        return nodes.entry(Posix.openat2(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, RESOLVE));
     }
 
     /** The mount is done with the node: the cache lets it go. */
@@ -165,20 +170,51 @@ final class AuditFileSystem implements HostFileOperations {
     @Override
     public Created create(Caller caller, Node parent, String name, int flags, int mode) throws FuseException {
         requireWritable();
-        // The kernel's mode carries the file type (S_IFREG), which openat2 refuses: only permission bits go.
-        int fd;
         try (NodeDescriptor dir = descriptor(parent)) {
-            fd = Posix.openat2(dir.fd(), name, (flags | O_CREAT | O_CLOEXEC) & ~O_NOCTTY,
-                    mode & 07777 & ~caller.umask(), RESOLVE);
+            int openFlags = (flags | O_CLOEXEC) & ~(O_CREAT | O_EXCL | O_NOCTTY);
+            boolean made = true;
+            int fd;
+            try {
+                // The kernel's mode carries the file type (S_IFREG), which openat2 refuses: only permission bits go.
+                fd = Posix.openat2(dir.fd(), name, openFlags | O_CREAT | O_EXCL, mode & 07777 & ~caller.umask(),
+                        RESOLVE);
+            } catch (PosixException e) {
+                if (e.errno() != Errno.EEXIST || (flags & O_EXCL) != 0) {
+                    throw e;
+                }
+                fd = Posix.openat2(dir.fd(), name, openFlags, 0, RESOLVE); // there already: opened as open(2) would
+                made = false;
+            }
+            Entry entry = null;
+            try {
+                entry = entry(dir.fd(), name);
+                return new Created(entry, decide(caller, fd, flags));
+            } catch (FuseException | RuntimeException e) {
+                // The mount never gets this entry: the node goes back unless a lookup has answered it meanwhile,
+                // and a file made here goes too.
+                if (entry != null) {
+                    nodes.takeBack((AuditNode) entry.node());
+                }
+                if (made) {
+                    removeIfStill(dir.fd(), name, fd);
+                }
+                Posix.closeQuietly(fd);
+                throw e;
+            }
         }
-        Entry entry;
+    }
+
+    /** Removes {@code name} if it is still the file open at {@code fd} (not one another process put there). */
+    private static void removeIfStill(int dirfd, String name, int fd) {
         try {
-            entry = lookup(caller, parent, name);
+            FileStat mine = Posix.fstat(fd);
+            FileStat now = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
+            if (now.device() == mine.device() && now.inode() == mine.inode()) {
+                Posix.unlinkat(dirfd, name, 0);
+            }
         } catch (FuseException e) {
-            Posix.closeQuietly(fd);
-            throw e;
+            LOG.warn("could not remove '{}' after its creation failed: {}", name, e.getMessage());
         }
-        return new Created(entry, decide(caller, fd, flags));
     }
 
     /** Audited files are served here and logged; everything else passes through to the kernel. */

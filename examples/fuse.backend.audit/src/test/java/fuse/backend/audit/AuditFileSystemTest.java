@@ -119,6 +119,18 @@ class AuditFileSystemTest {
     }
 
     @Test
+    void createOpensAFileThatIsThereUnlessExclusive() throws Exception {
+        Files.writeString(root.resolve("there.log"), "kept");
+        open("writable", "true");
+        assertErrno(Errno.EEXIST, () -> fs.create(CALLER, fs.root(), "there.log", Linux.O_RDWR | Linux.O_EXCL,
+                Linux.S_IFREG | 0666));
+        Created created = fs.create(CALLER, fs.root(), "there.log", Linux.O_RDWR, Linux.S_IFREG | 0666);
+        assertEquals(4, created.entry().attributes().size(), "opened as open(2) would, not made again");
+        fs.release(created.opened().handle());
+        assertEquals("kept", Files.readString(root.resolve("there.log")), "a failed or plain create leaves it");
+    }
+
+    @Test
     void namesCannotLeadOutsideTheRoot() throws Exception {
         Files.createSymbolicLink(root.resolve("escape"), Path.of("/etc"));
         open();
