@@ -52,7 +52,7 @@ public final class Fanotify {
 
     /** {@code fanotify_mark(fd, flags, mask, AT_FDCWD, path)}. */
     public static void mark(int fd, int flags, long mask, String path) throws PosixException {
-        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "fanotify_mark");
+        MemorySegment p = Scratch.get().cString(0, path, "fanotify_mark");
         int rc;
         try {
             rc = (int) Mark.HANDLE.invokeExact(Native.errnoState(), fd, flags, mask, Linux.AT_FDCWD, p);

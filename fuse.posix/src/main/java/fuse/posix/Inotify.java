@@ -52,7 +52,7 @@ public final class Inotify {
      * watched). ENOSPC past {@code /proc/sys/fs/inotify/max_user_watches}.
      */
     public static int addWatch(int fd, String path, int mask) throws PosixException {
-        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "inotify_add_watch");
+        MemorySegment p = Scratch.get().cString(0, path, "inotify_add_watch");
         int wd;
         try {
             wd = (int) AddWatch.HANDLE.invokeExact(Native.errnoState(), fd, p, mask);

@@ -11,7 +11,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.nio.ByteOrder;
 
 import fuse.api.FileSystemStats;
 import fuse.api.TimeSpec;
@@ -293,7 +292,7 @@ public final class Posix {
 
     /** {@code openat(2)}; {@code mode} only matters with {@code O_CREAT}/{@code O_TMPFILE}. */
     public static int openat(int dirfd, String path, int flags, int mode) throws PosixException {
-        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "openat");
+        MemorySegment p = Scratch.get().cString(0, path, "openat");
         int fd;
         try {
             fd = (int) Openat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, flags, mode);
@@ -313,11 +312,8 @@ public final class Posix {
      */
     public static int openat2(int dirfd, String path, int flags, int mode, long resolve) throws PosixException {
         Scratch scratch = Scratch.get();
-        MemorySegment p = Scratch.cString(scratch.path0, path, "openat2");
-        MemorySegment how = scratch.openHow;
-        how.set(JAVA_LONG, Structs.HOW_FLAGS, flags & 0xffffffffL);
-        how.set(JAVA_LONG, Structs.HOW_MODE, mode & 0xffffffffL);
-        how.set(JAVA_LONG, Structs.HOW_RESOLVE, resolve);
+        MemorySegment p = scratch.cString(0, path, "openat2");
+        MemorySegment how = scratch.openHow(flags & 0xffffffffL, mode & 0xffffffffL, resolve);
         long fd;
         try {
             fd = (long) SyscallLPPL.HANDLE.invokeExact(Native.errnoState(), Linux.SYS_OPENAT2, (long) dirfd, p, how,
@@ -341,7 +337,7 @@ public final class Posix {
      */
     public static HostHandle nameToHandleAt(int dirfd, String path, int flags) throws PosixException {
         Scratch scratch = Scratch.get();
-        MemorySegment p = Scratch.cString(scratch.path0, path, "name_to_handle_at");
+        MemorySegment p = scratch.cString(0, path, "name_to_handle_at");
         MemorySegment handle = scratch.fileHandle;
         handle.set(JAVA_INT, 0, Linux.MAX_HANDLE_SZ);
         MemorySegment mountId = scratch.longs;
@@ -354,9 +350,7 @@ public final class Posix {
         if (rc < 0) {
             throw Native.failure("name_to_handle_at", path.isEmpty() ? fdSubject(dirfd) : path);
         }
-        int bytes = handle.get(JAVA_INT, 0);
-        return new HostHandle(mountId.get(JAVA_INT, 0),
-                handle.asSlice(0, HostHandle.HEADER_BYTES + bytes).toArray(JAVA_BYTE));
+        return scratch.hostHandle();
     }
 
     /**
@@ -481,23 +475,23 @@ public final class Posix {
     // --------------------------------------------------------------------------------------------------- status
 
     public static FileStat fstat(int fd) throws PosixException {
-        MemorySegment stat = Scratch.get().stat;
+        Scratch scratch = Scratch.get();
         int rc;
         try {
-            rc = (int) Fstat.HANDLE.invokeExact(Native.errnoState(), fd, stat);
+            rc = (int) Fstat.HANDLE.invokeExact(Native.errnoState(), fd, scratch.stat);
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
         if (rc < 0) {
             throw Native.failure("fstat", fdSubject(fd));
         }
-        return Structs.fileStat(stat);
+        return scratch.fileStat();
     }
 
     /** {@code fstatat(2)}; flags {@code AT_SYMLINK_NOFOLLOW}, {@code AT_EMPTY_PATH} (with {@code ""}). */
     public static FileStat fstatat(int dirfd, String path, int flags) throws PosixException {
         Scratch scratch = Scratch.get();
-        MemorySegment p = Scratch.cString(scratch.path0, path, "fstatat");
+        MemorySegment p = scratch.cString(0, path, "fstatat");
         int rc;
         try {
             rc = (int) Fstatat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, scratch.stat, flags);
@@ -507,7 +501,7 @@ public final class Posix {
         if (rc < 0) {
             throw Native.failure("fstatat", path);
         }
-        return Structs.fileStat(scratch.stat);
+        return scratch.fileStat();
     }
 
     public static FileSystemStats fstatfs(int fd) throws PosixException {
@@ -535,7 +529,7 @@ public final class Posix {
 
     public static FileSystemStats statfs(String path) throws PosixException {
         Scratch scratch = Scratch.get();
-        MemorySegment p = Scratch.cString(scratch.path0, path, "statfs");
+        MemorySegment p = scratch.cString(0, path, "statfs");
         int rc;
         try {
             rc = (int) Statfs.HANDLE.invokeExact(Native.errnoState(), p, scratch.statfs);
@@ -553,7 +547,7 @@ public final class Posix {
      * {@code AT_EMPTY_PATH} with {@code ""} checks {@code dirfd} itself (glibc uses faccessat2 for flags).
      */
     public static void faccessat(int dirfd, String path, int mode, int flags) throws PosixException {
-        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "faccessat");
+        MemorySegment p = Scratch.get().cString(0, path, "faccessat");
         int rc;
         try {
             rc = (int) Faccessat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, mode, flags);
@@ -712,7 +706,7 @@ public final class Posix {
 
     /** {@code truncate(2)} by path (follows symlinks): for an {@code O_PATH} node, pass {@link #procFdPath}. */
     public static void truncate(String path, long length) throws PosixException {
-        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "truncate");
+        MemorySegment p = Scratch.get().cString(0, path, "truncate");
         int rc;
         try {
             rc = (int) Truncate.HANDLE.invokeExact(Native.errnoState(), p, length);
@@ -842,8 +836,9 @@ public final class Posix {
         while (position < end) {
             int nameStart = position + DIRENT_NAME;
             int nameLength = direntNameLength(batch, position);
-            if (!visitor.visit(nativeLong(batch, position + DIRENT_INO), nativeLong(batch, position + DIRENT_OFF),
-                    batch[position + DIRENT_TYPE] & 0xFF, FileNames.decode(batch, nameStart, nameLength))) {
+            if (!visitor.visit(HeapBytes.getLong(batch, position + DIRENT_INO),
+                    HeapBytes.getLong(batch, position + DIRENT_OFF), batch[position + DIRENT_TYPE] & 0xFF,
+                    FileNames.decode(batch, nameStart, nameLength))) {
                 return position;
             }
             position += direntLength(batch, position);
@@ -875,8 +870,8 @@ public final class Posix {
         MemorySegment names = MemorySegment.ofArray(batch);
         int position = start;
         while (position < end) {
-            if (!visitor.visit(nativeLong(batch, position + DIRENT_INO), nativeLong(batch, position + DIRENT_OFF),
-                    batch[position + DIRENT_TYPE] & 0xFF,
+            if (!visitor.visit(HeapBytes.getLong(batch, position + DIRENT_INO),
+                    HeapBytes.getLong(batch, position + DIRENT_OFF), batch[position + DIRENT_TYPE] & 0xFF,
                     names.asSlice(position + DIRENT_NAME, direntNameLength(batch, position)))) {
                 return position;
             }
@@ -897,13 +892,9 @@ public final class Posix {
         return batch;
     }
 
-    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
-
     /** {@code d_reclen} of the record at {@code position}. */
     private static int direntLength(byte[] batch, int position) {
-        int low = batch[position + DIRENT_RECLEN] & 0xFF;
-        int high = batch[position + DIRENT_RECLEN + 1] & 0xFF;
-        return LITTLE_ENDIAN ? low | high << 8 : low << 8 | high;
+        return HeapBytes.getUnsignedShort(batch, position + DIRENT_RECLEN);
     }
 
     /** The name's length: it ends at its NUL; the record's padding after it is not cleared by the kernel (filldir64). */
@@ -917,20 +908,12 @@ public final class Posix {
         return nameEnd - nameStart;
     }
 
-    /** The long in native byte order at {@code at}, assembled by hand (no var handle: see above). */
-    private static long nativeLong(byte[] batch, int at) {
-        long little = (batch[at] & 0xFFL) | (batch[at + 1] & 0xFFL) << 8 | (batch[at + 2] & 0xFFL) << 16
-                | (batch[at + 3] & 0xFFL) << 24 | (batch[at + 4] & 0xFFL) << 32 | (batch[at + 5] & 0xFFL) << 40
-                | (batch[at + 6] & 0xFFL) << 48 | (batch[at + 7] & 0xFFL) << 56;
-        return LITTLE_ENDIAN ? little : Long.reverseBytes(little);
-    }
-
     // ------------------------------------------------------------------------------------------------ names
 
     /** {@code readlinkat(2)}: the symlink's target as stored. {@code ""} with an {@code O_PATH} fd of the link. */
     public static String readlinkat(int dirfd, String path) throws PosixException {
         Scratch scratch = Scratch.get();
-        MemorySegment p = Scratch.cString(scratch.path0, path, "readlinkat");
+        MemorySegment p = scratch.cString(0, path, "readlinkat");
         MemorySegment target = scratch.path1;
         long n;
         try {
@@ -946,7 +929,7 @@ public final class Posix {
     }
 
     public static void mkdirat(int dirfd, String path, int mode) throws PosixException {
-        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "mkdirat");
+        MemorySegment p = Scratch.get().cString(0, path, "mkdirat");
         int rc;
         try {
             rc = (int) Mkdirat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, mode);
@@ -960,7 +943,7 @@ public final class Posix {
 
     /** {@code mknodat(2)}: {@code mode} carries the type ({@code S_IFIFO}, {@code S_IFCHR}…); {@code dev} see {@link Linux#makedev}. */
     public static void mknodat(int dirfd, String path, int mode, long dev) throws PosixException {
-        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "mknodat");
+        MemorySegment p = Scratch.get().cString(0, path, "mknodat");
         int rc;
         try {
             rc = (int) Mknodat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, mode, dev);
@@ -975,8 +958,8 @@ public final class Posix {
     /** {@code symlinkat(target, dirfd, path)}: creates {@code path} pointing at {@code target} (stored verbatim). */
     public static void symlinkat(String target, int dirfd, String path) throws PosixException {
         Scratch scratch = Scratch.get();
-        MemorySegment t = Scratch.cString(scratch.path1, target, "symlinkat");
-        MemorySegment p = Scratch.cString(scratch.path0, path, "symlinkat");
+        MemorySegment t = scratch.cString(1, target, "symlinkat");
+        MemorySegment p = scratch.cString(0, path, "symlinkat");
         int rc;
         try {
             rc = (int) Symlinkat.HANDLE.invokeExact(Native.errnoState(), t, dirfd, p);
@@ -995,8 +978,8 @@ public final class Posix {
     public static void linkat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags)
             throws PosixException {
         Scratch scratch = Scratch.get();
-        MemorySegment from = Scratch.cString(scratch.path0, oldPath, "linkat");
-        MemorySegment to = Scratch.cString(scratch.path1, newPath, "linkat");
+        MemorySegment from = scratch.cString(0, oldPath, "linkat");
+        MemorySegment to = scratch.cString(1, newPath, "linkat");
         int rc;
         try {
             rc = (int) Linkat.HANDLE.invokeExact(Native.errnoState(), oldDirfd, from, newDirfd, to, flags);
@@ -1010,7 +993,7 @@ public final class Posix {
 
     /** {@code unlinkat(2)}; {@code AT_REMOVEDIR} removes an empty directory. */
     public static void unlinkat(int dirfd, String path, int flags) throws PosixException {
-        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "unlinkat");
+        MemorySegment p = Scratch.get().cString(0, path, "unlinkat");
         int rc;
         try {
             rc = (int) Unlinkat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, flags);
@@ -1026,8 +1009,8 @@ public final class Posix {
     public static void renameat2(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags)
             throws PosixException {
         Scratch scratch = Scratch.get();
-        MemorySegment from = Scratch.cString(scratch.path0, oldPath, "renameat2");
-        MemorySegment to = Scratch.cString(scratch.path1, newPath, "renameat2");
+        MemorySegment from = scratch.cString(0, oldPath, "renameat2");
+        MemorySegment to = scratch.cString(1, newPath, "renameat2");
         int rc;
         try {
             rc = (int) Renameat2.HANDLE.invokeExact(Native.errnoState(), oldDirfd, from, newDirfd, to, flags);
@@ -1055,7 +1038,7 @@ public final class Posix {
 
     /** glibc {@code fchmodat(3)} (follows symlinks unless {@code AT_SYMLINK_NOFOLLOW}). */
     public static void fchmodat(int dirfd, String path, int mode, int flags) throws PosixException {
-        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "fchmodat");
+        MemorySegment p = Scratch.get().cString(0, path, "fchmodat");
         int rc;
         try {
             rc = (int) Fchmodat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, mode, flags);
@@ -1072,7 +1055,7 @@ public final class Posix {
      * {@code ""}: chmod of an {@code O_PATH} fd) and {@code AT_SYMLINK_NOFOLLOW} natively.
      */
     public static void fchmodat2(int dirfd, String path, int mode, int flags) throws PosixException {
-        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "fchmodat2");
+        MemorySegment p = Scratch.get().cString(0, path, "fchmodat2");
         long rc;
         try {
             rc = (long) SyscallLPLL.HANDLE.invokeExact(Native.errnoState(), Linux.SYS_FCHMODAT2, (long) dirfd, p,
@@ -1100,7 +1083,7 @@ public final class Posix {
 
     /** {@code fchownat(2)}; {@code AT_EMPTY_PATH} with {@code ""} chowns an {@code O_PATH} fd. -1 = unchanged. */
     public static void fchownat(int dirfd, String path, int uid, int gid, int flags) throws PosixException {
-        MemorySegment p = Scratch.cString(Scratch.get().path0, path, "fchownat");
+        MemorySegment p = Scratch.get().cString(0, path, "fchownat");
         int rc;
         try {
             rc = (int) Fchownat.HANDLE.invokeExact(Native.errnoState(), dirfd, p, uid, gid, flags);
@@ -1120,7 +1103,7 @@ public final class Posix {
     public static void utimensat(int dirfd, String path, long atimeSeconds, long atimeNanos, long mtimeSeconds,
             long mtimeNanos, int flags) throws PosixException {
         Scratch scratch = Scratch.get();
-        MemorySegment p = Scratch.cString(scratch.path0, path, "utimensat");
+        MemorySegment p = scratch.cString(0, path, "utimensat");
         MemorySegment times = timespecs(scratch, atimeSeconds, atimeNanos, mtimeSeconds, mtimeNanos);
         int rc;
         try {
@@ -1182,7 +1165,7 @@ public final class Posix {
      * {@code ENODATA} without the attribute, {@code ERANGE} when {@code value} is too small.
      */
     public static int fgetxattr(int fd, String name, MemorySegment value) throws PosixException {
-        MemorySegment n = Scratch.cString(Scratch.get().path1, name, "fgetxattr");
+        MemorySegment n = Scratch.get().cString(1, name, "fgetxattr");
         long size;
         try {
             size = (long) Fgetxattr.HANDLE.invokeExact(Native.errnoState(), fd, n, buffer(value), value.byteSize());
@@ -1197,7 +1180,7 @@ public final class Posix {
 
     /** {@code fsetxattr(2)}; {@code flags}: 0, {@code XATTR_CREATE} or {@code XATTR_REPLACE}. */
     public static void fsetxattr(int fd, String name, MemorySegment value, int flags) throws PosixException {
-        MemorySegment n = Scratch.cString(Scratch.get().path1, name, "fsetxattr");
+        MemorySegment n = Scratch.get().cString(1, name, "fsetxattr");
         int rc;
         try {
             rc = (int) Fsetxattr.HANDLE.invokeExact(Native.errnoState(), fd, n, buffer(value), value.byteSize(), flags);
@@ -1224,7 +1207,7 @@ public final class Posix {
     }
 
     public static void fremovexattr(int fd, String name) throws PosixException {
-        MemorySegment n = Scratch.cString(Scratch.get().path1, name, "fremovexattr");
+        MemorySegment n = Scratch.get().cString(1, name, "fremovexattr");
         int rc;
         try {
             rc = (int) Fremovexattr.HANDLE.invokeExact(Native.errnoState(), fd, n);
@@ -1273,8 +1256,8 @@ public final class Posix {
     private static int pathGetxattr(MethodHandle handle, String call, String path, String name, MemorySegment value)
             throws PosixException {
         Scratch scratch = Scratch.get();
-        MemorySegment p = Scratch.cString(scratch.path0, path, call);
-        MemorySegment n = Scratch.cString(scratch.path1, name, call);
+        MemorySegment p = scratch.cString(0, path, call);
+        MemorySegment n = scratch.cString(1, name, call);
         long size;
         try {
             size = (long) handle.invokeExact(Native.errnoState(), p, n, buffer(value), value.byteSize());
@@ -1290,8 +1273,8 @@ public final class Posix {
     private static void pathSetxattr(MethodHandle handle, String call, String path, String name, MemorySegment value,
             int flags) throws PosixException {
         Scratch scratch = Scratch.get();
-        MemorySegment p = Scratch.cString(scratch.path0, path, call);
-        MemorySegment n = Scratch.cString(scratch.path1, name, call);
+        MemorySegment p = scratch.cString(0, path, call);
+        MemorySegment n = scratch.cString(1, name, call);
         int rc;
         try {
             rc = (int) handle.invokeExact(Native.errnoState(), p, n, buffer(value), value.byteSize(), flags);
@@ -1305,7 +1288,7 @@ public final class Posix {
 
     private static int pathListxattr(MethodHandle handle, String call, String path, MemorySegment list)
             throws PosixException {
-        MemorySegment p = Scratch.cString(Scratch.get().path0, path, call);
+        MemorySegment p = Scratch.get().cString(0, path, call);
         long size;
         try {
             size = (long) handle.invokeExact(Native.errnoState(), p, buffer(list), list.byteSize());
@@ -1321,8 +1304,8 @@ public final class Posix {
     private static void pathRemovexattr(MethodHandle handle, String call, String path, String name)
             throws PosixException {
         Scratch scratch = Scratch.get();
-        MemorySegment p = Scratch.cString(scratch.path0, path, call);
-        MemorySegment n = Scratch.cString(scratch.path1, name, call);
+        MemorySegment p = scratch.cString(0, path, call);
+        MemorySegment n = scratch.cString(1, name, call);
         int rc;
         try {
             rc = (int) handle.invokeExact(Native.errnoState(), p, n);

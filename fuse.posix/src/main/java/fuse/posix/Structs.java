@@ -109,25 +109,21 @@ final class Structs {
         return layout.byteOffset(groupElement(field));
     }
 
-    /** The stat(2) result in {@code stat} as the SPI's attributes. */
-    static Attributes attributes(MemorySegment stat) {
-        return new Attributes(
-                stat.get(JAVA_LONG, ST_INO),
-                stat.get(JAVA_LONG, ST_SIZE),
-                stat.get(JAVA_LONG, ST_BLOCKS),
-                stat.get(JAVA_LONG, ST_ATIM), (int) stat.get(JAVA_LONG, ST_ATIM + 8),
-                stat.get(JAVA_LONG, ST_MTIM), (int) stat.get(JAVA_LONG, ST_MTIM + 8),
-                stat.get(JAVA_LONG, ST_CTIM), (int) stat.get(JAVA_LONG, ST_CTIM + 8),
-                stat.get(JAVA_INT, ST_MODE),
-                (int) Math.min(Integer.MAX_VALUE, stat.get(JAVA_LONG, ST_NLINK)),
-                stat.get(JAVA_INT, ST_UID),
-                stat.get(JAVA_INT, ST_GID),
-                stat.get(JAVA_LONG, ST_RDEV),
-                (int) stat.get(JAVA_LONG, ST_BLKSIZE));
-    }
-
-    static FileStat fileStat(MemorySegment stat) {
-        return new FileStat(stat.get(JAVA_LONG, ST_DEV), attributes(stat));
+    /** The stat(2) result in {@code stat}, a heap copy of {@link #STAT} ({@link HeapBytes}: why). */
+    static FileStat fileStat(byte[] stat) {
+        return new FileStat(HeapBytes.getLong(stat, (int) ST_DEV), new Attributes(
+                HeapBytes.getLong(stat, (int) ST_INO),
+                HeapBytes.getLong(stat, (int) ST_SIZE),
+                HeapBytes.getLong(stat, (int) ST_BLOCKS),
+                HeapBytes.getLong(stat, (int) ST_ATIM), (int) HeapBytes.getLong(stat, (int) ST_ATIM + 8),
+                HeapBytes.getLong(stat, (int) ST_MTIM), (int) HeapBytes.getLong(stat, (int) ST_MTIM + 8),
+                HeapBytes.getLong(stat, (int) ST_CTIM), (int) HeapBytes.getLong(stat, (int) ST_CTIM + 8),
+                HeapBytes.getInt(stat, (int) ST_MODE),
+                (int) Math.min(Integer.MAX_VALUE, HeapBytes.getLong(stat, (int) ST_NLINK)),
+                HeapBytes.getInt(stat, (int) ST_UID),
+                HeapBytes.getInt(stat, (int) ST_GID),
+                HeapBytes.getLong(stat, (int) ST_RDEV),
+                (int) HeapBytes.getLong(stat, (int) ST_BLKSIZE)));
     }
 
     static FileSystemStats fileSystemStats(MemorySegment statfs) {
