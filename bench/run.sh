@@ -628,6 +628,7 @@ run_tree() { # tar -x -> find+stat cold, warm -> rm -rf
 	dropc "$t"
 	timed "$t" "$r" "find+stat-cold" statwalk "$d"
 	timed "$t" "$r" "find+stat-warm" statwalk "$d"
+	timed "$t" "$r" "find+stat-again" statwalk "$d"
 	timed "$t" "$r" "rm-rf-tree" rm -rf "$d"
 }
 skip_dead() { # target rep step: records FAIL rows for a target that no longer answers
@@ -635,7 +636,7 @@ skip_dead() { # target rep step: records FAIL rows for a target that no longer a
 	case ${spec%%|*} in
 	run_fio) IFS='|' read -r name _ unit _ <<<"${spec#*|}"; record "$t" "$r" "$name" FAIL "$unit" - ;;
 	run_meta) for name in create-$NFILES stat-$NFILES readdir-$NFILES-cold readdir-$NFILES-warm unlink-$NFILES; do record "$t" "$r" "$name" FAIL s -; done ;;
-	run_tree) for name in tar-x+sync find+stat-cold find+stat-warm rm-rf-tree; do record "$t" "$r" "$name" FAIL s -; done ;;
+	run_tree) for name in tar-x+sync find+stat-cold find+stat-warm find+stat-again rm-rf-tree; do record "$t" "$r" "$name" FAIL s -; done ;;
 	esac
 }
 
