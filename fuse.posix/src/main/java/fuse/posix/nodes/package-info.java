@@ -4,7 +4,8 @@
  * is opened only while the node is in use (from its file handle) and kept for the most recently used nodes, so
  * that the descriptors a backend holds stay bounded however many files the kernel knows; and
  * {@link fuse.posix.nodes.HostFile}, an open host file as a handle, with the file operations such a backend
- * serves on it; {@link fuse.posix.nodes.HostRootSettings}, the {@code root} setting such a backend takes.
+ * serves on it; {@link fuse.posix.nodes.HostCreation}, a create that knows what it made and undoes only that;
+ * {@link fuse.posix.nodes.HostRootSettings}, the {@code root} setting such a backend takes.
  */
 @Export
 @Version("2.1.0")

@@ -3,7 +3,6 @@ package fuse.backend.audit;
 import static fuse.posix.Linux.AT_EMPTY_PATH;
 import static fuse.posix.Linux.AT_FDCWD;
 import static fuse.posix.Linux.AT_REMOVEDIR;
-import static fuse.posix.Linux.AT_SYMLINK_NOFOLLOW;
 import static fuse.posix.Linux.O_ACCMODE;
 import static fuse.posix.Linux.O_CLOEXEC;
 import static fuse.posix.Linux.O_CREAT;
@@ -34,11 +33,10 @@ import fuse.api.FuseException;
 import fuse.api.Handle;
 import fuse.api.Node;
 import fuse.api.Opened;
-import fuse.posix.FileStat;
 import fuse.posix.Posix;
-import fuse.posix.PosixException;
 import fuse.posix.nodes.ConfiguredDirectory;
 import fuse.posix.nodes.DirentBatches;
+import fuse.posix.nodes.HostCreation;
 import fuse.posix.nodes.HostDirectory;
 import fuse.posix.nodes.HostFileOperations;
 import fuse.posix.nodes.HostNodes;
@@ -171,20 +169,11 @@ final class AuditFileSystem implements HostFileOperations {
     public Created create(Caller caller, Node parent, String name, int flags, int mode) throws FuseException {
         requireWritable();
         try (NodeDescriptor dir = descriptor(parent)) {
-            int openFlags = (flags | O_CLOEXEC) & ~(O_CREAT | O_EXCL | O_NOCTTY);
-            boolean made = true;
-            int fd;
-            try {
-                // The kernel's mode carries the file type (S_IFREG), which openat2 refuses: only permission bits go.
-                fd = Posix.openat2(dir.fd(), name, openFlags | O_CREAT | O_EXCL, mode & 07777 & ~caller.umask(),
-                        RESOLVE);
-            } catch (PosixException e) {
-                if (e.errno() != Errno.EEXIST || (flags & O_EXCL) != 0) {
-                    throw e;
-                }
-                fd = Posix.openat2(dir.fd(), name, openFlags, 0, RESOLVE); // there already: opened as open(2) would
-                made = false;
-            }
+            // The kernel's mode carries the file type (S_IFREG), which openat2 refuses: only permission bits go.
+            HostCreation.Opened opened = HostCreation.open(dir.fd(), name,
+                    (flags | O_CLOEXEC) & ~(O_CREAT | O_EXCL | O_NOCTTY), mode & 07777 & ~caller.umask(), RESOLVE,
+                    (flags & O_EXCL) != 0);
+            int fd = opened.fd();
             Entry entry = null;
             try {
                 entry = entry(dir.fd(), name);
@@ -195,25 +184,12 @@ final class AuditFileSystem implements HostFileOperations {
                 if (entry != null) {
                     nodes.takeBack((AuditNode) entry.node());
                 }
-                if (made) {
-                    removeIfStill(dir.fd(), name, fd);
+                if (opened.made()) {
+                    HostCreation.undo(dir.fd(), name, fd);
                 }
                 Posix.closeQuietly(fd);
                 throw e;
             }
-        }
-    }
-
-    /** Removes {@code name} if it is still the file open at {@code fd} (not one another process put there). */
-    private static void removeIfStill(int dirfd, String name, int fd) {
-        try {
-            FileStat mine = Posix.fstat(fd);
-            FileStat now = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
-            if (now.device() == mine.device() && now.inode() == mine.inode()) {
-                Posix.unlinkat(dirfd, name, 0);
-            }
-        } catch (FuseException e) {
-            LOG.warn("could not remove '{}' after its creation failed: {}", name, e.getMessage());
         }
     }
 

@@ -38,6 +38,7 @@ import fuse.posix.Posix;
 import fuse.posix.PosixException;
 import fuse.posix.nodes.ConfiguredDirectory;
 import fuse.posix.nodes.DirentBatches;
+import fuse.posix.nodes.HostCreation;
 import fuse.posix.nodes.HostDirectory;
 import fuse.posix.nodes.HostFileOperations;
 import fuse.posix.nodes.HostNodes;
@@ -429,14 +430,14 @@ final class LocalFileSystem implements HostFileOperations {
         try {
             entry = step.run();
         } catch (FuseException | RuntimeException e) {
-            undoCreation(dirfd, name, made);
+            HostCreation.undo(dirfd, name, made);
             throw e;
         }
         try {
             return finish.apply(entry);
         } catch (FuseException | RuntimeException e) {
             nodes.takeBack((LocalNode) entry.node());
-            undoCreation(dirfd, name, made);
+            HostCreation.undo(dirfd, name, made);
             throw e;
         }
     }
@@ -446,17 +447,6 @@ final class LocalFileSystem implements HostFileOperations {
      * ({@code made}: device and inode), never what another process put there since. Needs no descriptor, so it
      * works in the very case that usually makes the creation fail, an exhausted descriptor table.
      */
-    private static void undoCreation(int dirfd, String name, FileStat made) {
-        try {
-            FileStat now = Posix.fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW);
-            if (now.device() == made.device() && now.inode() == made.inode()) {
-                Posix.unlinkat(dirfd, name, now.attributes().isDirectory() ? AT_REMOVEDIR : 0);
-            }
-        } catch (FuseException e) {
-            LOG.warn("could not remove '{}' after its creation failed: {}", name, e.getMessage());
-        }
-    }
-
     @Override
     public void unlink(Caller caller, Node parent, String name) throws FuseException {
         FileNames.checkComponent(name);
@@ -529,22 +519,13 @@ final class LocalFileSystem implements HostFileOperations {
         int ioFlags = ioFlags(flags);
         boolean write = (flags & O_ACCMODE) != O_RDONLY;
         PassthroughPolicy current = policy;
-        boolean created;
-        int fd;
-        FileStat stat;
+        HostCreation.Opened opened;
         try (Identity as = Identity.of(caller, serverIsRoot)) {
-            try {
-                fd = Posix.openat2(dirfd, name, ioFlags | O_CREAT | O_EXCL | O_NOFOLLOW, requested, BENEATH);
-                created = true;
-            } catch (PosixException e) {
-                if (e.errno() != Errno.EEXIST || (flags & O_EXCL) != 0) {
-                    throw e;
-                }
-                // Raced with another creator and O_EXCL was not asked: open what is there, as open(2) would.
-                fd = Posix.openat2(dirfd, name, ioFlags | O_NOFOLLOW, 0, BENEATH);
-                created = false;
-            }
+            opened = HostCreation.open(dirfd, name, ioFlags | O_NOFOLLOW, requested, BENEATH, (flags & O_EXCL) != 0);
         }
+        int fd = opened.fd();
+        boolean created = opened.made();
+        FileStat stat;
         Entry entry;
         FileStat made = null;
         try {
@@ -560,7 +541,7 @@ final class LocalFileSystem implements HostFileOperations {
         } catch (FuseException | RuntimeException e) {
             Posix.closeQuietly(fd);
             if (made != null) {
-                undoCreation(dirfd, name, made);
+                HostCreation.undo(dirfd, name, made);
             }
             throw e;
         }
@@ -573,7 +554,7 @@ final class LocalFileSystem implements HostFileOperations {
             // The mount never gets this entry: the node goes back unless a lookup has answered it meanwhile.
             nodes.takeBack(n);
             if (made != null) {
-                undoCreation(dirfd, name, made);
+                HostCreation.undo(dirfd, name, made);
             }
             throw e;
         }
