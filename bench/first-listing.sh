@@ -13,6 +13,7 @@
 # loading and linking the listing's code once. Every launch is stopped with SIGTERM, then killed, and its mount
 # lazily unmounted.
 set -euo pipefail
+source "$(dirname "$0")/lib/container.sh"
 entries=10000 listings=5 starts=3 warm=
 while getopts n:r:s:wh opt; do
 	case $opt in
@@ -29,19 +30,10 @@ checkout=$(cd "${1:-$(dirname "$0")/..}" && pwd)
 [[ -x $checkout/run && -f $checkout/fuse.dist/target/fuse.jar ]] || { echo "$checkout: no ./run or no built jar" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/fuse-first-listing.XXXXXX)
-pgid=
-stop() {
-	if [[ -n $pgid ]]; then
-		kill -TERM -- "-$pgid" 2>/dev/null || true
-		for ((i = 0; i < 150; i++)); do kill -0 -- "-$pgid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL -- "-$pgid" 2>/dev/null || true
-		pgid=
-	fi
-	mounted "$work/mnt" && umount -l "$work/mnt" || true
-}
+LAUNCHED=
+stop() { stop_run "$LAUNCHED" "$work/mnt"; LAUNCHED=; }
 cleanup() { stop; rm -rf "$work"; }
 trap cleanup EXIT
-mounted() { awk -v m="$1" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo; }
 
 mkdir -p "$work/src/big" "$work/src/small" "$work/mnt"
 for ((i = 0; i < 10; i++)); do : >"$work/src/small/file-$i"; done
@@ -64,14 +56,8 @@ printf '%-6s' start; for ((l = 1; l <= listings; l++)); do printf ' %8s' "ls#$l"
 for ((s = 1; s <= starts; s++)); do
 	home=$work/home-$s
 	mkdir -p "$home"
-	setsid bash -c 'cd "$1" && FUSE_SOURCE="$2" FUSE_MOUNTPOINT="$3" FUSE_HOME="$4" FUSE_NO_BUILD=1 exec ./run < <(exec sleep 600)' \
-		start "$checkout" "$work/src" "$work/mnt" "$home" >"$work/log-$s" 2>&1 &
-	pgid=$!
-	for ((i = 0; i < 6000; i++)); do
-		if mounted "$work/mnt" && timeout 5 stat -- "$work/mnt/big" >/dev/null 2>&1; then break; fi
-		sleep 0.005
-	done
-	mounted "$work/mnt" || { echo "no mount after 30 s, see $work/log-$s" >&2; cat "$work/log-$s" >&2; exit 1; }
+	launch_run "$checkout" "$work/src" "$work/mnt" "$home" "$work/log-$s"
+	await_mount "$work/mnt" "$work/mnt/big" || { echo "no mount after 30 s, see $work/log-$s" >&2; cat "$work/log-$s" >&2; exit 1; }
 	printf '%-6s' "$s"
 	[[ -n $warm ]] && ls -f "$work/mnt/small" >/dev/null
 	for ((l = 1; l <= listings; l++)); do

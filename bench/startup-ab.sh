@@ -11,6 +11,7 @@
 # each checkout's AOT cache is primed and waited for first. Every launch is stopped with SIGTERM, then killed,
 # and its mount lazily unmounted, whatever happens.
 set -euo pipefail
+source "$(dirname "$0")/lib/container.sh"
 pairs=8
 while getopts n:h opt; do
 	case $opt in
@@ -34,26 +35,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mounted() { awk -v m="$1" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo; }
-
 # start CHECKOUT NAME HOME: seconds from launch to the mount answering stat; the server is stopped afterwards
 start() {
-	local checkout=$1 dir=$work/$2 home=$3 t0 t1 i pgid
+	local checkout=$1 dir=$work/$2 home=$3 t0 t1 LAUNCHED
 	mkdir -p "$dir/src" "$dir/mnt" "$home"
 	t0=$(date +%s.%N)
-	setsid bash -c 'cd "$1" && FUSE_SOURCE="$2" FUSE_MOUNTPOINT="$3" FUSE_HOME="$4" FUSE_NO_BUILD=1 exec ./run < <(exec sleep 600)' \
-		start "$checkout" "$dir/src" "$dir/mnt" "$home" >"$dir/log" 2>&1 &
-	pgid=$!
-	for ((i = 0; i < 6000; i++)); do
-		if mounted "$dir/mnt" && timeout 5 stat -- "$dir/mnt" >/dev/null 2>&1; then break; fi
-		sleep 0.005
-	done
+	launch_run "$checkout" "$dir/src" "$dir/mnt" "$home" "$dir/log"
+	await_mount "$dir/mnt" "$dir/mnt" || { echo "$checkout did not mount in 30 s, see $dir/log" >&2; exit 1; }
 	t1=$(date +%s.%N)
-	mounted "$dir/mnt" || { echo "$checkout did not mount in 30 s, see $dir/log" >&2; exit 1; }
-	kill -TERM -- "-$pgid" 2>/dev/null || true
-	for ((i = 0; i < 150; i++)); do kill -0 -- "-$pgid" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL -- "-$pgid" 2>/dev/null || true
-	mounted "$dir/mnt" && umount -l "$dir/mnt"
+	stop_run "$LAUNCHED" "$dir/mnt"
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
 }
 
