@@ -226,7 +226,8 @@ class CoherenceKernelTest {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }
 
-    private static Set<String> names(Path dir) throws IOException {
+    /** The names in {@code dir} as the mount lists them, sorted. */
+    static Set<String> names(Path dir) throws IOException {
         try (Stream<Path> list = Files.list(dir)) {
             return list.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toCollection(
                     TreeSet::new));

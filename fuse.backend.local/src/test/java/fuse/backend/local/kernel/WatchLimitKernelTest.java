@@ -1,5 +1,6 @@
 package fuse.backend.local.kernel;
 
+import static fuse.backend.local.kernel.CoherenceKernelTest.names;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -11,8 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -75,11 +74,5 @@ class WatchLimitKernelTest {
     private static String read(Path sysctl) throws IOException {
         List<String> lines = Files.readAllLines(sysctl); // not readString: see InotifyWatch.maxUserWatches
         return lines.getFirst().trim();
-    }
-
-    private static Set<String> names(Path dir) throws IOException {
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.map(p -> p.getFileName().toString()).collect(TreeSet::new, Set::add, Set::addAll);
-        }
     }
 }
