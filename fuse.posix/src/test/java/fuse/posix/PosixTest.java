@@ -312,8 +312,10 @@ class PosixTest {
         void fsyncWithTheDatasyncFlagMakesTheCallItNames() throws Exception {
             try (Fd path = Fd.of(Posix.openat(dirfd, ".", O_PATH | O_CLOEXEC, 0))) {
                 // An O_PATH descriptor refuses both calls, so the failure names the call that was made.
-                assertEquals("fdatasync", assertThrows(PosixException.class, () -> Posix.fsync(path.value(), true)).call());
-                assertEquals("fsync", assertThrows(PosixException.class, () -> Posix.fsync(path.value(), false)).call());
+                assertEquals("fdatasync",
+                        assertThrows(PosixException.class, () -> Posix.fsync(path.value(), true)).call());
+                assertEquals("fsync",
+                        assertThrows(PosixException.class, () -> Posix.fsync(path.value(), false)).call());
             }
         }
 

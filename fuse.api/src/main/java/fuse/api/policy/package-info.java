@@ -1,7 +1,7 @@
 /**
  * The passthrough policy language backends share: which regular-file opens the kernel passes through and which
- * the backend serves in Java ({@code policy} and {@code rules} settings, declared once in {@link fuse.api.policy.PassthroughPolicySettings},
- * {@code fuse:policy}).
+ * the backend serves in Java ({@code policy} and {@code rules} settings, declared once in
+ * {@link fuse.api.policy.PassthroughPolicySettings}, {@code fuse:policy}).
  */
 @Export
 @Version("1.1.0")

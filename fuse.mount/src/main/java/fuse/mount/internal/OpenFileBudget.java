@@ -58,7 +58,8 @@ final class OpenFileBudget {
 
     /** How the share comes about, for a log line. */
     static String describe() {
-        return "half of RLIMIT_NOFILE " + SOFT_LIMIT.at(System.nanoTime()) + " shared by " + Math.max(1, MOUNTS.get()) + " mount(s)";
+        return "half of RLIMIT_NOFILE " + SOFT_LIMIT.at(System.nanoTime()) + " shared by "
+                + Math.max(1, MOUNTS.get()) + " mount(s)";
     }
 
     private static long readSoftLimit() {

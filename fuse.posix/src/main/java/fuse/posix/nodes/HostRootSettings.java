@@ -14,8 +14,8 @@ import fuse.api.FuseException;
  * The {@value #ROOT} setting of a backend that serves a host directory, declared once: the backend's settings OCD
  * (an interface annotated with {@code @ObjectClassDefinition}) extends this one, so bnd's Metatype generation adds
  * the attribute to it; the backend reads the key with {@link #parseRoot} and opens the directory with
- * {@link ConfiguredDirectory#open}. Every error is a {@link FuseException} whose message starts with the key, which the mount
- * shows the operator as it is.
+ * {@link ConfiguredDirectory#open}. Every error is a {@link FuseException} whose message starts with the key,
+ * which the mount shows the operator as it is.
  */
 @ConsumerType
 public interface HostRootSettings {
