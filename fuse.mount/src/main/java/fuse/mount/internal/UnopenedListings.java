@@ -45,8 +45,28 @@ final class UnopenedListings {
         this.files = files;
     }
 
-    /** Where a kept listing continues. */
-    private record Cursor(long nodeId, long offset) {
+    /**
+     * Where a kept listing continues; a plain class, since a record's generated equals and hashCode run through
+     * method handles whose profile every record of the JVM shares: they made the compiled READDIR path trap.
+     */
+    private static final class Cursor {
+        final long nodeId;
+        final long offset;
+
+        Cursor(long nodeId, long offset) {
+            this.nodeId = nodeId;
+            this.offset = offset;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Cursor other && other.nodeId == nodeId && other.offset == offset;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(nodeId * 31 + offset);
+        }
     }
 
     /**

@@ -11,4 +11,20 @@ record ChangeStamp(long mtimeSeconds, int mtimeNanos, long ctimeSeconds, int cti
     static ChangeStamp of(Attributes a) {
         return new ChangeStamp(a.mtimeSeconds(), a.mtimeNanos(), a.ctimeSeconds(), a.ctimeNanos());
     }
+
+    /**
+     * Written out: a record's generated equals runs through method handles whose profile every record of the JVM
+     * shares, and a directory's first open compares with {@code null}, which made the compiled READDIR path
+     * (this is inlined into it) trap and be compiled again in the middle of a tree walk.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ChangeStamp other && other.mtimeSeconds == mtimeSeconds && other.mtimeNanos == mtimeNanos
+                && other.ctimeSeconds == ctimeSeconds && other.ctimeNanos == ctimeNanos;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(mtimeSeconds * 31 + mtimeNanos) * 31 + Long.hashCode(ctimeSeconds * 31 + ctimeNanos);
+    }
 }
