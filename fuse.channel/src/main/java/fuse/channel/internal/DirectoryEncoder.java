@@ -29,10 +29,18 @@ final class DirectoryEncoder implements DirectoryReply {
     private static final int NAMELEN = offset("namelen");
     private static final int TYPE = offset("type");
 
+    /**
+     * The READDIR sizes staged without growing: what the kernel asks for {@code ls}, {@code find} or Python's
+     * listdir (glibc reads directories 32 KiB at a time). A buffer grown at each encoder's first listing was a
+     * branch the compiled READDIR path had not seen taken (each reader or ring entry met it at its own first
+     * listing, at any time), so C2 compiled that path again in the middle of a later tree walk.
+     */
+    private static final int STAGED = 32 * 1024;
+
     private final KernelReply reply;
     private final MemorySegment out;
     /** The READDIR reply being put together: its bytes from {@link KernelReply#PAYLOAD} on. */
-    private byte[] staged = new byte[0];
+    private byte[] staged;
     private boolean plus;
     private long position;
     private long end;
@@ -40,6 +48,7 @@ final class DirectoryEncoder implements DirectoryReply {
     DirectoryEncoder(KernelReply reply, MemorySegment out) {
         this.reply = reply;
         this.out = out;
+        this.staged = new byte[(int) Math.max(0, Math.min(STAGED, out.byteSize() - KernelReply.PAYLOAD))];
     }
 
     void begin(boolean plusRequest, int size) {
