@@ -14,8 +14,8 @@ record ChangeStamp(long mtimeSeconds, int mtimeNanos, long ctimeSeconds, int cti
 
     /**
      * Written out: a record's generated equals runs through method handles whose profile every record of the JVM
-     * shares, and a directory's first open compares with {@code null}, which made the compiled READDIR path
-     * (this is inlined into it) trap and be compiled again in the middle of a tree walk.
+     * shares; a directory's first open compares with {@code null}, which made the compiled code it is inlined into
+     * trap and be compiled again in the middle of a tree walk.
      */
     @Override
     public boolean equals(Object o) {

@@ -636,7 +636,7 @@ final class LocalFileSystem implements HostFileOperations {
         }
         ChangeStamp previous = n.listedAt;
         n.listedAt = stamp;
-        return new DirectoryHandle(n, fd, stamp.equals(previous), direntBatches);
+        return new DirectoryHandle(n, fd, stamp, previous, direntBatches);
     }
 
     /**
@@ -648,7 +648,7 @@ final class LocalFileSystem implements HostFileOperations {
         if (!(handle instanceof DirectoryHandle directory)) {
             return Set.of();
         }
-        return directory.unchangedSinceLastOpen ? KEEP_LISTING : CACHE_LISTING;
+        return directory.unchangedSinceLastOpen() ? KEEP_LISTING : CACHE_LISTING;
     }
 
     /**
