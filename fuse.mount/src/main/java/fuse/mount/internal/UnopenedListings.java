@@ -46,18 +46,10 @@ final class UnopenedListings {
     }
 
     /**
-     * Where a kept listing continues; a plain class, since a record's generated equals and hashCode run through
-     * method handles whose profile every record of the JVM shares: they made the compiled READDIR path trap.
+     * Where a kept listing continues. Its equals and hashCode are written out: a record's generated ones run
+     * through method handles whose profile every record of the JVM shares, which made the compiled READDIR path trap.
      */
-    private static final class Cursor {
-        final long nodeId;
-        final long offset;
-
-        Cursor(long nodeId, long offset) {
-            this.nodeId = nodeId;
-            this.offset = offset;
-        }
-
+    private record Cursor(long nodeId, long offset) {
         @Override
         public boolean equals(Object o) {
             return o instanceof Cursor other && other.nodeId == nodeId && other.offset == offset;
