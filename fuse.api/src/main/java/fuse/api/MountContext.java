@@ -19,8 +19,10 @@ public interface MountContext {
     Map<String, Object> configuration();
 
     /**
-     * Tells the kernel to drop what it cached about {@code node}: attributes and, if asked, data. Like every
-     * notification, sent later from the mount's own thread: safe to call from anywhere, never blocks on the kernel.
+     * Tells the kernel to drop what it cached about {@code node}: attributes and, if asked, data (of a directory:
+     * its listing; the mount then reads the listing anew, from no directory the backend opened before this call).
+     * Like every notification, sent later from the mount's own thread: safe to call from anywhere, never blocks on
+     * the kernel.
      */
     void invalidateAttributes(Node node, boolean data);
 

@@ -46,6 +46,16 @@ final class DirectoryReplies {
         unopened.closeAll();
     }
 
+    /** The backend reported a change of {@code dir}'s entries ({@link UnopenedListings#entriesChanged}). */
+    void entriesChanged(NodeRecord dir) {
+        unopened.entriesChanged(dir);
+    }
+
+    /** The backend reported that anything may have changed ({@link UnopenedListings#everyDirectoryChanged}). */
+    void everyDirectoryChanged() {
+        unopened.everyDirectoryChanged();
+    }
+
     /**
      * OPENDIR. While the mount's source is watched, answered ENOSYS: the kernel then opens directories without
      * asking for the rest of the connection and keeps their listings ({@link UnopenedListings}). The ENOSYS
@@ -122,15 +132,15 @@ final class DirectoryReplies {
      * lists names only, since its lookups would belong to the old backend.
      */
     void readdir(Request.ReadDir r, Reply reply) throws FuseException {
-        boolean unopenedListing = r.fh() == UnopenedListings.NO_HANDLE;
-        OpenFile dir = unopenedListing ? unopened.take(r.header(), r.offset())
-                : files.acquire(r.header(), r.fh(), true);
+        UnopenedListings.Listing listing = r.fh() == UnopenedListings.NO_HANDLE
+                ? unopened.take(r.header(), r.offset()) : null;
+        OpenFile dir = listing != null ? listing.file() : files.acquire(r.header(), r.fh(), true);
         Binding binding = dir.binding();
-        ReplyFiller filler = null;
         try {
             RequestCaller caller = new RequestCaller(r.header());
             DirectoryReply out = reply.directory();
-            filler = new ReplyFiller(r.plus(), out, r.plus() && binding == gate.current(), binding, caller, dir);
+            ReplyFiller filler = new ReplyFiller(r.plus(), out, r.plus() && binding == gate.current(), binding,
+                    caller, dir);
             try {
                 binding.fs.readdir(caller, dir.node(), dir.handle(), r.offset(), filler);
                 filler.listed = true;
@@ -140,13 +150,17 @@ final class DirectoryReplies {
                 }
                 filler.full = false; // the listing stops here; the kernel asks again and then gets the error
             }
+            if (listing != null) {
+                unopened.readUpTo(listing, filler.continues(), filler.next); // before the kernel can ask for more
+                listing = null;
+            }
             // send() does not say whether the kernel took the reply. It always does unless the connection is gone:
             // a request the server has read is waited for even by a killed caller (fuse_request_wait_answer).
             out.send();
         } finally {
             binding.release();
-            if (unopenedListing) {
-                unopened.readUpTo(dir, filler != null && filler.continues(), filler == null ? 0 : filler.next);
+            if (listing != null) {
+                unopened.readUpTo(listing, false, 0); // failed: closed
             }
         }
     }

@@ -688,16 +688,22 @@ public final class MountCore implements FuseMount, AutoCloseable {
 
         @Override
         public void invalidateAttributes(Node node, boolean data) {
-            long id = idOf(node);
-            if (id != 0) {
-                notifyKernel(notifier -> notifier.invalidateInode(id, data ? 0 : -1, data ? -1 : 0));
+            NodeRecord record = recordOf(node);
+            if (record == null) {
+                return;
             }
+            if (data) {
+                directories.entriesChanged(record); // before the kernel drops the listing it would read again
+            }
+            long id = record.id;
+            notifyKernel(notifier -> notifier.invalidateInode(id, data ? 0 : -1, data ? -1 : 0));
         }
 
         @Override
         public void invalidateEntry(Node parent, String name) {
-            long id = idOf(parent);
-            if (id != 0) {
+            NodeRecord record = recordOf(parent);
+            if (record != null) {
+                long id = record.id;
                 notifyKernel(notifier -> notifier.invalidateEntry(id, name));
             }
         }
@@ -707,13 +713,14 @@ public final class MountCore implements FuseMount, AutoCloseable {
             Binding b = binding;
             if (b != null) {
                 binder.watchChanged(b);
+                directories.everyDirectoryChanged();
                 invalidateKernelCaches();
             }
         }
 
-        private long idOf(Node node) {
+        private NodeRecord recordOf(Node node) {
             Binding b = binding;
-            return b == null ? 0 : nodes.idOf(b, node);
+            return b == null ? null : nodes.recordOf(b, node);
         }
     }
 }

@@ -30,6 +30,11 @@ final class NodeRecord {
      * lock; a hint for {@link Dispatcher}'s listing cache, never for correctness.
      */
     volatile boolean childrenLookedUp;
+    /**
+     * For a directory: the {@link UnopenedListings} clock's tick at the last change of its entries the backend
+     * reported; a listing opened before it is not continued.
+     */
+    volatile long entriesChangedAt;
 
     NodeRecord(long id) {
         this.id = id;

@@ -516,10 +516,9 @@ final class NodeTable {
         return byId.get(nodeId);
     }
 
-    /** The kernel node a backend node of {@code binding} stands for, or 0. */
-    synchronized long idOf(Binding binding, Node node) {
-        NodeRecord record = binding.nodes.get(node);
-        return record == null ? 0 : record.id;
+    /** The kernel node a backend node of {@code binding} stands for, or {@code null}. */
+    synchronized NodeRecord recordOf(Binding binding, Node node) {
+        return binding.nodes.get(node);
     }
 
     /** {@code name} in {@code parentId} is gone (unlink, rmdir). */

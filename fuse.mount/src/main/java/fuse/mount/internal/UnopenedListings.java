@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import fuse.api.FuseException;
 import fuse.api.Handle;
@@ -26,6 +27,12 @@ import fuse.channel.RequestHeader;
  * again (a tree walk after a cache drop lists most directories in one reply: each was opened twice). At most
  * {@link #KEPT} are kept, the oldest closed first; a listing's last (empty) READDIR, a swap and the session's end
  * close them. They hold no room under {@code max_open_files}: the kernel has no handle to count.
+ *
+ * <p>A kept listing holds entries read earlier (the backend's last batch, the position of its descriptor). Once
+ * the backend reported a change of the directory's entries ({@link #entriesChanged}), which the kernel is told of
+ * after, a listing opened before is not continued but opened again at its offset: else the READDIRs that fill
+ * the kernel's listing anew after the notification could be answered from before the change, and the kernel
+ * would keep that listing until the next change.
  */
 final class UnopenedListings {
     /** The fh of a READDIR or FSYNCDIR on a directory the kernel opened without OPENDIR. */
@@ -37,12 +44,22 @@ final class UnopenedListings {
     private final NodeTable nodes;
     private final OpenFiles files;
     /** Kept listings by directory and the offset their next READDIR starts at, oldest first. */
-    private final Map<Cursor, OpenFile> kept = new LinkedHashMap<>();
+    private final Map<Cursor, Listing> kept = new LinkedHashMap<>();
+    /** Ticks at each change reported ({@link #entriesChanged}); a listing is stamped with it before it opens. */
+    private final AtomicLong clock = new AtomicLong();
+    /** The tick of the last change of every directory ({@link #everyDirectoryChanged}). */
+    private volatile long everyDirectoryChangedAt;
 
     UnopenedListings(Gate gate, NodeTable nodes, OpenFiles files) {
         this.gate = gate;
         this.nodes = nodes;
         this.files = files;
+    }
+
+    /**
+     * A directory opened for READDIRs without a kernel handle, and the {@link #clock}'s tick before it was opened.
+     */
+    record Listing(OpenFile file, long openedAt) {
     }
 
     /**
@@ -65,18 +82,39 @@ final class UnopenedListings {
      * The listing a READDIR at {@code offset} continues, or the directory opened anew on the current binding;
      * its binding acquired. Give it back with {@link #readUpTo}.
      */
-    OpenFile take(RequestHeader header, long offset) throws FuseException {
-        OpenFile listing;
+    Listing take(RequestHeader header, long offset) throws FuseException {
+        Listing listing;
         synchronized (kept) {
             listing = kept.remove(new Cursor(header.nodeId(), offset));
         }
         if (listing != null) {
-            if (listing.binding() == gate.current() && listing.binding().acquire()) {
+            OpenFile file = listing.file();
+            if (file.binding() == gate.current() && unchangedSinceOpened(listing) && file.binding().acquire()) {
                 return listing;
             }
-            files.closeUnregistered(listing);
+            files.closeUnregistered(file);
         }
-        return open(header);
+        long now = clock.get();
+        return new Listing(open(header), now);
+    }
+
+    /** Whether no change of the listing's directory was reported since it was opened. */
+    private boolean unchangedSinceOpened(Listing listing) {
+        long openedAt = listing.openedAt();
+        return openedAt >= listing.file().nodeRecord().entriesChangedAt && openedAt >= everyDirectoryChangedAt;
+    }
+
+    /**
+     * The backend reported that entries of {@code dir} changed: its listings opened until now are not continued.
+     * Called before the kernel is told, so that no READDIR after the notification reads from before the change.
+     */
+    void entriesChanged(NodeRecord dir) {
+        dir.entriesChangedAt = clock.incrementAndGet();
+    }
+
+    /** As {@link #entriesChanged} for every directory (the watch lost events). */
+    void everyDirectoryChanged() {
+        everyDirectoryChangedAt = clock.incrementAndGet();
     }
 
     /** Opens the request's directory on the backend for one request; its binding acquired. */
@@ -93,24 +131,27 @@ final class UnopenedListings {
     }
 
     /**
-     * A READDIR on {@code listing} is answered (its binding released): keep it for the READDIR at {@code next}
-     * when the kernel asks for more ({@code more}: the reply filled up, or ended the directory with entries in
-     * it), else close it.
+     * A READDIR on {@code listing} has its entries: keep it for the READDIR at {@code next} when the kernel asks
+     * for more ({@code more}: the reply filled up, or ended the directory with entries in it), else close it.
+     * Called before the reply is sent: the kernel asks for more as soon as it has the reply, possibly on another
+     * thread, and a READDIR that finds nothing kept opens the directory again and leaves this one kept where no
+     * READDIR of this listing asks.
      */
-    void readUpTo(OpenFile listing, boolean more, long next) {
-        if (!more || listing.binding() != gate.current()) {
-            files.closeUnregistered(listing);
+    void readUpTo(Listing listing, boolean more, long next) {
+        OpenFile file = listing.file();
+        if (!more || file.binding() != gate.current()) {
+            files.closeUnregistered(file);
             return;
         }
         List<OpenFile> closing = new ArrayList<>(1);
         synchronized (kept) {
-            OpenFile previous = kept.put(new Cursor(listing.nodeId(), next), listing);
+            Listing previous = kept.put(new Cursor(file.nodeId(), next), listing);
             if (previous != null) {
-                closing.add(previous); // two callers listed the same directory in step
+                closing.add(previous.file()); // two callers listed the same directory in step
             }
-            Iterator<OpenFile> oldest = kept.values().iterator();
+            Iterator<Listing> oldest = kept.values().iterator();
             while (kept.size() > KEPT) {
-                closing.add(oldest.next());
+                closing.add(oldest.next().file());
                 oldest.remove();
             }
         }
@@ -121,7 +162,7 @@ final class UnopenedListings {
     void closeAll() {
         List<OpenFile> closing;
         synchronized (kept) {
-            closing = List.copyOf(kept.values());
+            closing = kept.values().stream().map(Listing::file).toList();
             kept.clear();
         }
         closing.forEach(files::closeUnregistered);

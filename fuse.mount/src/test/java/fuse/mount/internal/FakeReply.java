@@ -36,6 +36,9 @@ final class FakeReply implements Reply {
     boolean ok;
     final List<Dirent> dirents = new ArrayList<>();
     int directoryCapacity = Integer.MAX_VALUE;
+    /** What the kernel does as soon as it has the reply (asks for more, on another thread). */
+    Runnable whenSent = () -> {
+    };
 
     FakeReply() {
         this(true);
@@ -50,6 +53,7 @@ final class FakeReply implements Reply {
         if (replies > 1) {
             throw new AssertionError("second reply to one request");
         }
+        whenSent.run();
         return accept;
     }
 

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
@@ -40,6 +41,7 @@ import fuse.api.FileSystem;
 import fuse.api.FileSystemBackend;
 import fuse.api.FuseException;
 import fuse.api.Handle;
+import fuse.api.MountContext;
 import fuse.api.Node;
 import fuse.api.OpenOption;
 import fuse.channel.Reply;
@@ -250,6 +252,84 @@ class MountCoreTest {
         assertTrue(last.dirents.isEmpty());
         assertEquals(1, opens.get(), "the end read from the kept listing, not from the directory opened again");
         assertEquals(0, fs.openHandles.get(), "closed with the empty reply");
+    }
+
+    /**
+     * The kernel asks for the rest of a listing as soon as it has a reply, on whichever thread reads the request:
+     * the listing is kept before the reply goes out, not after (then the next READDIR opened the directory again
+     * and the first listing stayed kept where nothing of this listing asks).
+     */
+    @Test
+    void aListingIsKeptBeforeItsReplyGoesOut() throws Exception {
+        CountingOpens fs = new CountingOpens();
+        fs.file("/d/a", "1").file("/d/b", "2");
+        core(Map.of(), backend("mem", 1, fs));
+        long dir = lookupId(1, "d");
+        FakeReply first = new FakeReply();
+        first.directoryCapacity = 3;
+        CompletableFuture<FakeReply> rest = new CompletableFuture<>();
+        first.whenSent = () -> rest.completeAsync(() -> session.send(new Request.ReadDir(FakeHeader.of(45, dir),
+                UnopenedListings.NO_HANDLE, first.dirents.getLast().nextOffset(), 4096, false))).join();
+        session.handler.handle(new Request.ReadDir(FakeHeader.of(44, dir), UnopenedListings.NO_HANDLE, 0, 4096,
+                false), first);
+        assertEquals(List.of(".", "..", "a"), first.dirents.stream().map(FakeReply.Dirent::name).toList());
+        assertEquals(List.of("b"), rest.get(10, TimeUnit.SECONDS).dirents.stream().map(FakeReply.Dirent::name)
+                .toList());
+        assertEquals(1, fs.opens.get(), "the second READDIR continued the kept listing");
+        assertEquals(1, fs.openHandles.get(), "one listing kept, for the READDIR that learns the end");
+    }
+
+    /**
+     * A listing holds entries read before a change the backend reports (a watch saw the directory change on the
+     * host); the kernel, told after, reads the listing anew: from the directory opened again, never from what
+     * was kept across the change.
+     */
+    @Test
+    void aListingKeptAcrossAReportedChangeIsReadAnew() throws Exception {
+        CountingOpens fs = new CountingOpens();
+        fs.file("/d/a", "1").file("/d/b", "2");
+        AtomicReference<MountContext> context = new AtomicReference<>();
+        core(Map.of(), backend("mem", 1, ctx -> {
+            context.set(ctx);
+            return fs;
+        }));
+        long dir = lookupId(1, "d");
+        FakeReply first = new FakeReply();
+        first.directoryCapacity = 3;
+        session.handler.handle(new Request.ReadDir(FakeHeader.of(44, dir), UnopenedListings.NO_HANDLE, 0, 4096,
+                false), first);
+        long next = first.dirents.getLast().nextOffset();
+
+        context.get().invalidateAttributes(fs.lastOpened, true);
+        FakeReply rest = session.send(
+                new Request.ReadDir(FakeHeader.of(45, dir), UnopenedListings.NO_HANDLE, next, 4096, false));
+        assertEquals(List.of("b"), rest.dirents.stream().map(FakeReply.Dirent::name).toList());
+        assertEquals(2, fs.opens.get(), "opened again after the change");
+        assertEquals(1, fs.openHandles.get(), "the listing from before the change closed");
+
+        context.get().invalidateAll();
+        FakeReply end = session.send(new Request.ReadDir(FakeHeader.of(46, dir), UnopenedListings.NO_HANDLE,
+                rest.dirents.getLast().nextOffset(), 4096, false));
+        assertTrue(end.dirents.isEmpty());
+        assertEquals(3, fs.opens.get(), "opened again after a change of everything");
+        assertEquals(0, fs.openHandles.get());
+    }
+
+    /** Counts the directories it opens and remembers the last one's node. */
+    private static final class CountingOpens extends MemoryFileSystem {
+        final AtomicInteger opens = new AtomicInteger();
+        volatile Node lastOpened;
+
+        CountingOpens() {
+            super("mem");
+        }
+
+        @Override
+        public synchronized Handle opendir(Caller caller, Node node) throws FuseException {
+            opens.incrementAndGet();
+            lastOpened = node;
+            return super.opendir(caller, node);
+        }
     }
 
     @Test
