@@ -10,9 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -110,14 +112,15 @@ class ListingCacheKernelTest {
             return list(mount, dir);
         }
         AtomicReference<Listing> last = new AtomicReference<>();
-        long[] reads = {0};
-        Wait.until(Duration.ofSeconds(2), () -> "the host change listed: " + last.get() + " " + mount.core().statistics(), () -> {
-            Listing listing = list(mount, dir);
-            reads[0] += listing.reads();
-            last.set(listing);
-            return listing.names().equals(expected);
-        });
-        return new Listing(last.get().names(), reads[0]);
+        List<Long> reads = new CopyOnWriteArrayList<>();
+        Wait.until(Duration.ofSeconds(2), () -> "the host change listed: " + last.get() + ", READDIR(PLUS) requests "
+                + "per listing " + reads + ", " + mount.core().statistics(), () -> {
+                    Listing listing = list(mount, dir);
+                    reads.add(listing.reads());
+                    last.set(listing);
+                    return listing.names().equals(expected);
+                });
+        return new Listing(last.get().names(), reads.stream().mapToLong(Long::longValue).sum());
     }
 
     /**
