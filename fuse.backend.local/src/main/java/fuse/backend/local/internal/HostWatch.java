@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import fuse.api.FuseException;
 import fuse.api.MountContext;
@@ -38,8 +36,8 @@ import fuse.posix.PosixException;
  * every known inode).
  *
  * <p><b>Not our own changes.</b> Changes made by this mount's request threads (which the kernel already knows
- * about) are skipped: each thread that enters the file system is remembered by its kernel thread id
- * ({@link #serverThread}). Other threads of the same process (another mount over the same files) count as
+ * about) are skipped: each thread that enters the file system is remembered by its kernel thread id while it
+ * lives ({@link ServerThreads}; the id of one that exited may be another's by now). Other threads of the same process (another mount over the same files) count as
  * outside changes. Writes through passthrough opens are made by the client's thread: they are reported, and cost
  * one attribute notification per batch of events. They are not filtered: the watch cannot tell a client's write
  * through the mount from the same process writing the host file directly, and the kernel caches the attributes
@@ -70,8 +68,7 @@ final class HostWatch extends EventWatch {
 
     private final int rootFd;
     private final KnownNodes nodes;
-    private final Set<Integer> serverThreads = ConcurrentHashMap.newKeySet();
-    private final ThreadLocal<Boolean> registered = new ThreadLocal<>();
+    private final ServerThreads serverThreads = new ServerThreads();
     /** Handle bytes → {@code (device, inode)}, or {@link #UNRESOLVED}; this thread's alone. */
     private final Map<HandleKey, long[]> handles = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -130,15 +127,12 @@ final class HostWatch extends EventWatch {
     }
 
     /**
-     * Remembers the calling thread as one of the mount's own: changes it makes are not reported. Called by every
-     * file system operation; a thread-local check after the first time.
+     * Remembers the calling thread as one of the mount's own: changes it makes while it lives are not reported.
+     * Called by every file system operation; a thread-local check after the first time.
      */
     @Override
     public void serverThread() {
-        if (registered.get() == null) {
-            registered.set(Boolean.TRUE);
-            serverThreads.add(Fanotify.gettid());
-        }
+        serverThreads.enter();
     }
 
     @Override
@@ -156,7 +150,7 @@ final class HostWatch extends EventWatch {
             int tid = buffer.get(JAVA_INT, at + 20);
             if ((mask & FAN_Q_OVERFLOW) != 0) {
                 changes.overflow = true;
-            } else if (!serverThreads.contains(tid)) {
+            } else if (!serverThreads.madeBy(tid)) {
                 event(buffer, at + (buffer.get(JAVA_SHORT, at + 6) & 0xffff), at + length, mask, changes);
             }
             at += length;
