@@ -46,16 +46,6 @@ final class DirectoryReplies {
         unopened.closeAll();
     }
 
-    /** The backend reported a change of {@code dir}'s entries ({@link UnopenedListings#entriesChanged}). */
-    void entriesChanged(NodeRecord dir) {
-        unopened.entriesChanged(dir);
-    }
-
-    /** The backend reported that anything may have changed ({@link UnopenedListings#everyDirectoryChanged}). */
-    void everyDirectoryChanged() {
-        unopened.everyDirectoryChanged();
-    }
-
     /**
      * OPENDIR. While the mount's source is watched, answered ENOSYS: the kernel then opens directories without
      * asking for the rest of the connection and keeps their listings ({@link UnopenedListings}). The ENOSYS

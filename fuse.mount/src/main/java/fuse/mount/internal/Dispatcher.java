@@ -197,9 +197,13 @@ final class Dispatcher implements RequestHandler {
         Binding binding = gate.enter(header);
         try (NodeTable.Use parent = lookup ? nodes.useLookupParent(binding, header.nodeId(), caller)
                 : nodes.use(binding, header.nodeId(), caller)) {
-            answer(reply, nodes.register(binding, header.nodeId(), name,
+            NodeTable.Registered registered = nodes.register(binding, header.nodeId(), name,
                     () -> call.call(binding, caller, parent.node()),
-                    () -> binding.fs.lookup(caller, parent.node(), name)));
+                    () -> binding.fs.lookup(caller, parent.node(), name));
+            if (!lookup) {
+                nodes.entriesChanged(parent.record());
+            }
+            answer(reply, registered);
         } finally {
             binding.release();
         }
@@ -210,9 +214,11 @@ final class Dispatcher implements RequestHandler {
         Binding binding = gate.enter(r.header());
         try (NodeTable.Use node = nodes.use(binding, r.oldNodeId(), caller);
                 NodeTable.Use newParent = nodes.use(binding, r.header().nodeId(), caller)) {
-            answer(reply, nodes.register(binding, r.header().nodeId(), r.newName(),
+            NodeTable.Registered registered = nodes.register(binding, r.header().nodeId(), r.newName(),
                     () -> binding.fs.link(caller, node.node(), newParent.node(), r.newName()),
-                    () -> binding.fs.lookup(caller, newParent.node(), r.newName())));
+                    () -> binding.fs.lookup(caller, newParent.node(), r.newName()));
+            nodes.entriesChanged(newParent.record());
+            answer(reply, registered);
         } finally {
             binding.release();
         }
@@ -234,6 +240,7 @@ final class Dispatcher implements RequestHandler {
             } else {
                 binding.fs.unlink(caller, parent.node(), name);
             }
+            nodes.entriesChanged(parent.record());
             nodes.unlinked(header.nodeId(), name);
         } finally {
             binding.release();
@@ -247,6 +254,8 @@ final class Dispatcher implements RequestHandler {
         try (NodeTable.Use parent = nodes.use(binding, r.header().nodeId(), caller);
                 NodeTable.Use newParent = nodes.use(binding, r.newParent(), caller)) {
             binding.fs.rename(caller, parent.node(), r.name(), newParent.node(), r.newName(), r.flags());
+            nodes.entriesChanged(parent.record());
+            nodes.entriesChanged(newParent.record());
             nodes.renamed(r.header().nodeId(), r.name(), r.newParent(), r.newName(),
                     (r.flags() & FileSystem.RENAME_EXCHANGE) != 0);
         } finally {

@@ -693,7 +693,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
                 return;
             }
             if (data) {
-                directories.entriesChanged(record); // before the kernel drops the listing it would read again
+                nodes.entriesChanged(record); // before the kernel drops the listing it would read again
             }
             long id = record.id;
             notifyKernel(notifier -> notifier.invalidateInode(id, data ? 0 : -1, data ? -1 : 0));
@@ -713,7 +713,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
             Binding b = binding;
             if (b != null) {
                 binder.watchChanged(b);
-                directories.everyDirectoryChanged();
+                nodes.everyDirectoryChanged();
                 invalidateKernelCaches();
             }
         }

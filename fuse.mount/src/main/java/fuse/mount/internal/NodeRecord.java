@@ -30,10 +30,7 @@ final class NodeRecord {
      * lock; a hint for {@link Dispatcher}'s listing cache, never for correctness.
      */
     volatile boolean childrenLookedUp;
-    /**
-     * For a directory: the {@link UnopenedListings} clock's tick at the last change of its entries the backend
-     * reported; a listing opened before it is not continued.
-     */
+    /** For a directory: the entry clock's tick at the last change of its entries ({@link NodeTable#entriesChanged}). */
     volatile long entriesChangedAt;
 
     NodeRecord(long id) {

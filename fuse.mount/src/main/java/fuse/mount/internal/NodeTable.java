@@ -117,6 +117,10 @@ final class NodeTable {
     private final NodeRecord root = new NodeRecord(ROOT_ID);
     /** The binding new results must belong to; guarded by {@code this}. */
     private Binding current;
+    /** Ticks at each change of a directory's entries ({@link #entriesChanged}). */
+    private final AtomicLong entryClock = new AtomicLong();
+    /** The tick of the last change of every directory ({@link #everyDirectoryChanged}). */
+    private volatile long everyDirectoryChangedAt;
 
     NodeTable() {
         root.name = "";
@@ -514,6 +518,30 @@ final class NodeTable {
 
     NodeRecord get(long nodeId) {
         return byId.get(nodeId);
+    }
+
+    /** The entry clock's tick now: what is read from a directory after it holds every change up to the tick. */
+    long entryClock() {
+        return entryClock.get();
+    }
+
+    /**
+     * Entries of {@code dir} were added, removed or renamed, through the mount or behind it (as the backend
+     * reports). Called once the change is made and before the kernel learns of it, so that what was read from the
+     * directory before ({@link UnopenedListings}) is not handed to the kernel after.
+     */
+    void entriesChanged(NodeRecord dir) {
+        dir.entriesChangedAt = entryClock.incrementAndGet();
+    }
+
+    /** As {@link #entriesChanged} for every directory: the backend lost track of what changed. */
+    void everyDirectoryChanged() {
+        everyDirectoryChangedAt = entryClock.incrementAndGet();
+    }
+
+    /** Whether no entry of {@code dir} changed since the clock's {@code tick} ({@link #entryClock}). */
+    boolean entriesUnchangedSince(NodeRecord dir, long tick) {
+        return tick >= dir.entriesChangedAt && tick >= everyDirectoryChangedAt;
     }
 
     /** The kernel node a backend node of {@code binding} stands for, or {@code null}. */

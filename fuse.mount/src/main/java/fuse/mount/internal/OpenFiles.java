@@ -90,6 +90,7 @@ final class OpenFiles {
             long since = binding.releaseEpoch;
             Created created = WritebackOpenFlags.open(mount.writebackCache(), r.flags(),
                     flags -> binding.fs.create(caller, parent.node(), r.name(), flags, r.mode()));
+            nodes.entriesChanged(parent.record());
             NodeTable.Registered registered;
             try {
                 registered = nodes.register(binding, parentId, r.name(), created.entry(), since,

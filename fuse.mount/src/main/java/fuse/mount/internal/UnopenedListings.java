@@ -5,7 +5,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 import fuse.api.FuseException;
 import fuse.api.Handle;
@@ -29,10 +28,10 @@ import fuse.channel.RequestHeader;
  * close them. They hold no room under {@code max_open_files}: the kernel has no handle to count.
  *
  * <p>A kept listing holds entries read earlier (the backend's last batch, the position of its descriptor). Once
- * the backend reported a change of the directory's entries ({@link #entriesChanged}), which the kernel is told of
- * after, a listing opened before is not continued but opened again at its offset: else the READDIRs that fill
- * the kernel's listing anew after the notification could be answered from before the change, and the kernel
- * would keep that listing until the next change.
+ * the directory's entries changed ({@link NodeTable#entriesChanged}: through the mount, or on the host as the
+ * backend reports), which the kernel learns after, a listing opened before is not continued but opened again at
+ * its offset: else the READDIRs that fill the kernel's listing anew after the change could be answered from
+ * before it, and the kernel would keep that listing until the next change.
  */
 final class UnopenedListings {
     /** The fh of a READDIR or FSYNCDIR on a directory the kernel opened without OPENDIR. */
@@ -45,10 +44,6 @@ final class UnopenedListings {
     private final OpenFiles files;
     /** Kept listings by directory and the offset their next READDIR starts at, oldest first. */
     private final Map<Cursor, Listing> kept = new LinkedHashMap<>();
-    /** Ticks at each change reported ({@link #entriesChanged}); a listing is stamped with it before it opens. */
-    private final AtomicLong clock = new AtomicLong();
-    /** The tick of the last change of every directory ({@link #everyDirectoryChanged}). */
-    private volatile long everyDirectoryChangedAt;
 
     UnopenedListings(Gate gate, NodeTable nodes, OpenFiles files) {
         this.gate = gate;
@@ -57,7 +52,8 @@ final class UnopenedListings {
     }
 
     /**
-     * A directory opened for READDIRs without a kernel handle, and the {@link #clock}'s tick before it was opened.
+     * A directory opened for READDIRs without a kernel handle, and the entry clock's tick before it was opened
+     * ({@link NodeTable#entryClock}).
      */
     record Listing(OpenFile file, long openedAt) {
     }
@@ -89,32 +85,14 @@ final class UnopenedListings {
         }
         if (listing != null) {
             OpenFile file = listing.file();
-            if (file.binding() == gate.current() && unchangedSinceOpened(listing) && file.binding().acquire()) {
+            if (file.binding() == gate.current() && nodes.entriesUnchangedSince(file.nodeRecord(), listing.openedAt())
+                    && file.binding().acquire()) {
                 return listing;
             }
             files.closeUnregistered(file);
         }
-        long now = clock.get();
+        long now = nodes.entryClock();
         return new Listing(open(header), now);
-    }
-
-    /** Whether no change of the listing's directory was reported since it was opened. */
-    private boolean unchangedSinceOpened(Listing listing) {
-        long openedAt = listing.openedAt();
-        return openedAt >= listing.file().nodeRecord().entriesChangedAt && openedAt >= everyDirectoryChangedAt;
-    }
-
-    /**
-     * The backend reported that entries of {@code dir} changed: its listings opened until now are not continued.
-     * Called before the kernel is told, so that no READDIR after the notification reads from before the change.
-     */
-    void entriesChanged(NodeRecord dir) {
-        dir.entriesChangedAt = clock.incrementAndGet();
-    }
-
-    /** As {@link #entriesChanged} for every directory (the watch lost events). */
-    void everyDirectoryChanged() {
-        everyDirectoryChangedAt = clock.incrementAndGet();
     }
 
     /** Opens the request's directory on the backend for one request; its binding acquired. */

@@ -315,6 +315,25 @@ class MountCoreTest {
         assertEquals(0, fs.openHandles.get());
     }
 
+    /** As across a change on the host: a change made through the mount is read anew too. */
+    @Test
+    void aListingKeptAcrossAChangeThroughTheMountIsReadAnew() throws Exception {
+        CountingOpens fs = new CountingOpens();
+        fs.file("/d/a", "1").file("/d/b", "2");
+        core(Map.of(), backend("mem", 1, fs));
+        long dir = lookupId(1, "d");
+        FakeReply first = new FakeReply();
+        first.directoryCapacity = 3;
+        session.handler.handle(new Request.ReadDir(FakeHeader.of(44, dir), UnopenedListings.NO_HANDLE, 0, 4096,
+                false), first);
+
+        assertNull(session.send(new Request.MkDir(FakeHeader.of(9, dir), "c", 0755, 022)).error);
+        FakeReply rest = session.send(new Request.ReadDir(FakeHeader.of(45, dir), UnopenedListings.NO_HANDLE,
+                first.dirents.getLast().nextOffset(), 4096, false));
+        assertEquals(List.of("b", "c"), rest.dirents.stream().map(FakeReply.Dirent::name).toList());
+        assertEquals(2, fs.opens.get(), "opened again after the MKDIR");
+    }
+
     /** Counts the directories it opens and remembers the last one's node. */
     private static final class CountingOpens extends MemoryFileSystem {
         final AtomicInteger opens = new AtomicInteger();
