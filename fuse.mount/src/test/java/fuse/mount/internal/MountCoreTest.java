@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
@@ -261,20 +260,15 @@ class MountCoreTest {
      */
     @Test
     void aListingIsKeptBeforeItsReplyGoesOut() throws Exception {
-        CountingOpens fs = new CountingOpens();
-        fs.file("/d/a", "1").file("/d/b", "2");
-        core(Map.of(), backend("mem", 1, fs));
+        CountingOpens fs = mountListing();
         long dir = lookupId(1, "d");
         FakeReply first = new FakeReply();
         first.directoryCapacity = 3;
         CompletableFuture<FakeReply> rest = new CompletableFuture<>();
-        first.whenSent = () -> rest.completeAsync(() -> session.send(new Request.ReadDir(FakeHeader.of(45, dir),
-                UnopenedListings.NO_HANDLE, first.dirents.getLast().nextOffset(), 4096, false))).join();
-        session.handler.handle(new Request.ReadDir(FakeHeader.of(44, dir), UnopenedListings.NO_HANDLE, 0, 4096,
-                false), first);
-        assertEquals(List.of(".", "..", "a"), first.dirents.stream().map(FakeReply.Dirent::name).toList());
-        assertEquals(List.of("b"), rest.get(10, TimeUnit.SECONDS).dirents.stream().map(FakeReply.Dirent::name)
-                .toList());
+        first.whenSent = () -> rest.completeAsync(() -> unopenedReaddir(dir, first.dirents.getLast().nextOffset(),
+                new FakeReply())).join();
+        assertEquals(List.of(".", "..", "a"), names(unopenedReaddir(dir, 0, first)));
+        assertEquals(List.of("b"), names(rest.get(10, TimeUnit.SECONDS)));
         assertEquals(1, fs.opens.get(), "the second READDIR continued the kept listing");
         assertEquals(1, fs.openHandles.get(), "one listing kept, for the READDIR that learns the end");
     }
@@ -286,31 +280,18 @@ class MountCoreTest {
      */
     @Test
     void aListingKeptAcrossAReportedChangeIsReadAnew() throws Exception {
-        CountingOpens fs = new CountingOpens();
-        fs.file("/d/a", "1").file("/d/b", "2");
-        AtomicReference<MountContext> context = new AtomicReference<>();
-        core(Map.of(), backend("mem", 1, ctx -> {
-            context.set(ctx);
-            return fs;
-        }));
+        CountingOpens fs = mountListing();
         long dir = lookupId(1, "d");
-        FakeReply first = new FakeReply();
-        first.directoryCapacity = 3;
-        session.handler.handle(new Request.ReadDir(FakeHeader.of(44, dir), UnopenedListings.NO_HANDLE, 0, 4096,
-                false), first);
-        long next = first.dirents.getLast().nextOffset();
+        long next = firstThree(dir);
 
-        context.get().invalidateAttributes(fs.lastOpened, true);
-        FakeReply rest = session.send(
-                new Request.ReadDir(FakeHeader.of(45, dir), UnopenedListings.NO_HANDLE, next, 4096, false));
-        assertEquals(List.of("b"), rest.dirents.stream().map(FakeReply.Dirent::name).toList());
+        fs.context.invalidateAttributes(fs.lastOpened, true);
+        FakeReply rest = unopenedReaddir(dir, next, new FakeReply());
+        assertEquals(List.of("b"), names(rest));
         assertEquals(2, fs.opens.get(), "opened again after the change");
         assertEquals(1, fs.openHandles.get(), "the listing from before the change closed");
 
-        context.get().invalidateAll();
-        FakeReply end = session.send(new Request.ReadDir(FakeHeader.of(46, dir), UnopenedListings.NO_HANDLE,
-                rest.dirents.getLast().nextOffset(), 4096, false));
-        assertTrue(end.dirents.isEmpty());
+        fs.context.invalidateAll();
+        assertEquals(List.of(), names(unopenedReaddir(dir, rest.dirents.getLast().nextOffset(), new FakeReply())));
         assertEquals(3, fs.opens.get(), "opened again after a change of everything");
         assertEquals(0, fs.openHandles.get());
     }
@@ -318,26 +299,50 @@ class MountCoreTest {
     /** As across a change on the host: a change made through the mount is read anew too. */
     @Test
     void aListingKeptAcrossAChangeThroughTheMountIsReadAnew() throws Exception {
-        CountingOpens fs = new CountingOpens();
-        fs.file("/d/a", "1").file("/d/b", "2");
-        core(Map.of(), backend("mem", 1, fs));
+        CountingOpens fs = mountListing();
         long dir = lookupId(1, "d");
-        FakeReply first = new FakeReply();
-        first.directoryCapacity = 3;
-        session.handler.handle(new Request.ReadDir(FakeHeader.of(44, dir), UnopenedListings.NO_HANDLE, 0, 4096,
-                false), first);
+        long next = firstThree(dir);
 
         assertNull(session.send(new Request.MkDir(FakeHeader.of(9, dir), "c", 0755, 022)).error);
-        FakeReply rest = session.send(new Request.ReadDir(FakeHeader.of(45, dir), UnopenedListings.NO_HANDLE,
-                first.dirents.getLast().nextOffset(), 4096, false));
-        assertEquals(List.of("b", "c"), rest.dirents.stream().map(FakeReply.Dirent::name).toList());
+        assertEquals(List.of("b", "c"), names(unopenedReaddir(dir, next, new FakeReply())));
         assertEquals(2, fs.opens.get(), "opened again after the MKDIR");
     }
 
-    /** Counts the directories it opens and remembers the last one's node. */
+    /** Mounts /d with a and b, counting the directories opened. */
+    private CountingOpens mountListing() throws MountException {
+        CountingOpens fs = new CountingOpens();
+        fs.file("/d/a", "1").file("/d/b", "2");
+        core(Map.of(), backend("mem", 1, ctx -> {
+            fs.context = ctx;
+            return fs;
+        }));
+        return fs;
+    }
+
+    /** Lists ".", ".." and "a" of {@code dir}, which the kernel opened itself: where the listing goes on. */
+    private long firstThree(long dir) {
+        FakeReply first = new FakeReply();
+        first.directoryCapacity = 3;
+        assertEquals(List.of(".", "..", "a"), names(unopenedReaddir(dir, 0, first)));
+        return first.dirents.getLast().nextOffset();
+    }
+
+    /** A READDIR from {@code offset} of {@code dir}, which the kernel opened itself, into {@code reply}. */
+    private FakeReply unopenedReaddir(long dir, long offset, FakeReply reply) {
+        session.handler.handle(new Request.ReadDir(FakeHeader.of(44, dir), UnopenedListings.NO_HANDLE, offset, 4096,
+                false), reply);
+        return reply;
+    }
+
+    private static List<String> names(FakeReply listing) {
+        return listing.dirents.stream().map(FakeReply.Dirent::name).toList();
+    }
+
+    /** Counts the directories it opens and remembers the last one's node, and the mount's context. */
     private static final class CountingOpens extends MemoryFileSystem {
         final AtomicInteger opens = new AtomicInteger();
         volatile Node lastOpened;
+        volatile MountContext context;
 
         CountingOpens() {
             super("mem");
