@@ -91,6 +91,52 @@ class HostNodesTest {
         assertEquals(idle, nodes.descriptors(), "the root's alone");
     }
 
+    /**
+     * Files walked in order, more than the cache holds (stat after creating them): each reopen used to close the
+     * least recently used descriptor, the next one the walk needed, so that every use reopened its file.
+     */
+    @Test
+    void aWalkOfMoreFilesThanCachedReusesTheCachedOnes() throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "opening file handles needs CAP_DAC_READ_SEARCH");
+        List<TestNode> made = new ArrayList<>();
+        for (int i = 0; i < 2 * CACHED; i++) {
+            Files.writeString(dir.resolve("f" + i), "x".repeat(i));
+            made.add(lookup(nodes, "f" + i));
+        }
+        for (int pass = 0; pass < 3; pass++) {
+            long before = nodes.reopened();
+            for (int i = 0; i < made.size(); i++) {
+                assertEquals(i, statOf(made.get(i)).attributes().size());
+                assertTrue(nodes.descriptors() <= CACHED + 3, nodes.toString());
+            }
+            long reopened = nodes.reopened() - before;
+            assertTrue(reopened <= CACHED + 2, "pass " + pass + ": " + reopened + " of " + made.size()
+                    + " reopened, " + nodes);
+        }
+    }
+
+    @Test
+    void filesUsedOverAndOverGetInWhileTheCacheIsFullOfOthers() throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "opening file handles needs CAP_DAC_READ_SEARCH");
+        List<TestNode> made = new ArrayList<>();
+        for (int i = 0; i < 3 * CACHED; i++) {
+            Files.writeString(dir.resolve("f" + i), "");
+            made.add(lookup(nodes, "f" + i));
+        }
+        TestNode a = made.get(0);
+        TestNode b = made.get(1);
+        for (int round = 0; round < HostNodes.ADMIT_EVERY; round++) {
+            statOf(a);
+            statOf(b);
+        }
+        long before = nodes.reopened();
+        for (int round = 0; round < 10; round++) {
+            statOf(a);
+            statOf(b);
+        }
+        assertEquals(0, nodes.reopened() - before, nodes.toString());
+    }
+
     @Test
     void aFileGoneMeanwhileIsStale() throws Exception {
         assumeTrue(Posix.geteuid() == 0, "opening file handles needs CAP_DAC_READ_SEARCH");
