@@ -3,6 +3,7 @@ package fuse.channel;
 import java.io.IOException;
 import java.nio.file.Path;
 
+import fuse.channel.internal.ChannelRehearsal;
 import fuse.channel.internal.Mounter;
 
 /**
@@ -21,6 +22,15 @@ public final class FuseChannel {
      */
     public static FuseSession mount(MountOptions options, RequestHandler handler) throws IOException {
         return Mounter.mount(options, handler);
+    }
+
+    /**
+     * A {@link Rehearsal} of {@code handler}: nothing is mounted; INIT is negotiated at once, with the flags and
+     * sizes {@code asOffered} says the kernel offered (those of a real session's INIT, so that the handler takes the
+     * paths it takes there), and {@code handler.initialized} is called before this returns.
+     */
+    public static Rehearsal rehearse(MountOptions options, RequestHandler handler, InitResult asOffered) {
+        return ChannelRehearsal.start(options, handler, asOffered);
     }
 
     /**

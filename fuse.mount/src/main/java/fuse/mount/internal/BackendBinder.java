@@ -11,6 +11,7 @@ import java.util.function.Predicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import fuse.api.ChangeWatch;
 import fuse.api.Errno;
@@ -41,6 +42,9 @@ final class BackendBinder {
 
         /** Whether the mount is closing (or closed). */
         boolean closing();
+
+        /** The level of the lines about the mount's own coming and going: INFO, DEBUG for a rehearsal. */
+        Level lifecycleLevel();
 
         /** A backend rejected this configuration while the mount was up: no half-working mount. */
         void failedForBackend(String message);
@@ -357,7 +361,7 @@ final class BackendBinder {
         String why = c.coherence() == MountConfig.Coherence.TIMEOUT ? "coherence=timeout"
                 : c.writebackCache() && watch.watching() ? "writeback_cache" : watch.description();
         if (nowWatched != watched || !why.equals(watchDescription)) {
-            LOG.info("mount {}: {}", host.label(), coherence(c, nowWatched, why));
+            LOG.atLevel(host.lifecycleLevel()).log("mount {}: {}", host.label(), coherence(c, nowWatched, why));
         }
         watchDescription = why;
         watched = nowWatched;

@@ -60,6 +60,8 @@ public final class MountComponent implements FuseMount {
     private MountConfig config;
     private Predicate<BackendRef> selector;
     private volatile FuseMount mount = new FailedMount(PID, Path.of("/"), "", "not configured yet");
+    /** The listing warm-up this component's mount started, if it did. Guarded by {@code this}. */
+    private ListingWarmUp warmUp;
     /** Why the last configuration update was not applied to the live mount, if it was not. */
     private volatile String rejectedUpdate;
     private final UnknownSettings unknownSettings = new UnknownSettings();
@@ -93,9 +95,7 @@ public final class MountComponent implements FuseMount {
     @Deactivate
     synchronized void deactivate() {
         context.removeBundleListener(frameworkStop);
-        if (mount instanceof MountCore core) {
-            core.close();
-        }
+        closeCore();
     }
 
     /**
@@ -219,6 +219,7 @@ public final class MountComponent implements FuseMount {
         mount = core;
         backends.values().forEach(core::backendAdded);
         core.start();
+        warmUp = ListingWarmUp.after(core, List.copyOf(backends.values()), selector).orElse(null);
     }
 
     /**
@@ -251,7 +252,12 @@ public final class MountComponent implements FuseMount {
         }
     }
 
+    /** Stops the warm-up the mount started, if it runs, then closes the mount. */
     private void closeCore() {
+        if (warmUp != null) {
+            warmUp.stop();
+            warmUp = null;
+        }
         MountCore core = currentCore();
         if (core != null) {
             core.close();

@@ -66,6 +66,7 @@ public record MountConfig(
     public static final String FORGET_ON_UNMOUNT = "forget_on_unmount";
     public static final String FSNAME = "fsname";
     public static final String MAX_READ = "max_read";
+    public static final String WARM_UP = "warm_up";
 
     public static final String DEFAULT_BACKEND = "local";
     /** io_uring where the kernel offers it (fuse module parameter enable_uring), else /dev/fuse: works everywhere. */
@@ -110,7 +111,7 @@ public record MountConfig(
     private static final Set<String> MOUNT_KEYS = Set.of(MOUNTPOINT, BACKEND, THREADS, ALLOW_OTHER,
             DEFAULT_PERMISSIONS, MAX_STACK_DEPTH, PASSTHROUGH, WRITEBACK_CACHE, TRANSPORT, READ_ONLY, ENTRY_TIMEOUT,
             ATTR_TIMEOUT, NEGATIVE_TIMEOUT, BACKEND_WAIT, COHERENCE, MAX_OPEN_FILES, FORGET_ON_UNMOUNT, FSNAME,
-            MAX_READ);
+            MAX_READ, WARM_UP);
     /**
      * Prefixes of the keys ConfigAdmin, FileInstall and DS add ({@code service.pid},
      * {@code felix.fileinstall.filename}, {@code component.name}, {@code osgi.ds.satisfying.condition.target}…);
@@ -171,6 +172,7 @@ public record MountConfig(
         }
         Coherence coherence = coherence(props);
         bool(props, FORGET_ON_UNMOUNT, false); // checked here, read by forgetOnUnmount()
+        bool(props, WARM_UP, true); // checked here, read by warmUp()
         if (coherence == Coherence.WATCH && writebackCache) {
             throw new MountException("coherence: watch cannot keep a writeback_cache mount coherent (the kernel "
                     + "keeps size and mtime itself); use coherence=timeout or auto");
@@ -190,6 +192,15 @@ public record MountConfig(
             return bool(new LinkedHashMap<>(properties), FORGET_ON_UNMOUNT, false);
         } catch (MountException e) {
             return false; // parse() refused such a value already
+        }
+    }
+
+    /** Whether this mount may warm the listing path up once it is up ({@link ListingWarmUp}). */
+    public boolean warmUp() {
+        try {
+            return bool(new LinkedHashMap<>(properties), WARM_UP, true);
+        } catch (MountException e) {
+            return true; // parse() refused such a value already
         }
     }
 

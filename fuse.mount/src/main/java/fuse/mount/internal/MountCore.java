@@ -16,6 +16,7 @@ import java.util.function.Predicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import fuse.api.FileSystem;
 import fuse.api.Node;
@@ -66,6 +67,10 @@ public final class MountCore implements FuseMount, AutoCloseable {
     private final HandleTable handles = new HandleTable();
     private final MountCounters counters = new MountCounters();
     private final SessionFactory sessions;
+    /** Whether the session is a rehearsal, not a mount ({@link #rehearsal}). */
+    private final boolean rehearsal;
+    /** The level of the lines that say the mount came and went: INFO for a mount, DEBUG for a rehearsal. */
+    private final Level lifecycleLevel;
     private final Dispatcher dispatcher;
     private final OpenFiles openFiles;
     private final DirectoryReplies directories;
@@ -89,9 +94,16 @@ public final class MountCore implements FuseMount, AutoCloseable {
     };
 
     public MountCore(MountConfig config, Predicate<BackendRef> selector, SessionFactory sessions) {
+        this(config, selector, sessions, false);
+    }
+
+    private MountCore(MountConfig config, Predicate<BackendRef> selector, SessionFactory sessions,
+            boolean rehearsal) {
         this.config = config;
         this.selector = selector;
         this.sessions = sessions;
+        this.rehearsal = rehearsal;
+        this.lifecycleLevel = rehearsal ? Level.DEBUG : Level.INFO;
         this.gate = new Gate(config.backendWaitNanos());
         Served served = new Served();
         this.binder = new BackendBinder(new BinderHost(), status, gate, nodes);
@@ -108,6 +120,14 @@ public final class MountCore implements FuseMount, AutoCloseable {
 
     public MountCore(MountConfig config, Predicate<BackendRef> selector) {
         this(config, selector, FuseChannel::mount);
+    }
+
+    /**
+     * A core whose session is a rehearsal ({@code sessions} mounts nothing; {@link ListingWarmUp}): its mounting
+     * and unmounting are logged at DEBUG, and it takes no share of the open-file budget from the real mounts.
+     */
+    static MountCore rehearsal(MountConfig config, Predicate<BackendRef> selector, SessionFactory sessions) {
+        return new MountCore(config, selector, sessions, true);
     }
 
     /** Sets what runs, off the reader threads, when the session ends from outside (umount, an abort). */
@@ -129,7 +149,9 @@ public final class MountCore implements FuseMount, AutoCloseable {
             if (status.state() != MountState.STARTING || closing) {
                 throw new IllegalStateException("a mount core starts once");
             }
-            OpenFileBudget.mountStarted();
+            if (!rehearsal) {
+                OpenFileBudget.mountStarted();
+            }
             MountConfig c = config;
             try {
                 cleanStaleMount(c);
@@ -157,7 +179,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
             if (binding != null) {
                 binder.bindFirst(binding);
                 status.state(MountState.SERVING);
-                LOG.info("mount {}: mounted, served by backend {}", label(), binding.backend);
+                LOG.atLevel(lifecycleLevel).log("mount {}: mounted, served by backend {}", label(), binding.backend);
             } else {
                 status.state(MountState.WAITING_FOR_BACKEND);
                 status.problem(BackendBinder.waitingProblem(c));
@@ -180,7 +202,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
                 return;
             }
             closing = true;
-            if (status.state() != MountState.STARTING) {
+            if (status.state() != MountState.STARTING && !rehearsal) {
                 OpenFileBudget.mountClosed();
             }
             gate.shut();
@@ -203,7 +225,7 @@ public final class MountCore implements FuseMount, AutoCloseable {
                 LOG.error("mount {}: {}; umount -l {} takes it away", label(), status.problem(),
                         config.mountpoint());
             } else if (s != null) {
-                LOG.info("mount {}: unmounted", label());
+                LOG.atLevel(lifecycleLevel).log("mount {}: unmounted", label());
             }
         } finally {
             control.unlock();
@@ -232,7 +254,8 @@ public final class MountCore implements FuseMount, AutoCloseable {
         passthrough = PassthroughManager.create(s.backingFiles(), new PassthroughSettings(label(), c.passthrough(),
                 result.passthrough(), result.maxStackDepth(), result.has(InitResult.DIRECT_IO_ALLOW_MMAP)),
                 nodes::describe);
-        LOG.info("mount {}: FUSE {} negotiated, passthrough {}, connection {}", label(), result.protocol(),
+        LOG.atLevel(lifecycleLevel).log("mount {}: FUSE {} negotiated, passthrough {}, connection {}", label(),
+                result.protocol(),
                 result.passthrough() ? "on (max_stack_depth " + result.maxStackDepth() + ")"
                         : c.passthrough() ? "refused by the kernel" : "off by configuration",
                 s.connectionId());
@@ -642,6 +665,11 @@ public final class MountCore implements FuseMount, AutoCloseable {
         @Override
         public boolean closing() {
             return closing;
+        }
+
+        @Override
+        public Level lifecycleLevel() {
+            return lifecycleLevel;
         }
 
         @Override
