@@ -34,4 +34,14 @@ public interface MountContext {
      * for a backend that lost track of what changed behind the mount (e.g. its event queue overflowed).
      */
     void invalidateAll();
+
+    /**
+     * Whether this is a rehearsal, not a mount: the request path run in memory while the container starts (a
+     * warm-up, on a private temporary directory), so that the JIT has compiled it before the first real request.
+     * Nothing is mounted and no user sees it, so a backend says that it opened and closed it at DEBUG, not as it
+     * announces a mount.
+     */
+    default boolean rehearsal() {
+        return false;
+    }
 }

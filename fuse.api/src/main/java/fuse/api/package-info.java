@@ -3,7 +3,7 @@
  * mount, and the values that cross that boundary.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package fuse.api;
 
 import org.osgi.annotation.bundle.Export;

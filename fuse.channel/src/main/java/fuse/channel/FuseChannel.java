@@ -25,12 +25,12 @@ public final class FuseChannel {
     }
 
     /**
-     * A {@link Rehearsal} of {@code handler}: nothing is mounted; INIT is negotiated at once, with the flags and
-     * sizes {@code asOffered} says the kernel offered (those of a real session's INIT, so that the handler takes the
-     * paths it takes there), and {@code handler.initialized} is called before this returns.
+     * A {@link Rehearsal} of {@code handler}: nothing is mounted; INIT is negotiated at once, as with a kernel of
+     * this channel's protocol version that offers every flag the channel asks for, and {@code handler.initialized}
+     * is called before this returns.
      */
-    public static Rehearsal rehearse(MountOptions options, RequestHandler handler, InitResult asOffered) {
-        return ChannelRehearsal.start(options, handler, asOffered);
+    public static Rehearsal rehearse(MountOptions options, RequestHandler handler) {
+        return ChannelRehearsal.start(options, handler);
     }
 
     /**

@@ -74,10 +74,6 @@ public final class Posix {
         static final MethodHandle HANDLE = Native.function("getrlimit",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     }
-    private static final class Setpriority {
-        static final MethodHandle HANDLE = Native.function("setpriority",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    }
     private static final class Setrlimit {
         static final MethodHandle HANDLE = Native.function("setrlimit",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
@@ -1461,22 +1457,6 @@ public final class Posix {
         }
         if (rc < 0) {
             throw Native.failure("setrlimit", "resource " + resource + " to " + limit);
-        }
-    }
-
-    /**
-     * {@code setpriority(PRIO_PROCESS, 0, nice)}: the calling thread's nice value (Linux keeps it per thread, not
-     * per process); 19 is the lowest priority. Lowering one's priority needs no privilege.
-     */
-    public static void setThreadNice(int nice) throws PosixException {
-        int rc;
-        try {
-            rc = (int) Setpriority.HANDLE.invokeExact(Native.errnoState(), 0, 0, nice);
-        } catch (Throwable t) {
-            throw Native.unexpected(t);
-        }
-        if (rc < 0) {
-            throw Native.failure("setpriority", "nice " + nice);
         }
     }
 

@@ -25,6 +25,7 @@ import fuse.channel.kernel.FuseEntryOut;
 import fuse.channel.kernel.FuseForgetOne;
 import fuse.channel.kernel.FuseInHeader;
 import fuse.channel.kernel.FuseInitIn;
+import fuse.channel.kernel.FuseKernel;
 import fuse.channel.kernel.FuseOpcode;
 import fuse.channel.kernel.FuseOpenIn;
 import fuse.channel.kernel.FuseOpenOut;
@@ -46,6 +47,8 @@ public final class ChannelRehearsal implements Rehearsal, Dispatcher.Listener {
     private static final int ROOT = 1;
     /** Forgets per BATCH_FORGET, as the kernel sends them after a cache drop (well within the read buffer). */
     private static final int FORGETS_PER_BATCH = 256;
+    /** The readahead a kernel offers by default (VM_READAHEAD_PAGES). */
+    private static final int OFFERED_READAHEAD = 128 * 1024;
 
     private final MountOptions options;
     private final RequestHandler handler;
@@ -70,10 +73,10 @@ public final class ChannelRehearsal implements Rehearsal, Dispatcher.Listener {
     }
 
     /** {@link fuse.channel.FuseChannel#rehearse}. */
-    public static ChannelRehearsal start(MountOptions options, RequestHandler handler, InitResult asOffered) {
+    public static ChannelRehearsal start(MountOptions options, RequestHandler handler) {
         ChannelRehearsal rehearsal = new ChannelRehearsal(options, handler);
         try {
-            rehearsal.init(asOffered);
+            rehearsal.negotiate();
         } catch (IOException | RuntimeException e) {
             rehearsal.close();
             throw new IllegalStateException("the rehearsal's INIT failed: " + e.getMessage(), e);
@@ -81,13 +84,18 @@ public final class ChannelRehearsal implements Rehearsal, Dispatcher.Listener {
         return rehearsal;
     }
 
-    private void init(InitResult asOffered) throws IOException {
-        long offered = asOffered.kernelFlags() & ~InitResult.OVER_IO_URING;
+    /**
+     * INIT as a kernel of this channel's protocol version offers it: every flag the channel asks for, so that the
+     * handler takes the paths it takes on a current kernel (READDIRPLUS with READDIRPLUS_AUTO among them). No
+     * mount is needed to know them, so a rehearsal can run while the first mount is still being made.
+     */
+    private void negotiate() throws IOException {
+        long offered = InitNegotiation.WANTED;
         long at = begin(FuseOpcode.INIT, 0);
         MemorySegment in = context.in();
-        FuseInitIn.MAJOR.set(in, at, asOffered.kernelMajor());
-        FuseInitIn.MINOR.set(in, at, asOffered.kernelMinor());
-        FuseInitIn.MAX_READAHEAD.set(in, at, asOffered.maxReadahead());
+        FuseInitIn.MAJOR.set(in, at, FuseKernel.KERNEL_VERSION);
+        FuseInitIn.MINOR.set(in, at, FuseKernel.KERNEL_MINOR_VERSION);
+        FuseInitIn.MAX_READAHEAD.set(in, at, OFFERED_READAHEAD);
         FuseInitIn.FLAGS.set(in, at, (int) offered);
         FuseInitIn.FLAGS2.set(in, at, (int) (offered >>> 32));
         send(at + FuseInitIn.BYTES);

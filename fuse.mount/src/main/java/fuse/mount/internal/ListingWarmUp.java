@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 
 import fuse.api.Errno;
 import fuse.channel.FuseChannel;
-import fuse.channel.InitResult;
 import fuse.channel.Rehearsal;
 import fuse.mount.MountException;
 import fuse.mount.MountState;
@@ -32,17 +31,19 @@ import fuse.posix.nodes.HostRootSettings;
  * Runs the listing path of a freshly started container before the first real listing needs it. The JVM runs new
  * code interpreted until the JIT has seen it called some hundred times: a fresh container's first cold {@code ls}
  * of a 10,000-entry directory ran its first READDIRPLUS (about 190 lookups) and the encoding of its entries
- * interpreted and took 0.11-0.15 s, where the next ones take 0.03-0.05 s.
+ * interpreted and took 0.09-0.16 s, where the next ones take 0.03-0.06 s.
  *
- * <p>Once a mount is up (its INIT answered), this lists a private temporary directory of {@link #ENTRIES} empty
- * files {@link #LISTINGS} times through the whole request path: the channel's decoding and reply encoding (a
- * {@link Rehearsal}: nothing is mounted, no kernel is involved), a {@link MountCore} of its own (node table, open
- * directories, directory replies) and a file system of the mount's own backend opened on that directory, with
- * INIT as the mount's kernel offered it. It never touches the mount's files: the backend gets no setting of the
- * mount's but the temporary directory as {@code root}, so a backend that needs more (the overlay's layers) fails
- * to open and there is no warm-up. Then it deletes the directory. It runs once per container, on one thread at
- * the lowest priority (nice 19) beside the request threads, gives up after {@link #DEADLINE}, and stops between
- * two listings when the mount stops.
+ * <p>When the first mount of the container is being made, this lists a private temporary directory of
+ * {@link #ENTRIES} empty files {@link #LISTINGS} times through the whole request path: the channel's decoding and
+ * reply encoding (a {@link Rehearsal}: nothing is mounted, no kernel is involved, INIT is that of a current
+ * kernel), a {@link MountCore} of its own (node table, open directories, directory replies) and a file system of
+ * the mount's own backend opened on that directory. It runs beside the mount's own start (the mount system call,
+ * INIT), not after it, so that it is done by the time a first listing comes. It never touches the mount's files:
+ * the backend gets no setting of the mount's but the temporary directory as {@code root}, so a backend that needs
+ * more (the overlay's layers) fails to open and there is no warm-up. The directory is on tmpfs ({@code /dev/shm})
+ * where it can be, so that its files never reach a disk, and it is deleted before the warm-up ends. One per
+ * container, on one thread; it gives up after {@link #DEADLINE} and stops between two listings when its mount's
+ * component closes the mount.
  */
 public final class ListingWarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(ListingWarmUp.class);
@@ -53,46 +54,48 @@ public final class ListingWarmUp {
     static final int ENTRIES = 1000;
     /** Listings: enough calls of the per-entry code for the JIT to compile it. */
     static final int LISTINGS = 4;
-    /** The most a warm-up takes, waiting for its mount's INIT included. */
+    /** The most a warm-up takes. */
     static final Duration DEADLINE = Duration.ofSeconds(10);
     /** How long {@link #stop} waits for the warm-up to finish the listing it is in and clean up. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
     /** The listed directory, in the temporary one (which is the backend's root). */
     static final String LISTED = "listed";
+    /** Where the temporary directory goes when it can: tmpfs, so that making and deleting its files costs no disk. */
+    private static final Path TMPFS = Path.of("/dev/shm");
     /** Set while a warm-up runs and after one did: one per container, since the compiled code serves every mount. */
     private static final AtomicBoolean RAN = new AtomicBoolean();
 
-    private final MountCore mount;
+    private final MountConfig mount;
     private final List<BackendRef> backends;
     private final Predicate<BackendRef> selector;
     private final Thread thread;
     private volatile boolean stopping;
     private volatile int listed;
 
-    private ListingWarmUp(MountCore mount, List<BackendRef> backends, Predicate<BackendRef> selector) {
+    private ListingWarmUp(MountConfig mount, List<BackendRef> backends, Predicate<BackendRef> selector) {
         this.mount = mount;
         this.backends = backends;
         this.selector = selector;
-        this.thread = new Thread(this::run, "fuse-warm-up " + mount.label());
+        this.thread = new Thread(this::run, "fuse-warm-up");
         thread.setDaemon(true);
     }
 
     /**
-     * Starts a warm-up after {@code mount} came up, unless one ran or runs in this container already or the mount
-     * has {@code warm_up=false}.
+     * Starts a warm-up as the mount configured by {@code mount} is being made, unless one ran or runs in this
+     * container already, the mount has {@code warm_up=false}, or none of {@code backends} serves it yet.
      *
      * @param backends the backends the mount knows; the one {@code selector} prefers opens the warm-up's directory
      */
-    static Optional<ListingWarmUp> after(MountCore mount, List<BackendRef> backends,
+    static Optional<ListingWarmUp> beside(MountConfig mount, List<BackendRef> backends,
             Predicate<BackendRef> selector) {
-        if (!mount.config().warmUp() || mount.state() != MountState.SERVING || !RAN.compareAndSet(false, true)) {
+        if (!mount.warmUp() || backends.stream().noneMatch(selector) || !RAN.compareAndSet(false, true)) {
             return Optional.empty();
         }
         return Optional.of(start(mount, backends, selector));
     }
 
-    /** Starts a warm-up after {@code mount} whether or not one ran before. */
-    public static ListingWarmUp start(MountCore mount, List<BackendRef> backends, Predicate<BackendRef> selector) {
+    /** Starts a warm-up for {@code mount} whether or not one ran before. */
+    public static ListingWarmUp start(MountConfig mount, List<BackendRef> backends, Predicate<BackendRef> selector) {
         ListingWarmUp warmUp = new ListingWarmUp(mount, List.copyOf(backends), selector);
         warmUp.thread.start();
         return warmUp;
@@ -103,7 +106,7 @@ public final class ListingWarmUp {
         stopping = true;
         try {
             if (!awaitEnd(STOP_WAIT)) {
-                LOG.warn("mount {}: the listing warm-up did not stop within {} s", mount.label(),
+                LOG.warn("mount {}: the listing warm-up did not stop within {} s", mount.mountpoint(),
                         STOP_WAIT.toSeconds());
             }
         } catch (InterruptedException e) {
@@ -125,35 +128,29 @@ public final class ListingWarmUp {
         long startNanos = System.nanoTime();
         long deadline = startNanos + DEADLINE.toNanos();
         long cpuBefore = threadCpuNanos();
-        lowestPriority();
         int listings = 0;
         String outcome;
         Path dir = null;
         try {
-            Optional<InitResult> init = awaitInit(deadline);
-            if (init.isEmpty()) {
-                outcome = "the mount's INIT did not come";
-            } else {
-                dir = Files.createTempDirectory("fuse-warm-up-");
-                fill(dir);
-                Rehearsing rehearsing = new Rehearsing(init.get());
-                MountCore core = MountCore.rehearsal(configuration(mount.config(), dir), selector, rehearsing);
-                try {
-                    backends.forEach(core::backendAdded);
-                    core.start();
-                    if (core.state() != MountState.SERVING) {
-                        outcome = "the backend did not open the warm-up's directory: "
-                                + core.problem().orElse(core.state().toString());
-                    } else {
-                        while (listings < LISTINGS && goOn(deadline)) {
-                            listed += rehearsing.rehearsal.list(LISTED);
-                            listings++;
-                        }
-                        outcome = listings == LISTINGS ? "done" : "stopped";
+            dir = Files.createTempDirectory(temporaryParent(), "fuse-warm-up-");
+            fill(dir);
+            Rehearsing rehearsing = new Rehearsing();
+            MountCore core = MountCore.rehearsal(configuration(mount, dir), selector, rehearsing);
+            try {
+                backends.forEach(core::backendAdded);
+                core.start();
+                if (core.state() != MountState.SERVING) {
+                    outcome = "the backend did not open the warm-up's directory: "
+                            + core.problem().orElse(core.state().toString());
+                } else {
+                    while (listings < LISTINGS && goOn(deadline)) {
+                        listed += rehearsing.rehearsal.list(LISTED);
+                        listings++;
                     }
-                } finally {
-                    core.close();
+                    outcome = listings == LISTINGS ? "done" : "stopped";
                 }
+            } finally {
+                core.close();
             }
         } catch (IOException | PosixException | MountException | RuntimeException e) {
             outcome = "failed: " + e.getMessage();
@@ -165,45 +162,28 @@ public final class ListingWarmUp {
         if (listings == 0) {
             RAN.set(false); // nothing was compiled: the next mount may try
         }
-        LOG.debug("mount {}: listing warm-up {}: {} listings, {} entries in {} ms, {} ms of CPU on this thread "
-                + "(nice 19)", mount.label(), outcome, listings, listed,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+        LOG.debug("mount {}: listing warm-up {}: {} listings, {} entries in {} ms, {} ms of CPU", mount.mountpoint(),
+                outcome, listings, listed, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
                 TimeUnit.NANOSECONDS.toMillis(threadCpuNanos() - cpuBefore));
     }
 
     private boolean goOn(long deadline) {
-        return !stopping && mount.state() == MountState.SERVING && System.nanoTime() - deadline < 0;
+        return !stopping && System.nanoTime() - deadline < 0;
     }
 
-    /** The mount's INIT, as its kernel offered it, once answered; empty when the mount stops or the deadline passes. */
-    private Optional<InitResult> awaitInit(long deadline) {
-        while (goOn(deadline)) {
-            Optional<InitResult> init = mount.init();
-            if (init.isPresent()) {
-                return init;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            }
-        }
-        return Optional.empty();
+    /** {@link #TMPFS} where this process may write there, else the JVM's temporary directory. */
+    private static Path temporaryParent() {
+        return Files.isDirectory(TMPFS) && Files.isWritable(TMPFS) ? TMPFS
+                : Path.of(System.getProperty("java.io.tmpdir"));
     }
 
     /** The session factory of the warm-up's core: a rehearsal, kept for the listings. */
     private static final class Rehearsing implements MountCore.SessionFactory {
-        private final InitResult asOffered;
         Rehearsal rehearsal;
-
-        Rehearsing(InitResult asOffered) {
-            this.asOffered = asOffered;
-        }
 
         @Override
         public Rehearsal mount(fuse.channel.MountOptions options, fuse.channel.RequestHandler handler) {
-            rehearsal = FuseChannel.rehearse(options, handler, asOffered);
+            rehearsal = FuseChannel.rehearse(options, handler);
             return rehearsal;
         }
     }
@@ -226,15 +206,15 @@ public final class ListingWarmUp {
     }
 
     /**
-     * Makes the listed directory and its empty files. Through {@link Posix} on a descriptor of the directory: the
-     * same calls a request makes, and a third of the time {@code Files.createFile} takes in a fresh JVM.
+     * Makes the listed directory and its empty files: one {@code mknodat} each, on a descriptor of the directory
+     * (a third of the time {@code Files.createFile} takes in a fresh JVM).
      */
     private static void fill(Path dir) throws PosixException {
         Posix.mkdirat(AT_FDCWD, dir.resolve(LISTED).toString(), 0700);
         int listed = Posix.openat(AT_FDCWD, dir.resolve(LISTED).toString(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
         try {
             for (int i = 0; i < ENTRIES; i++) {
-                Posix.close(Posix.openat(listed, entry(i), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+                Posix.mknodat(listed, entry(i), S_IFREG | 0600, 0);
             }
         } finally {
             Posix.closeQuietly(listed);
@@ -268,17 +248,8 @@ public final class ListingWarmUp {
             Files.deleteIfExists(listedDir);
             Files.deleteIfExists(dir);
         } catch (IOException | PosixException e) {
-            LOG.warn("mount {}: the listing warm-up could not delete its directory {}: {}", mount.label(), dir,
+            LOG.warn("mount {}: the listing warm-up could not delete its directory {}: {}", mount.mountpoint(), dir,
                     e.getMessage());
-        }
-    }
-
-    /** Nice 19 for this thread (Linux keeps the nice value per thread): the request threads go first. */
-    private void lowestPriority() {
-        try {
-            Posix.setThreadNice(19);
-        } catch (PosixException e) {
-            LOG.debug("mount {}: the listing warm-up runs at normal priority: {}", mount.label(), e.getMessage());
         }
     }
 

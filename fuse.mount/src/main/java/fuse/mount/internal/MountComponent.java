@@ -60,7 +60,7 @@ public final class MountComponent implements FuseMount {
     private MountConfig config;
     private Predicate<BackendRef> selector;
     private volatile FuseMount mount = new FailedMount(PID, Path.of("/"), "", "not configured yet");
-    /** The listing warm-up this component's mount started, if it did. Guarded by {@code this}. */
+    /** The listing warm-up started beside this component's mount, if one was. Guarded by {@code this}. */
     private ListingWarmUp warmUp;
     /** Why the last configuration update was not applied to the live mount, if it was not. */
     private volatile String rejectedUpdate;
@@ -217,9 +217,10 @@ public final class MountComponent implements FuseMount {
         // Published before it is fed: a backend bound or unbound meanwhile then reaches this core too, either
         // through the snapshot or through the callback (adding twice is harmless).
         mount = core;
+        // Beside the mount's own start, not after it: done by the time the mount's first listing comes.
+        warmUp = ListingWarmUp.beside(config, List.copyOf(backends.values()), selector).orElse(null);
         backends.values().forEach(core::backendAdded);
         core.start();
-        warmUp = ListingWarmUp.after(core, List.copyOf(backends.values()), selector).orElse(null);
     }
 
     /**

@@ -715,6 +715,11 @@ public final class MountCore implements FuseMount, AutoCloseable {
         }
 
         @Override
+        public boolean rehearsal() {
+            return rehearsal;
+        }
+
+        @Override
         public void invalidateAttributes(Node node, boolean data) {
             NodeRecord record = recordOf(node);
             if (record == null) {

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +35,19 @@ class ListingWarmUpTest {
         assertEquals(1, warmUp.threads());
         assertEquals(MountConfig.Coherence.TIMEOUT, warmUp.coherence(), "no watch of the host");
         assertFalse(warmUp.warmUp(), "a warm-up does not warm up");
+    }
+
+    @Test
+    void noWarmUpWhileNoBackendServesTheMountOrWhenTurnedOff() throws MountException {
+        MountConfig mount = MountConfig.parse("m", Map.of("mountpoint", "/mnt/data", "backend", "local"));
+        MountConfig off = MountConfig.parse("m", Map.of("mountpoint", "/mnt/data", "warm_up", "false"));
+        BackendRef overlay = BackendRef.of("overlay", context -> {
+            throw new AssertionError("not opened");
+        }, 1);
+
+        assertEquals(Optional.empty(), ListingWarmUp.beside(mount, List.of(), MountCore.byName("local")));
+        assertEquals(Optional.empty(), ListingWarmUp.beside(mount, List.of(overlay), MountCore.byName("local")));
+        assertEquals(Optional.empty(), ListingWarmUp.beside(off, List.of(overlay), MountCore.byName("overlay")));
     }
 
     @Test

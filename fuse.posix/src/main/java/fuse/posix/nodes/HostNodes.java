@@ -20,6 +20,7 @@ import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import fuse.api.Entry;
 import fuse.api.Errno;
@@ -158,12 +159,26 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
      */
     public static <N extends HostNode> HostNodes<N> open(String label, int rootFd, int maxDescriptors,
             Function<HostNode.Identity, N> factory) throws FuseException {
-        return open(label, rootFd, maxDescriptors, factory, true);
+        return open(label, rootFd, maxDescriptors, factory, Level.INFO);
+    }
+
+    /**
+     * {@link #open(String, int, int, Function)}, saying how it keeps nodes at {@code level} (DEBUG for a file system
+     * nobody sees, such as a warm-up's: see {@code fuse.api.MountContext.rehearsal}).
+     */
+    public static <N extends HostNode> HostNodes<N> open(String label, int rootFd, int maxDescriptors,
+            Function<HostNode.Identity, N> factory, Level level) throws FuseException {
+        return open(label, rootFd, maxDescriptors, factory, true, level);
     }
 
     /** {@link #open}; {@code tryHandles} false keeps every node by its descriptor (for tests). */
     static <N extends HostNode> HostNodes<N> open(String label, int rootFd, int maxDescriptors,
             Function<HostNode.Identity, N> factory, boolean tryHandles) throws FuseException {
+        return open(label, rootFd, maxDescriptors, factory, tryHandles, Level.INFO);
+    }
+
+    private static <N extends HostNode> HostNodes<N> open(String label, int rootFd, int maxDescriptors,
+            Function<HostNode.Identity, N> factory, boolean tryHandles, Level level) throws FuseException {
         FileStat rootStat = Posix.fstat(rootFd);
         HostHandle rootHandle = null;
         String withoutHandles = tryHandles ? null : "not asked for";
@@ -188,10 +203,11 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
             cache.mountFds.put(rootHandle.mountId(), mountFd);
         }
         if (withoutHandles == null) {
-            LOG.info("{}: nodes kept by file handle, {} descriptors cached for the most recently used", label,
-                    cachedDescriptors);
+            LOG.atLevel(level).log("{}: nodes kept by file handle, {} descriptors cached for the most recently used",
+                    label, cachedDescriptors);
         } else {
-            LOG.info("{}: no file handles ({}): each node the kernel knows holds a descriptor, at most {} nodes",
+            LOG.atLevel(level).log("{}: no file handles ({}): each node the kernel knows holds a descriptor, at most "
+                    + "{} nodes",
                     label, withoutHandles, heldDescriptors);
         }
         return cache;

@@ -3,6 +3,7 @@ package fuse.backend.local.internal;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.event.Level;
 
 import fuse.api.FileSystem;
 import fuse.api.FileSystemBackend;
@@ -32,7 +33,8 @@ public final class LocalBackend implements FileSystemBackend {
 
     @Override
     public FileSystem open(MountContext mount) throws FuseException {
-        LocalFileSystem fs = LocalFileSystem.open(Settings.parse(mount.configuration()));
+        LocalFileSystem fs = LocalFileSystem.open(Settings.parse(mount.configuration()),
+                mount.rehearsal() ? Level.DEBUG : Level.INFO);
         try {
             fs.watch(mount);
         } catch (FuseException | RuntimeException e) {

@@ -11,6 +11,7 @@ import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import fuse.api.AttributeChanges;
 import fuse.api.Attributes;
@@ -102,12 +103,15 @@ final class LocalFileSystem implements HostFileOperations {
     private final String watchMethod;
     /** Changes behind the mount, reported to the kernel; {@code null} when not watching ({@link #watch}). */
     private volatile SourceWatch watch;
+    /** The level of the lines saying this file system opened and closed: DEBUG for a rehearsal's. */
+    private final Level lifecycleLevel;
     /** Why there is no watch. */
     private volatile String notWatching = ChangeWatch.NONE.description();
 
     private LocalFileSystem(Path root, PassthroughPolicy policy, HostNodes<LocalNode> nodes, int rootFd,
-            int nodeDescriptors, String watchMethod) {
+            int nodeDescriptors, String watchMethod, Level lifecycleLevel) {
         this.root = root;
+        this.lifecycleLevel = lifecycleLevel;
         this.watchMethod = watchMethod;
         this.nodeDescriptors = nodeDescriptors;
         this.rootPrefix = root.toString().endsWith("/") ? root.toString() : root + "/";
@@ -125,18 +129,24 @@ final class LocalFileSystem implements HostFileOperations {
      *         {@code "root: /srv/x does not exist"} (ENOENT), {@code "root: /srv/x is not a directory"} (ENOTDIR)
      */
     static LocalFileSystem open(Settings settings) throws FuseException {
+        return open(settings, Level.INFO);
+    }
+
+    /** {@link #open(Settings)}, saying that it opened and closed the file system at {@code lifecycleLevel}. */
+    static LocalFileSystem open(Settings settings, Level lifecycleLevel) throws FuseException {
         Path root = settings.root();
         int fd = ConfiguredDirectory.open(HostRootSettings.ROOT, root, false);
         HostNodes<LocalNode> nodes;
         try {
-            nodes = HostNodes.open("local root " + root, fd, settings.nodeDescriptors(), LocalNode::new);
+            nodes = HostNodes.open("local root " + root, fd, settings.nodeDescriptors(), LocalNode::new,
+                    lifecycleLevel);
         } catch (FuseException | RuntimeException e) {
             Posix.closeQuietly(fd);
             throw e;
         }
         LocalFileSystem fs = new LocalFileSystem(root, settings.policy(), nodes, fd, settings.nodeDescriptors(),
-                settings.watch());
-        LOG.info("local file system opened: root={} policy={}", root, settings.policy());
+                settings.watch(), lifecycleLevel);
+        LOG.atLevel(lifecycleLevel).log("local file system opened: root={} policy={}", root, settings.policy());
         return fs;
     }
 
@@ -734,7 +744,7 @@ final class LocalFileSystem implements HostFileOperations {
             w.close();
         }
         nodes.close();
-        LOG.info("local file system closed: root={}", root);
+        LOG.atLevel(lifecycleLevel).log("local file system closed: root={}", root);
     }
 
     // --------------------------------------------------------------------------------------------- helpers
