@@ -39,8 +39,8 @@ import fuse.posix.nodes.HostRootSettings;
  * kernel), a {@link MountCore} of its own (node table, open directories, directory replies) and a file system of
  * the mount's own backend opened on that directory. It runs beside the mount's own start (the mount system call,
  * INIT), not after it, so that it is done by the time a first listing comes. It never touches the mount's files:
- * the backend gets no setting of the mount's but the temporary directory as {@code root}, so a backend that needs
- * more (the overlay's layers) fails to open and there is no warm-up. The directory is on tmpfs ({@code /dev/shm})
+ * the local backend gets no setting of the mount's but the temporary directory as {@code root}; mounts of other
+ * backends start none (a backend is never opened on a directory its user did not configure). The directory is on tmpfs ({@code /dev/shm})
  * where it can be, so that its files never reach a disk, and it is deleted before the warm-up ends. One per
  * container, on one thread; it gives up after {@link #DEADLINE} and stops between two listings when its mount's
  * component closes the mount.
@@ -82,13 +82,16 @@ public final class ListingWarmUp {
 
     /**
      * Starts a warm-up as the mount configured by {@code mount} is being made, unless one ran or runs in this
-     * container already, the mount has {@code warm_up=false}, or none of {@code backends} serves it yet.
+     * container already, the mount has {@code warm_up=false}, it is not served by the local backend (another
+     * backend, a third party's among them, is never opened on a directory its user did not configure), or none of
+     * {@code backends} serves it yet.
      *
      * @param backends the backends the mount knows; the one {@code selector} prefers opens the warm-up's directory
      */
     static Optional<ListingWarmUp> beside(MountConfig mount, List<BackendRef> backends,
             Predicate<BackendRef> selector) {
-        if (!mount.warmUp() || backends.stream().noneMatch(selector) || !RAN.compareAndSet(false, true)) {
+        if (!mount.warmUp() || !MountConfig.DEFAULT_BACKEND.equals(mount.backend())
+                || backends.stream().noneMatch(selector) || !RAN.compareAndSet(false, true)) {
             return Optional.empty();
         }
         return Optional.of(start(mount, backends, selector));

@@ -38,7 +38,7 @@ class ListingWarmUpTest {
     }
 
     @Test
-    void noWarmUpWhileNoBackendServesTheMountOrWhenTurnedOff() throws MountException {
+    void noWarmUpWhileNoBackendServesTheMountForAnotherBackendOrWhenTurnedOff() throws MountException {
         MountConfig mount = MountConfig.parse("m", Map.of("mountpoint", "/mnt/data", "backend", "local"));
         MountConfig off = MountConfig.parse("m", Map.of("mountpoint", "/mnt/data", "warm_up", "false"));
         BackendRef overlay = BackendRef.of("overlay", context -> {
@@ -48,6 +48,9 @@ class ListingWarmUpTest {
         assertEquals(Optional.empty(), ListingWarmUp.beside(mount, List.of(), MountCore.byName("local")));
         assertEquals(Optional.empty(), ListingWarmUp.beside(mount, List.of(overlay), MountCore.byName("local")));
         assertEquals(Optional.empty(), ListingWarmUp.beside(off, List.of(overlay), MountCore.byName("overlay")));
+        MountConfig overlayMount = MountConfig.parse("m", Map.of("mountpoint", "/mnt/data", "backend", "overlay"));
+        assertEquals(Optional.empty(), ListingWarmUp.beside(overlayMount, List.of(overlay),
+                MountCore.byName("overlay")), "only the local backend is opened on the warm-up's directory");
     }
 
     @Test
