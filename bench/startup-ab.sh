@@ -47,12 +47,15 @@ start() {
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
 }
 
-await_aot() { local i; for ((i = 0; i < 120; i++)); do pgrep -f -- '-XX:AOTMode=create' >/dev/null || return 0; sleep 1; done; }
+# await_aot CHECKOUT: waits (up to 120 s) for that checkout's AOT cache assembly (build/aot.sh), matched by its
+# helper's arguments (aot-assemble PID JAR...), since every helper's command line holds the text of the whole
+# function, -XX:AOTMode=create included, whichever jar it assembles for.
+await_aot() { local i; for ((i = 0; i < 120; i++)); do pgrep -f -- "aot-assemble [0-9]+ $1/" >/dev/null || return 0; sleep 1; done; }
 
 for c in a b; do # prime: record the AOT cache if there is none, and let it be assembled
 	checkout=${!c}
-	start "$checkout" "prime-$c" "$work/prime-$c/home" >/dev/null; await_aot
-	start "$checkout" "prime-$c" "$work/prime-$c/home" >/dev/null; await_aot
+	start "$checkout" "prime-$c" "$work/prime-$c/home" >/dev/null; await_aot "$checkout"
+	start "$checkout" "prime-$c" "$work/prime-$c/home" >/dev/null; await_aot "$checkout"
 done
 
 printf '%-5s %8s %8s %8s %8s\n' pair A-cold B-cold A-warm B-warm
