@@ -187,7 +187,7 @@ public final class ChannelRehearsal implements Rehearsal, Dispatcher.Listener {
             }
             int nameLength = (int) FuseDirent.NAMELEN.get(out, dirent);
             reply.lastOffset = (long) FuseDirent.OFF.get(out, dirent);
-            next = dirent + ((FuseDirent.BYTES + nameLength + 7) & -8);
+            next = dirent + DirectoryEncoder.recordSize(FuseDirent.BYTES, nameLength);
             entries++;
         }
         return entries;

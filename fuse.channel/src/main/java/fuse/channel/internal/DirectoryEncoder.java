@@ -217,7 +217,8 @@ final class DirectoryEncoder implements DirectoryReply {
         return (int) length;
     }
 
-    private static long recordSize(int fixed, int nameLength) {
+    /** A directory entry's bytes in a reply: its fixed part and name, padded to {@link FuseKernel#DIRENT_ALIGN}. */
+    static long recordSize(int fixed, int nameLength) {
         int align = FuseKernel.DIRENT_ALIGN;
         return (fixed + nameLength + align - 1) & -align;
     }
