@@ -44,9 +44,10 @@ import fuse.posix.ResourceLimit;
  * {@code --inode-file-handles}), kept for the most recently used nodes, at most {@code cachedDescriptors} idle
  * ones (a clock sweep closes the least recently used), held open while a {@link NodeDescriptor} uses it. A file
  * gone meanwhile answers {@code ESTALE}. A descriptor reopened while the cache is full waits on probation (see
- * {@link #admit}) rather than push out the least recently used one. Where handles are not available (another file system, no capability),
- * each node holds its descriptor while the mount knows it, as before, and at most {@code heldDescriptors} nodes
- * exist: a lookup beyond that fails with {@code ENFILE}, and the log says why, once per interval.
+ * {@link #admit}) rather than push out the least recently used one. Where handles are not available (another
+ * file system, no capability), each node holds its descriptor while the mount knows it, as before, and at most
+ * {@code heldDescriptors} nodes exist: a lookup beyond that fails with {@code ENFILE}, and the log says why, once
+ * per interval.
  *
  * <p><b>Identity.</b> A node with a descriptor open pins its inode, so its {@code (device, inode)} names it and
  * nothing else. A node without one may have lost its file, and the inode number may be reused by a new file: its
@@ -375,6 +376,10 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
             }
         }
         synchronized (clock) {
+            if (probation != null) {
+                clock.add(probation); // closed with the others
+                probation = null;
+            }
             for (HostNode node : clock) {
                 synchronized (node) {
                     node.uses.set(0);
@@ -382,13 +387,6 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
                 }
             }
             clock.clear();
-            if (probation != null) {
-                synchronized (probation) {
-                    probation.uses.set(0);
-                    probation.closeIfIdle();
-                }
-                probation = null;
-            }
         }
         mountFds.values().forEach(Posix::closeQuietly);
         mountFds.clear();
