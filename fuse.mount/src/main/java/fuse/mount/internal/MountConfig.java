@@ -188,19 +188,20 @@ public record MountConfig(
      * helper, since a mount made with mount(8) ends with umount(8) and fstab, not the container, brings it back.
      */
     public boolean forgetOnUnmount() {
-        try {
-            return bool(new LinkedHashMap<>(properties), FORGET_ON_UNMOUNT, false);
-        } catch (MountException e) {
-            return false; // parse() refused such a value already
-        }
+        return checkedBool(FORGET_ON_UNMOUNT, false);
     }
 
-    /** Whether this mount may warm the listing path up once it is up ({@link ListingWarmUp}). */
+    /** Whether this mount may start the listing warm-up beside its own start ({@link ListingWarmUp}). */
     public boolean warmUp() {
+        return checkedBool(WARM_UP, true);
+    }
+
+    /** A boolean key {@link #parse} checked already: its value, or {@code absent} when it is not set. */
+    private boolean checkedBool(String key, boolean absent) {
         try {
-            return bool(new LinkedHashMap<>(properties), WARM_UP, true);
+            return bool(new LinkedHashMap<>(properties), key, absent);
         } catch (MountException e) {
-            return true; // parse() refused such a value already
+            return absent; // parse() refused such a value already
         }
     }
 
