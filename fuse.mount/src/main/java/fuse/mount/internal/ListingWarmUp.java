@@ -33,17 +33,17 @@ import fuse.posix.nodes.HostRootSettings;
  * of a 10,000-entry directory ran its first READDIRPLUS (about 190 lookups) and the encoding of its entries
  * interpreted and took 0.09-0.16 s, where the next ones take 0.03-0.06 s.
  *
- * <p>When the first mount of the container is being made, this lists a private temporary directory of
- * {@link #ENTRIES} empty files {@link #LISTINGS} times through the whole request path: the channel's decoding and
- * reply encoding (a {@link Rehearsal}: nothing is mounted, no kernel is involved, INIT is that of a current
+ * <p>When the first local-backend mount of the container is being made, this lists a private temporary directory
+ * of {@link #ENTRIES} empty files {@link #LISTINGS} times through the whole request path: the channel's decoding
+ * and reply encoding (a {@link Rehearsal}: nothing is mounted, no kernel is involved, INIT is that of a current
  * kernel), a {@link MountCore} of its own (node table, open directories, directory replies) and a file system of
- * the mount's own backend opened on that directory. It runs beside the mount's own start (the mount system call,
- * INIT), not after it, so that it is done by the time a first listing comes. It never touches the mount's files:
- * the local backend gets no setting of the mount's but the temporary directory as {@code root}; mounts of other
- * backends start none (a backend is never opened on a directory its user did not configure). The directory is on tmpfs ({@code /dev/shm})
- * where it can be, so that its files never reach a disk, and it is deleted before the warm-up ends. One per
- * container, on one thread; it gives up after {@link #DEADLINE} and stops between two listings when its mount's
- * component closes the mount.
+ * the local backend opened on that directory. It runs beside the mount's own start (the mount system call, INIT),
+ * not after it, so that it is done by the time a first listing comes. It never touches the mount's files: the
+ * local backend gets no setting of the mount's but the temporary directory as {@code root}; mounts of other
+ * backends start none (a backend is never opened on a directory its user did not configure). The directory is on
+ * tmpfs ({@code /dev/shm}) where it can be, so that its files never reach a disk, and it is deleted before the
+ * warm-up ends. One per container, on one thread; it gives up after {@link #DEADLINE} and stops between two
+ * listings when its mount's component closes the mount.
  */
 public final class ListingWarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(ListingWarmUp.class);

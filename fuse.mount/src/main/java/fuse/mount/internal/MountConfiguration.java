@@ -82,10 +82,11 @@ import fuse.channel.MountOptions;
             + "again. Stopping the container keeps it either way.")
     boolean forget__on__unmount() default false;
 
-    @AttributeDefinition(name = "Warm up", description = "While the first mount of the container is being made, "
-            + "run the listing path in the background (about 0.1 s of CPU, once per container) on a private "
-            + "temporary directory (on tmpfs where /dev/shm is writable), never on the mount's files, so that the "
-            + "JIT has compiled it before the first listing of a big directory. false: this mount does not start it.")
+    @AttributeDefinition(name = "Warm up", description = "While the first local-backend mount of the container is "
+            + "being made, run the listing path in the background (about 0.1 s of CPU, once per container) on a "
+            + "private temporary directory (on tmpfs where /dev/shm is writable), never on the mount's files, so that "
+            + "the JIT has compiled it before the first listing of a big directory. false: this mount does not start "
+            + "it.")
     boolean warm__up() default true;
 
     @AttributeDefinition(name = "Coherence", description = "How the kernel's caches learn of changes made on "

@@ -38,11 +38,12 @@ import fuse.posix.PosixException;
  * <p><b>Not our own changes.</b> Changes made by this mount's request threads (which the kernel already knows
  * about) are skipped: each thread that enters the file system is remembered by its kernel thread id while it
  * lives ({@link ServerThreads}; the id of one that exited may be another's by now). Other threads of the same
- * process (another mount over the same files) count as outside changes. Writes through passthrough opens are made by the client's thread: they are reported, and cost
- * one attribute notification per batch of events. They are not filtered: the watch cannot tell a client's write
- * through the mount from the same process writing the host file directly, and the kernel caches the attributes
- * of a passthrough file as of any other (a host write during a passthrough open must drop them). Instead events
- * gather before each read, so that a busy writer costs one event per pause.
+ * process (another mount over the same files) count as outside changes. Writes through passthrough opens are
+ * made by the client's thread: they are reported, and cost one attribute notification per batch of events. They
+ * are not filtered: the watch cannot tell a client's write through the mount from the same process writing the
+ * host file directly, and the kernel caches the attributes of a passthrough file as of any other (a host write
+ * during a passthrough open must drop them). Instead events gather before each read, so that a busy writer costs
+ * one event per pause.
  *
  * <p>Its thread, the gathering of events and what happens when it fails: {@link EventWatch}.
  *
