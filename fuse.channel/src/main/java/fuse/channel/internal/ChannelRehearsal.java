@@ -165,7 +165,7 @@ public final class ChannelRehearsal implements Rehearsal, Dispatcher.Listener {
         MemorySegment in = context.in();
         FuseReadIn.FH.set(in, at, fh);
         FuseReadIn.OFFSET.set(in, at, offset);
-        FuseReadIn.SIZE.set(in, at, Math.min(LISTING_BYTES, init.maxPages() * 4096));
+        FuseReadIn.SIZE.set(in, at, Math.min(LISTING_BYTES, init.maxPages() * KernelPage.SIZE));
         FuseReadIn.READ_FLAGS.set(in, at, 0);
         FuseReadIn.LOCK_OWNER.set(in, at, 0L);
         FuseReadIn.FLAGS.set(in, at, Linux.O_RDONLY | Linux.O_DIRECTORY);

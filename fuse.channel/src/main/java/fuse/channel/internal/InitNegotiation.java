@@ -75,7 +75,6 @@ final class InitNegotiation {
     private static final Path MAX_PAGES_LIMIT = Path.of("/proc/sys/fs/fuse/max_pages_limit");
     /** The kernel's default max_pages_limit (1 MiB of 4 KiB pages). */
     static final int DEFAULT_MAX_PAGES_LIMIT = 256;
-    private static final int PAGE = 4096;
     /** The kernel's own default is 12; more lets readahead and async direct I/O keep several readers busy. */
     private static final int MIN_MAX_BACKGROUND = 12;
     private static final int FILESYSTEM_MAX_STACK_DEPTH = 2;
@@ -128,8 +127,8 @@ final class InitNegotiation {
             // Without INIT_EXT the kernel ignores flags2: do not claim what it will not see.
             flags &= 0xFFFF_FFFFL;
         }
-        int maxPages = Math.min(Math.max(1, (options.maxWrite() + PAGE - 1) / PAGE), maxPagesLimit);
-        int maxWrite = Math.min(options.maxWrite(), maxPages * PAGE);
+        int maxPages = Math.min(Math.max(1, KernelPage.roundUp(options.maxWrite()) / KernelPage.SIZE), maxPagesLimit);
+        int maxWrite = Math.min(options.maxWrite(), maxPages * KernelPage.SIZE);
         int maxBackground = Math.max(MIN_MAX_BACKGROUND, 4 * options.threads());
         int congestion = maxBackground * 3 / 4;
         boolean askPassthrough = (flags & PASSTHROUGH) != 0;

@@ -92,6 +92,9 @@ final class LinuxCalls {
     private static final class Getegid {
         static final MethodHandle HANDLE = Native.infallible("getegid", FunctionDescriptor.of(JAVA_INT));
     }
+    private static final class Getpagesize {
+        static final MethodHandle HANDLE = Native.infallible("getpagesize", FunctionDescriptor.of(JAVA_INT));
+    }
 
     private LinuxCalls() {
     }
@@ -262,6 +265,14 @@ final class LinuxCalls {
     static int geteuid() {
         try {
             return (int) Geteuid.HANDLE.invokeExact();
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    static int getpagesize() {
+        try {
+            return (int) Getpagesize.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

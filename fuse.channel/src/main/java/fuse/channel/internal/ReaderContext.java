@@ -13,9 +13,8 @@ import fuse.channel.kernel.FuseWriteIn;
  * too, without a descriptor: its request is wherever the entry put the current one ({@link #request}).
  */
 final class ReaderContext implements AutoCloseable {
-    private static final int PAGE = 4096;
     /** The largest request that is not a WRITE: SETXATTR with a 64 KiB value (XATTR_SIZE_MAX) and its name. */
-    private static final int LARGEST_NON_WRITE = 64 * 1024 + FuseKernel.NAME_MAX + PAGE;
+    private static final int LARGEST_NON_WRITE = 64 * 1024 + FuseKernel.NAME_MAX + KernelPage.SIZE;
 
     private final int index;
     private final int fd;
@@ -27,8 +26,8 @@ final class ReaderContext implements AutoCloseable {
         this.index = index;
         this.fd = fd;
         this.arena = arena;
-        this.in = arena.allocate(readBufferSize(maxWrite), PAGE);
-        MemorySegment out = arena.allocate(writeBufferSize(maxWrite), PAGE);
+        this.in = arena.allocate(readBufferSize(maxWrite), KernelPage.SIZE);
+        MemorySegment out = arena.allocate(writeBufferSize(maxWrite), KernelPage.SIZE);
         this.reply = new KernelReply(out, transport == null ? new DeviceTransport(fd, arena) : transport);
     }
 
@@ -51,16 +50,12 @@ final class ReaderContext implements AutoCloseable {
      */
     static int readBufferSize(int maxWrite) {
         int largest = FuseInHeader.BYTES + FuseWriteIn.BYTES + Math.max(maxWrite, LARGEST_NON_WRITE);
-        return roundUp(largest + FuseKernel.MIN_READ_BUFFER);
+        return KernelPage.roundUp(largest + FuseKernel.MIN_READ_BUFFER);
     }
 
     /** READ and READDIR answer at most max_pages pages (≥ max_write); xattr replies at most 64 KiB. */
     static int writeBufferSize(int maxWrite) {
-        return roundUp(Math.max(maxWrite, 64 * 1024)) + PAGE;
-    }
-
-    private static int roundUp(int size) {
-        return (size + PAGE - 1) & -PAGE;
+        return KernelPage.roundUp(Math.max(maxWrite, 64 * 1024)) + KernelPage.SIZE;
     }
 
     int index() {

@@ -41,11 +41,10 @@ final class UringQueue {
     private static final Logger LOG = LoggerFactory.getLogger(UringQueue.class);
     /** Ring entries per queue: requests from one CPU queued while its thread serves another. */
     static final int DEPTH = 8;
-    private static final int PAGE = 4096;
     /** After the header buffer. */
     private static final long IOVEC_AT = 512;
     /** Page aligned, with room before it for the in header and the largest first argument (168 bytes). */
-    private static final long PAYLOAD_AT = PAGE;
+    private static final long PAYLOAD_AT = KernelPage.SIZE;
     private static final int IOVEC_BYTES = 16;
 
     /** Counts a served request for the session's statistics. */
@@ -78,8 +77,8 @@ final class UringQueue {
 
     /** The payload buffer the kernel requires: {@code max(FUSE_MIN_READ_BUFFER, max_write, max_pages pages)}. */
     static int payloadBytes(InitResult init) {
-        int bytes = Math.max(FuseKernel.MIN_READ_BUFFER, Math.max(init.maxWrite(), init.maxPages() * PAGE));
-        return (bytes + PAGE - 1) & -PAGE;
+        return KernelPage.roundUp(Math.max(FuseKernel.MIN_READ_BUFFER,
+                Math.max(init.maxWrite(), init.maxPages() * KernelPage.SIZE)));
     }
 
     /**
