@@ -103,6 +103,10 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
     private final String label;
     private final Function<HostNode.Identity, N> factory;
     private final ConcurrentHashMap<Key, N> nodes = new ConcurrentHashMap<>();
+    /** The nodes with a handle, by it: what {@link #findByHandle} answers a watch from, with no system call. */
+    private final ConcurrentHashMap<HostHandle, N> byHandle = new ConcurrentHashMap<>();
+    /** The mount the root's handle was taken through, or -1 without handles. */
+    private volatile int rootMountId = -1;
     private final N root;
     /** Whether nodes keep file handles; otherwise {@link #withoutHandles} says why not. */
     private final boolean handles;
@@ -202,6 +206,8 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
                 heldDescriptors);
         if (mountFd >= 0) {
             cache.mountFds.put(rootHandle.mountId(), mountFd);
+            cache.rootMountId = rootHandle.mountId();
+            cache.byHandle.put(rootHandle, cache.root);
         }
         if (withoutHandles == null) {
             LOG.atLevel(level).log("{}: nodes kept by file handle, {} descriptors cached for the most recently used",
@@ -269,6 +275,9 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
             N made = factory.apply(new HostNode.Identity(this, k.device, k.inode,
                     FileType.ofMode(stat.attributes().mode()), handle));
             made.install(fd, 0);
+            if (handle != null) {
+                byHandle.put(handle, made);
+            }
             installed[0] = true;
             outcome.add(made);
             return made;
@@ -333,6 +342,9 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
             return;
         }
         nodes.remove(new Key(node.device(), node.inode()), node);
+        if (node.handle != null) {
+            byHandle.remove(node.handle, node);
+        }
         synchronized (node) {
             node.retired = true;
         }
@@ -342,6 +354,18 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
     /** The node the cache holds for the file {@code (device, inode)}, or {@code null}: e.g. for a host watch. */
     public N find(long device, long inode) {
         return nodes.get(new Key(device, inode));
+    }
+
+    /**
+     * The node the cache holds for the file whose handle, taken through the root's mount, is {@code handle} (a
+     * {@code struct file_handle} as {@link HostHandle#bytes} and fanotify's records carry it), found without a
+     * system call; {@code null} when the cache cannot tell (no node has that handle through that mount, e.g. a file
+     * reached through another mount beneath the root, or nodes keep no handles): then open the handle and
+     * {@link #find} by {@code (device, inode)}. A handle names one file of its file system for good.
+     */
+    public N findByHandle(byte[] handle) {
+        int mountId = rootMountId;
+        return mountId < 0 ? null : byHandle.get(new HostHandle(mountId, handle));
     }
 
     /** Nodes, the root included. */
@@ -368,6 +392,7 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
         closed = true;
         List<N> all = new ArrayList<>(nodes.values());
         nodes.clear();
+        byHandle.clear();
         for (N node : all) {
             synchronized (node) {
                 node.retired = true;

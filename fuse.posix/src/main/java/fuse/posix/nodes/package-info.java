@@ -8,7 +8,7 @@
  * {@link fuse.posix.nodes.HostRootSettings}, the {@code root} setting such a backend takes.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package fuse.posix.nodes;
 
 import org.osgi.annotation.bundle.Export;

@@ -7,6 +7,7 @@ import static fuse.posix.Linux.O_NOFOLLOW;
 import static fuse.posix.Linux.O_PATH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -224,5 +225,38 @@ class HostNodesTest {
             held.release(made.get(0));
             lookup(held, "more");
         }
+    }
+
+    @Test
+    void aNodeIsFoundByItsHandleWhileTheMountHoldsIt() throws Exception {
+        assumeTrue(nodes.usesHandles(), "no file handles here (needs CAP_DAC_READ_SEARCH)");
+        Files.writeString(dir.resolve("f"), "x");
+        Files.writeString(dir.resolve("g"), "y");
+        byte[] handle = handleOf("f");
+        TestNode f = lookup(nodes, "f");
+        assertSame(f, nodes.findByHandle(handle), "what a watch's event names, found without opening it");
+        assertSame(nodes.root(), nodes.findByHandle(handleOf(".")));
+        assertNull(nodes.findByHandle(handleOf("g")), "a file the mount does not hold");
+        nodes.release(f);
+        assertNull(nodes.findByHandle(handle), "released");
+        TestNode again = lookup(nodes, "f");
+        nodes.takeBack(again);
+        assertNull(nodes.findByHandle(handle), "taken back");
+        assertSame(lookup(nodes, "f"), nodes.findByHandle(handle));
+    }
+
+    @Test
+    void withoutHandlesNothingIsFoundByHandle() throws Exception {
+        assumeTrue(nodes.usesHandles(), "no file handles here (needs CAP_DAC_READ_SEARCH)");
+        Files.writeString(dir.resolve("f"), "x");
+        try (HostNodes<TestNode> held = HostNodes.open("no handles", openRoot(), CACHED, TestNode::new, false)) {
+            TestNode f = lookup(held, "f");
+            assertSame(f, lookup(held, "f"));
+            assertNull(held.findByHandle(handleOf("f")));
+        }
+    }
+
+    private byte[] handleOf(String name) throws FuseException {
+        return Posix.nameToHandleAt(AT_FDCWD, dir.resolve(name).toString(), 0).bytes();
     }
 }

@@ -18,6 +18,7 @@ import fuse.posix.FileNames;
 import fuse.posix.FileStat;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
+import fuse.posix.nodes.HostNodes;
 
 /**
  * Watches the host file system under a local mount's root and tells the kernel what changed behind the mount, so
@@ -26,9 +27,11 @@ import fuse.posix.PosixException;
  * <p><b>How.</b> One fanotify group with a mark on the whole file system of the root ({@code FAN_MARK_FILESYSTEM};
  * a mount mark would miss changes made through other mounts of it), reporting file handles and names
  * ({@code FAN_REPORT_DFID_NAME | FAN_REPORT_FID}) and the changing thread ({@code FAN_REPORT_TID}). Its own
- * platform thread reads the events; each handle is resolved to {@code (device, inode)} with
+ * platform thread reads the events; each handle is looked up among the handles of the nodes the mount holds
+ * ({@link HostNodes#findByHandle}, no system call: a file the mount just created and a client then wrote through a
+ * passthrough open, or one a host process changes), else resolved to {@code (device, inode)} with
  * {@code open_by_handle_at} and {@code fstat} (remembered per handle: a handle names one file for good, since it
- * carries the inode's generation), and only files the mount holds ({@link KnownNodes}) lead to a notification:
+ * carries the inode's generation), and only files the mount holds lead to a notification:
  * a name created, removed or renamed in a known directory drops that name ({@code FUSE_NOTIFY_INVAL_ENTRY}) and
  * the directory's attributes and kept listing; changed attributes or data of a known file drop its attributes, and its cached
  * data for a write ({@code FUSE_NOTIFY_INVAL_INODE}; fanotify gives no range, so the whole file). When the event
@@ -68,7 +71,9 @@ final class HostWatch extends EventWatch {
     private static final ValueLayout.OfShort JAVA_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
     private final int rootFd;
-    private final KnownNodes nodes;
+    private final HostNodes<LocalNode> nodes;
+    /** Handles of files the mount holds that were resolved by system calls, not found by {@link #nodes}. */
+    private volatile long resolvedKnown;
     private final ServerThreads serverThreads = new ServerThreads();
     /** Handle bytes → {@code (device, inode)}, or {@link #UNRESOLVED}; this thread's alone. */
     private final Map<HandleKey, long[]> handles = new LinkedHashMap<>(1024, 0.75f, true) {
@@ -78,7 +83,7 @@ final class HostWatch extends EventWatch {
         }
     };
 
-    private HostWatch(Path root, int rootFd, KnownNodes nodes, MountContext mount, int group)
+    private HostWatch(Path root, int rootFd, HostNodes<LocalNode> nodes, MountContext mount, int group)
             throws PosixException {
         super(root, mount, group, "fuse-watch");
         this.rootFd = rootFd;
@@ -91,7 +96,8 @@ final class HostWatch extends EventWatch {
      * @return the running watch, or {@code null} when fanotify cannot start
      * @param why gets why it cannot
      */
-    static HostWatch start(Path root, int rootFd, KnownNodes nodes, MountContext mount, StringBuilder why) {
+    static HostWatch start(Path root, int rootFd, HostNodes<LocalNode> nodes, MountContext mount,
+            StringBuilder why) {
         int group = -1;
         int handleRoot = -1;
         HostWatch watch;
@@ -199,13 +205,27 @@ final class HostWatch extends EventWatch {
     /** The node the mount holds for the file {@code handle} names, or {@code null}. */
     private LocalNode known(MemorySegment buffer, long handle) {
         int bytes = buffer.get(JAVA_INT, handle);
-        HandleKey key = new HandleKey(buffer.asSlice(handle, 8 + bytes).toArray(JAVA_BYTE));
+        byte[] raw = buffer.asSlice(handle, 8 + bytes).toArray(JAVA_BYTE);
+        LocalNode held = nodes.findByHandle(raw);
+        if (held != null) {
+            return held;
+        }
+        HandleKey key = new HandleKey(raw);
         long[] id = handles.get(key);
         if (id == null) {
             id = resolve(buffer.asSlice(handle, 8 + bytes));
             handles.put(key, id);
         }
-        return id == UNRESOLVED ? null : nodes.find(id[0], id[1]);
+        LocalNode node = id == UNRESOLVED ? null : nodes.find(id[0], id[1]);
+        if (node != null) {
+            resolvedKnown++; // this thread's alone
+        }
+        return node;
+    }
+
+    /** Handles of files the mount holds that took system calls to resolve so far: for tests. */
+    long resolvedKnown() {
+        return resolvedKnown;
     }
 
     private long[] resolve(MemorySegment handle) {

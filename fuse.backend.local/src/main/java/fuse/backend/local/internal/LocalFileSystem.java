@@ -164,7 +164,7 @@ final class LocalFileSystem implements HostFileOperations {
         }
         StringBuilder why = new StringBuilder();
         SourceWatch started = watchMethod.equals(Settings.INOTIFY) ? null
-                : HostWatch.start(root, rootFd, nodes::find, mount, why);
+                : HostWatch.start(root, rootFd, nodes, mount, why);
         if (started == null && !watchMethod.equals(Settings.FANOTIFY)) {
             try {
                 started = InotifyWatch.start(root, rootNode, nodes::find, mount);
