@@ -16,6 +16,7 @@ import fuse.api.MountContext;
 import fuse.posix.Fanotify;
 import fuse.posix.FileNames;
 import fuse.posix.FileStat;
+import fuse.posix.HostHandle;
 import fuse.posix.Posix;
 import fuse.posix.PosixException;
 import fuse.posix.nodes.HostNodes;
@@ -31,12 +32,12 @@ import fuse.posix.nodes.HostNodes;
  * ({@link HostNodes#findByHandle}, no system call: a file the mount just created and a client then wrote through a
  * passthrough open, or one a host process changes), else resolved to {@code (device, inode)} with
  * {@code open_by_handle_at} and {@code fstat} (remembered per handle: a handle names one file for good, since it
- * carries the inode's generation), and only files the mount holds lead to a notification:
- * a name created, removed or renamed in a known directory drops that name ({@code FUSE_NOTIFY_INVAL_ENTRY}) and
- * the directory's attributes and kept listing; changed attributes or data of a known file drop its attributes, and its cached
- * data for a write ({@code FUSE_NOTIFY_INVAL_INODE}; fanotify gives no range, so the whole file). When the event
- * queue overflows, everything is dropped ({@link MountContext#invalidateAll}: {@code FUSE_NOTIFY_INC_EPOCH} and
- * every known inode).
+ * carries the inode's generation), and only files the mount holds lead to a notification: a name created,
+ * removed or renamed in a known directory drops that name ({@code FUSE_NOTIFY_INVAL_ENTRY}) and the directory's
+ * attributes and kept listing; changed attributes or data of a known file drop its attributes, and its cached data
+ * for a write ({@code FUSE_NOTIFY_INVAL_INODE}; fanotify gives no range, so the whole file). When the event queue
+ * overflows, everything is dropped ({@link MountContext#invalidateAll}: {@code FUSE_NOTIFY_INC_EPOCH} and every
+ * known inode).
  *
  * <p><b>Not our own changes.</b> Changes made by this mount's request threads (which the kernel already knows
  * about) are skipped: each thread that enters the file system is remembered by its kernel thread id while it
@@ -168,7 +169,7 @@ final class HostWatch extends EventWatch {
         LocalNode dir = null;
         String name = null;
         LocalNode self = null;
-        while (at + HANDLE_AT + 8 <= end) {
+        while (at + HANDLE_AT + HostHandle.HEADER_BYTES <= end) {
             int type = buffer.get(JAVA_BYTE, at) & 0xff;
             int length = buffer.get(JAVA_SHORT, at + 2) & 0xffff;
             if (length == 0) {
@@ -178,7 +179,8 @@ final class HostWatch extends EventWatch {
             if (type == FAN_EVENT_INFO_TYPE_DFID_NAME || type == FAN_EVENT_INFO_TYPE_DFID) {
                 dir = known(buffer, handle);
                 if (type == FAN_EVENT_INFO_TYPE_DFID_NAME) {
-                    name = FileNames.decodeNulTerminated(buffer, handle + 8 + buffer.get(JAVA_INT, handle));
+                    name = FileNames.decodeNulTerminated(buffer,
+                            handle + HostHandle.HEADER_BYTES + buffer.get(JAVA_INT, handle));
                 }
             } else if (type == FAN_EVENT_INFO_TYPE_FID) {
                 self = known(buffer, handle);
@@ -204,8 +206,8 @@ final class HostWatch extends EventWatch {
 
     /** The node the mount holds for the file {@code handle} names, or {@code null}. */
     private LocalNode known(MemorySegment buffer, long handle) {
-        int bytes = buffer.get(JAVA_INT, handle);
-        byte[] raw = buffer.asSlice(handle, 8 + bytes).toArray(JAVA_BYTE);
+        MemorySegment fileHandle = buffer.asSlice(handle, HostHandle.HEADER_BYTES + buffer.get(JAVA_INT, handle));
+        byte[] raw = fileHandle.toArray(JAVA_BYTE);
         LocalNode held = nodes.findByHandle(raw);
         if (held != null) {
             return held;
@@ -213,7 +215,7 @@ final class HostWatch extends EventWatch {
         HandleKey key = new HandleKey(raw);
         long[] id = handles.get(key);
         if (id == null) {
-            id = resolve(buffer.asSlice(handle, 8 + bytes));
+            id = resolve(fileHandle);
             handles.put(key, id);
         }
         LocalNode node = id == UNRESOLVED ? null : nodes.find(id[0], id[1]);
