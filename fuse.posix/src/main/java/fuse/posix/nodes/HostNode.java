@@ -11,7 +11,7 @@ import fuse.posix.Posix;
 
 /**
  * A host file the mount knows, kept by {@link HostNodes}: its identity ({@code (device, inode)}, type and file
- * handle) and its {@code O_PATH} descriptor, which is open only while the node is used or recently was. A backend
+ * handle, once taken) and its {@code O_PATH} descriptor, which is open only while the node is used or recently was. A backend
  * extends it with what it remembers per file. Nodes are equal only to themselves: the cache makes one per live
  * host file, so two nodes are never the same file.
  *
@@ -26,8 +26,18 @@ public class HostNode implements Node {
     private final long inode;
     private final FileType type;
     final HostNodes<?> cache;
-    /** {@code null}: the file system has no handles, so the descriptor is the only way back to the file. */
-    final HostHandle handle;
+    /**
+     * The way back to the file once its descriptor is closed: taken when the cache first closes it (or when the
+     * node is made, for a directory or the first file of a file system); {@code null} until then. Written once,
+     * under the node's lock, before the descriptor closes.
+     */
+    volatile HostHandle handle;
+    /**
+     * The node holds its descriptor until it is released: its file system gives no handle that the server can open,
+     * so the descriptor is the only way back to the file. Set when the node is made, or under its lock when the
+     * cache finds no handle to close it by.
+     */
+    volatile boolean keepsDescriptor;
     final AtomicInteger uses = new AtomicInteger(CLOSED);
     /** Valid while {@link #uses} is 0 or more; written under the node's lock before {@code uses} publishes it. */
     volatile int fd = -1;
@@ -53,6 +63,7 @@ public class HostNode implements Node {
         this.type = identity.type;
         this.cache = identity.cache;
         this.handle = identity.handle;
+        this.keepsDescriptor = identity.keepsDescriptor;
     }
 
     public final long device() {
@@ -170,13 +181,16 @@ public class HostNode implements Node {
         final long inode;
         final FileType type;
         final HostHandle handle;
+        final boolean keepsDescriptor;
 
-        Identity(HostNodes<?> cache, long device, long inode, FileType type, HostHandle handle) {
+        Identity(HostNodes<?> cache, long device, long inode, FileType type, HostHandle handle,
+                boolean keepsDescriptor) {
             this.cache = cache;
             this.device = device;
             this.inode = inode;
             this.type = type;
             this.handle = handle;
+            this.keepsDescriptor = keepsDescriptor;
         }
     }
 }

@@ -7,11 +7,15 @@ import static fuse.posix.Linux.O_PATH;
 import static fuse.posix.Linux.O_RDONLY;
 import static fuse.posix.Linux.RLIMIT_NOFILE;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,19 +43,24 @@ import fuse.posix.ResourceLimit;
  * with an {@code O_PATH} descriptor that stays bounded however many files the kernel knows.
  *
  * <p><b>Descriptors.</b> Where the file system encodes file handles and the server may open them
- * ({@code CAP_DAC_READ_SEARCH}), a node keeps its file handle ({@code name_to_handle_at}) and its descriptor is
- * a cache entry: opened from the handle when the node is used ({@code open_by_handle_at}, as virtiofsd does with
- * {@code --inode-file-handles}), kept for the most recently used nodes, at most {@code cachedDescriptors} idle
- * ones (a clock sweep closes the least recently used), held open while a {@link NodeDescriptor} uses it. A file
- * gone meanwhile answers {@code ESTALE}. A descriptor reopened while the cache is full waits on probation (see
- * {@link #admit}) rather than push out the least recently used one. Where handles are not available (another
- * file system, no capability), each node holds its descriptor while the mount knows it, as before, and at most
- * {@code heldDescriptors} nodes exist: a lookup beyond that fails with {@code ENFILE}, and the log says why, once
- * per interval.
+ * ({@code CAP_DAC_READ_SEARCH}), a node's descriptor is a cache entry: kept for the most recently used nodes, at
+ * most {@code cachedDescriptors} idle ones (a clock sweep closes the least recently used), held open while a
+ * {@link NodeDescriptor} uses it, and opened again from the node's file handle when the node is used
+ * ({@code open_by_handle_at}, as virtiofsd does with {@code --inode-file-handles}). A file gone meanwhile answers
+ * {@code ESTALE}. The handle ({@code name_to_handle_at}) is taken when the sweep first closes the descriptor, not
+ * when the node is made: most nodes of a walk are forgotten before then, and a lookup of a new name costs two system
+ * calls instead of three. Directories, and the first file of each file system, take theirs at once: the first
+ * directory of each mount beneath the root leaves the descriptor that mount's handles are opened with, and the first
+ * file says whether its file system gives handles at all. A descriptor reopened while the cache is full waits on
+ * probation (see {@link #admit}) rather than push out the least recently used one. Where handles are not available
+ * (another file system, no capability), each node holds its descriptor while the mount knows it, as before, and at
+ * most {@code heldDescriptors} such nodes exist: a lookup beyond that fails with {@code ENFILE}, and the log says
+ * why, once per interval.
  *
  * <p><b>Identity.</b> A node with a descriptor open pins its inode, so its {@code (device, inode)} names it and
  * nothing else. A node without one may have lost its file, and the inode number may be reused by a new file: its
- * handle (which carries the inode's generation) tells the two apart, and the new file gets a new node.
+ * handle (which carries the inode's generation, and was taken before the descriptor closed) tells the two apart,
+ * and the new file gets a new node.
  *
  * <p><b>Confinement.</b> A handle reopens the very file it was taken from, with no path resolved, so it never
  * leads anywhere a lookup did not; handles come only from files the backend reached itself.
@@ -78,6 +87,16 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
     /** Every this many reopens while the cache is full, one joins the clock at once instead of going on probation. */
     static final int ADMIT_EVERY = 32;
     private static final long LIMIT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * File systems whose handles of type {@code FILEID_INO32_GEN} (8 bytes) and {@code FILEID_INO32_GEN_PARENT} (16)
+     * begin with the inode number, as a u32, then its generation: the kernel's generic encoding (ext2/3/4, xfs).
+     * tmpfs and others encode their own way.
+     */
+    private static final Set<Long> INODE_FIRST_HANDLES = Set.of(0xEF53L, 0x58465342L);
+    private static final int FILEID_INO32_GEN = 1;
+    private static final int FILEID_INO32_GEN_PARENT = 2;
+    private static final VarHandle HANDLE_INT = MethodHandles.byteArrayViewVarHandle(int[].class,
+            ByteOrder.nativeOrder());
 
     /** {@code (device, inode)}; a plain class, since a record's generated equals is slower on this hot path. */
     private static final class Key {
@@ -107,15 +126,22 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
     private final ConcurrentHashMap<HostHandle, N> byHandle = new ConcurrentHashMap<>();
     /** The mount the root's handle was taken through, or -1 without handles. */
     private volatile int rootMountId = -1;
+    /** Whether the root's file system is one of {@link #INODE_FIRST_HANDLES}. */
+    private volatile boolean inodeFirstHandles;
+    /**
+     * File systems, by device, whose files take their handles when their descriptors first close (one of their files
+     * gave a handle that the server can open); the first node of any other takes its handle at once.
+     */
+    private final Set<Long> laterHandles = ConcurrentHashMap.newKeySet();
     private final N root;
     /** Whether nodes keep file handles; otherwise {@link #withoutHandles} says why not. */
     private final boolean handles;
     private final String withoutHandles;
     private final int cachedDescriptors;
     private final int heldDescriptors;
-    /** Descriptors of files on each mount beneath the root, by {@code mount_id}, to open handles with. */
+    /** Descriptors of directories on each mount beneath the root, by {@code mount_id}, to open handles with. */
     private final Map<Integer, Integer> mountFds = new ConcurrentHashMap<>();
-    /** Open descriptors of nodes with a handle (the cache), in clock order; guarded by itself. */
+    /** Open descriptors of nodes that may close them (the cache), in clock order; guarded by itself. */
     private final LinkedHashSet<HostNode> clock = new LinkedHashSet<>();
     private final AtomicInteger cached = new AtomicInteger();
     /** The last descriptor reopened while the cache was full, not on the clock yet; guarded by {@link #clock}. */
@@ -124,7 +150,7 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
     private int reopensWhenFull;
     /** Descriptors reopened from handles so far. */
     private final AtomicLong reopened = new AtomicLong();
-    /** Nodes without a handle (each holds its descriptor), the root aside. */
+    /** Nodes that keep their descriptors (no handle to be had), the root aside. */
     private final AtomicInteger held = new AtomicInteger();
     private final AtomicLong limitLoggedAt = new AtomicLong(System.nanoTime() - LIMIT_LOG_INTERVAL_NANOS);
     private volatile boolean closed;
@@ -138,7 +164,7 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
         this.cachedDescriptors = cachedDescriptors;
         this.heldDescriptors = heldDescriptors;
         this.root = factory.apply(new HostNode.Identity(this, rootStat.device(), rootStat.inode(),
-                FileType.DIRECTORY, null));
+                FileType.DIRECTORY, null, true));
         root.install(rootFd, 0);
         nodes.put(new Key(rootStat.device(), rootStat.inode()), root);
     }
@@ -208,6 +234,8 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
             cache.mountFds.put(rootHandle.mountId(), mountFd);
             cache.rootMountId = rootHandle.mountId();
             cache.byHandle.put(rootHandle, cache.root);
+            cache.laterHandles.add(rootStat.device());
+            cache.inodeFirstHandles = inodeFirstHandles(rootFd);
         }
         if (withoutHandles == null) {
             LOG.atLevel(level).log("{}: nodes kept by file handle, {} descriptors cached for the most recently used",
@@ -218,6 +246,14 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
                     label, withoutHandles, heldDescriptors);
         }
         return cache;
+    }
+
+    private static boolean inodeFirstHandles(int fd) {
+        try {
+            return INODE_FIRST_HANDLES.contains(Posix.fileSystemType(fd));
+        } catch (PosixException e) {
+            return false;
+        }
     }
 
     /** A quarter of the process's descriptor limit: room for files, other mounts and the rest of the server. */
@@ -253,27 +289,31 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
             Posix.closeQuietly(fd);
             return known;
         }
-        HostHandle handle = handles ? handleOf(fd) : null;
+        FileType type = FileType.ofMode(stat.attributes().mode());
+        boolean later = handles && type != FileType.DIRECTORY && laterHandles.contains(stat.device());
+        HostHandle handle = handles && !later ? handleOf(fd) : null;
+        if (handle != null) {
+            laterHandles.add(stat.device());
+        }
+        boolean keeps = !later && handle == null;
         Key key = new Key(stat.device(), stat.inode());
         List<N> outcome = new ArrayList<>(1);
         boolean[] installed = {false};
         nodes.compute(key, (k, current) -> {
-            if (current != null && (current.holdsDescriptor() || handle != null && current.handle != null
-                    && current.handle.sameFile(handle)) && current.answered()) {
+            if (current != null && isFileOf(current, handle, fd) && current.answered()) {
                 synchronized (current) {
                     installed[0] = current.install(fd, 0);
                 }
                 outcome.add(current);
                 return current;
             }
-            if (handle == null && held.incrementAndGet() > heldDescriptors) {
+            if (keeps && held.incrementAndGet() > heldDescriptors) {
                 held.decrementAndGet();
                 return current;
             }
             // A new file, or a new one under the number of a node whose file is gone (or that was taken back):
             // that node lives on for whoever still holds it, without its place in the map.
-            N made = factory.apply(new HostNode.Identity(this, k.device, k.inode,
-                    FileType.ofMode(stat.attributes().mode()), handle));
+            N made = factory.apply(new HostNode.Identity(this, k.device, k.inode, type, handle, keeps));
             made.install(fd, 0);
             if (handle != null) {
                 byHandle.put(handle, made);
@@ -290,10 +330,30 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
         N node = outcome.get(0);
         if (!installed[0]) {
             Posix.closeQuietly(fd);
-        } else if (node.handle != null) {
+        } else if (!node.keepsDescriptor) {
             cache(node);
         }
         return node;
+    }
+
+    /**
+     * Whether {@code current}, the node of the number of the file {@code fd} is open on, is that file: yes while it
+     * holds its descriptor (its inode is alive, the number is its); else if the handle it took before its descriptor
+     * closed is that file's ({@code handle}, or taken now: a number met again after its node's descriptor closed).
+     */
+    private static boolean isFileOf(HostNode current, HostHandle handle, int fd) {
+        if (current.holdsDescriptor()) {
+            return true;
+        }
+        HostHandle known = current.handle;
+        if (known == null) {
+            return false;
+        }
+        try {
+            return known.sameFile(handle != null ? handle : Posix.nameToHandleAt(fd, "", AT_EMPTY_PATH));
+        } catch (PosixException e) {
+            return false;
+        }
     }
 
     /**
@@ -342,11 +402,12 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
             return;
         }
         nodes.remove(new Key(node.device(), node.inode()), node);
-        if (node.handle != null) {
-            byHandle.remove(node.handle, node);
-        }
         synchronized (node) {
             node.retired = true;
+        }
+        HostHandle handle = node.handle; // final now: a retired node takes none
+        if (handle != null) {
+            byHandle.remove(handle, node);
         }
         closeIdle(node);
     }
@@ -362,10 +423,40 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
      * system call; {@code null} when the cache cannot tell (no node has that handle through that mount, e.g. a file
      * reached through another mount beneath the root, or nodes keep no handles): then open the handle and
      * {@link #find} by {@code (device, inode)}. A handle names one file of its file system for good.
+     *
+     * <p>A node that has not closed its descriptor yet has no handle to match; where the root's file system puts the
+     * inode number first in its handles ({@link #INODE_FIRST_HANDLES}), that number finds it: its descriptor pins
+     * its inode, so the number is its file's. The handle's generation is not compared: a handle of a file deleted
+     * since, whose number a new file has now, finds the new file's node (an event of a gone file then drops what
+     * the kernel caches of the new one, which costs only a request).
      */
     public N findByHandle(byte[] handle) {
         int mountId = rootMountId;
-        return mountId < 0 ? null : byHandle.get(new HostHandle(mountId, handle));
+        if (mountId < 0) {
+            return null;
+        }
+        N node = byHandle.get(new HostHandle(mountId, handle));
+        if (node != null || !inodeFirstHandles) {
+            return node;
+        }
+        long inode = inodeOf(handle);
+        N held = inode < 0 ? null : nodes.get(new Key(root.device(), inode));
+        return held != null && held.handle == null && held.holdsDescriptor() ? held : null;
+    }
+
+    /**
+     * The inode number a handle of the kernel's generic encoding begins with ({@code FILEID_INO32_GEN},
+     * {@code FILEID_INO32_GEN_PARENT}), or -1 for any other.
+     */
+    static long inodeOf(byte[] handle) {
+        if (handle.length < HostHandle.HEADER_BYTES + Integer.BYTES) {
+            return -1;
+        }
+        int size = (int) HANDLE_INT.get(handle, 0);
+        int type = (int) HANDLE_INT.get(handle, Integer.BYTES);
+        boolean generic = type == FILEID_INO32_GEN && size == 8 || type == FILEID_INO32_GEN_PARENT && size == 16;
+        return generic && handle.length == HostHandle.HEADER_BYTES + size
+                ? Integer.toUnsignedLong((int) HANDLE_INT.get(handle, HostHandle.HEADER_BYTES)) : -1;
     }
 
     /** Nodes, the root included. */
@@ -373,7 +464,7 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
         return nodes.size();
     }
 
-    /** Descriptors open now: cached, held by nodes without a handle, the root's and one per mount it reaches. */
+    /** Descriptors open now: cached, kept by nodes without a handle, the root's and one per mount it reaches. */
     public int descriptors() {
         return cached.get() + held.get() + 1 + mountFds.size();
     }
@@ -443,13 +534,15 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
     /** Closes a retired node's descriptor once no use holds it, and takes it off the books. */
     void closeIdle(HostNode node) {
         boolean closedNow;
+        boolean kept;
         synchronized (node) {
             closedNow = node.closeIfIdle();
+            kept = node.keepsDescriptor;
         }
         if (!closedNow) {
             return;
         }
-        if (node.handle == null) {
+        if (kept) {
             if (node != root) {
                 held.decrementAndGet();
             }
@@ -530,22 +623,51 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
             }
             HostNode candidate = hand.next();
             hand.remove();
-            boolean closedNow;
+            boolean left;
             if (candidate.recentlyUsed) {
                 candidate.recentlyUsed = false;
-                closedNow = false;
+                left = false;
             } else {
-                synchronized (candidate) {
-                    closedNow = candidate.closeIfIdle();
-                }
+                left = leaveClock(candidate);
             }
-            if (closedNow) {
+            if (left) {
                 cached.decrementAndGet();
             } else {
                 again.add(candidate);
             }
         }
         clock.addAll(again);
+    }
+
+    /**
+     * Closes the idle descriptor of {@code node}, which the sweep took off the clock, taking its handle first if it
+     * has none yet; under the clock's lock. A node whose file gives no handle now (a file mounted over another beneath
+     * the root, whose mount no directory entered) keeps its descriptor from now on instead, as a node of a file system
+     * without handles would have from the start.
+     *
+     * @return whether it left the clock: closed, or kept for good
+     */
+    private boolean leaveClock(HostNode node) {
+        synchronized (node) {
+            if (node.handle == null && !node.retired && node.uses.get() == 0 && !takeHandle(node)) {
+                node.keepsDescriptor = true;
+                held.incrementAndGet();
+                return true;
+            }
+            return node.closeIfIdle();
+        }
+    }
+
+    /** Takes the handle of a node made without one from its open descriptor, under its lock; whether it has one. */
+    @SuppressWarnings("unchecked")
+    private boolean takeHandle(HostNode node) {
+        HostHandle taken = handleOf(node.fd);
+        if (taken == null) {
+            return false;
+        }
+        node.handle = taken;
+        byHandle.put(taken, (N) node);
+        return true;
     }
 
     /** A descriptor on the mount {@code handle} was taken through, to open it with. */
