@@ -6,6 +6,8 @@ import static fuse.posix.Linux.O_DIRECTORY;
 import static fuse.posix.Linux.O_NOFOLLOW;
 import static fuse.posix.Linux.O_PATH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -13,10 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,6 +101,73 @@ class HostNodesTest {
      * Files walked in order, more than the cache holds (stat after creating them): each reopen used to close the
      * least recently used descriptor, the next one the walk needed, so that every use reopened its file.
      */
+    /** Pushes every descriptor the cache closes out of it: looks up more new files than it caches. */
+    private void fillCache(String prefix) throws Exception {
+        for (int i = 0; i < 2 * CACHED; i++) {
+            Files.writeString(dir.resolve(prefix + i), "");
+            lookup(nodes, prefix + i);
+        }
+    }
+
+    @Test
+    void aFileTakesItsHandleWhenItsDescriptorFirstCloses() throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "opening file handles needs CAP_DAC_READ_SEARCH");
+        Files.writeString(dir.resolve("f"), "four");
+        Files.createDirectory(dir.resolve("d"));
+        TestNode f = lookup(nodes, "f");
+        TestNode d = lookup(nodes, "d");
+        assertNull(f.handle, "a file of the root's file system takes no handle while its descriptor is open");
+        assertNotNull(d.handle, "a directory takes its own at once (its mount's descriptor may be needed)");
+        if (Set.of("ext2", "ext3", "ext4", "xfs").contains(Files.getFileStore(dir).type())) {
+            assertSame(f, nodes.findByHandle(handleOf("f")), "found by the inode number its handle begins with");
+        }
+        fillCache("g");
+        assertFalse(f.holdsDescriptor(), nodes.toString());
+        assertNotNull(f.handle, "taken before its descriptor closed");
+        assertSame(f, nodes.findByHandle(handleOf("f")), "found by the handle it took");
+        long before = nodes.reopened();
+        assertEquals(4, statOf(f).attributes().size(), "reopened by the handle taken when it closed");
+        assertEquals(1, nodes.reopened() - before);
+        assertSame(f, lookup(nodes, "f"), "the same file: its node, told by its handle");
+    }
+
+    @Test
+    void aNumberReusedAfterTheDescriptorClosedIsANewFile() throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "opening file handles needs CAP_DAC_READ_SEARCH");
+        Files.writeString(dir.resolve("old"), "old");
+        TestNode old = lookup(nodes, "old");
+        long number = old.inode();
+        fillCache("g");
+        assertFalse(old.holdsDescriptor(), nodes.toString());
+        Files.delete(dir.resolve("old"));
+        String reused = null;
+        for (int i = 0; i < 64 && reused == null; i++) { // ext4 and tmpfs hand a freed number out again soon
+            Path p = Files.writeString(dir.resolve("new" + i), "brand new");
+            if (((Number) Files.getAttribute(p, "unix:ino")).longValue() == number) {
+                reused = "new" + i;
+            }
+        }
+        assumeTrue(reused != null, "the file system did not reuse inode number " + number);
+        TestNode now = lookup(nodes, reused);
+        assertNotSame(old, now, "another file under the old number: a new node");
+        assertSame(now, nodes.find(now.device(), number));
+        assertEquals(9, statOf(now).attributes().size());
+        assertEquals(Errno.ESTALE, assertThrows(FuseException.class, old::descriptor).errno());
+    }
+
+    @Test
+    void handlesOfTheGenericEncodingBeginWithTheInodeNumber() throws Exception {
+        Files.writeString(dir.resolve("f"), "");
+        long inode = ((Number) Files.getAttribute(dir.resolve("f"), "unix:ino")).longValue();
+        byte[] handle = handleOf("f");
+        int type = ByteBuffer.wrap(handle).order(ByteOrder.nativeOrder()).getInt(4);
+        assumeTrue(type == 1 || type == 2, "not the kernel's generic encoding here (type " + type + ")");
+        assertEquals(inode, HostNodes.inodeOf(handle));
+        handle[4] = (byte) 0x4d; // btrfs's own type
+        assertEquals(-1, HostNodes.inodeOf(handle));
+        assertEquals(-1, HostNodes.inodeOf(new byte[4]));
+    }
+
     @Test
     void aWalkOfMoreFilesThanCachedReusesTheCachedOnes() throws Exception {
         assumeTrue(Posix.geteuid() == 0, "opening file handles needs CAP_DAC_READ_SEARCH");
