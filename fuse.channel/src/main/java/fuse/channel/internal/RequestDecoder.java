@@ -65,66 +65,148 @@ final class RequestDecoder {
         }
         return switch (op) {
             case LOOKUP -> new Request.Lookup(h, name);
-            case FORGET -> new Request.Forget(h, h.nodeId(), (long) FuseForgetIn.NLOOKUP.get(in, ARGS));
+            case FORGET -> forget(h, in);
             case BATCH_FORGET -> batchForget(h, in, argsEnd);
-            case GETATTR -> {
-                int flags = (int) FuseGetattrIn.GETATTR_FLAGS.get(in, ARGS);
-                yield new Request.GetAttr(h, (flags & FuseKernel.GETATTR_FH) != 0
-                        ? (long) FuseGetattrIn.FH.get(in, ARGS) : -1);
-            }
+            case GETATTR -> getattr(h, in);
             case SETATTR -> setattr(h, in);
             case READLINK -> new Request.ReadLink(h);
             case SYMLINK -> new Request.Symlink(h, name, second);
-            case MKNOD -> new Request.MkNod(h, name, (int) FuseMknodIn.MODE.get(in, ARGS),
-                    (int) FuseMknodIn.RDEV.get(in, ARGS), (int) FuseMknodIn.UMASK.get(in, ARGS));
-            case MKDIR -> new Request.MkDir(h, name, (int) FuseMkdirIn.MODE.get(in, ARGS),
-                    (int) FuseMkdirIn.UMASK.get(in, ARGS));
+            case MKNOD -> mknod(h, in, name);
+            case MKDIR -> mkdir(h, in, name);
             case UNLINK -> new Request.Unlink(h, name);
             case RMDIR -> new Request.RmDir(h, name);
-            case RENAME -> new Request.Rename(h, name, (long) FuseRenameIn.NEWDIR.get(in, ARGS), second, 0);
-            case RENAME2 -> new Request.Rename(h, name, (long) FuseRename2In.NEWDIR.get(in, ARGS), second,
-                    (int) FuseRename2In.FLAGS.get(in, ARGS));
-            case LINK -> new Request.Link(h, (long) FuseLinkIn.OLDNODEID.get(in, ARGS), name);
-            case OPEN -> new Request.Open(h, (int) FuseOpenIn.FLAGS.get(in, ARGS),
-                    ((int) FuseOpenIn.OPEN_FLAGS.get(in, ARGS) & FuseKernel.OPEN_KILL_SUIDGID) != 0);
-            case READ -> new Request.Read(h, (long) FuseReadIn.FH.get(in, ARGS),
-                    (long) FuseReadIn.OFFSET.get(in, ARGS), (int) FuseReadIn.SIZE.get(in, ARGS),
-                    (int) FuseReadIn.FLAGS.get(in, ARGS));
+            case RENAME -> rename(h, in, name, second);
+            case RENAME2 -> rename2(h, in, name, second);
+            case LINK -> link(h, in, name);
+            case OPEN -> open(h, in);
+            case READ -> read(h, in);
             case WRITE -> write(h, in, argsEnd);
             case STATFS -> new Request.StatFs(h);
-            case RELEASE -> new Request.Release(h, (long) FuseReleaseIn.FH.get(in, ARGS),
-                    (int) FuseReleaseIn.FLAGS.get(in, ARGS),
-                    ((int) FuseReleaseIn.RELEASE_FLAGS.get(in, ARGS) & FuseKernel.RELEASE_FLUSH) != 0);
-            case FSYNC -> new Request.Fsync(h, (long) FuseFsyncIn.FH.get(in, ARGS), dataOnly(in));
+            case RELEASE -> release(h, in);
+            case FSYNC -> new Request.Fsync(h, fsyncFh(in), dataOnly(in));
             case SETXATTR -> setxattr(h, in, name, after, argsEnd, setxattrExt);
-            case GETXATTR -> new Request.GetXattr(h, name, (int) FuseGetxattrIn.SIZE.get(in, ARGS));
-            case LISTXATTR -> new Request.ListXattr(h, (int) FuseGetxattrIn.SIZE.get(in, ARGS));
+            case GETXATTR -> new Request.GetXattr(h, name, xattrSize(in));
+            case LISTXATTR -> new Request.ListXattr(h, xattrSize(in));
             case REMOVEXATTR -> new Request.RemoveXattr(h, name);
-            case FLUSH -> new Request.Flush(h, (long) FuseFlushIn.FH.get(in, ARGS),
-                    (long) FuseFlushIn.LOCK_OWNER.get(in, ARGS));
-            case OPENDIR -> new Request.OpenDir(h, (int) FuseOpenIn.FLAGS.get(in, ARGS));
-            case READDIR, READDIRPLUS -> new Request.ReadDir(h, (long) FuseReadIn.FH.get(in, ARGS),
-                    (long) FuseReadIn.OFFSET.get(in, ARGS), (int) FuseReadIn.SIZE.get(in, ARGS),
-                    op == FuseOpcode.READDIRPLUS);
-            case RELEASEDIR -> new Request.ReleaseDir(h, (long) FuseReleaseIn.FH.get(in, ARGS));
-            case FSYNCDIR -> new Request.FsyncDir(h, (long) FuseFsyncIn.FH.get(in, ARGS), dataOnly(in));
-            case ACCESS -> new Request.Access(h, (int) FuseAccessIn.MASK.get(in, ARGS));
-            case CREATE -> new Request.Create(h, name, (int) FuseCreateIn.FLAGS.get(in, ARGS),
-                    (int) FuseCreateIn.MODE.get(in, ARGS), (int) FuseCreateIn.UMASK.get(in, ARGS),
-                    ((int) FuseCreateIn.OPEN_FLAGS.get(in, ARGS) & FuseKernel.OPEN_KILL_SUIDGID) != 0);
-            case FALLOCATE -> new Request.Fallocate(h, (long) FuseFallocateIn.FH.get(in, ARGS),
-                    (long) FuseFallocateIn.OFFSET.get(in, ARGS), (long) FuseFallocateIn.LENGTH.get(in, ARGS),
-                    (int) FuseFallocateIn.MODE.get(in, ARGS));
-            case LSEEK -> new Request.Lseek(h, (long) FuseLseekIn.FH.get(in, ARGS),
-                    (long) FuseLseekIn.OFFSET.get(in, ARGS), (int) FuseLseekIn.WHENCE.get(in, ARGS));
-            case COPY_FILE_RANGE, COPY_FILE_RANGE_64 -> new Request.CopyFileRange(h,
-                    (long) FuseCopyFileRangeIn.FH_IN.get(in, ARGS), (long) FuseCopyFileRangeIn.OFF_IN.get(in, ARGS),
-                    (long) FuseCopyFileRangeIn.NODEID_OUT.get(in, ARGS),
-                    (long) FuseCopyFileRangeIn.FH_OUT.get(in, ARGS),
-                    (long) FuseCopyFileRangeIn.OFF_OUT.get(in, ARGS), (long) FuseCopyFileRangeIn.LEN.get(in, ARGS),
-                    (long) FuseCopyFileRangeIn.FLAGS.get(in, ARGS));
+            case FLUSH -> flush(h, in);
+            case OPENDIR -> opendir(h, in);
+            case READDIR, READDIRPLUS -> readdir(h, in, op == FuseOpcode.READDIRPLUS);
+            case RELEASEDIR -> releasedir(h, in);
+            case FSYNCDIR -> new Request.FsyncDir(h, fsyncFh(in), dataOnly(in));
+            case ACCESS -> access(h, in);
+            case CREATE -> create(h, in, name);
+            case FALLOCATE -> fallocate(h, in);
+            case LSEEK -> lseek(h, in);
+            case COPY_FILE_RANGE, COPY_FILE_RANGE_64 -> copyFileRange(h, in);
             default -> throw new IllegalArgumentException(op + " is answered by the channel, not decoded");
         };
+    }
+
+    /*
+     * One method per request's fixed arguments, not one switch reading them all: every field read through a
+     * struct's VarHandle inlines a tree of checks, and with all of them in decode C1 gave up on it ("out of virtual
+     * registers in LIR generator"), so decode ran interpreted until C2 compiled it, and again for thousands of
+     * requests after each deoptimisation of that C2 code (a request type seen for the first time).
+     */
+
+    private static Request forget(InFlight h, MemorySegment in) {
+        return new Request.Forget(h, h.nodeId(), (long) FuseForgetIn.NLOOKUP.get(in, ARGS));
+    }
+
+    private static Request getattr(InFlight h, MemorySegment in) {
+        int flags = (int) FuseGetattrIn.GETATTR_FLAGS.get(in, ARGS);
+        return new Request.GetAttr(h, (flags & FuseKernel.GETATTR_FH) != 0 ? (long) FuseGetattrIn.FH.get(in, ARGS)
+                : -1);
+    }
+
+    private static Request mknod(InFlight h, MemorySegment in, String name) {
+        return new Request.MkNod(h, name, (int) FuseMknodIn.MODE.get(in, ARGS), (int) FuseMknodIn.RDEV.get(in, ARGS),
+                (int) FuseMknodIn.UMASK.get(in, ARGS));
+    }
+
+    private static Request mkdir(InFlight h, MemorySegment in, String name) {
+        return new Request.MkDir(h, name, (int) FuseMkdirIn.MODE.get(in, ARGS), (int) FuseMkdirIn.UMASK.get(in, ARGS));
+    }
+
+    private static Request rename(InFlight h, MemorySegment in, String name, String newName) {
+        return new Request.Rename(h, name, (long) FuseRenameIn.NEWDIR.get(in, ARGS), newName, 0);
+    }
+
+    private static Request rename2(InFlight h, MemorySegment in, String name, String newName) {
+        return new Request.Rename(h, name, (long) FuseRename2In.NEWDIR.get(in, ARGS), newName,
+                (int) FuseRename2In.FLAGS.get(in, ARGS));
+    }
+
+    private static Request link(InFlight h, MemorySegment in, String name) {
+        return new Request.Link(h, (long) FuseLinkIn.OLDNODEID.get(in, ARGS), name);
+    }
+
+    private static Request open(InFlight h, MemorySegment in) {
+        return new Request.Open(h, (int) FuseOpenIn.FLAGS.get(in, ARGS),
+                ((int) FuseOpenIn.OPEN_FLAGS.get(in, ARGS) & FuseKernel.OPEN_KILL_SUIDGID) != 0);
+    }
+
+    private static Request read(InFlight h, MemorySegment in) {
+        return new Request.Read(h, (long) FuseReadIn.FH.get(in, ARGS), (long) FuseReadIn.OFFSET.get(in, ARGS),
+                (int) FuseReadIn.SIZE.get(in, ARGS), (int) FuseReadIn.FLAGS.get(in, ARGS));
+    }
+
+    private static Request release(InFlight h, MemorySegment in) {
+        return new Request.Release(h, (long) FuseReleaseIn.FH.get(in, ARGS), (int) FuseReleaseIn.FLAGS.get(in, ARGS),
+                ((int) FuseReleaseIn.RELEASE_FLAGS.get(in, ARGS) & FuseKernel.RELEASE_FLUSH) != 0);
+    }
+
+    private static long fsyncFh(MemorySegment in) {
+        return (long) FuseFsyncIn.FH.get(in, ARGS);
+    }
+
+    private static int xattrSize(MemorySegment in) {
+        return (int) FuseGetxattrIn.SIZE.get(in, ARGS);
+    }
+
+    private static Request flush(InFlight h, MemorySegment in) {
+        return new Request.Flush(h, (long) FuseFlushIn.FH.get(in, ARGS), (long) FuseFlushIn.LOCK_OWNER.get(in, ARGS));
+    }
+
+    private static Request opendir(InFlight h, MemorySegment in) {
+        return new Request.OpenDir(h, (int) FuseOpenIn.FLAGS.get(in, ARGS));
+    }
+
+    private static Request readdir(InFlight h, MemorySegment in, boolean plus) {
+        return new Request.ReadDir(h, (long) FuseReadIn.FH.get(in, ARGS), (long) FuseReadIn.OFFSET.get(in, ARGS),
+                (int) FuseReadIn.SIZE.get(in, ARGS), plus);
+    }
+
+    private static Request releasedir(InFlight h, MemorySegment in) {
+        return new Request.ReleaseDir(h, (long) FuseReleaseIn.FH.get(in, ARGS));
+    }
+
+    private static Request access(InFlight h, MemorySegment in) {
+        return new Request.Access(h, (int) FuseAccessIn.MASK.get(in, ARGS));
+    }
+
+    private static Request create(InFlight h, MemorySegment in, String name) {
+        return new Request.Create(h, name, (int) FuseCreateIn.FLAGS.get(in, ARGS),
+                (int) FuseCreateIn.MODE.get(in, ARGS), (int) FuseCreateIn.UMASK.get(in, ARGS),
+                ((int) FuseCreateIn.OPEN_FLAGS.get(in, ARGS) & FuseKernel.OPEN_KILL_SUIDGID) != 0);
+    }
+
+    private static Request fallocate(InFlight h, MemorySegment in) {
+        return new Request.Fallocate(h, (long) FuseFallocateIn.FH.get(in, ARGS),
+                (long) FuseFallocateIn.OFFSET.get(in, ARGS), (long) FuseFallocateIn.LENGTH.get(in, ARGS),
+                (int) FuseFallocateIn.MODE.get(in, ARGS));
+    }
+
+    private static Request lseek(InFlight h, MemorySegment in) {
+        return new Request.Lseek(h, (long) FuseLseekIn.FH.get(in, ARGS), (long) FuseLseekIn.OFFSET.get(in, ARGS),
+                (int) FuseLseekIn.WHENCE.get(in, ARGS));
+    }
+
+    private static Request copyFileRange(InFlight h, MemorySegment in) {
+        return new Request.CopyFileRange(h, (long) FuseCopyFileRangeIn.FH_IN.get(in, ARGS),
+                (long) FuseCopyFileRangeIn.OFF_IN.get(in, ARGS), (long) FuseCopyFileRangeIn.NODEID_OUT.get(in, ARGS),
+                (long) FuseCopyFileRangeIn.FH_OUT.get(in, ARGS), (long) FuseCopyFileRangeIn.OFF_OUT.get(in, ARGS),
+                (long) FuseCopyFileRangeIn.LEN.get(in, ARGS), (long) FuseCopyFileRangeIn.FLAGS.get(in, ARGS));
     }
 
     private static long nulOrFail(FuseOpcode op, MemorySegment in, long from, long end) throws MalformedRequest {
