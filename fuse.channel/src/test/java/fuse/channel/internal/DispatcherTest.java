@@ -353,6 +353,50 @@ class DispatcherTest {
         wire.capture.messages.forEach(m -> assertEquals(-Errno.EIO.code(), m.error()));
     }
 
+    @Test
+    void theOtherRequestsDecodeTheirFields() {
+        wire.send(3, 10, 3, 0, 0, 5L); // GETATTR without FUSE_GETATTR_FH: the fh field is not one
+        wire.send(3, 12, 3, 1, 0, 5L); // GETATTR of an open file
+        wire.send(8, 14, 3, 020644, 0x0801, 022, 0, "node"); // MKNOD
+        wire.send(9, 16, 3, 0755, 022, "dir"); // MKDIR
+        wire.send(13, 18, 3, 7L, "hard"); // LINK
+        wire.send(14, 20, 3, 02, 1); // OPEN with FUSE_OPEN_KILL_SUIDGID
+        wire.send(18, 22, 3, 5L, 02, 1, 0L); // RELEASE with FUSE_RELEASE_FLUSH
+        wire.send(20, 24, 3, 5L, 1, 0); // FSYNC of the data only
+        wire.send(22, 26, 3, 64, 0, "user.x"); // GETXATTR
+        wire.send(23, 28, 3, 128, 0); // LISTXATTR
+        wire.send(25, 30, 3, 5L, 0, 0, 99L); // FLUSH
+        wire.send(27, 32, 3, 0200000, 0); // OPENDIR
+        wire.send(28, 34, 3, 6L, 3L, 4096, 0, 0L, 0, 0); // READDIR
+        wire.send(44, 36, 3, 6L, 4L, 8192, 0, 0L, 0, 0); // READDIRPLUS
+        wire.send(29, 38, 3, 6L, 0, 0, 0L); // RELEASEDIR
+        wire.send(30, 40, 3, 6L, 0, 0); // FSYNCDIR, data and metadata
+        wire.send(34, 42, 3, 04, 0); // ACCESS
+        wire.send(43, 44, 3, 5L, 10L, 20L, 1, 0); // FALLOCATE
+        wire.send(46, 46, 3, 5L, 30L, 3, 0); // LSEEK
+        List<Request> expected = List.of(
+                new Request.GetAttr(seen.get(0).header(), -1),
+                new Request.GetAttr(seen.get(1).header(), 5),
+                new Request.MkNod(seen.get(2).header(), "node", 020644, 0x0801, 022),
+                new Request.MkDir(seen.get(3).header(), "dir", 0755, 022),
+                new Request.Link(seen.get(4).header(), 7, "hard"),
+                new Request.Open(seen.get(5).header(), 02, true),
+                new Request.Release(seen.get(6).header(), 5, 02, true),
+                new Request.Fsync(seen.get(7).header(), 5, true),
+                new Request.GetXattr(seen.get(8).header(), "user.x", 64),
+                new Request.ListXattr(seen.get(9).header(), 128),
+                new Request.Flush(seen.get(10).header(), 5, 99),
+                new Request.OpenDir(seen.get(11).header(), 0200000),
+                new Request.ReadDir(seen.get(12).header(), 6, 3, 4096, false),
+                new Request.ReadDir(seen.get(13).header(), 6, 4, 8192, true),
+                new Request.ReleaseDir(seen.get(14).header(), 6),
+                new Request.FsyncDir(seen.get(15).header(), 6, false),
+                new Request.Access(seen.get(16).header(), 04),
+                new Request.Fallocate(seen.get(17).header(), 5, 10, 20, 1),
+                new Request.Lseek(seen.get(18).header(), 5, 30, 3));
+        assertEquals(expected, seen);
+    }
+
     // ---- the one-reply rule
 
     @Test
