@@ -1,5 +1,10 @@
 package fuse.posix;
 
+import static fuse.posix.Linux.BTRFS_SUPER_MAGIC;
+import static fuse.posix.Linux.EXT4_SUPER_MAGIC;
+import static fuse.posix.Linux.TMPFS_MAGIC;
+import static fuse.posix.Linux.XFS_SUPER_MAGIC;
+
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,11 +25,8 @@ import fuse.api.FuseException;
  */
 public final class HostFlush {
     /** {@code f_type}s of file systems whose regular files have no {@code ->flush} (see their file_operations). */
-    private static final Set<Long> WITHOUT_FLUSH = Set.of(
-            0xEF53L,        // ext2, ext3, ext4
-            0x58465342L,    // xfs
-            0x9123683EL,    // btrfs
-            0x01021994L);   // tmpfs
+    private static final Set<Long> WITHOUT_FLUSH = Set.of(EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC, BTRFS_SUPER_MAGIC,
+            TMPFS_MAGIC);
 
     private final Map<Long, Boolean> neededByDevice = new ConcurrentHashMap<>();
 

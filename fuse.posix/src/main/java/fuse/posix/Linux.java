@@ -3,9 +3,10 @@ package fuse.posix;
 /**
  * The Linux (x86_64) constants of the file system calls, in one place: {@code O_*}, {@code AT_*},
  * {@code RESOLVE_*}, {@code S_*}, {@code FALLOC_FL_*}, {@code SEEK_*}, {@code XATTR_*}, {@code RENAME_*},
- * {@code UTIME_*}, access modes, {@code fcntl} commands, {@code flock} operations, {@code DT_*} and the system
- * call numbers glibc 2.36 has no wrapper for. Values are the kernel's ({@code asm-generic/fcntl.h},
- * {@code linux/openat2.h}, …); meant for {@code import static fuse.posix.Linux.*}.
+ * {@code UTIME_*}, access modes, {@code fcntl} commands, {@code flock} operations, {@code DT_*}, the system
+ * call numbers glibc 2.36 has no wrapper for and the file system magic numbers of {@code statfs}. Values are the
+ * kernel's ({@code asm-generic/fcntl.h}, {@code linux/openat2.h}, …); meant for
+ * {@code import static fuse.posix.Linux.*}.
  */
 public final class Linux {
     private Linux() {
@@ -198,6 +199,12 @@ public final class Linux {
     public static final int IN_EXCL_UNLINK = 0x4000000;
     /** poll(2) event bit. */
     public static final short POLLIN = 0x1;
+
+    // file system magic numbers: statfs(2) f_type (linux/magic.h), as Posix.fileSystemType answers
+    public static final long EXT4_SUPER_MAGIC = 0xEF53L; // ext2 and ext3 too
+    public static final long XFS_SUPER_MAGIC = 0x58465342L;
+    public static final long BTRFS_SUPER_MAGIC = 0x9123683EL;
+    public static final long TMPFS_MAGIC = 0x01021994L;
 
     /** {@code makedev(3)}: the dev_t of a device with these major and minor numbers (glibc encoding). */
     public static long makedev(int major, int minor) {

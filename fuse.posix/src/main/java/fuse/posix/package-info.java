@@ -4,7 +4,7 @@
  * which carry the {@link fuse.api.Errno} a FUSE reply needs.
  */
 @Export
-@Version("1.7.0")
+@Version("1.8.0")
 package fuse.posix;
 
 import org.osgi.annotation.bundle.Export;

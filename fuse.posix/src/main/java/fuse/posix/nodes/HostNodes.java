@@ -1,11 +1,13 @@
 package fuse.posix.nodes;
 
 import static fuse.posix.Linux.AT_EMPTY_PATH;
+import static fuse.posix.Linux.EXT4_SUPER_MAGIC;
 import static fuse.posix.Linux.O_CLOEXEC;
 import static fuse.posix.Linux.O_DIRECTORY;
 import static fuse.posix.Linux.O_PATH;
 import static fuse.posix.Linux.O_RDONLY;
 import static fuse.posix.Linux.RLIMIT_NOFILE;
+import static fuse.posix.Linux.XFS_SUPER_MAGIC;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -92,7 +94,7 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
      * begin with the inode number, as a u32, then its generation: the kernel's generic encoding (ext2/3/4, xfs).
      * tmpfs and others encode their own way.
      */
-    private static final Set<Long> INODE_FIRST_HANDLES = Set.of(0xEF53L, 0x58465342L);
+    private static final Set<Long> INODE_FIRST_HANDLES = Set.of(EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC);
     private static final int FILEID_INO32_GEN = 1;
     private static final int FILEID_INO32_GEN_PARENT = 2;
     private static final VarHandle HANDLE_INT = MethodHandles.byteArrayViewVarHandle(int[].class,
