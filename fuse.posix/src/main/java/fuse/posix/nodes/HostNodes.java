@@ -653,7 +653,9 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
         synchronized (node) {
             if (node.handle == null && !node.retired && node.uses.get() == 0 && !takeHandle(node)) {
                 node.keepsDescriptor = true;
-                held.incrementAndGet();
+                if (held.incrementAndGet() > heldDescriptors) {
+                    logNodeLimit(); // kept anyway: closing it would lose the file; new such nodes get ENFILE
+                }
                 return true;
             }
             return node.closeIfIdle();
