@@ -7,6 +7,7 @@ import static fuse.posix.Linux.O_DIRECTORY;
 import static fuse.posix.Linux.O_PATH;
 import static fuse.posix.Linux.O_RDONLY;
 import static fuse.posix.Linux.RLIMIT_NOFILE;
+import static fuse.posix.Linux.TMPFS_MAGIC;
 import static fuse.posix.Linux.XFS_SUPER_MAGIC;
 
 import java.lang.invoke.MethodHandles;
@@ -67,8 +68,8 @@ import fuse.posix.ResourceLimit;
  * <p><b>Confinement.</b> A handle reopens the very file it was taken from, with no path resolved, so it never
  * leads anywhere a lookup did not; handles come only from files the backend reached itself.
  *
- * <p><b>Locks.</b> The map's per-key lock (which node a file has), a node's lock (opening and closing its descriptor), the
- * clock's lock (which descriptors are cached). The clock's lock may take a node's; a node's takes none.
+ * <p><b>Locks.</b> The map's per-key lock (which node a file has), a node's lock (opening and closing its descriptor),
+ * the clock's lock (which descriptors are cached). The clock's lock may take a node's; a node's takes none.
  *
  * @param <N> the backend's node type
  */
@@ -92,9 +93,10 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
     /**
      * File systems whose handles of type {@code FILEID_INO32_GEN} (8 bytes) and {@code FILEID_INO32_GEN_PARENT} (16)
      * begin with the inode number, as a u32, then its generation: the kernel's generic encoding (ext2/3/4, xfs).
-     * tmpfs and others encode their own way.
      */
     private static final Set<Long> INODE_FIRST_HANDLES = Set.of(EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC);
+    /** tmpfs's handles ({@code shmem_encode_fh}): type 1, 12 bytes: generation, inode number's low and high u32. */
+    private static final int SHMEM_HANDLE_BYTES = 12;
     private static final int FILEID_INO32_GEN = 1;
     private static final int FILEID_INO32_GEN_PARENT = 2;
     private static final VarHandle HANDLE_INT = MethodHandles.byteArrayViewVarHandle(int[].class,
@@ -128,8 +130,8 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
     private final ConcurrentHashMap<HostHandle, N> byHandle = new ConcurrentHashMap<>();
     /** The mount the root's handle was taken through, or -1 without handles. */
     private volatile int rootMountId = -1;
-    /** Whether the root's file system is one of {@link #INODE_FIRST_HANDLES}. */
-    private volatile boolean inodeFirstHandles;
+    /** The root's file system's {@code f_type}, which says how its handles carry the inode number; 0 unknown. */
+    private volatile long rootFileSystem;
     /**
      * File systems, by device, whose files take their handles when their descriptors first close (one of their files
      * gave a handle that the server can open); the first node of any other takes its handle at once.
@@ -237,7 +239,7 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
             cache.rootMountId = rootHandle.mountId();
             cache.byHandle.put(rootHandle, cache.root);
             cache.laterHandles.add(rootStat.device());
-            cache.inodeFirstHandles = inodeFirstHandles(rootFd);
+            cache.rootFileSystem = fileSystemType(rootFd);
         }
         if (withoutHandles == null) {
             LOG.atLevel(level).log("{}: nodes kept by file handle, {} descriptors cached for the most recently used",
@@ -250,11 +252,11 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
         return cache;
     }
 
-    private static boolean inodeFirstHandles(int fd) {
+    private static long fileSystemType(int fd) {
         try {
-            return INODE_FIRST_HANDLES.contains(Posix.fileSystemType(fd));
+            return Posix.fileSystemType(fd);
         } catch (PosixException e) {
-            return false;
+            return 0;
         }
     }
 
@@ -426,11 +428,11 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
      * reached through another mount beneath the root, or nodes keep no handles): then open the handle and
      * {@link #find} by {@code (device, inode)}. A handle names one file of its file system for good.
      *
-     * <p>A node that has not closed its descriptor yet has no handle to match; where the root's file system puts the
-     * inode number first in its handles ({@link #INODE_FIRST_HANDLES}), that number finds it: its descriptor pins
-     * its inode, so the number is its file's. The handle's generation is not compared: a handle of a file deleted
-     * since, whose number a new file has now, finds the new file's node (an event of a gone file then drops what
-     * the kernel caches of the new one, which costs only a request).
+     * <p>A node that has not closed its descriptor yet has no handle to match; where the root's file system's handles
+     * carry the inode number in a known place ({@link #inodeOf}: ext2/3/4, xfs, tmpfs), that number finds it: its
+     * descriptor pins its inode, so the number is its file's. The handle's generation is not compared: a handle of a
+     * file deleted since, whose number a new file has now, finds the new file's node (an event of a gone file then
+     * drops what the kernel caches of the new one, which costs only a request).
      */
     public N findByHandle(byte[] handle) {
         int mountId = rootMountId;
@@ -438,27 +440,41 @@ public final class HostNodes<N extends HostNode> implements AutoCloseable {
             return null;
         }
         N node = byHandle.get(new HostHandle(mountId, handle));
-        if (node != null || !inodeFirstHandles) {
+        if (node != null) {
             return node;
         }
-        long inode = inodeOf(handle);
+        long inode = inodeOf(handle, rootFileSystem);
         N held = inode < 0 ? null : nodes.get(new Key(root.device(), inode));
         return held != null && held.handle == null && held.holdsDescriptor() ? held : null;
     }
 
     /**
-     * The inode number a handle of the kernel's generic encoding begins with ({@code FILEID_INO32_GEN},
-     * {@code FILEID_INO32_GEN_PARENT}), or -1 for any other.
+     * The inode number in a handle of the file system {@code fileSystem} ({@code f_type}): the first u32 of the
+     * kernel's generic encoding ({@code FILEID_INO32_GEN}, {@code FILEID_INO32_GEN_PARENT}: ext2/3/4, xfs), the
+     * u64 after the generation in tmpfs's; -1 for any other handle or file system.
      */
-    static long inodeOf(byte[] handle) {
-        if (handle.length < HostHandle.HEADER_BYTES + Integer.BYTES) {
+    static long inodeOf(byte[] handle, long fileSystem) {
+        if (handle.length < HostHandle.HEADER_BYTES) {
             return -1;
         }
         int size = (int) HANDLE_INT.get(handle, 0);
         int type = (int) HANDLE_INT.get(handle, Integer.BYTES);
-        boolean generic = type == FILEID_INO32_GEN && size == 8 || type == FILEID_INO32_GEN_PARENT && size == 16;
-        return generic && handle.length == HostHandle.HEADER_BYTES + size
-                ? Integer.toUnsignedLong((int) HANDLE_INT.get(handle, HostHandle.HEADER_BYTES)) : -1;
+        if (handle.length != HostHandle.HEADER_BYTES + size) {
+            return -1;
+        }
+        if (INODE_FIRST_HANDLES.contains(fileSystem)
+                && (type == FILEID_INO32_GEN && size == 8 || type == FILEID_INO32_GEN_PARENT && size == 16)) {
+            return u32(handle, 0);
+        }
+        if (fileSystem == TMPFS_MAGIC && type == FILEID_INO32_GEN && size == SHMEM_HANDLE_BYTES) {
+            return u32(handle, 1) | u32(handle, 2) << 32;
+        }
+        return -1;
+    }
+
+    /** The {@code index}th u32 of a handle's {@code f_handle}. */
+    private static long u32(byte[] handle, int index) {
+        return Integer.toUnsignedLong((int) HANDLE_INT.get(handle, HostHandle.HEADER_BYTES + index * Integer.BYTES));
     }
 
     /** Nodes, the root included. */

@@ -1,10 +1,12 @@
 package fuse.posix.nodes;
 
 import static fuse.posix.Linux.AT_FDCWD;
+import static fuse.posix.Linux.EXT4_SUPER_MAGIC;
 import static fuse.posix.Linux.O_CLOEXEC;
 import static fuse.posix.Linux.O_DIRECTORY;
 import static fuse.posix.Linux.O_NOFOLLOW;
 import static fuse.posix.Linux.O_PATH;
+import static fuse.posix.Linux.TMPFS_MAGIC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -119,7 +121,7 @@ class HostNodesTest {
         assertNull(f.handle, "a file of the root's file system takes no handle while its descriptor is open");
         assertNotNull(d.handle, "a directory takes its own at once (its mount's descriptor may be needed)");
         if (Set.of("ext2", "ext3", "ext4", "xfs").contains(Files.getFileStore(dir).type())) {
-            assertSame(f, nodes.findByHandle(handleOf("f")), "found by the inode number its handle begins with");
+            assertSame(f, nodes.findByHandle(handleOf("f")), "found by the inode number its handle carries");
         }
         fillCache("g");
         assertFalse(f.holdsDescriptor(), nodes.toString());
@@ -162,10 +164,33 @@ class HostNodesTest {
         byte[] handle = handleOf("f");
         int type = ByteBuffer.wrap(handle).order(ByteOrder.nativeOrder()).getInt(4);
         assumeTrue(type == 1 || type == 2, "not the kernel's generic encoding here (type " + type + ")");
-        assertEquals(inode, HostNodes.inodeOf(handle));
+        int dirFd = Posix.openat(AT_FDCWD, dir.toString(), O_PATH | O_CLOEXEC, 0);
+        long fileSystem;
+        try {
+            fileSystem = Posix.fileSystemType(dirFd);
+        } finally {
+            Posix.closeQuietly(dirFd);
+        }
+        assertEquals(inode, HostNodes.inodeOf(handle, fileSystem));
+        assertEquals(-1, HostNodes.inodeOf(handle, TMPFS_MAGIC), "another file system's layout");
         handle[4] = (byte) 0x4d; // btrfs's own type
-        assertEquals(-1, HostNodes.inodeOf(handle));
-        assertEquals(-1, HostNodes.inodeOf(new byte[4]));
+        assertEquals(-1, HostNodes.inodeOf(handle, fileSystem));
+        assertEquals(-1, HostNodes.inodeOf(new byte[4], fileSystem));
+    }
+
+    @Test
+    void tmpfsHandlesCarryTheInodeNumberAfterTheGeneration() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        assumeTrue(Files.isDirectory(shm) && "tmpfs".equals(Files.getFileStore(shm).type()), "no tmpfs at /dev/shm");
+        Path file = Files.createTempFile(shm, "hostnodes", "");
+        try {
+            long inode = ((Number) Files.getAttribute(file, "unix:ino")).longValue();
+            byte[] handle = Posix.nameToHandleAt(AT_FDCWD, file.toString(), 0).bytes();
+            assertEquals(inode, HostNodes.inodeOf(handle, TMPFS_MAGIC));
+            assertEquals(-1, HostNodes.inodeOf(handle, EXT4_SUPER_MAGIC), "another file system's layout");
+        } finally {
+            Files.delete(file);
+        }
     }
 
     @Test

@@ -29,7 +29,7 @@ import fuse.posix.nodes.HostNodes;
  * a mount mark would miss changes made through other mounts of it), reporting file handles and names
  * ({@code FAN_REPORT_DFID_NAME | FAN_REPORT_FID}) and the changing thread ({@code FAN_REPORT_TID}). Its own
  * platform thread reads the events; each handle is looked up among the handles of the nodes the mount holds, or by
- * the inode number it begins with for a node that has taken none yet ({@link HostNodes#findByHandle}, no system
+ * the inode number it carries for a node that has taken none yet ({@link HostNodes#findByHandle}, no system
  * call: a file the mount just created and a client then wrote through a passthrough open, or one a host process
  * changes), else resolved to {@code (device, inode)} with
  * {@code open_by_handle_at} and {@code fstat} (remembered per handle: a handle names one file for good, since it
