@@ -11,9 +11,9 @@ import fuse.posix.Posix;
 
 /**
  * A host file the mount knows, kept by {@link HostNodes}: its identity ({@code (device, inode)}, type and file
- * handle, once taken) and its {@code O_PATH} descriptor, which is open only while the node is used or recently was. A backend
- * extends it with what it remembers per file. Nodes are equal only to themselves: the cache makes one per live
- * host file, so two nodes are never the same file.
+ * handle, once taken) and its {@code O_PATH} descriptor, which is open only while the node is used or recently
+ * was. A backend extends it with what it remembers per file. Nodes are equal only to themselves: the cache makes
+ * one per live host file, so two nodes are never the same file.
  *
  * <p>Descriptor states ({@link #uses}): {@value #CLOSED} no descriptor; 0 open and idle (the cache may close
  * it); {@code n > 0} open and held by {@code n} {@link NodeDescriptor}s. Opening and closing happen under the
