@@ -4,7 +4,7 @@ usage: console_browser.py URL USER PASSWORD MOUNTPOINT ACTION [ARG]
   ACTION screenshot PNG   loads the tab, checks the mount's row, saves a screenshot
   ACTION swap BACKEND     submits the swap form of the mount's row
   ACTION unmount          submits the unmount form of the mount's row
-Prints the result box the page shows after an action ("result: ...") and the row's state and backend."""
+Prints the result box the page shows after an action ("result: ...") and the row's state, backend and transport."""
 import base64
 import shutil
 import sys
@@ -52,6 +52,7 @@ try:
     if rows:
         print("state: " + rows[0].find_element(By.CLASS_NAME, "state").text)
         print("backend: " + rows[0].find_element(By.CLASS_NAME, "backend").text)
+        print("transport: " + rows[0].find_element(By.CLASS_NAME, "transport").text)
     else:
         print("state: gone")
 finally:

@@ -79,4 +79,9 @@ public record InitResult(
     public String protocol() {
         return kernelMajor + "." + minor;
     }
+
+    /** The transport INIT agreed: {@link ChannelTransport#URING} with FUSE_OVER_IO_URING, else {@code DEVICE}. */
+    public ChannelTransport transport() {
+        return has(OVER_IO_URING) ? ChannelTransport.URING : ChannelTransport.DEVICE;
+    }
 }

@@ -4,7 +4,7 @@
  * passthrough. Everything below this package (the wire layout, the reader loop, the native calls) is private.
  */
 @Export
-@Version("1.7.0")
+@Version("1.8.0")
 package fuse.channel;
 
 import org.osgi.annotation.bundle.Export;

@@ -38,6 +38,7 @@ class SessionLifecycleTest {
 
         InitResult init = session.init().orElseThrow();
         assertEquals("7.45", init.protocol());
+        assertEquals(session.transport(), init.transport(), "INIT agreed the transport the session uses");
         assertTrue(init.passthrough(), "passthrough is available on this kernel");
         assertEquals(1, init.maxStackDepth());
         assertFalse(init.has(InitResult.WRITEBACK_CACHE));

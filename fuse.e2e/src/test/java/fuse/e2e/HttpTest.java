@@ -18,6 +18,8 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -133,6 +135,19 @@ class HttpTest {
         assertTrue(samples.containsKey("fuse_backend_waits_total{" + m + "}"));
         assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("fuse_mount_info{backend=local,")
                 && k.contains(m) && k.contains("state=SERVING")), samples::toString);
+        // The transport the mount uses (io_uring where the kernel offers it), as fuse:mounts says it.
+        String transport = transportOf(container.command("fuse:mounts"), mnt);
+        assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("fuse_mount_info{") && k.contains(m)
+                && k.contains(",transport=" + transport + "}")), samples::toString);
+    }
+
+    /** The transport column ({@code 7.45 uring}: the word after the protocol) of {@code mountpoint}'s line. */
+    private static String transportOf(String mounts, Path mountpoint) {
+        String line = mounts.lines().filter(l -> l.startsWith(mountpoint + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError(mounts));
+        Matcher m = Pattern.compile(" 7\\.\\d+ (uring|device) ").matcher(line);
+        assertTrue(m.find(), line);
+        return m.group(1);
     }
 
     @Test
@@ -167,7 +182,10 @@ class HttpTest {
         String url = origin + "/system/console/fuse";
         String mnt = container.mountpoint.toString();
         Files.deleteIfExists(SCREENSHOT);
-        Python.run("console_browser.py", "", 90, url, "fuse", PASSWORD, mnt, "screenshot", SCREENSHOT.toString());
+        String shown = Python.run("console_browser.py", "", 90, url, "fuse", PASSWORD, mnt, "screenshot",
+                SCREENSHOT.toString());
+        assertTrue(shown.contains("transport: " + transportOf(container.command("fuse:mounts"), container.mountpoint)),
+                shown);
         byte[] png = Files.readAllBytes(SCREENSHOT);
         assertEquals(0x89, png[0] & 0xff, "not a PNG");
         assertEquals("PNG", new String(png, 1, 3, StandardCharsets.US_ASCII));

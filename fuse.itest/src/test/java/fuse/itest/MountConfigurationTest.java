@@ -192,7 +192,7 @@ class MountConfigurationTest {
         register("itest-jmx", new StaticBackend(Map.of("hello", "world")));
         Path mountpoint = mountpoint("jmx");
         Configuration configuration = configure("jmx", Map.of("mountpoint", mountpoint.toString(), "backend",
-                "itest-jmx", "threads", 1));
+                "itest-jmx", "threads", 1, "transport", "device"));
         awaitMount(mountpoint, MountState.SERVING);
         assertEquals("world", io(() -> Files.readString(mountpoint.resolve("hello"))));
 
@@ -204,6 +204,7 @@ class MountConfigurationTest {
         assertEquals(configuration.getPid(), javax.management.ObjectName.unquote(name.getKeyProperty("name")));
         assertEquals("SERVING", server.getAttribute(name, "State"));
         assertEquals("itest-jmx", server.getAttribute(name, "Backend"));
+        assertEquals("device", server.getAttribute(name, "Transport"));
         assertTrue((Long) server.getAttribute(name, "fuse_requests_total{opcode=LOOKUP}") >= 1);
         assertTrue((Long) server.getAttribute(name, "fuse_requests_total{opcode=READ}") >= 1);
         assertEquals(5L, server.getAttribute(name, "fuse_java_read_bytes_total"));

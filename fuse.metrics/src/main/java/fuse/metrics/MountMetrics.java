@@ -43,7 +43,9 @@ public final class MountMetrics {
         info.put("state", mount.state().name());
         info.put("backend", mount.backendName().orElse(""));
         info.put("protocol", mount.init().map(i -> i.protocol()).orElse(""));
-        gauge("fuse_mount_info", "The mount: its state, the backend serving it and the FUSE protocol (always 1).",
+        info.put("transport", mount.init().map(i -> i.transport().key()).orElse(""));
+        gauge("fuse_mount_info",
+                "The mount: its state, the backend serving it, the FUSE protocol and transport (always 1).",
                 info, 1);
         gauge("fuse_mount_open_files", "Files and directories open on the mount now.", labels(mountpoint),
                 mount.openFiles());

@@ -42,6 +42,7 @@ class UringTransportTest {
         FuseSession session = mountOnUring();
         assertEquals(ChannelTransport.URING, session.transport());
         assertTrue(session.init().orElseThrow().has(InitResult.OVER_IO_URING));
+        assertEquals(ChannelTransport.URING, session.init().orElseThrow().transport());
         int queues = UringRings.possibleCpus();
         assertEquals(1 + queues, session.requestsPerThread().length, "one /dev/fuse reader, one thread per queue");
         long[] before = session.requestsPerThread();

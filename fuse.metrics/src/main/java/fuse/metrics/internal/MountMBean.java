@@ -22,7 +22,7 @@ import fuse.mount.FuseMount;
 /**
  * One mount as a read-only MBean: its metrics from {@link MountMetrics}, one attribute per sample, named as in
  * Prometheus without the {@code mountpoint} label ({@code fuse_requests_total{opcode=READ}}), plus the mount's
- * state, backend and protocol as text. Read at each access, so jconsole's refresh shows live figures.
+ * state, backend, protocol and transport as text. Read at each access, so jconsole's refresh shows live figures.
  */
 final class MountMBean implements DynamicMBean {
     /** The ObjectName domain of every MBean of this project. */
@@ -47,6 +47,7 @@ final class MountMBean implements DynamicMBean {
         attributes.put("State", mount.state().name());
         attributes.put("Backend", mount.backendName().orElse(""));
         attributes.put("Protocol", mount.init().map(i -> i.protocol()).orElse(""));
+        attributes.put("Transport", mount.init().map(i -> i.transport().key()).orElse(""));
         attributes.put("Problem", mount.problem().orElse(""));
         List<MetricFamily> families = MountMetrics.collect(List.of(mount));
         for (MetricFamily family : families) {

@@ -42,8 +42,7 @@ final class Formats {
 
     /** The negotiated protocol and the transport ({@code 7.45 uring}, {@code 7.45 device}), once INIT is done. */
     static String protocol(FuseMount mount) {
-        return mount.init().map(init -> init.protocol() + (init.has(InitResult.OVER_IO_URING) ? " uring" : " device"))
-                .orElse(null);
+        return mount.init().map(init -> init.protocol() + " " + init.transport().key()).orElse(null);
     }
 
     /** {@code on}, or {@code off} with why: the configuration, the kernel, or a refusal that holds for the mount. */

@@ -39,9 +39,9 @@ import fuse.mount.FuseMount;
 import fuse.passthrough.BackingIdInfo;
 
 /**
- * The web console's "FUSE" tab: mounts (state, backend, protocol, passthrough, open files), backends (bundle,
- * version), each mount's figures from the metrics model and its live backing ids, and the actions unmount, swap
- * and passthrough policy. Actions are POSTs carrying the session's token (checked in constant time, with the
+ * The web console's "FUSE" tab: mounts (state, backend, protocol, transport, passthrough, open files), backends
+ * (bundle, version), each mount's figures from the metrics model and its live backing ids, and the actions unmount,
+ * swap and passthrough policy. Actions are POSTs carrying the session's token (checked in constant time, with the
  * Origin header when the browser sends one) and run the {@code fuse:} command line through Gogo.
  */
 @Component(service = Servlet.class, property = {
@@ -115,14 +115,15 @@ public final class FusePlugin extends AbstractServlet {
     private static void renderMounts(PrintWriter out, List<FuseMount> mounts, List<String> backendNames,
             String token) {
         out.println("<h2>Mounts</h2><table id='fuse-mounts' class='nicetable'><thead><tr><th>mountpoint</th>"
-                + "<th>state</th><th>backend</th><th>protocol</th><th>passthrough</th><th>open files</th>"
-                + "<th>actions</th></tr></thead><tbody>");
+                + "<th>state</th><th>backend</th><th>protocol</th><th>transport</th><th>passthrough</th>"
+                + "<th>open files</th><th>actions</th></tr></thead><tbody>");
         for (FuseMount mount : mounts) {
             String mountpoint = mount.mountpoint().toString();
             out.println("<tr data-mountpoint='" + Html.escape(mountpoint) + "'><td>" + Html.escape(mountpoint)
                     + "</td><td class='state'>" + mount.state() + "</td><td class='backend'>"
                     + Html.escape(mount.backendName().orElse("-")) + "</td><td>"
-                    + Html.escape(mount.init().map(i -> i.protocol()).orElse("-")) + "</td><td>"
+                    + Html.escape(mount.init().map(i -> i.protocol()).orElse("-")) + "</td><td class='transport'>"
+                    + Html.escape(mount.init().map(i -> i.transport().key()).orElse("-")) + "</td><td>"
                     + (mount.passthrough().passthroughEnabled() ? "on" : "off") + "</td><td>" + mount.openFiles()
                     + "</td><td>");
             String backendOptions = backendNames.stream()
