@@ -1,5 +1,7 @@
 package fuse.mount.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -20,9 +22,29 @@ import fuse.api.Node;
  * {@link #retire(boolean) forced} retirement (the backend service went away, or the mount ends) closes it as soon
  * as the requests in flight have left; its open files then move to the current binding when next used (the
  * mount's open files open them again there by path), or answer EIO once the mount has ended.
+ *
+ * <p>Every request of the mount, on every reader and queue thread, passes {@link #acquire()} and {@link #release()},
+ * so they take no lock: the requests in flight are the low bits of one {@code state} word, with the closed bit
+ * beside them, so that an acquire and the close exclude each other by compare-and-set (a request either counted
+ * before the close, which then waits for it, or sees the close and answers EIO). A release takes this binding's
+ * lock only when the count it leaves is zero and someone needs to hear it: a retirement (to close) or
+ * {@link #awaitIdle} (to wake up), each announced by its own bit set before it looks at the count.
  */
 final class Binding {
     private static final Logger LOG = LoggerFactory.getLogger(Binding.class);
+    private static final long IN_FLIGHT = 0xFFFF_FFFFL;
+    private static final long CLOSED = 1L << 32;
+    private static final long RETIRED = 1L << 33;
+    private static final long AWAITED = 1L << 34;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Binding.class, "state", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final BackendRef backend;
     final FileSystem fs;
@@ -42,11 +64,12 @@ final class Binding {
      */
     final Map<Node, Long> released = new WeakHashMap<>();
 
-    private int inFlight;
+    /** Requests in flight ({@link #IN_FLIGHT}), {@link #CLOSED}, {@link #RETIRED}, {@link #AWAITED}. */
+    private volatile long state;
+    /** Guarded by this binding, as are the two below. */
     private int handles;
-    private boolean retired;
     private boolean forced;
-    private boolean closed;
+    private int idleWaiters;
 
     Binding(BackendRef backend, FileSystem fs, long epoch) {
         this.backend = backend;
@@ -55,22 +78,27 @@ final class Binding {
     }
 
     /** Starts one use; {@code false} once closed (the caller answers EIO). */
-    synchronized boolean acquire() {
-        if (closed) {
-            return false;
+    boolean acquire() {
+        long s = state;
+        while ((s & CLOSED) == 0) {
+            long witness = (long) STATE.compareAndExchange(this, s, s + 1);
+            if (witness == s) {
+                return true;
+            }
+            s = witness;
         }
-        inFlight++;
-        return true;
+        return false;
     }
 
     void release() {
+        long s = (long) STATE.getAndAdd(this, -1L) - 1;
+        if ((s & IN_FLIGHT) != 0 || (s & (RETIRED | AWAITED)) == 0) {
+            return;
+        }
         boolean close;
         synchronized (this) {
-            inFlight--;
             close = closeIfUnused();
-            if (inFlight == 0) {
-                notifyAll();
-            }
+            notifyAll();
         }
         if (close) {
             closeFileSystem();
@@ -103,7 +131,7 @@ final class Binding {
     void retire(boolean force) {
         boolean close;
         synchronized (this) {
-            retired = true;
+            STATE.getAndBitwiseOr(this, RETIRED);
             forced |= force;
             close = closeIfUnused();
         }
@@ -115,14 +143,23 @@ final class Binding {
     /** Waits until no request uses the file system, at most {@code nanos}; {@code true} if none does. */
     synchronized boolean awaitIdle(long nanos) throws InterruptedException {
         long deadline = System.nanoTime() + nanos;
-        while (inFlight > 0) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
+        // Announced before the count is read: the release that then empties it sees the bit and wakes us.
+        idleWaiters++;
+        STATE.getAndBitwiseOr(this, AWAITED);
+        try {
+            while ((state & IN_FLIGHT) != 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                wait(Math.max(1, left / 1_000_000));
             }
-            wait(Math.max(1, left / 1_000_000));
+            return true;
+        } finally {
+            if (--idleWaiters == 0) {
+                STATE.getAndBitwiseAnd(this, ~AWAITED); // back to the release without the lock
+            }
         }
-        return true;
     }
 
     /** {@link FileSystem#release(Node)}, with this binding acquired; a backend's failure is logged, not thrown. */
@@ -134,20 +171,30 @@ final class Binding {
         }
     }
 
-    synchronized boolean isClosed() {
-        return closed;
+    boolean isClosed() {
+        return (state & CLOSED) != 0;
     }
 
     synchronized int openHandles() {
         return handles;
     }
 
+    /** Sets the closed bit if nothing uses this retired binding any more; {@code true} for the one caller that did. */
     private boolean closeIfUnused() {
-        if (closed || !retired || inFlight > 0 || handles > 0 && !forced) {
+        long s = state;
+        if ((s & RETIRED) == 0 || handles > 0 && !forced) {
             return false;
         }
-        closed = true;
-        return true;
+        // Only from zero requests in flight: an acquire that counted itself first makes this fail, and its own
+        // release comes back here.
+        while ((s & (IN_FLIGHT | CLOSED)) == 0) {
+            long witness = (long) STATE.compareAndExchange(this, s, s | CLOSED);
+            if (witness == s) {
+                return true;
+            }
+            s = witness;
+        }
+        return false;
     }
 
     private void closeFileSystem() {
