@@ -2,6 +2,8 @@ package fuse.channel;
 
 import org.osgi.annotation.versioning.ProviderType;
 
+import fuse.channel.kernel.FuseOpcode;
+
 /**
  * The part of every request that names it, its target and its caller ({@code fuse_in_header}), plus whether the
  * kernel has since interrupted it.
@@ -25,4 +27,10 @@ public interface RequestHeader {
 
     /** {@code true} once a FUSE_INTERRUPT for this request has arrived. */
     boolean interrupted();
+
+    /** The name of a FUSE opcode ({@code LOOKUP} for 1), or {@code OPCODE_<n>} for one the channel does not know. */
+    static String opcodeName(int opcode) {
+        FuseOpcode op = FuseOpcode.of(opcode);
+        return op != null ? op.name() : "OPCODE_" + opcode;
+    }
 }

@@ -84,7 +84,7 @@ final class Dispatcher implements RequestHandler {
             failed = true;
             counters.internalErrors.increment();
             LOG.warn("mount {}: {} on node {} failed with an unexpected exception; answered EIO", mount.label(),
-                    OperationCounters.name(request.header().opcode()), request.header().nodeId(), e);
+                    RequestHeader.opcodeName(request.header().opcode()), request.header().nodeId(), e);
             reply.error(Errno.EIO);
         } finally {
             counters.operations.record(request.header().opcode(), System.nanoTime() - start, failed);

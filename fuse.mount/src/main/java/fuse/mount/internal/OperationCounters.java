@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
+import fuse.channel.RequestHeader;
 import fuse.mount.OperationStatistics;
 
 /**
@@ -13,22 +14,11 @@ import fuse.mount.OperationStatistics;
  */
 final class OperationCounters {
     private static final int SIZE = 64;
-    private static final String[] NAMES = new String[SIZE];
     /** Buckets per power of two; {@value} keeps every bucket within 12.5 % of its lower bound. */
     private static final int SUB_BUCKETS = 8;
     private static final int SUB_BITS = 3;
     /** Up to 2^42 ns (73 minutes); slower requests land in the last bucket. */
     private static final int BUCKETS = (42 - SUB_BITS + 1) * SUB_BUCKETS + SUB_BUCKETS;
-
-    static {
-        String[] names = {null, "LOOKUP", "FORGET", "GETATTR", "SETATTR", "READLINK", "SYMLINK", null, "MKNOD",
-            "MKDIR", "UNLINK", "RMDIR", "RENAME", "LINK", "OPEN", "READ", "WRITE", "STATFS", "RELEASE", null, "FSYNC",
-            "SETXATTR", "GETXATTR", "LISTXATTR", "REMOVEXATTR", "FLUSH", "INIT", "OPENDIR", "READDIR", "RELEASEDIR",
-            "FSYNCDIR", "GETLK", "SETLK", "SETLKW", "ACCESS", "CREATE", "INTERRUPT", "BMAP", "DESTROY", "IOCTL",
-            "POLL", "NOTIFY_REPLY", "BATCH_FORGET", "FALLOCATE", "READDIRPLUS", "RENAME2", "LSEEK",
-            "COPY_FILE_RANGE", "SETUPMAPPING", "REMOVEMAPPING", "SYNCFS", "TMPFILE", "STATX", "COPY_FILE_RANGE_64"};
-        System.arraycopy(names, 0, NAMES, 0, names.length);
-    }
 
     private final AtomicLongArray count = new AtomicLongArray(SIZE);
     private final AtomicLongArray errors = new AtomicLongArray(SIZE);
@@ -71,11 +61,6 @@ final class OperationCounters {
         return lower + (1L << (exponent - SUB_BITS)) - 1;
     }
 
-    static String name(int opcode) {
-        String name = opcode >= 0 && opcode < SIZE ? NAMES[opcode] : null;
-        return name != null ? name : "OPCODE_" + opcode;
-    }
-
     Map<String, OperationStatistics> snapshot() {
         Map<String, OperationStatistics> result = new LinkedHashMap<>();
         for (int i = 0; i < SIZE; i++) {
@@ -88,7 +73,7 @@ final class OperationCounters {
                     total += buckets[b];
                 }
                 long slowest = max.get(i);
-                result.put(name(i), new OperationStatistics(n, errors.get(i), nanos.get(i), slowest,
+                result.put(RequestHeader.opcodeName(i), new OperationStatistics(n, errors.get(i), nanos.get(i), slowest,
                         percentile(buckets, total, 0.50, slowest), percentile(buckets, total, 0.90, slowest),
                         percentile(buckets, total, 0.99, slowest)));
             }
